@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# rcumap: build the module, run it in a QEMU guest, test it.
+#
+#   make            build rcumap.ko (and its KUnit module) for the debug guest
+#   make run        build everything and run a short demo in the guest
+#   make check      the whole test suite; last line "N passed, N failed"
+#   make lint       checkpatch --strict and sparse over our sources
+#   make deps       install what a fresh Debian 12 machine lacks
+#
+# KDIR selects the kernel to build against.  By default it is the project's
+# own debug guest kernel (built once from Debian's linux-source-6.1 and cached
+# under ~/.cache/rcumap); any configured kernel tree works too, e.g.
+#   make KDIR=/lib/modules/$(uname -r)/build
+
+VM	:= tools/vm
+VARIANT	?= debug
+
+ifeq ($(origin KDIR),undefined)
+KDIR	:= $(shell $(VM)/kernel.sh --path $(VARIANT))
+OWN_KERNEL := 1
+BUILD	:= build/$(VARIANT)
+else
+BUILD	:= build/custom
+endif
+
+SOURCES	:= Kbuild $(wildcard kmod/*.[ch] kunit/*.[ch] tools/demo/*.[ch] \
+			    include/linux/*.h include/uapi/linux/*.h)
+
+.PHONY: all modules kernel deps lint run check clean help
+
+all: modules
+
+help:
+	@sed -n '3,16p' Makefile
+
+deps:
+	@$(VM)/deps.sh
+
+kernel:
+ifdef OWN_KERNEL
+	@$(VM)/kernel.sh $(VARIANT) >/dev/null
+endif
+
+# Kbuild writes objects next to the sources; build in a copy per kernel so
+# that the debug and kcsan modules never mix.
+modules: kernel
+	@mkdir -p $(BUILD)
+	@tar -cf - $(SOURCES) | tar -xf - -C $(BUILD)
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(BUILD) W=1 modules
+
+lint: kernel
+	@tools/lint.sh $(KDIR)
+
+run:
+	@$(VM)/deps.sh --quiet
+	@$(MAKE) -s modules VARIANT=debug
+	@$(VM)/run.sh --kernel debug --out out/run --timeout 300 \
+		--module build/debug/rcumap.ko --module build/debug/rcumap_demo.ko \
+		--script tools/demo/demo.sh --show out/demo.txt
+
+check:
+	@tools/check.sh
+
+clean:
+	rm -rf build out

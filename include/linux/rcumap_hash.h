@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rcumap bucket-swap hash table: lock-free readers, per-bucket writers.
+ *
+ * Every bucket is an immutable array of entries reached through one
+ * __rcu pointer.  A writer builds a replacement bucket under the bucket
+ * lock, publishes it with rcu_assign_pointer() and frees the old one after
+ * an RCU grace period.  A reader loads the bucket pointer once under
+ * rcu_read_lock() and scans that snapshot; it writes no shared memory.
+ *
+ * See Documentation/rcumap.rst for the design and the locking table.
+ */
+#ifndef _LINUX_RCUMAP_HASH_H
+#define _LINUX_RCUMAP_HASH_H
+
+#include <linux/types.h>
+#include <linux/gfp.h>
+#include <linux/sizes.h>
+
+struct rcumap_hash;
+
+/* Largest key and value a table accepts, in bytes. */
+#define RCUMAP_HASH_MAX_KEY_SIZE	256
+#define RCUMAP_HASH_MAX_VALUE_SIZE	4096
+/* Largest max_entries and bucket count a table accepts. */
+#define RCUMAP_HASH_MAX_ENTRIES		SZ_16M
+#define RCUMAP_HASH_MAX_BUCKETS		SZ_4M
+
+/**
+ * struct rcumap_hash_params - shape of a new hash table.
+ * @key_size: Bytes per key, 1 to %RCUMAP_HASH_MAX_KEY_SIZE.
+ * @value_size: Bytes per value, 0 to %RCUMAP_HASH_MAX_VALUE_SIZE.
+ * @max_entries: Most entries the table holds, 1 to %RCUMAP_HASH_MAX_ENTRIES.
+ * @nr_buckets: Number of buckets, rounded up to a power of two, at most
+ *	%RCUMAP_HASH_MAX_BUCKETS; 0 picks one bucket per entry of @max_entries
+ *	(capped at %RCUMAP_HASH_MAX_BUCKETS).
+ * @flags: Must be 0; no flags are defined yet.
+ */
+struct rcumap_hash_params {
+	u32 key_size;
+	u32 value_size;
+	u32 max_entries;
+	u32 nr_buckets;
+	u32 flags;
+};
+
+/**
+ * enum rcumap_update_mode - what rcumap_hash_update() may do.
+ * @RCUMAP_ANY: Insert the key or replace its value.
+ * @RCUMAP_NOEXIST: Insert only; fail with -EEXIST if the key is present.
+ * @RCUMAP_EXIST: Replace only; fail with -ENOENT if the key is absent.
+ *
+ * The values match BPF_ANY, BPF_NOEXIST and BPF_EXIST.
+ */
+enum rcumap_update_mode {
+	RCUMAP_ANY = 0,
+	RCUMAP_NOEXIST = 1,
+	RCUMAP_EXIST = 2,
+};
+
+struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
+				       gfp_t gfp);
+void rcumap_hash_destroy(struct rcumap_hash *h);
+
+void *rcumap_hash_lookup(const struct rcumap_hash *h, const void *key);
+int __must_check rcumap_hash_lookup_copy(const struct rcumap_hash *h,
+					 const void *key, void *value);
+int __must_check rcumap_hash_update(struct rcumap_hash *h, const void *key,
+				    const void *value, u32 mode, gfp_t gfp);
+int rcumap_hash_delete(struct rcumap_hash *h, const void *key);
+int rcumap_hash_lookup_and_delete(struct rcumap_hash *h, const void *key,
+				  void *value);
+int rcumap_hash_get_next_key(const struct rcumap_hash *h, const void *key,
+			     void *next_key);
+
+u32 rcumap_hash_count(const struct rcumap_hash *h);
+u32 rcumap_hash_key_size(const struct rcumap_hash *h);
+u32 rcumap_hash_value_size(const struct rcumap_hash *h);
+u32 rcumap_hash_max_entries(const struct rcumap_hash *h);
+
+#endif /* _LINUX_RCUMAP_HASH_H */

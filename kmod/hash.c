@@ -1,0 +1,762 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rcumap bucket-swap hash table.
+ *
+ * Conventions: @h is a table, @tbl its array of buckets, @b a bucket,
+ * @key points at h->key_size bytes, @hash is a key's hash as stored in a
+ * bucket (31 bits; %RCUMAP_HASH_DEAD marks a deleted entry).
+ *
+ * A bucket is an array of entries that is never changed once it has been
+ * published, with one exception: when delete cannot allocate, it marks the
+ * entry dead in place (see __rcumap_hash_remove()).  Layout of a bucket of
+ * @nr entries:
+ *
+ *	struct rcumap_bucket	rcu_head, nr
+ *	u32 hash[nr]		scanned first, so that a miss costs no key loads
+ *	(padding to 8 bytes)
+ *	entry[nr]		key, padded to 8 bytes, then the value
+ *
+ * Locking: lookups take nothing but the RCU read lock and write nothing
+ * shared.  Updates take the lock of the key's bucket (one of tbl->locks,
+ * shared by every bucket whose index has the same low bits) with BH
+ * disabled, inside an RCU read-side critical section that keeps @tbl alive.
+ * Functions named __rcumap_hash_*() expect that lock held.
+ */
+#include <linux/rcumap_hash.h>
+
+#include <linux/cache.h>
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/export.h>
+#include <linux/jhash.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/random.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+#include <asm/unaligned.h>
+
+#include "internal.h"
+
+#define RCUMAP_HASH_LIVE_MASK	0x7fffffffU
+#define RCUMAP_HASH_DEAD	U32_MAX
+
+/* Lock stripes per possible CPU; more buckets than this share locks. */
+#define RCUMAP_LOCKS_PER_CPU	64
+
+struct rcumap_bucket {
+	struct rcu_head rcu;
+	u32 nr;
+	u32 hash[];
+};
+
+struct rcumap_hash_table {
+	u32 mask;
+	u32 lock_mask;
+	spinlock_t *locks;	/* bucket i is under locks[i & lock_mask] */
+	struct rcumap_bucket __rcu *buckets[];
+};
+
+struct rcumap_hash {
+	/* Read by every lookup; never written after creation. */
+	struct rcumap_hash_table __rcu *tbl;
+	u32 key_size;
+	u32 value_size;
+	u32 key_stride;
+	u32 entry_size;
+	u32 seed;
+	u32 max_entries;
+	bool destroyed;
+
+	/* Written by every insert and delete: kept off the readers' line. */
+	atomic_t count ____cacheline_aligned_in_smp;
+
+	struct rcu_work free_work;
+};
+
+/*
+ * Accessors for every __rcu pointer of the table, each named for what
+ * protects it.
+ *
+ * rcumap_hash_tbl(): the bucket array.  Readers and updaters alike hold
+ * the RCU read lock (any flavour) across their use of it.
+ */
+static inline struct rcumap_hash_table *
+rcumap_hash_tbl(const struct rcumap_hash *h)
+{
+	return rcu_dereference_check(h->tbl, rcu_read_lock_any_held());
+}
+
+static inline spinlock_t *rcumap_bucket_lock(const struct rcumap_hash_table *tbl,
+					     u32 hash)
+{
+	return &tbl->locks[hash & tbl->lock_mask];
+}
+
+/* A bucket, loaded by a reader inside an RCU read-side critical section. */
+static inline struct rcumap_bucket *
+rcumap_bucket_rcu(const struct rcumap_hash_table *tbl, u32 hash)
+{
+	return rcu_dereference_check(tbl->buckets[hash & tbl->mask],
+				     rcu_read_lock_any_held());
+}
+
+/* A bucket, loaded by an updater that holds its lock. */
+static inline struct rcumap_bucket *
+rcumap_bucket_locked(const struct rcumap_hash_table *tbl, u32 hash)
+{
+	return rcu_dereference_protected(tbl->buckets[hash & tbl->mask],
+			lockdep_is_held(rcumap_bucket_lock(tbl, hash)));
+}
+
+static inline u32 rcumap_hash_key(const struct rcumap_hash *h, const void *key)
+{
+	u32 hash;
+
+	switch (h->key_size) {
+	case 4:
+		hash = jhash_1word(get_unaligned((const u32 *)key), h->seed);
+		break;
+	case 8:
+		hash = jhash_2words(get_unaligned((const u32 *)key),
+				    get_unaligned((const u32 *)key + 1), h->seed);
+		break;
+	default:
+		hash = jhash(key, h->key_size, h->seed);
+		break;
+	}
+	return hash & RCUMAP_HASH_LIVE_MASK;
+}
+
+/* Stored keys are 8-byte aligned; @key, the caller's, may be anything. */
+static inline bool rcumap_key_equal(const struct rcumap_hash *h,
+				    const void *stored, const void *key)
+{
+	switch (h->key_size) {
+	case 4:
+		return *(const u32 *)stored == get_unaligned((const u32 *)key);
+	case 8:
+		return *(const u64 *)stored == get_unaligned((const u64 *)key);
+	default:
+		return !memcmp(stored, key, h->key_size);
+	}
+}
+
+static inline size_t rcumap_bucket_entries_offset(u32 nr)
+{
+	return ALIGN(offsetof(struct rcumap_bucket, hash) + nr * sizeof(u32), 8);
+}
+
+static inline size_t rcumap_bucket_size(const struct rcumap_hash *h, u32 nr)
+{
+	return rcumap_bucket_entries_offset(nr) + (size_t)nr * h->entry_size;
+}
+
+static inline void *rcumap_entry(const struct rcumap_hash *h,
+				 const struct rcumap_bucket *b, u32 i)
+{
+	return (void *)b + rcumap_bucket_entries_offset(b->nr) +
+	       (size_t)i * h->entry_size;
+}
+
+static inline void *rcumap_entry_value(const struct rcumap_hash *h,
+				       const struct rcumap_bucket *b, u32 i)
+{
+	return rcumap_entry(h, b, i) + h->key_stride;
+}
+
+/*
+ * Index of @key in @b, or -1.  The hash word is read with READ_ONCE()
+ * because delete may mark it dead under a reader (and only that word).
+ */
+static inline int rcumap_bucket_find(const struct rcumap_hash *h,
+				     const struct rcumap_bucket *b,
+				     u32 hash, const void *key)
+{
+	u32 i;
+
+	if (!b)
+		return -1;
+	for (i = 0; i < b->nr; i++) {
+		if (READ_ONCE(b->hash[i]) == hash &&
+		    rcumap_key_equal(h, rcumap_entry(h, b, i), key))
+			return i;
+	}
+	return -1;
+}
+
+static u32 rcumap_bucket_live(const struct rcumap_bucket *b)
+{
+	u32 i, live = 0;
+
+	if (!b)
+		return 0;
+	for (i = 0; i < b->nr; i++)
+		live += READ_ONCE(b->hash[i]) != RCUMAP_HASH_DEAD;
+	return live;
+}
+
+static struct rcumap_bucket *rcumap_bucket_alloc(const struct rcumap_hash *h,
+						 u32 nr, gfp_t gfp)
+{
+	return kvmalloc(rcumap_bucket_size(h, nr), gfp);
+}
+
+enum rcumap_edit {
+	RCUMAP_EDIT_INSERT,	/* append @key with @value */
+	RCUMAP_EDIT_REPLACE,	/* give entry @idx the value @value */
+	RCUMAP_EDIT_REMOVE,	/* leave entry @idx out */
+};
+
+/*
+ * Fill @new, which has room for @nr entries, with the live entries of
+ * @old edited as @edit says.  Entries keep their order, so that a walk by
+ * rcumap_hash_get_next_key() is not thrown off by a value update.  @new
+ * is not yet visible to anyone, so plain stores suffice; the release in
+ * rcu_assign_pointer() orders them before the publication.
+ */
+static void rcumap_bucket_fill(const struct rcumap_hash *h,
+			       struct rcumap_bucket *new, u32 nr,
+			       const struct rcumap_bucket *old,
+			       enum rcumap_edit edit, int idx, u32 hash,
+			       const void *key, const void *value)
+{
+	u32 i, n = 0;
+
+	new->nr = nr;
+	for (i = 0; old && i < old->nr; i++) {
+		u32 old_hash = READ_ONCE(old->hash[i]);
+
+		if (old_hash == RCUMAP_HASH_DEAD ||
+		    (edit == RCUMAP_EDIT_REMOVE && i == idx))
+			continue;
+		new->hash[n] = old_hash;
+		memcpy(rcumap_entry(h, new, n), rcumap_entry(h, old, i),
+		       h->entry_size);
+		if (edit == RCUMAP_EDIT_REPLACE && i == idx)
+			memcpy(rcumap_entry_value(h, new, n), value,
+			       h->value_size);
+		n++;
+	}
+	if (edit == RCUMAP_EDIT_INSERT) {
+		new->hash[n] = hash;
+		memcpy(rcumap_entry(h, new, n), key, h->key_size);
+		memcpy(rcumap_entry_value(h, new, n), value, h->value_size);
+		n++;
+	}
+	WARN_ON_ONCE(n != nr);
+}
+
+/*
+ * Replace @old by @new (which may be NULL: the bucket is empty) and retire
+ * @old.
+ *
+ * Publish: @new is complete before rcu_assign_pointer(), whose release
+ * ordering makes every store into it visible to any reader whose
+ * rcu_dereference() loads the new pointer.
+ *
+ * Retire: from the moment the pointer is replaced, no new reader can reach
+ * @old: the bucket slot was its only published reference, and updaters
+ * reach it only through that slot under the lock we hold.  A reader that
+ * loaded @old earlier did so inside an RCU read-side critical section that
+ * began before this store, and kfree_rcu() frees @old only after a grace
+ * period, which waits for every such section to end.
+ */
+static void __rcumap_hash_publish(struct rcumap_hash_table *tbl, u32 hash,
+				  struct rcumap_bucket *old,
+				  struct rcumap_bucket *new)
+{
+	lockdep_assert_held(rcumap_bucket_lock(tbl, hash));
+	rcu_assign_pointer(tbl->buckets[hash & tbl->mask], new);
+	if (old)
+		kvfree_rcu(old, rcu);
+}
+
+/*
+ * Remove entry @idx of @old, the current bucket for @hash.  This cannot
+ * fail: if no smaller bucket can be had without sleeping, the entry's hash
+ * word is overwritten with %RCUMAP_HASH_DEAD in place.  A single aligned
+ * word store is atomic for readers: each one either matched the old hash
+ * before the store (and so ran before the delete, reading a key and value
+ * that are never changed or freed under it) or sees a hash no key can
+ * have.  The dead entry's memory is reclaimed when the bucket is next
+ * rebuilt.
+ */
+static void __rcumap_hash_remove(struct rcumap_hash *h,
+				 struct rcumap_hash_table *tbl, u32 hash,
+				 struct rcumap_bucket *old, int idx)
+{
+	u32 live = rcumap_bucket_live(old) - 1;
+	struct rcumap_bucket *new = NULL;
+
+	lockdep_assert_held(rcumap_bucket_lock(tbl, hash));
+	if (live) {
+		new = rcumap_bucket_alloc(h, live, GFP_NOWAIT | __GFP_NOWARN);
+		if (!new) {
+			WRITE_ONCE(old->hash[idx], RCUMAP_HASH_DEAD);
+			goto out;
+		}
+		rcumap_bucket_fill(h, new, live, old, RCUMAP_EDIT_REMOVE, idx,
+				   0, NULL, NULL);
+	}
+	__rcumap_hash_publish(tbl, hash, old, new);
+out:
+	atomic_dec(&h->count);
+}
+
+static void rcumap_hash_table_free(struct rcumap_hash_table *tbl)
+{
+	kvfree(tbl->locks);
+	kvfree(tbl);
+}
+
+static struct rcumap_hash_table *rcumap_hash_table_alloc(u32 nr_buckets,
+							 gfp_t gfp)
+{
+	u32 nr_locks = min_t(u32, nr_buckets,
+			     roundup_pow_of_two(num_possible_cpus() *
+						RCUMAP_LOCKS_PER_CPU));
+	struct rcumap_hash_table *tbl;
+	u32 i;
+
+	tbl = kvzalloc(struct_size(tbl, buckets, nr_buckets), gfp);
+	if (!tbl)
+		return NULL;
+	tbl->locks = kvmalloc_array(nr_locks, sizeof(*tbl->locks), gfp);
+	if (!tbl->locks) {
+		kvfree(tbl);
+		return NULL;
+	}
+	for (i = 0; i < nr_locks; i++)
+		spin_lock_init(&tbl->locks[i]);
+	tbl->mask = nr_buckets - 1;
+	tbl->lock_mask = nr_locks - 1;
+	return tbl;
+}
+
+/**
+ * rcumap_hash_create() - Create a hash table.
+ * @params: Key size, value size, capacity and bucket count of the table.
+ * @gfp: Allocation flags for the table itself (e.g. %GFP_KERNEL_ACCOUNT).
+ *
+ * Each table gets its own random hash seed.  Every bucket starts empty.
+ *
+ * Context: Process context if @gfp allows sleeping.
+ * Return: The new table, or ERR_PTR(-EINVAL) if a size, the capacity, the
+ * bucket count or the flags are out of range, or ERR_PTR(-ENOMEM).
+ */
+struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
+				       gfp_t gfp)
+{
+	struct rcumap_hash_table *tbl;
+	struct rcumap_hash *h;
+	u32 nr_buckets;
+
+	if (params->flags ||
+	    !params->key_size || params->key_size > RCUMAP_HASH_MAX_KEY_SIZE ||
+	    params->value_size > RCUMAP_HASH_MAX_VALUE_SIZE ||
+	    !params->max_entries ||
+	    params->max_entries > RCUMAP_HASH_MAX_ENTRIES ||
+	    params->nr_buckets > RCUMAP_HASH_MAX_BUCKETS)
+		return ERR_PTR(-EINVAL);
+
+	nr_buckets = params->nr_buckets ?: min(params->max_entries,
+					       RCUMAP_HASH_MAX_BUCKETS);
+	nr_buckets = roundup_pow_of_two(nr_buckets);
+
+	h = kzalloc(sizeof(*h), gfp);
+	if (!h)
+		return ERR_PTR(-ENOMEM);
+	tbl = rcumap_hash_table_alloc(nr_buckets, gfp);
+	if (!tbl) {
+		kfree(h);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	h->key_size = params->key_size;
+	h->value_size = params->value_size;
+	h->key_stride = ALIGN(params->key_size, 8);
+	h->entry_size = h->key_stride + ALIGN(params->value_size, 8);
+	h->max_entries = params->max_entries;
+	h->seed = get_random_u32();
+	atomic_set(&h->count, 0);
+	/* @h is not yet visible to anyone: no ordering is needed. */
+	RCU_INIT_POINTER(h->tbl, tbl);
+	return h;
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_create);
+
+static void rcumap_hash_free_work(struct work_struct *work)
+{
+	struct rcumap_hash *h = container_of(to_rcu_work(work),
+					     struct rcumap_hash, free_work);
+	/*
+	 * A grace period has passed since rcumap_hash_destroy(), and its
+	 * caller guaranteed that nothing could find @h any more: every
+	 * reader that had found it has left its read-side critical section.
+	 */
+	struct rcumap_hash_table *tbl =
+		rcu_dereference_protected(h->tbl, h->destroyed);
+	u32 i;
+
+	for (i = 0; i <= tbl->mask; i++) {
+		kvfree(rcu_dereference_protected(tbl->buckets[i],
+						 h->destroyed));
+		if (!(i % 1024))
+			cond_resched();
+	}
+	rcumap_hash_table_free(tbl);
+	kfree(h);
+}
+
+/**
+ * rcumap_hash_destroy() - Destroy a hash table and every entry in it.
+ * @h: Table, or NULL.
+ *
+ * The caller must make sure that no update is running or will start and
+ * that no new reader can find @h.  Readers that found @h earlier may still
+ * be inside their RCU read-side critical sections: @h and its entries are
+ * freed only after a grace period, from a workqueue.
+ *
+ * Context: Any context.
+ */
+void rcumap_hash_destroy(struct rcumap_hash *h)
+{
+	if (!h)
+		return;
+	h->destroyed = true;
+	INIT_RCU_WORK(&h->free_work, rcumap_hash_free_work);
+	queue_rcu_work(rcumap_wq, &h->free_work);
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_destroy);
+
+/**
+ * rcumap_hash_lookup() - Find the value stored for a key.
+ * @h: Table.
+ * @key: Key to look for.
+ *
+ * The returned value must not be written: other readers may be looking at
+ * it.  It stays valid, and never changes, until the caller leaves its RCU
+ * read-side critical section, even if the key is updated or deleted
+ * meanwhile; a later lookup then finds the new state.
+ *
+ * Context: Any context.  The caller must hold an RCU read lock
+ * (rcu_read_lock(), rcu_read_lock_bh() or preemption disabled).
+ * Return: The value for @key, or %NULL if @key is not in the table.
+ */
+void *rcumap_hash_lookup(const struct rcumap_hash *h, const void *key)
+{
+	u32 hash = rcumap_hash_key(h, key);
+	struct rcumap_bucket *b = rcumap_bucket_rcu(rcumap_hash_tbl(h), hash);
+	int i = rcumap_bucket_find(h, b, hash, key);
+
+	return i < 0 ? NULL : rcumap_entry_value(h, b, i);
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_lookup);
+
+/**
+ * rcumap_hash_lookup_copy() - Copy out the value stored for a key.
+ * @h: Table.
+ * @key: Key to look for.
+ * @value: Buffer of the table's value size.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: 0 if @value was filled in, -ENOENT if @key is not in the table.
+ */
+int rcumap_hash_lookup_copy(const struct rcumap_hash *h, const void *key,
+			    void *value)
+{
+	void *v;
+	int err = -ENOENT;
+
+	rcu_read_lock();
+	v = rcumap_hash_lookup(h, key);
+	if (v) {
+		memcpy(value, v, h->value_size);
+		err = 0;
+	}
+	rcu_read_unlock();
+	return err;
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_lookup_copy);
+
+/**
+ * rcumap_hash_update() - Insert a key or replace its value.
+ * @h: Table.
+ * @key: Key.
+ * @value: Value of the table's value size; copied into the table.
+ * @mode: %RCUMAP_ANY, %RCUMAP_NOEXIST or %RCUMAP_EXIST.
+ * @gfp: Allocation flags for the key's new bucket.
+ *
+ * Builds a new bucket holding the update and publishes it; readers see
+ * either the old value or the new one, never a mixture.  On any error the
+ * table is unchanged.
+ *
+ * Context: Process or softirq context, interrupts enabled; may sleep if
+ * @gfp allows.  Takes and releases the RCU read lock and the bucket lock.
+ * Return: 0 on success, -EINVAL if @mode is unknown, -EEXIST if @mode is
+ * %RCUMAP_NOEXIST and @key is present, -ENOENT if @mode is %RCUMAP_EXIST
+ * and @key is absent, -E2BIG if @key is new and the table already holds
+ * max_entries keys, -ENOMEM if the new bucket cannot be allocated.
+ */
+int rcumap_hash_update(struct rcumap_hash *h, const void *key,
+		       const void *value, u32 mode, gfp_t gfp)
+{
+	u32 hash = rcumap_hash_key(h, key);
+	struct rcumap_hash_table *tbl;
+	struct rcumap_bucket *old, *new;
+	spinlock_t *lock;	/* the key's bucket lock */
+	u32 room, nr;
+	int idx, err;
+
+	if (mode > RCUMAP_EXIST)
+		return -EINVAL;
+	might_alloc(gfp);
+
+	/*
+	 * Size the new bucket from an unlocked look at the current one.  If
+	 * that look already decides the outcome, stop here: the answer was
+	 * true at the moment of the look.
+	 */
+	rcu_read_lock();
+	old = rcumap_bucket_rcu(rcumap_hash_tbl(h), hash);
+	idx = rcumap_bucket_find(h, old, hash, key);
+	room = rcumap_bucket_live(old) + (idx < 0);
+	rcu_read_unlock();
+	if (idx >= 0 && mode == RCUMAP_NOEXIST)
+		return -EEXIST;
+	if (idx < 0 && mode == RCUMAP_EXIST)
+		return -ENOENT;
+
+	for (;;) {
+		new = rcumap_bucket_alloc(h, room, gfp);
+		if (!new)
+			return -ENOMEM;
+
+		rcu_read_lock();
+		tbl = rcumap_hash_tbl(h);
+		lock = rcumap_bucket_lock(tbl, hash);
+		spin_lock_bh(lock);
+		old = rcumap_bucket_locked(tbl, hash);
+		idx = rcumap_bucket_find(h, old, hash, key);
+		nr = rcumap_bucket_live(old) + (idx < 0);
+		if (nr <= room)
+			break;
+		/* The bucket grew since we looked: try again, bigger. */
+		spin_unlock_bh(lock);
+		rcu_read_unlock();
+		kvfree(new);
+		room = nr;
+	}
+
+	if (idx >= 0 && mode == RCUMAP_NOEXIST) {
+		err = -EEXIST;
+		goto out_unlock;
+	}
+	if (idx < 0 && mode == RCUMAP_EXIST) {
+		err = -ENOENT;
+		goto out_unlock;
+	}
+	/* count never passes max_entries, so "unless equal" is "unless full". */
+	if (idx < 0 && !atomic_add_unless(&h->count, 1, h->max_entries)) {
+		err = -E2BIG;
+		goto out_unlock;
+	}
+	rcumap_bucket_fill(h, new, nr, old,
+			   idx < 0 ? RCUMAP_EDIT_INSERT : RCUMAP_EDIT_REPLACE,
+			   idx, hash, key, value);
+	__rcumap_hash_publish(tbl, hash, old, new);
+	new = NULL;
+	err = 0;
+out_unlock:
+	spin_unlock_bh(lock);
+	rcu_read_unlock();
+	kvfree(new);
+	return err;
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_update);
+
+/*
+ * Delete @key, first copying its value to @value if that is not NULL.
+ * Never allocates with anything but GFP_NOWAIT, and never fails for lack
+ * of memory.
+ */
+static int rcumap_hash_take(struct rcumap_hash *h, const void *key, void *value)
+{
+	u32 hash = rcumap_hash_key(h, key);
+	struct rcumap_hash_table *tbl;
+	struct rcumap_bucket *old;
+	spinlock_t *lock;	/* the key's bucket lock */
+	int idx, err = -ENOENT;
+
+	rcu_read_lock();
+	tbl = rcumap_hash_tbl(h);
+	lock = rcumap_bucket_lock(tbl, hash);
+	spin_lock_bh(lock);
+	old = rcumap_bucket_locked(tbl, hash);
+	idx = rcumap_bucket_find(h, old, hash, key);
+	if (idx >= 0) {
+		if (value)
+			memcpy(value, rcumap_entry_value(h, old, idx),
+			       h->value_size);
+		__rcumap_hash_remove(h, tbl, hash, old, idx);
+		err = 0;
+	}
+	spin_unlock_bh(lock);
+	rcu_read_unlock();
+	return err;
+}
+
+/**
+ * rcumap_hash_delete() - Delete a key.
+ * @h: Table.
+ * @key: Key to delete.
+ *
+ * Delete never fails for lack of memory: when no smaller bucket can be
+ * allocated without sleeping, the entry is marked dead in place and its
+ * memory is reclaimed by the bucket's next update.  Readers that found the
+ * entry before the delete may go on using its value until they leave
+ * their RCU read-side critical section.
+ *
+ * Context: Process or softirq context, interrupts enabled.  Takes and
+ * releases the RCU read lock and the bucket lock.
+ * Return: 0 if @key was deleted, -ENOENT if it was not in the table.
+ */
+int rcumap_hash_delete(struct rcumap_hash *h, const void *key)
+{
+	return rcumap_hash_take(h, key, NULL);
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_delete);
+
+/**
+ * rcumap_hash_lookup_and_delete() - Delete a key and return its value.
+ * @h: Table.
+ * @key: Key to delete.
+ * @value: Buffer of the table's value size for the deleted value.
+ *
+ * Atomic: of two concurrent calls for the same key, exactly one returns
+ * the value.  Like rcumap_hash_delete(), never fails for lack of memory.
+ *
+ * Context: Process or softirq context, interrupts enabled.  Takes and
+ * releases the RCU read lock and the bucket lock.
+ * Return: 0 if @key was deleted and @value filled in, -ENOENT if @key was
+ * not in the table.
+ */
+int rcumap_hash_lookup_and_delete(struct rcumap_hash *h, const void *key,
+				  void *value)
+{
+	return rcumap_hash_take(h, key, value);
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_lookup_and_delete);
+
+/**
+ * rcumap_hash_get_next_key() - Walk the keys of a table, BPF style.
+ * @h: Table.
+ * @key: Current key, or %NULL to start the walk.
+ * @next_key: Buffer of the table's key size for the key after @key.
+ *
+ * Keys are returned in bucket order, then in their order within a bucket;
+ * updating a value does not move its key.  As with BPF's
+ * bpf_map_get_next_key(), if @key is no longer in the table the walk
+ * starts again from the first key.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: 0 if @next_key was filled in, -ENOENT if @key was the last key
+ * (or the table is empty).
+ */
+int rcumap_hash_get_next_key(const struct rcumap_hash *h, const void *key,
+			     void *next_key)
+{
+	const struct rcumap_hash_table *tbl;
+	const struct rcumap_bucket *b;
+	u32 bucket = 0, i = 0;
+	int err = -ENOENT;
+
+	rcu_read_lock();
+	tbl = rcumap_hash_tbl(h);
+	if (key) {
+		u32 hash = rcumap_hash_key(h, key);
+		int idx;
+
+		b = rcumap_bucket_rcu(tbl, hash);
+		idx = rcumap_bucket_find(h, b, hash, key);
+		if (idx >= 0) {
+			bucket = hash & tbl->mask;
+			i = idx + 1;
+		}
+	}
+	for (; bucket <= tbl->mask; bucket++, i = 0) {
+		b = rcumap_bucket_rcu(tbl, bucket);
+		for (; b && i < b->nr; i++) {
+			if (READ_ONCE(b->hash[i]) == RCUMAP_HASH_DEAD)
+				continue;
+			memcpy(next_key, rcumap_entry(h, b, i), h->key_size);
+			err = 0;
+			goto out;
+		}
+	}
+out:
+	rcu_read_unlock();
+	return err;
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_get_next_key);
+
+/**
+ * rcumap_hash_count() - Number of keys in a table.
+ * @h: Table.
+ *
+ * O(1).  With updates running concurrently the answer is a snapshot that
+ * may already be out of date.
+ *
+ * Context: Any context.
+ * Return: The number of keys.
+ */
+u32 rcumap_hash_count(const struct rcumap_hash *h)
+{
+	return atomic_read(&h->count);
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_count);
+
+/**
+ * rcumap_hash_key_size() - Key size of a table.
+ * @h: Table.
+ *
+ * Context: Any context.
+ * Return: The key size in bytes.
+ */
+u32 rcumap_hash_key_size(const struct rcumap_hash *h)
+{
+	return h->key_size;
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_key_size);
+
+/**
+ * rcumap_hash_value_size() - Value size of a table.
+ * @h: Table.
+ *
+ * Context: Any context.
+ * Return: The value size in bytes.
+ */
+u32 rcumap_hash_value_size(const struct rcumap_hash *h)
+{
+	return h->value_size;
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_value_size);
+
+/**
+ * rcumap_hash_max_entries() - Capacity of a table.
+ * @h: Table.
+ *
+ * Context: Any context.
+ * Return: The most keys the table holds.
+ */
+u32 rcumap_hash_max_entries(const struct rcumap_hash *h)
+{
+	return h->max_entries;
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_max_entries);

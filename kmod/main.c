@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rcumap module entry points: set-up and tear-down shared by both maps.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+
+#include "internal.h"
+
+struct workqueue_struct *rcumap_wq;
+
+static int __init rcumap_init(void)
+{
+	rcumap_wq = alloc_workqueue("rcumap", WQ_UNBOUND, 0);
+	if (!rcumap_wq)
+		return -ENOMEM;
+	return 0;
+}
+
+static void __exit rcumap_exit(void)
+{
+	/*
+	 * Every table destroyed so far has queued an rcu_work.  rcu_barrier()
+	 * waits until each of their grace periods has ended and the work is
+	 * queued; destroy_workqueue() then runs it to completion.  Buckets
+	 * retired with kfree_rcu() need no code of ours to be freed.
+	 */
+	rcu_barrier();
+	destroy_workqueue(rcumap_wq);
+}
+
+module_init(rcumap_init);
+module_exit(rcumap_exit);
+
+MODULE_DESCRIPTION("Concurrent maps with lock-free RCU readers");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,818 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the rcumap bucket-swap hash table, through its public API
+ * (include/linux/rcumap_hash.h) only.
+ *
+ * Suites:
+ *  rcumap_hash        - every mode and errno, limits, key sizes, walks.
+ *  rcumap_hash_fault  - allocation failures injected with fail-nth: the
+ *                       table is unchanged after a failed update, and
+ *                       delete succeeds without memory.
+ *  rcumap_hash_stress - readers and writers on every CPU to a deadline.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/rcumap_hash.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+static unsigned int stress_ms = 3000;
+module_param(stress_ms, uint, 0444);
+MODULE_PARM_DESC(stress_ms, "Run time of each rcumap_hash_stress case in ms (default 3000)");
+
+/* Fill @key (@size bytes) with a pattern unique to @i (for i < 256^size). */
+static void make_key(void *key, u32 size, u32 i)
+{
+	u8 *p = key;
+	u32 j;
+
+	for (j = 0; j < size; j++)
+		p[j] = j < 4 ? (u8)(i >> (8 * j)) : (u8)(i * 31 + j);
+}
+
+static void make_value(void *value, u32 size, u32 i, u32 version)
+{
+	u8 *p = value;
+	u32 j;
+
+	for (j = 0; j < size; j++)
+		p[j] = (u8)(i * 7 + version * 13 + j);
+}
+
+/* Most tests update with GFP_KERNEL. */
+static int update(struct rcumap_hash *h, const void *key, const void *value,
+		  u32 mode)
+{
+	return rcumap_hash_update(h, key, value, mode, GFP_KERNEL);
+}
+
+static struct rcumap_hash *new_table(struct kunit *test, u32 key_size,
+				     u32 value_size, u32 max_entries,
+				     u32 nr_buckets)
+{
+	struct rcumap_hash_params p = {
+		.key_size = key_size,
+		.value_size = value_size,
+		.max_entries = max_entries,
+		.nr_buckets = nr_buckets,
+	};
+	struct rcumap_hash *h = rcumap_hash_create(&p, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
+	return h;
+}
+
+struct bad_params_case {
+	const char *name;
+	struct rcumap_hash_params p;
+};
+
+static const struct bad_params_case bad_params_cases[] = {
+	{ "zero key size", { 0, 8, 16, 0, 0 } },
+	{ "key too large", { RCUMAP_HASH_MAX_KEY_SIZE + 1, 8, 16, 0, 0 } },
+	{ "value too large", { 8, RCUMAP_HASH_MAX_VALUE_SIZE + 1, 16, 0, 0 } },
+	{ "zero max_entries", { 8, 8, 0, 0, 0 } },
+	{ "too many entries", { 8, 8, RCUMAP_HASH_MAX_ENTRIES + 1, 0, 0 } },
+	{ "too many buckets", { 8, 8, 16, RCUMAP_HASH_MAX_BUCKETS + 1, 0 } },
+	{ "unknown flag", { 8, 8, 16, 0, 1 } },
+};
+
+static void bad_params_desc(const struct bad_params_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(bad_params, bad_params_cases, bad_params_desc);
+
+static void hash_create_rejects_bad_params(struct kunit *test)
+{
+	const struct bad_params_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(rcumap_hash_create(&c->p, GFP_KERNEL)),
+			-EINVAL);
+}
+
+static void hash_update_modes(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, 8, 8, 16, 0);
+	u64 key = 42, v1 = 1, v2 = 2, out = 0;
+
+	KUNIT_EXPECT_EQ(test, update(h, &key, &v1, RCUMAP_EXIST), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), 0U);
+	KUNIT_EXPECT_EQ(test, update(h, &key, &v1, RCUMAP_NOEXIST), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), 1U);
+	KUNIT_EXPECT_EQ(test, update(h, &key, &v2, RCUMAP_NOEXIST), -EEXIST);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &key, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, v1);
+
+	KUNIT_EXPECT_EQ(test, update(h, &key, &v2, RCUMAP_EXIST), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &key, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, v2);
+	KUNIT_EXPECT_EQ(test, update(h, &key, &v1, RCUMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &key, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, v1);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), 1U);
+
+	key = 43;
+	KUNIT_EXPECT_EQ(test, update(h, &key, &v2, RCUMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), 2U);
+	KUNIT_EXPECT_EQ(test, update(h, &key, &v2, RCUMAP_EXIST + 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, update(h, &key, &v2, U32_MAX), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), 2U);
+	rcumap_hash_destroy(h);
+}
+
+static void hash_delete_and_lookup_and_delete(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, 8, 8, 16, 0);
+	u64 key = 7, val = 70, out = 0;
+
+	KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_and_delete(h, &key, &out),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, out, 0ULL);
+
+	KUNIT_ASSERT_EQ(test, update(h, &key, &val, RCUMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &key, &out), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), 0U);
+
+	KUNIT_ASSERT_EQ(test, update(h, &key, &val, RCUMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_and_delete(h, &key, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, val);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_and_delete(h, &key, &out),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), 0U);
+	rcumap_hash_destroy(h);
+}
+
+/* A full table refuses new keys with -E2BIG and changes nothing. */
+static void hash_max_entries_enforced(struct kunit *test)
+{
+	const u32 max = 10;
+	struct rcumap_hash *h = new_table(test, 4, 4, max, 4);
+	u32 i, key, val, out;
+
+	for (i = 0; i < max; i++)
+		KUNIT_ASSERT_EQ(test, update(h, &i, &i, RCUMAP_ANY), 0);
+	key = max;
+	val = 1000;
+	KUNIT_EXPECT_EQ(test, update(h, &key, &val, RCUMAP_ANY), -E2BIG);
+	KUNIT_EXPECT_EQ(test, update(h, &key, &val, RCUMAP_NOEXIST), -E2BIG);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), max);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &key, &out), -ENOENT);
+	for (i = 0; i < max; i++) {
+		KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &i, &out), 0);
+		KUNIT_EXPECT_EQ(test, out, i);
+	}
+
+	/* Replacing a present key is still allowed when full. */
+	key = 3;
+	KUNIT_EXPECT_EQ(test, update(h, &key, &val, RCUMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, update(h, &key, &val, RCUMAP_EXIST), 0);
+	/* A delete makes room for exactly one more. */
+	KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), 0);
+	key = max;
+	KUNIT_EXPECT_EQ(test, update(h, &key, &val, RCUMAP_NOEXIST), 0);
+	key = max + 1;
+	KUNIT_EXPECT_EQ(test, update(h, &key, &val, RCUMAP_NOEXIST), -E2BIG);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), max);
+	rcumap_hash_destroy(h);
+}
+
+static const u32 key_sizes[] = { 1, 4, 8, 16, 64 };
+
+static void key_size_desc(const u32 *size, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "key_size=%u", *size);
+}
+
+KUNIT_ARRAY_PARAM(key_size, key_sizes, key_size_desc);
+
+/*
+ * Insert, look up, walk and delete keys of every supported shape; with
+ * few buckets, so that buckets hold many entries.
+ */
+static void hash_key_sizes(struct kunit *test)
+{
+	const u32 ks = *(const u32 *)test->param_value, vs = 24;
+	const u32 n = ks == 1 ? 256 : 500;
+	struct rcumap_hash *h = new_table(test, ks, vs, n, 32);
+	u8 *key = kunit_kzalloc(test, ks, GFP_KERNEL);
+	u8 *next = kunit_kzalloc(test, ks, GFP_KERNEL);
+	u8 *val = kunit_kzalloc(test, vs, GFP_KERNEL);
+	u8 *out = kunit_kzalloc(test, vs, GFP_KERNEL);
+	unsigned long *seen = kunit_kcalloc(test, BITS_TO_LONGS(n),
+					    sizeof(long), GFP_KERNEL);
+	u32 i, walked = 0;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	for (i = 0; i < n; i++) {
+		make_key(key, ks, i);
+		make_value(val, vs, i, 0);
+		KUNIT_ASSERT_EQ(test, update(h, key, val, RCUMAP_NOEXIST), 0);
+	}
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), n);
+	for (i = 0; i < n; i++) {
+		make_key(key, ks, i);
+		make_value(val, vs, i, 0);
+		KUNIT_ASSERT_EQ(test, rcumap_hash_lookup_copy(h, key, out), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(out, val, vs), 0);
+	}
+
+	/* A full walk returns every key exactly once. */
+	for (err = rcumap_hash_get_next_key(h, NULL, next); !err;
+	     err = rcumap_hash_get_next_key(h, key, next)) {
+		u32 idx = 0, j;
+
+		for (j = 0; j < min(ks, 4U); j++)
+			idx |= (u32)next[j] << (8 * j);
+		KUNIT_ASSERT_LT(test, idx, n);
+		KUNIT_EXPECT_FALSE(test, __test_and_set_bit(idx, seen));
+		memcpy(key, next, ks);
+		walked++;
+	}
+	KUNIT_EXPECT_EQ(test, err, -ENOENT);
+	KUNIT_EXPECT_EQ(test, walked, n);
+
+	for (i = 0; i < n; i += 2) {
+		make_key(key, ks, i);
+		KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, key), 0);
+	}
+	for (i = 0; i < n; i++) {
+		make_key(key, ks, i);
+		KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, key, out),
+				i % 2 ? 0 : -ENOENT);
+	}
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), n / 2);
+	rcumap_hash_destroy(h);
+}
+
+static void hash_get_next_key_edges(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, 4, 4, 8, 0);
+	u32 key = 5, next;
+
+	KUNIT_EXPECT_EQ(test, rcumap_hash_get_next_key(h, NULL, &next), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_get_next_key(h, &key, &next), -ENOENT);
+	KUNIT_ASSERT_EQ(test, update(h, &key, &key, RCUMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_get_next_key(h, NULL, &next), 0);
+	KUNIT_EXPECT_EQ(test, next, key);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_get_next_key(h, &key, &next), -ENOENT);
+	rcumap_hash_destroy(h);
+}
+
+/* BPF semantics: a key that is gone restarts the walk from the first key. */
+static void hash_get_next_key_after_delete_restarts(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, 4, 4, 64, 4);
+	u32 i, first, cur, next, again;
+
+	for (i = 0; i < 40; i++)
+		KUNIT_ASSERT_EQ(test, update(h, &i, &i, RCUMAP_ANY), 0);
+	KUNIT_ASSERT_EQ(test, rcumap_hash_get_next_key(h, NULL, &first), 0);
+	KUNIT_ASSERT_EQ(test, rcumap_hash_get_next_key(h, &first, &cur), 0);
+	KUNIT_ASSERT_EQ(test, rcumap_hash_get_next_key(h, &cur, &next), 0);
+	KUNIT_ASSERT_NE(test, next, first);
+
+	KUNIT_ASSERT_EQ(test, rcumap_hash_delete(h, &cur), 0);
+	KUNIT_ASSERT_EQ(test, rcumap_hash_get_next_key(h, &cur, &again), 0);
+	KUNIT_EXPECT_EQ(test, again, first);
+	rcumap_hash_destroy(h);
+}
+
+/*
+ * A value found under rcu_read_lock() stays valid and unchanged while the
+ * key is replaced and deleted: the old bucket is freed only after the
+ * grace period (KASAN reports it if it is freed early).
+ */
+static void hash_reader_keeps_snapshot(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, 8, 16, 8, 1);
+	u64 key = 1, other = 2, val[2] = { 11, 12 }, val2[2] = { 21, 22 };
+	u64 out[2];
+	u64 *seen;
+
+	KUNIT_ASSERT_EQ(test, update(h, &key, val, RCUMAP_ANY), 0);
+	KUNIT_ASSERT_EQ(test, update(h, &other, val, RCUMAP_ANY), 0);
+	/* No ASSERT inside the read-side section: it would not unlock. */
+	rcu_read_lock();
+	seen = rcumap_hash_lookup(h, &key);
+	KUNIT_EXPECT_NOT_NULL(test, seen);
+	if (seen) {
+		int err = rcumap_hash_update(h, &key, val2, RCUMAP_EXIST,
+					     GFP_ATOMIC);
+
+		KUNIT_EXPECT_EQ(test, err, 0);
+		KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &other), 0);
+		KUNIT_EXPECT_EQ(test, seen[0], val[0]);
+		KUNIT_EXPECT_EQ(test, seen[1], val[1]);
+		KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), 0);
+		KUNIT_EXPECT_EQ(test, seen[0], val[0]);
+		KUNIT_EXPECT_EQ(test, seen[1], val[1]);
+		KUNIT_EXPECT_NULL(test, rcumap_hash_lookup(h, &key));
+	}
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &key, out), -ENOENT);
+	rcumap_hash_destroy(h);
+}
+
+/* Destroying a table with entries frees them all (kmemleak checks). */
+static void hash_destroy_nonempty(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, 16, 64, 1000, 64);
+	u8 key[16], val[64];
+	u32 i;
+
+	for (i = 0; i < 1000; i++) {
+		make_key(key, sizeof(key), i);
+		make_value(val, sizeof(val), i, 0);
+		KUNIT_ASSERT_EQ(test, update(h, key, val, RCUMAP_NOEXIST), 0);
+	}
+	/* Leave some updated and some deleted entries behind too. */
+	for (i = 0; i < 1000; i += 3) {
+		make_key(key, sizeof(key), i);
+		KUNIT_ASSERT_EQ(test, rcumap_hash_delete(h, key), 0);
+		make_key(key, sizeof(key), i + 1);
+		KUNIT_ASSERT_EQ(test, update(h, key, val, RCUMAP_EXIST), 0);
+	}
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), 1000U - 334U);
+	rcumap_hash_destroy(h);
+}
+
+static struct kunit_case rcumap_hash_cases[] = {
+	KUNIT_CASE_PARAM(hash_create_rejects_bad_params, bad_params_gen_params),
+	KUNIT_CASE(hash_update_modes),
+	KUNIT_CASE(hash_delete_and_lookup_and_delete),
+	KUNIT_CASE(hash_max_entries_enforced),
+	KUNIT_CASE_PARAM(hash_key_sizes, key_size_gen_params),
+	KUNIT_CASE(hash_get_next_key_edges),
+	KUNIT_CASE(hash_get_next_key_after_delete_restarts),
+	KUNIT_CASE(hash_reader_keeps_snapshot),
+	KUNIT_CASE(hash_destroy_nonempty),
+	{}
+};
+
+static struct kunit_suite rcumap_hash_suite = {
+	.name = "rcumap_hash",
+	.test_cases = rcumap_hash_cases,
+};
+
+/* ---- Allocation failures ------------------------------------------- */
+
+#define FAULT_KEYS	12
+
+/*
+ * Everything a caller can observe of a small table: its count and, in walk
+ * order, every key and value.
+ */
+struct snapshot {
+	u32 count;
+	u32 nr;
+	u32 keys[FAULT_KEYS + 1];
+	u32 vals[FAULT_KEYS + 1];
+};
+
+static void take_snapshot(struct kunit *test, struct rcumap_hash *h,
+			  struct snapshot *s)
+{
+	u32 *prev = NULL;
+
+	memset(s, 0, sizeof(*s));
+	s->count = rcumap_hash_count(h);
+	while (s->nr <= FAULT_KEYS &&
+	       !rcumap_hash_get_next_key(h, prev, &s->keys[s->nr])) {
+		KUNIT_ASSERT_EQ(test, rcumap_hash_lookup_copy(h, &s->keys[s->nr],
+							      &s->vals[s->nr]), 0);
+		prev = &s->keys[s->nr++];
+	}
+}
+
+/*
+ * Fail the @nth allocation the current task makes from now on (fail-nth,
+ * Documentation/fault-injection/fault-injection.rst).  The guest's init
+ * makes failslab and fail_page_alloc consider sleeping allocations too.
+ */
+static void fail_nth_arm(unsigned int nth)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	current->fail_nth = nth;
+#endif
+}
+
+/* Disarm; true if the armed failure was injected. */
+static bool fail_nth_fired(void)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	bool fired = current->fail_nth == 0;
+
+	current->fail_nth = 0;
+	return fired;
+#else
+	return false;
+#endif
+}
+
+enum fault_op { FAULT_INSERT, FAULT_REPLACE, FAULT_DELETE };
+
+/*
+ * Sweep fail-nth over one update (nth = 1, 2, ... until the update no
+ * longer reaches an injected failure).  Every failed update must leave the
+ * table exactly as it was; every successful one is undone, so that each
+ * step starts from the same table.
+ */
+static void fault_sweep(struct kunit *test, enum fault_op op)
+{
+	struct rcumap_hash *h = new_table(test, 4, 4, 64, 2);
+	struct snapshot *before = kunit_kzalloc(test, sizeof(*before), GFP_KERNEL);
+	struct snapshot *after = kunit_kzalloc(test, sizeof(*after), GFP_KERNEL);
+	u32 i, key, val, nth, failures = 0;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	KUNIT_ASSERT_NOT_NULL(test, after);
+	for (i = 0; i < FAULT_KEYS; i++)
+		KUNIT_ASSERT_EQ(test, update(h, &i, &i, RCUMAP_ANY), 0);
+	take_snapshot(test, h, before);
+	key = op == FAULT_INSERT ? FAULT_KEYS : FAULT_KEYS / 2;
+	val = 1000;
+
+	for (nth = 1; nth < 1000; nth++) {
+		fail_nth_arm(nth);
+		if (op == FAULT_DELETE)
+			err = rcumap_hash_delete(h, &key);
+		else
+			err = rcumap_hash_update(h, &key, &val, op == FAULT_INSERT ?
+						 RCUMAP_NOEXIST : RCUMAP_EXIST,
+						 GFP_KERNEL);
+		if (!fail_nth_fired()) {
+			KUNIT_EXPECT_EQ(test, err, 0);
+			break;
+		}
+		if (err) {
+			KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+			KUNIT_EXPECT_NE(test, op, FAULT_DELETE);
+			failures++;
+		} else if (op == FAULT_INSERT) {
+			KUNIT_ASSERT_EQ(test, rcumap_hash_delete(h, &key), 0);
+		} else if (op == FAULT_REPLACE) {
+			KUNIT_ASSERT_EQ(test, update(h, &key, &key, RCUMAP_EXIST), 0);
+		} else {
+			KUNIT_ASSERT_EQ(test, update(h, &key, &key, RCUMAP_NOEXIST), 0);
+		}
+		take_snapshot(test, h, after);
+		if (op != FAULT_DELETE) {
+			KUNIT_ASSERT_EQ_MSG(test, memcmp(before, after,
+							 sizeof(*before)), 0,
+					    "table changed after nth=%u", nth);
+		} else {
+			KUNIT_ASSERT_EQ(test, after->count, before->count);
+		}
+	}
+	KUNIT_EXPECT_LT(test, nth, 1000U);
+	if (op != FAULT_DELETE)
+		KUNIT_EXPECT_GT_MSG(test, failures, 0U,
+				    "no allocation failed: %s",
+				    "is failslab's ignore-gfp-wait N?");
+	rcumap_hash_destroy(h);
+}
+
+static void hash_insert_alloc_failure_changes_nothing(struct kunit *test)
+{
+	fault_sweep(test, FAULT_INSERT);
+}
+
+static void hash_replace_alloc_failure_changes_nothing(struct kunit *test)
+{
+	fault_sweep(test, FAULT_REPLACE);
+}
+
+static void hash_delete_never_fails_for_memory(struct kunit *test)
+{
+	fault_sweep(test, FAULT_DELETE);
+}
+
+/*
+ * Delete when no memory at all can be had: the entry is marked dead in
+ * place.  Every other key of the (single) bucket stays visible, the key
+ * is gone, and the next update reclaims the dead entry.
+ */
+static void hash_delete_without_memory_keeps_neighbours(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, 4, 4, 16, 1);
+	u32 i, out, walked = 0, key;
+	int err;
+
+	for (i = 0; i < 8; i++)
+		KUNIT_ASSERT_EQ(test, update(h, &i, &i, RCUMAP_ANY), 0);
+	for (i = 0; i < 8; i += 2) {
+		fail_nth_arm(1);
+		KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &i), 0);
+		KUNIT_EXPECT_TRUE_MSG(test, fail_nth_fired(),
+				      "delete of %u did not try to allocate", i);
+	}
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), 4U);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &i, &out),
+				i % 2 ? 0 : -ENOENT);
+	for (err = rcumap_hash_get_next_key(h, NULL, &key); !err;
+	     err = rcumap_hash_get_next_key(h, &key, &key)) {
+		KUNIT_EXPECT_EQ(test, key % 2, 1U);
+		walked++;
+	}
+	KUNIT_EXPECT_EQ(test, walked, 4U);
+
+	/* Deleted keys can come back; dead entries are dropped meanwhile. */
+	for (i = 0; i < 8; i += 2)
+		KUNIT_EXPECT_EQ(test, update(h, &i, &i, RCUMAP_NOEXIST), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), 8U);
+	for (i = 0; i < 8; i++) {
+		KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &i, &out), 0);
+		KUNIT_EXPECT_EQ(test, out, i);
+	}
+	rcumap_hash_destroy(h);
+}
+
+static struct kunit_case rcumap_hash_fault_cases[] = {
+	KUNIT_CASE(hash_insert_alloc_failure_changes_nothing),
+	KUNIT_CASE(hash_replace_alloc_failure_changes_nothing),
+	KUNIT_CASE(hash_delete_never_fails_for_memory),
+	KUNIT_CASE(hash_delete_without_memory_keeps_neighbours),
+	{}
+};
+
+static int rcumap_hash_fault_init(struct kunit *test)
+{
+	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
+		kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+	return 0;
+}
+
+static struct kunit_suite rcumap_hash_fault_suite = {
+	.name = "rcumap_hash_fault",
+	.init = rcumap_hash_fault_init,
+	.test_cases = rcumap_hash_fault_cases,
+};
+
+/* ---- Concurrency ----------------------------------------------------- */
+
+/*
+ * Writers own disjoint key sets (key % nr_writers == writer), so each one
+ * knows the exact state of its keys and checks every return code and
+ * value against it.  Readers look up every key and check that whatever
+ * they find is whole: it names its key, carries a version, a checksum of
+ * both and a fill pattern derived from both, and it does not change while
+ * they hold it.
+ */
+#define STRESS_KEYS	1024
+#define STRESS_FILL	40
+
+struct stress_value {
+	u64 key;
+	u64 version;
+	u64 check;
+	u8 fill[STRESS_FILL];
+};
+
+struct stress {
+	struct rcumap_hash *h;
+	u32 nr_writers;
+	atomic_t errors;
+	atomic_long_t reads_hit;
+	atomic_long_t writes;
+	char first_error[128];
+	u64 version[STRESS_KEYS];	/* written by the owning writer only */
+	bool present[STRESS_KEYS];	/* likewise */
+};
+
+struct stress_thread {
+	struct stress *s;
+	struct task_struct *task;
+	u32 id;
+	bool writer;
+};
+
+static u64 stress_check(u64 key, u64 version)
+{
+	return (key * 0x9E3779B97F4A7C15ULL) ^ (version << 7) ^ 0x5bd1e995;
+}
+
+static void stress_make(struct stress_value *v, u64 key, u64 version)
+{
+	v->key = key;
+	v->version = version;
+	v->check = stress_check(key, version);
+	memset(v->fill, (u8)(key ^ version), sizeof(v->fill));
+}
+
+static bool stress_whole(const struct stress_value *v, u64 key)
+{
+	return v->key == key && v->check == stress_check(key, v->version) &&
+	       !memchr_inv(v->fill, (u8)(key ^ v->version), sizeof(v->fill));
+}
+
+static __printf(2, 3) void stress_fail(struct stress *s, const char *fmt, ...)
+{
+	va_list args;
+
+	if (atomic_inc_return(&s->errors) != 1)
+		return;
+	va_start(args, fmt);
+	vsnprintf(s->first_error, sizeof(s->first_error), fmt, args);
+	va_end(args);
+}
+
+static void stress_read(struct stress *s, struct rnd_state *rnd)
+{
+	u64 key = prandom_u32_state(rnd) % STRESS_KEYS;
+	struct stress_value first, *v;
+
+	rcu_read_lock();
+	v = rcumap_hash_lookup(s->h, &key);
+	if (v) {
+		first = *v;
+		if (!stress_whole(&first, key))
+			stress_fail(s, "torn value for key %llu", key);
+		/* The snapshot must not change while we hold it. */
+		cpu_relax();
+		if (memcmp(&first, v, sizeof(first)))
+			stress_fail(s, "value of key %llu changed under a reader",
+				    key);
+		atomic_long_inc(&s->reads_hit);
+	}
+	rcu_read_unlock();
+
+	if (!(key % 64)) {
+		u64 next;
+
+		if (!rcumap_hash_get_next_key(s->h, &key, &next) &&
+		    next >= STRESS_KEYS)
+			stress_fail(s, "walk returned unknown key %llu", next);
+	}
+}
+
+static void stress_write(struct stress *s, u32 writer, struct rnd_state *rnd)
+{
+	u64 key = prandom_u32_state(rnd) % (STRESS_KEYS / s->nr_writers) *
+		  s->nr_writers + writer;
+	bool present = s->present[key];
+	u64 version = s->version[key] + 1;
+	struct stress_value v, out;
+	int err, want;
+
+	stress_make(&v, key, version);
+	switch (prandom_u32_state(rnd) % 5) {
+	case 0:
+		err = update(s->h, &key, &v, RCUMAP_NOEXIST);
+		want = present ? -EEXIST : 0;
+		break;
+	case 1:
+		err = update(s->h, &key, &v, RCUMAP_EXIST);
+		want = present ? 0 : -ENOENT;
+		break;
+	case 2:
+		err = update(s->h, &key, &v, RCUMAP_ANY);
+		want = 0;
+		break;
+	case 3:
+		err = rcumap_hash_delete(s->h, &key);
+		want = present ? 0 : -ENOENT;
+		if (!err)
+			present = false;
+		goto check;
+	default:
+		err = rcumap_hash_lookup_and_delete(s->h, &key, &out);
+		want = present ? 0 : -ENOENT;
+		if (!err && (!stress_whole(&out, key) ||
+			     out.version != s->version[key]))
+			stress_fail(s, "lookup_and_delete of %llu: version %llu, want %llu",
+				    key, out.version, s->version[key]);
+		if (!err)
+			present = false;
+		goto check;
+	}
+	if (!err) {
+		present = true;
+		s->version[key] = version;
+	}
+check:
+	if (err != want)
+		stress_fail(s, "writer %u, key %llu: got %d, want %d", writer,
+			    key, err, want);
+	s->present[key] = present;
+
+	err = rcumap_hash_lookup_copy(s->h, &key, &out);
+	if (err != (present ? 0 : -ENOENT) ||
+	    (present && (!stress_whole(&out, key) ||
+			 out.version != s->version[key])))
+		stress_fail(s, "writer %u reads back key %llu wrong (%d)",
+			    writer, key, err);
+	atomic_long_inc(&s->writes);
+}
+
+static int stress_thread_fn(void *arg)
+{
+	struct stress_thread *t = arg;
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, 0x1234567ULL * (t->id + 1));
+	while (!kthread_should_stop()) {
+		if (t->writer)
+			stress_write(t->s, t->id, &rnd);
+		else
+			stress_read(t->s, &rnd);
+		cond_resched();
+	}
+	return 0;
+}
+
+static const u32 stress_threads_per_cpu[] = { 2, 4 };
+
+static void stress_desc(const u32 *n, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u threads per CPU, half writers",
+		 *n);
+}
+
+KUNIT_ARRAY_PARAM(stress_threads, stress_threads_per_cpu, stress_desc);
+
+static void hash_readers_never_see_torn_or_freed_values(struct kunit *test)
+{
+	const u32 per_cpu = *(const u32 *)test->param_value;
+	const u32 nr = per_cpu * num_online_cpus();
+	struct stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct stress_thread *t = kunit_kcalloc(test, nr, sizeof(*t), GFP_KERNEL);
+	u32 i, started, present = 0;
+	struct stress_value out;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	/* Few buckets for many keys: writers collide on bucket locks. */
+	s->h = new_table(test, sizeof(u64), sizeof(struct stress_value),
+			 STRESS_KEYS, 64);
+	s->nr_writers = nr / 2;
+
+	for (started = 0; started < nr; started++) {
+		struct stress_thread *st = &t[started];
+
+		st->s = s;
+		st->writer = started % 2 == 0;
+		st->id = st->writer ? started / 2 : started;
+		st->task = kthread_create(stress_thread_fn, st, "rcumap_st/%u",
+					  started);
+		if (IS_ERR(st->task))
+			break;
+		kthread_bind(st->task, cpumask_nth(started % num_online_cpus(),
+						   cpu_online_mask));
+	}
+	/* Threads run until kthread_stop(), so their tasks stay valid. */
+	if (started == nr) {
+		for (i = 0; i < nr; i++)
+			wake_up_process(t[i].task);
+		msleep(stress_ms);
+	}
+	for (i = 0; i < started; i++)
+		kthread_stop(t[i].task);
+	KUNIT_ASSERT_EQ_MSG(test, started, nr, "kthread_create failed");
+
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&s->errors), 0, "first error: %s",
+			    s->first_error);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->writes), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->reads_hit), 0L);
+	for (i = 0; i < STRESS_KEYS; i++) {
+		u64 key = i;
+		int err = rcumap_hash_lookup_copy(s->h, &key, &out);
+
+		present += s->present[i];
+		KUNIT_EXPECT_EQ(test, err, s->present[i] ? 0 : -ENOENT);
+		if (!err)
+			KUNIT_EXPECT_EQ(test, out.version, s->version[i]);
+	}
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(s->h), present);
+	kunit_info(test, "%ld writes, %ld read hits\n",
+		   atomic_long_read(&s->writes), atomic_long_read(&s->reads_hit));
+	rcumap_hash_destroy(s->h);
+}
+
+static struct kunit_case rcumap_hash_stress_cases[] = {
+	KUNIT_CASE_PARAM(hash_readers_never_see_torn_or_freed_values,
+			 stress_threads_gen_params),
+	{}
+};
+
+static struct kunit_suite rcumap_hash_stress_suite = {
+	.name = "rcumap_hash_stress",
+	.test_cases = rcumap_hash_stress_cases,
+};
+
+kunit_test_suites(&rcumap_hash_suite, &rcumap_hash_fault_suite,
+		  &rcumap_hash_stress_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the rcumap hash table");
+MODULE_LICENSE("GPL");
