@@ -57,7 +57,8 @@ run:
 	@$(MAKE) -s modules VARIANT=debug
 	@$(VM)/run.sh --kernel debug --out out/run --timeout 300 \
 		--module build/debug/rcumap.ko --module build/debug/rcumap_demo.ko \
-		--script tools/demo/demo.sh --show out/demo.txt
+		--script tools/demo/demo.sh; status=$$?; \
+		cat out/run/out/demo.txt 2>/dev/null; exit $$status
 
 check:
 	@tools/check.sh

@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - rcumap's whole test suite, run by "make check" and CI.
+#
+# Builds the guest kernels (cached) and the modules, lints, then runs every
+# KUnit suite in the debug guest (KASAN, lockdep, kmemleak, ...) and in the
+# kcsan guest.  A guest run whose kernel log shows any report fails.  Each
+# build, lint and guest run counts as one test, each KUnit case (each
+# parameter of a parameterised case) as one more; a skipped case counts as
+# failed.  The last line is "N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+. tools/vm/lib.sh
+
+out=$top/out/check
+passed=0
+failed=0
+failures=()
+
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+not_ok() { failed=$((failed + 1)); failures+=("$1"); echo "FAIL $1"; }
+
+# check NAME CMD...: run one check, its output indented.
+check() {
+	local name=$1 log
+	shift
+	log=$out/$(tr -c 'a-zA-Z0-9_.-' _ <<<"$name").log
+	if "$@" >"$log" 2>&1; then
+		ok "$name"
+	else
+		sed 's/^/    /' "$log" | tail -n 60
+		not_ok "$name"
+	fi
+}
+
+# The modules must build with W=1 and without a single warning.
+build() {
+	make -s modules VARIANT="$1" 2>&1 | tee /dev/stderr |
+		{ ! grep -E '(warning|error):'; }
+	[ -f "build/$1/rcumap.ko" ] && [ -f "build/$1/rcumap_kunit.ko" ]
+}
+
+# Suites the sources define: each must report, or it counts as failed.
+suites=$(sed -n 's/^[[:space:]]*\.name = "\(rcumap_[a-z_]*\)",$/\1/p' kunit/*.c | sort)
+
+kunit() {
+	local v=$1 dir=$out/kunit-$v s summary
+	echo "---- KUnit in the $v guest"
+	if tools/vm/run.sh --kernel "$v" --out "$dir" --script kunit/guest.sh --mem 1024 \
+		--module "build/$v/rcumap.ko" --module "build/$v/rcumap_kunit.ko"; then
+		ok "guest run ($v): no kernel reports, modules unload"
+	else
+		not_ok "guest run ($v): see $dir"
+	fi
+	for s in $suites; do
+		[ -f "$dir/kunit/$s.ktap" ] || not_ok "KUnit suite $s ($v): no results"
+	done
+	summary=$(RCUMAP_KSRC=$(source_dir) python3 tools/vm/kunit-summary.py "$dir")
+	echo "$summary" | sed '$d'
+	set -- $(tail -n 1 <<<"$summary")
+	if [ "${1:-}" != KUNIT ]; then
+		not_ok "KUnit results ($v): unreadable"
+		return
+	fi
+	passed=$((passed + $2))
+	failed=$((failed + $3 + $4))
+	[ "$3" = 0 ] || failures+=("$3 KUnit case(s) in the $v guest")
+	[ "$4" = 0 ] || failures+=("$4 KUnit case(s) skipped in the $v guest")
+}
+
+rm -rf "$out"
+mkdir -p "$out"
+start=$(date +%s)
+
+tools/vm/deps.sh --quiet || { echo "0 passed, 1 failed"; exit 1; }
+for v in debug kcsan; do
+	tools/vm/kernel.sh "$v" >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+done
+
+check "build (debug kernel, W=1)" build debug
+check "build (kcsan kernel, W=1)" build kcsan
+check "lint (checkpatch --strict, sparse)" tools/lint.sh "$(kernel_dir debug)"
+kunit debug
+kunit kcsan
+
+echo "---- took $(($(date +%s) - start)) s"
+for f in "${failures[@]}"; do
+	echo "failed: $f"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
