@@ -46,7 +46,8 @@ build() {
 suites=$(sed -n 's/^[[:space:]]*\.name = "\(rcumap_[a-z_]*\)",$/\1/p' kunit/*.c | sort)
 
 kunit() {
-	local v=$1 dir=$out/kunit-$v s summary
+	local v=$1 s summary
+	local dir=$out/kunit-$v
 	echo "---- KUnit in the $v guest"
 	if tools/vm/run.sh --kernel "$v" --out "$dir" --script kunit/guest.sh --mem 1024 \
 		--module "build/$v/rcumap.ko" --module "build/$v/rcumap_kunit.ko"; then
