@@ -38,6 +38,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 #include <asm/unaligned.h>
 
@@ -705,6 +706,111 @@ out:
 	return err;
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_get_next_key);
+
+/**
+ * rcumap_hash_walk() - Copy out the next entry of a positional walk.
+ * @h: Table.
+ * @pos: Walk position: 0 to start.  Advanced past the entry returned.
+ * @key: Buffer of the table's key size.
+ * @value: Buffer of the table's value size, or %NULL.
+ *
+ * The batch form of a walk: a position is a bucket index and an index
+ * within that bucket, so a walk makes progress however long a bucket is,
+ * and costs O(1) per entry.  In a table that is not being updated, a walk
+ * from 0 returns every entry exactly once.  Concurrent updates may make
+ * it miss or repeat entries of the buckets they change.  Any value of
+ * @pos is safe to pass.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: 0 if @key (and @value) were filled in, -ENOENT at the end of
+ * the table.
+ */
+int rcumap_hash_walk(const struct rcumap_hash *h, u64 *pos, void *key,
+		     void *value)
+{
+	const struct rcumap_hash_table *tbl;
+	const struct rcumap_bucket *b;
+	u64 bucket = *pos >> 32;
+	u32 i = (u32)*pos;
+	int err = -ENOENT;
+
+	rcu_read_lock();
+	tbl = rcumap_hash_tbl(h);
+	for (; bucket <= tbl->mask; bucket++, i = 0) {
+		b = rcumap_bucket_rcu(tbl, bucket);
+		for (; b && i < b->nr; i++) {
+			if (READ_ONCE(b->hash[i]) == RCUMAP_HASH_DEAD)
+				continue;
+			memcpy(key, rcumap_entry(h, b, i), h->key_size);
+			if (value)
+				memcpy(value, rcumap_entry_value(h, b, i),
+				       h->value_size);
+			*pos = bucket << 32 | (i + 1);
+			err = 0;
+			goto out;
+		}
+	}
+	*pos = bucket << 32;
+out:
+	rcu_read_unlock();
+	return err;
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_walk);
+
+/**
+ * rcumap_hash_nr_buckets() - Bucket count of a table.
+ * @h: Table.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: The number of buckets.
+ */
+u32 rcumap_hash_nr_buckets(const struct rcumap_hash *h)
+{
+	u32 nr;
+
+	rcu_read_lock();
+	nr = rcumap_hash_tbl(h)->mask + 1;
+	rcu_read_unlock();
+	return nr;
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_nr_buckets);
+
+/**
+ * rcumap_hash_bytes_used() - Memory a table uses.
+ * @h: Table.
+ *
+ * Counts the table, its bucket array and locks, and every bucket as
+ * allocated (slab rounding included); dead entries and RCU-deferred
+ * frees are not told apart.  Walks every bucket: O(buckets).
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: The number of bytes.
+ */
+size_t rcumap_hash_bytes_used(const struct rcumap_hash *h)
+{
+	const struct rcumap_hash_table *tbl;
+	size_t bytes;
+	u32 i;
+
+	rcu_read_lock();
+	tbl = rcumap_hash_tbl(h);
+	bytes = kmalloc_size_roundup(sizeof(*h)) +
+		struct_size(tbl, buckets, tbl->mask + 1) +
+		(tbl->lock_mask + 1) * sizeof(*tbl->locks);
+	for (i = 0; i <= tbl->mask; i++) {
+		const struct rcumap_bucket *b = rcumap_bucket_rcu(tbl, i);
+		size_t size;
+
+		if (!b)
+			continue;
+		size = rcumap_bucket_size(h, b->nr);
+		bytes += is_vmalloc_addr(b) ? PAGE_ALIGN(size) :
+					      kmalloc_size_roundup(size);
+	}
+	rcu_read_unlock();
+	return bytes;
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_bytes_used);
 
 /**
  * rcumap_hash_count() - Number of keys in a table.

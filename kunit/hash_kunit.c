@@ -288,6 +288,41 @@ static void hash_get_next_key_after_delete_restarts(struct kunit *test)
 }
 
 /*
+ * A positional walk returns every entry once, with its value, even when
+ * one bucket holds them all; and it is resumable from any position.
+ */
+static void hash_walk_returns_every_entry_once(struct kunit *test)
+{
+	const u32 n = 100;
+	struct rcumap_hash *h = new_table(test, 4, 8, n, 1);
+	unsigned long seen[BITS_TO_LONGS(100)] = {};
+	u32 i, key, walked = 0;
+	u64 pos = 0, val, end;
+	size_t empty = rcumap_hash_bytes_used(h);
+
+	for (i = 0; i < n; i++) {
+		val = i * 3ULL;
+		KUNIT_ASSERT_EQ(test, update(h, &i, &val, RCUMAP_NOEXIST), 0);
+	}
+	KUNIT_EXPECT_GT(test, rcumap_hash_bytes_used(h),
+			empty + n * (sizeof(u32) + 8 + 8));
+	while (!rcumap_hash_walk(h, &pos, &key, &val)) {
+		KUNIT_ASSERT_LT(test, key, n);
+		KUNIT_EXPECT_EQ(test, val, key * 3ULL);
+		KUNIT_EXPECT_FALSE(test, __test_and_set_bit(key, seen));
+		walked++;
+	}
+	KUNIT_EXPECT_EQ(test, walked, n);
+	end = pos;
+	KUNIT_EXPECT_EQ(test, rcumap_hash_walk(h, &pos, &key, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pos, end);
+	pos = U64_MAX;
+	KUNIT_EXPECT_EQ(test, rcumap_hash_walk(h, &pos, &key, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_nr_buckets(h), 1U);
+	rcumap_hash_destroy(h);
+}
+
+/*
  * A value found under rcu_read_lock() stays valid and unchanged while the
  * key is replaced and deleted: the old bucket is freed only after the
  * grace period (KASAN reports it if it is freed early).
@@ -354,6 +389,7 @@ static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE_PARAM(hash_key_sizes, key_size_gen_params),
 	KUNIT_CASE(hash_get_next_key_edges),
 	KUNIT_CASE(hash_get_next_key_after_delete_restarts),
+	KUNIT_CASE(hash_walk_returns_every_entry_once),
 	KUNIT_CASE(hash_reader_keeps_snapshot),
 	KUNIT_CASE(hash_destroy_nonempty),
 	{}

@@ -73,9 +73,15 @@ int rcumap_hash_lookup_and_delete(struct rcumap_hash *h, const void *key,
 int rcumap_hash_get_next_key(const struct rcumap_hash *h, const void *key,
 			     void *next_key);
 
+/* Positional walks, for batches: see rcumap_hash_walk(). */
+int rcumap_hash_walk(const struct rcumap_hash *h, u64 *pos, void *key,
+		     void *value);
+
 u32 rcumap_hash_count(const struct rcumap_hash *h);
 u32 rcumap_hash_key_size(const struct rcumap_hash *h);
 u32 rcumap_hash_value_size(const struct rcumap_hash *h);
 u32 rcumap_hash_max_entries(const struct rcumap_hash *h);
+u32 rcumap_hash_nr_buckets(const struct rcumap_hash *h);
+size_t rcumap_hash_bytes_used(const struct rcumap_hash *h);
 
 #endif /* _LINUX_RCUMAP_HASH_H */

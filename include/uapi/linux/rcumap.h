@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * rcumap user API: the ioctls of /dev/rcumap.
+ *
+ * One open file of /dev/rcumap holds one map.  The first ioctl on a new
+ * file must be RCUMAP_IOC_CREATE; the map lives until the last reference
+ * to the file is closed (share it by fork() or SCM_RIGHTS).
+ *
+ * Every ioctl takes a pointer to a struct that starts with "__u32 size",
+ * the size of the struct as user space knows it.  The kernel accepts any
+ * size from the struct's first version up: bytes it does not know must be
+ * zero (else E2BIG), bytes user space did not send read as zero, and
+ * fields the kernel writes (named out_*) are written only as far as @size
+ * reaches.  Fields named __reserved must be zero.
+ *
+ * Errors, the same for every ioctl:
+ *  ENOTTY     unknown ioctl number
+ *  EINVAL     @size below the struct's first version, a bad value (a size
+ *             or capacity out of range, a hash op on a ptab map or the
+ *             reverse, any op but CREATE before CREATE)
+ *  E2BIG      non-zero bytes past the end of the struct the kernel knows
+ *  EOPNOTSUPP an unknown flag or a non-zero __reserved field
+ *  EFAULT     a bad user pointer
+ *  EBUSY      CREATE on a file that already holds a map
+ *  ENOENT     no such key or id; the end of a walk
+ *  EEXIST     the key is present (RCUMAP_NOEXIST)
+ *  ENOSPC     the map is full
+ *  EOVERFLOW  count * element size does not fit in 64 bits
+ *  ENOMEM     out of memory; the map is unchanged
+ */
+#ifndef _UAPI_LINUX_RCUMAP_H
+#define _UAPI_LINUX_RCUMAP_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define RCUMAP_TYPE	'r'
+
+enum {
+	RCUMAP_CMD_BASE = 0x80,
+	RCUMAP_CMD_CREATE = RCUMAP_CMD_BASE,
+	RCUMAP_CMD_INFO,
+	RCUMAP_CMD_LOOKUP,
+	RCUMAP_CMD_UPDATE,
+	RCUMAP_CMD_DELETE,
+	RCUMAP_CMD_LOOKUP_AND_DELETE,
+	RCUMAP_CMD_GET_NEXT_KEY,
+	RCUMAP_CMD_BATCH_LOOKUP,
+	RCUMAP_CMD_BATCH_UPDATE,
+	RCUMAP_CMD_BATCH_DELETE,
+	RCUMAP_CMD_PTAB_INSERT,
+	RCUMAP_CMD_PTAB_LOOKUP,
+	RCUMAP_CMD_PTAB_REMOVE,
+	RCUMAP_CMD_PTAB_NEXT,
+};
+
+/**
+ * enum rcumap_map_type - kinds of map
+ * @RCUMAP_MAP_HASH: bucket-swap hash table of fixed-size keys and values
+ * @RCUMAP_MAP_PTAB: generational process table: the kernel picks the id
+ */
+enum rcumap_map_type {
+	RCUMAP_MAP_HASH = 1,
+	RCUMAP_MAP_PTAB = 2,
+};
+
+/* Limits of a map made through /dev/rcumap. */
+#define RCUMAP_MAX_KEY_SIZE	256		/* HASH */
+#define RCUMAP_MAX_VALUE_SIZE	4096		/* HASH and PTAB */
+#define RCUMAP_MAX_ENTRIES	(1U << 24)	/* HASH */
+#define RCUMAP_MIN_CAPACITY	64		/* PTAB */
+#define RCUMAP_MAX_CAPACITY	(1U << 22)	/* PTAB */
+
+/**
+ * struct rcumap_create - ioctl(RCUMAP_IOC_CREATE)
+ * @size: sizeof(struct rcumap_create)
+ * @flags: Must be 0
+ * @map_type: One of enum rcumap_map_type
+ * @key_size: HASH: bytes per key, 1 to RCUMAP_MAX_KEY_SIZE.  PTAB: 0
+ * @value_size: Bytes per value, HASH: 0 to RCUMAP_MAX_VALUE_SIZE, PTAB: 1
+ *              to RCUMAP_MAX_VALUE_SIZE
+ * @max_entries: HASH: most keys, 1 to RCUMAP_MAX_ENTRIES.  PTAB:
+ *               the capacity, a power of two from RCUMAP_MIN_CAPACITY
+ *               to RCUMAP_MAX_CAPACITY
+ * @nr_buckets: HASH: bucket count (rounded up to a power of two), or 0 for
+ *              the default of one bucket per entry.  PTAB: 0
+ * @__reserved: Must be 0
+ *
+ * Makes the map of this file.  Its memory is charged to the memory cgroup
+ * of the caller (of CREATE for the map itself, of each update for what the
+ * update allocates).
+ */
+struct rcumap_create {
+	__u32 size;
+	__u32 flags;
+	__u32 map_type;
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	__u32 nr_buckets;
+	__u32 __reserved;
+};
+#define RCUMAP_IOC_CREATE	_IO(RCUMAP_TYPE, RCUMAP_CMD_CREATE)
+
+/**
+ * struct rcumap_info - ioctl(RCUMAP_IOC_INFO)
+ * @size: sizeof(struct rcumap_info)
+ * @flags: Must be 0
+ * @out_map_type: enum rcumap_map_type
+ * @out_key_size: Key size (0 for PTAB)
+ * @out_value_size: Value size
+ * @out_max_entries: HASH: most keys.  PTAB: capacity
+ * @out_nr_buckets: HASH: bucket count.  PTAB: 0
+ * @out_count: Entries in the map now
+ * @out_bytes_used: Kernel memory the map uses now, in bytes
+ */
+struct rcumap_info {
+	__u32 size;
+	__u32 flags;
+	__u32 out_map_type;
+	__u32 out_key_size;
+	__u32 out_value_size;
+	__u32 out_max_entries;
+	__u32 out_nr_buckets;
+	__u32 out_count;
+	__aligned_u64 out_bytes_used;
+};
+#define RCUMAP_IOC_INFO		_IO(RCUMAP_TYPE, RCUMAP_CMD_INFO)
+
+/**
+ * enum rcumap_update_flags - the mode of RCUMAP_IOC_UPDATE
+ * @RCUMAP_UPDATE_ANY: Insert or replace
+ * @RCUMAP_UPDATE_NOEXIST: Insert only; EEXIST if the key is present
+ * @RCUMAP_UPDATE_EXIST: Replace only; ENOENT if the key is absent
+ *
+ * The values of BPF_ANY, BPF_NOEXIST and BPF_EXIST.
+ */
+enum rcumap_update_flags {
+	RCUMAP_UPDATE_ANY = 0,
+	RCUMAP_UPDATE_NOEXIST = 1,
+	RCUMAP_UPDATE_EXIST = 2,
+};
+
+/**
+ * struct rcumap_elem - ioctl(RCUMAP_IOC_LOOKUP, _UPDATE, _DELETE,
+ *                      _LOOKUP_AND_DELETE), HASH maps only
+ * @size: sizeof(struct rcumap_elem)
+ * @flags: UPDATE: enum rcumap_update_flags.  Others: 0
+ * @key: Pointer to the key (key_size bytes)
+ * @value: LOOKUP, LOOKUP_AND_DELETE: where the value is written.  UPDATE:
+ *         the new value.  DELETE: must be 0.  May be 0 if value_size is 0
+ *
+ * LOOKUP: ENOENT if the key is absent.  UPDATE: EEXIST, ENOENT as the
+ * mode says, ENOSPC if the key is new and the map holds max_entries keys.
+ * DELETE and LOOKUP_AND_DELETE: ENOENT if the key is absent; they never
+ * fail for lack of memory.
+ */
+struct rcumap_elem {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 key;
+	__aligned_u64 value;
+};
+#define RCUMAP_IOC_LOOKUP	_IO(RCUMAP_TYPE, RCUMAP_CMD_LOOKUP)
+#define RCUMAP_IOC_UPDATE	_IO(RCUMAP_TYPE, RCUMAP_CMD_UPDATE)
+#define RCUMAP_IOC_DELETE	_IO(RCUMAP_TYPE, RCUMAP_CMD_DELETE)
+#define RCUMAP_IOC_LOOKUP_AND_DELETE \
+	_IO(RCUMAP_TYPE, RCUMAP_CMD_LOOKUP_AND_DELETE)
+
+/**
+ * struct rcumap_get_next_key - ioctl(RCUMAP_IOC_GET_NEXT_KEY), HASH only
+ * @size: sizeof(struct rcumap_get_next_key)
+ * @flags: Must be 0
+ * @key: Pointer to the current key, or 0 for the first key
+ * @next_key: Where the next key is written
+ *
+ * BPF's semantics: if @key is no longer in the map, the walk restarts
+ * from the first key.  ENOENT after the last key.
+ */
+struct rcumap_get_next_key {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 key;
+	__aligned_u64 next_key;
+};
+#define RCUMAP_IOC_GET_NEXT_KEY	_IO(RCUMAP_TYPE, RCUMAP_CMD_GET_NEXT_KEY)
+
+/**
+ * struct rcumap_batch - ioctl(RCUMAP_IOC_BATCH_LOOKUP, _BATCH_UPDATE,
+ *                       _BATCH_DELETE), HASH maps only
+ * @size: sizeof(struct rcumap_batch)
+ * @flags: BATCH_UPDATE: enum rcumap_update_flags for every element.
+ *         Others: 0
+ * @keys: Array of @count keys (written by BATCH_LOOKUP)
+ * @values: Array of @count values (written by BATCH_LOOKUP, read by
+ *          BATCH_UPDATE); must be 0 for BATCH_DELETE
+ * @cursor: BATCH_LOOKUP: where the walk resumes, 0 to start; any value is
+ *          safe.  Others: must be 0
+ * @out_cursor: BATCH_LOOKUP: the @cursor for the next call
+ * @count: Elements in @keys and @values
+ * @out_count: Elements processed
+ *
+ * BATCH_LOOKUP copies out up to @count entries from @cursor on.  It makes
+ * progress whatever @count is (a bucket larger than @count is returned
+ * over several calls), and a walk from 0 to ENOENT returns every entry of
+ * a map that is not being changed exactly once.  It returns ENOENT, with
+ * @out_count 0, once the walk is over.
+ *
+ * BATCH_UPDATE and BATCH_DELETE apply the elements in order and stop at
+ * the first that fails: @out_count elements succeeded, and the ioctl
+ * returns that element's error (0 if all succeeded).
+ */
+struct rcumap_batch {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 keys;
+	__aligned_u64 values;
+	__aligned_u64 cursor;
+	__aligned_u64 out_cursor;
+	__u32 count;
+	__u32 out_count;
+};
+#define RCUMAP_IOC_BATCH_LOOKUP	_IO(RCUMAP_TYPE, RCUMAP_CMD_BATCH_LOOKUP)
+#define RCUMAP_IOC_BATCH_UPDATE	_IO(RCUMAP_TYPE, RCUMAP_CMD_BATCH_UPDATE)
+#define RCUMAP_IOC_BATCH_DELETE	_IO(RCUMAP_TYPE, RCUMAP_CMD_BATCH_DELETE)
+
+/**
+ * struct rcumap_ptab_insert - ioctl(RCUMAP_IOC_PTAB_INSERT), PTAB only
+ * @size: sizeof(struct rcumap_ptab_insert)
+ * @flags: Must be 0
+ * @value: Pointer to the value (value_size bytes)
+ * @out_id: The new entry's id
+ *
+ * Ids grow in insertion order; a removed id is never handed out again.
+ * ENOSPC if every slot is taken.
+ */
+struct rcumap_ptab_insert {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 value;
+	__aligned_u64 out_id;
+};
+#define RCUMAP_IOC_PTAB_INSERT	_IO(RCUMAP_TYPE, RCUMAP_CMD_PTAB_INSERT)
+
+/**
+ * struct rcumap_ptab_elem - ioctl(RCUMAP_IOC_PTAB_LOOKUP, _PTAB_REMOVE),
+ *                           PTAB only
+ * @size: sizeof(struct rcumap_ptab_elem)
+ * @flags: Must be 0
+ * @id: The entry's id
+ * @value: LOOKUP: where the value is written.  REMOVE: where the removed
+ *         value is written, or 0
+ *
+ * ENOENT if no entry has @id (it was never handed out, or was removed).
+ */
+struct rcumap_ptab_elem {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 id;
+	__aligned_u64 value;
+};
+#define RCUMAP_IOC_PTAB_LOOKUP	_IO(RCUMAP_TYPE, RCUMAP_CMD_PTAB_LOOKUP)
+#define RCUMAP_IOC_PTAB_REMOVE	_IO(RCUMAP_TYPE, RCUMAP_CMD_PTAB_REMOVE)
+
+/**
+ * struct rcumap_ptab_next - ioctl(RCUMAP_IOC_PTAB_NEXT), PTAB only
+ * @size: sizeof(struct rcumap_ptab_next)
+ * @flags: Must be 0
+ * @id: Where the walk is: the entry returned has the smallest id >= @id
+ * @value: Where that entry's value is written, or 0
+ * @out_id: That entry's id; pass @out_id + 1 as @id to go on
+ *
+ * Walks in id order.  Every entry present for the whole walk is returned
+ * exactly once.  ENOENT when no entry has an id >= @id.
+ */
+struct rcumap_ptab_next {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 id;
+	__aligned_u64 value;
+	__aligned_u64 out_id;
+};
+#define RCUMAP_IOC_PTAB_NEXT	_IO(RCUMAP_TYPE, RCUMAP_CMD_PTAB_NEXT)
+
+#endif /* _UAPI_LINUX_RCUMAP_H */
