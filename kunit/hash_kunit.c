@@ -850,5 +850,5 @@ static struct kunit_suite rcumap_hash_stress_suite = {
 kunit_test_suites(&rcumap_hash_suite, &rcumap_hash_fault_suite,
 		  &rcumap_hash_stress_suite);
 
-MODULE_DESCRIPTION("KUnit tests for the rcumap hash table");
+MODULE_DESCRIPTION("KUnit tests for the rcumap hash table and process table");
 MODULE_LICENSE("GPL");
