@@ -5,7 +5,14 @@
 #ifndef _RCUMAP_INTERNAL_H
 #define _RCUMAP_INTERNAL_H
 
+#include <linux/mutex.h>
+#include <linux/types.h>
 #include <linux/workqueue.h>
+#include <asm/barrier.h>
+
+struct file;
+struct rcumap_hash;
+struct rcumap_ptab;
 
 /*
  * Tables are freed from this workqueue after a grace period
@@ -14,5 +21,50 @@
  * destroy_workqueue().
  */
 extern struct workqueue_struct *rcumap_wq;
+
+/* ---- /dev/rcumap (kmod/dev.c, kmod/ioctl.c) ------------------------- */
+
+/**
+ * struct rcumap_file - The map of one open file of /dev/rcumap.
+ * @create_lock: Serialises RCUMAP_IOC_CREATE on this file; nothing else
+ *	takes it.
+ * @map_type: 0 until RCUMAP_IOC_CREATE has made the map, then its
+ *	enum rcumap_map_type, for good.  Written once under @create_lock with
+ *	smp_store_release(), after every field below; read with
+ *	smp_load_acquire() by rcumap_file_map_type().
+ * @key_size: Bytes per key (0 for a process table).
+ * @value_size: Bytes per value (a process table does not know it).
+ * @hash: The map, if @map_type is %RCUMAP_MAP_HASH.
+ * @ptab: The map, if @map_type is %RCUMAP_MAP_PTAB.
+ *
+ * Lives in file->private_data from open() to release().  An ioctl holds a
+ * reference to the file, so release() never runs under one, and the map
+ * it found stays alive until the ioctl returns.
+ */
+struct rcumap_file {
+	struct mutex create_lock;	/* serialises CREATE */
+	u32 map_type;
+	u32 key_size;
+	u32 value_size;
+	union {
+		struct rcumap_hash *hash;
+		struct rcumap_ptab *ptab;
+	};
+};
+
+/* The type of @rf's map, or 0 before RCUMAP_IOC_CREATE. */
+static inline u32 rcumap_file_map_type(const struct rcumap_file *rf)
+{
+	/*
+	 * Pairs with the smp_store_release() in CREATE: a caller that sees
+	 * a type also sees the map pointer and sizes written before it.
+	 */
+	return smp_load_acquire(&rf->map_type);
+}
+
+long rcumap_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
+void rcumap_file_destroy_map(struct rcumap_file *rf);
+int rcumap_dev_init(void);
+void rcumap_dev_exit(void);
 
 #endif /* _RCUMAP_INTERNAL_H */

@@ -13,14 +13,29 @@ struct workqueue_struct *rcumap_wq;
 
 static int __init rcumap_init(void)
 {
+	int err;
+
 	rcumap_wq = alloc_workqueue("rcumap", WQ_UNBOUND, 0);
 	if (!rcumap_wq)
 		return -ENOMEM;
+	/* Last: from here on, user space can make maps. */
+	err = rcumap_dev_init();
+	if (err)
+		goto out_destroy_wq;
 	return 0;
+
+out_destroy_wq:
+	destroy_workqueue(rcumap_wq);
+	return err;
 }
 
 static void __exit rcumap_exit(void)
 {
+	/*
+	 * First: no file of /dev/rcumap is open (each holds a module
+	 * reference), and from here on none can be.
+	 */
+	rcumap_dev_exit();
 	/*
 	 * Every table destroyed so far has queued an rcu_work.  rcu_barrier()
 	 * waits until each of their grace periods has ended and the work is

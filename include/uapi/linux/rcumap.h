@@ -68,6 +68,7 @@ enum rcumap_map_type {
 #define RCUMAP_MAX_KEY_SIZE	256		/* HASH */
 #define RCUMAP_MAX_VALUE_SIZE	4096		/* HASH and PTAB */
 #define RCUMAP_MAX_ENTRIES	(1U << 24)	/* HASH */
+#define RCUMAP_MAX_BUCKETS	(1U << 22)	/* HASH */
 #define RCUMAP_MIN_CAPACITY	64		/* PTAB */
 #define RCUMAP_MAX_CAPACITY	(1U << 22)	/* PTAB */
 
@@ -82,8 +83,9 @@ enum rcumap_map_type {
  * @max_entries: HASH: most keys, 1 to RCUMAP_MAX_ENTRIES.  PTAB:
  *               the capacity, a power of two from RCUMAP_MIN_CAPACITY
  *               to RCUMAP_MAX_CAPACITY
- * @nr_buckets: HASH: bucket count (rounded up to a power of two), or 0 for
- *              the default of one bucket per entry.  PTAB: 0
+ * @nr_buckets: HASH: bucket count, at most RCUMAP_MAX_BUCKETS (rounded up
+ *              to a power of two), or 0 for the default of one bucket per
+ *              entry, up to RCUMAP_MAX_BUCKETS.  PTAB: 0
  * @__reserved: Must be 0
  *
  * Makes the map of this file.  Its memory is charged to the memory cgroup
@@ -100,6 +102,7 @@ struct rcumap_create {
 	__u32 nr_buckets;
 	__u32 __reserved;
 };
+
 #define RCUMAP_IOC_CREATE	_IO(RCUMAP_TYPE, RCUMAP_CMD_CREATE)
 
 /**
@@ -125,6 +128,7 @@ struct rcumap_info {
 	__u32 out_count;
 	__aligned_u64 out_bytes_used;
 };
+
 #define RCUMAP_IOC_INFO		_IO(RCUMAP_TYPE, RCUMAP_CMD_INFO)
 
 /**
@@ -161,6 +165,7 @@ struct rcumap_elem {
 	__aligned_u64 key;
 	__aligned_u64 value;
 };
+
 #define RCUMAP_IOC_LOOKUP	_IO(RCUMAP_TYPE, RCUMAP_CMD_LOOKUP)
 #define RCUMAP_IOC_UPDATE	_IO(RCUMAP_TYPE, RCUMAP_CMD_UPDATE)
 #define RCUMAP_IOC_DELETE	_IO(RCUMAP_TYPE, RCUMAP_CMD_DELETE)
@@ -183,6 +188,7 @@ struct rcumap_get_next_key {
 	__aligned_u64 key;
 	__aligned_u64 next_key;
 };
+
 #define RCUMAP_IOC_GET_NEXT_KEY	_IO(RCUMAP_TYPE, RCUMAP_CMD_GET_NEXT_KEY)
 
 /**
@@ -206,6 +212,8 @@ struct rcumap_get_next_key {
  * a map that is not being changed exactly once.  It returns ENOENT, with
  * @out_count 0, once the walk is over.
  *
+ * @count must not be 0 (EINVAL).
+ *
  * BATCH_UPDATE and BATCH_DELETE apply the elements in order and stop at
  * the first that fails: @out_count elements succeeded, and the ioctl
  * returns that element's error (0 if all succeeded).
@@ -220,6 +228,7 @@ struct rcumap_batch {
 	__u32 count;
 	__u32 out_count;
 };
+
 #define RCUMAP_IOC_BATCH_LOOKUP	_IO(RCUMAP_TYPE, RCUMAP_CMD_BATCH_LOOKUP)
 #define RCUMAP_IOC_BATCH_UPDATE	_IO(RCUMAP_TYPE, RCUMAP_CMD_BATCH_UPDATE)
 #define RCUMAP_IOC_BATCH_DELETE	_IO(RCUMAP_TYPE, RCUMAP_CMD_BATCH_DELETE)
@@ -240,6 +249,7 @@ struct rcumap_ptab_insert {
 	__aligned_u64 value;
 	__aligned_u64 out_id;
 };
+
 #define RCUMAP_IOC_PTAB_INSERT	_IO(RCUMAP_TYPE, RCUMAP_CMD_PTAB_INSERT)
 
 /**
@@ -259,6 +269,7 @@ struct rcumap_ptab_elem {
 	__aligned_u64 id;
 	__aligned_u64 value;
 };
+
 #define RCUMAP_IOC_PTAB_LOOKUP	_IO(RCUMAP_TYPE, RCUMAP_CMD_PTAB_LOOKUP)
 #define RCUMAP_IOC_PTAB_REMOVE	_IO(RCUMAP_TYPE, RCUMAP_CMD_PTAB_REMOVE)
 
@@ -280,6 +291,7 @@ struct rcumap_ptab_next {
 	__aligned_u64 value;
 	__aligned_u64 out_id;
 };
+
 #define RCUMAP_IOC_PTAB_NEXT	_IO(RCUMAP_TYPE, RCUMAP_CMD_PTAB_NEXT)
 
 #endif /* _UAPI_LINUX_RCUMAP_H */

@@ -1,0 +1,947 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rcumap ioctls: one dispatch table, one common path, a handler per op.
+ *
+ * Conventions: @rf is the struct rcumap_file of the open file; @ucmd the
+ * ioctl in progress: the user's struct pointer, the size user space gave,
+ * and the struct as copied in (@ucmd->cmd, a zeroed union buffer on the
+ * stack).  @rf->hash or @rf->ptab is the map, as @rf->map_type says.  A
+ * bounce buffer is kernel memory that keys and values pass through
+ * between user memory and a map.  User pointers are u64 in the structs and become
+ * pointers only through u64_to_user_ptr().
+ *
+ * Locking: only RCUMAP_IOC_CREATE takes a lock of its own, @rf's
+ * create_lock (a mutex).  Every other op reads @rf's map type with acquire
+ * ordering and calls into the map, which takes its own locks (hash: the
+ * RCU read lock and a bucket spinlock; process table: the RCU read lock).
+ * The code here takes the RCU read lock itself only around a
+ * process-table lookup or walk, and never touches user memory inside it:
+ * a fault there could not sleep.  Every function here runs in process
+ * context and may sleep.
+ *
+ * Lifetimes: an ioctl holds a reference to its file, so the file's map
+ * is not destroyed under a handler (see rcumap_file_destroy_map()).
+ */
+#include <linux/rcumap_hash.h>
+#include <linux/rcumap_ptab.h>
+#include <uapi/linux/rcumap.h>
+
+#include <linux/build_bug.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/pagemap.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/stddef.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+/*
+ * The device's limits are the maps' or tighter, and its update modes are
+ * the hash table's.
+ */
+static_assert(RCUMAP_MAX_KEY_SIZE <= RCUMAP_HASH_MAX_KEY_SIZE);
+static_assert(RCUMAP_MAX_VALUE_SIZE <= RCUMAP_HASH_MAX_VALUE_SIZE);
+static_assert(RCUMAP_MAX_ENTRIES <= RCUMAP_HASH_MAX_ENTRIES);
+static_assert(RCUMAP_MAX_BUCKETS <= RCUMAP_HASH_MAX_BUCKETS);
+static_assert(RCUMAP_MIN_CAPACITY >= RCUMAP_PTAB_MIN_CAPACITY);
+static_assert(RCUMAP_MAX_CAPACITY <= RCUMAP_PTAB_MAX_CAPACITY);
+static_assert((int)RCUMAP_UPDATE_ANY == (int)RCUMAP_ANY);
+static_assert((int)RCUMAP_UPDATE_NOEXIST == (int)RCUMAP_NOEXIST);
+static_assert((int)RCUMAP_UPDATE_EXIST == (int)RCUMAP_EXIST);
+
+/*
+ * A process-table entry made by RCUMAP_IOC_PTAB_INSERT.  @value is written
+ * before the insert publishes @node and never changes after, so readers
+ * may copy it under nothing but the RCU read lock.  Whoever removes the
+ * entry from the table frees it with kfree_rcu().
+ */
+struct rcumap_ptab_obj {
+	struct rcumap_ptab_node node;
+	struct rcu_head rcu;
+	u8 value[];
+};
+
+static inline struct rcumap_ptab_obj *
+rcumap_ptab_obj(struct rcumap_ptab_node *node)
+{
+	return container_of(node, struct rcumap_ptab_obj, node);
+}
+
+static inline size_t rcumap_ptab_obj_size(const struct rcumap_file *rf)
+{
+	/* value_size is at most RCUMAP_MAX_VALUE_SIZE: no overflow. */
+	return sizeof(struct rcumap_ptab_obj) + rf->value_size;
+}
+
+struct rcumap_ucmd {
+	void __user *ubuffer;	/* the user's struct */
+	u32 user_size;		/* its size, as user space gave it */
+	u32 kernel_size;	/* the size of the struct we know */
+	void *cmd;		/* our copy of it */
+};
+
+union rcumap_ucmd_buffer {
+	struct rcumap_create create;
+	struct rcumap_info info;
+	struct rcumap_elem elem;
+	struct rcumap_get_next_key get_next_key;
+	struct rcumap_batch batch;
+	struct rcumap_ptab_insert ptab_insert;
+	struct rcumap_ptab_elem ptab_elem;
+	struct rcumap_ptab_next ptab_next;
+};
+
+/*
+ * Copy @ucmd->cmd back to user space, as far as both the user's size and
+ * ours reach.  Handlers with out_* fields call this once they are set.
+ */
+static int rcumap_ucmd_respond(const struct rcumap_ucmd *ucmd)
+{
+	if (copy_to_user(ucmd->ubuffer, ucmd->cmd,
+			 min(ucmd->user_size, ucmd->kernel_size)))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---- User memory ---------------------------------------------------- */
+
+static int rcumap_copy_in(void *dst, u64 uptr, u32 size)
+{
+	if (size && copy_from_user(dst, u64_to_user_ptr(uptr), size))
+		return -EFAULT;
+	return 0;
+}
+
+static int rcumap_copy_out(u64 uptr, const void *src, u32 size)
+{
+	if (size && copy_to_user(u64_to_user_ptr(uptr), src, size))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Make sure that @size bytes at @uptr can be written before an op that
+ * cannot be undone, so that a bad pointer fails the op before it has
+ * changed the map.  Writes nothing.  Only a concurrent munmap() can still
+ * make the final copy fail.
+ */
+static int rcumap_probe_writable(u64 uptr, u32 size)
+{
+	void __user *p = u64_to_user_ptr(uptr);
+
+	if (!size)
+		return 0;
+	if (!access_ok(p, size) || fault_in_safe_writeable(p, size))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Check the arrays of a batch of @count elements of @size bytes each at
+ * @uptr: -EOVERFLOW if their length does not fit in 64 bits, -EFAULT if
+ * they would wrap around the address space.
+ */
+static int rcumap_check_array(u64 uptr, u32 count, u32 size)
+{
+	u64 len, end;
+
+	if (check_mul_overflow((u64)count, (u64)size, &len))
+		return -EOVERFLOW;
+	if (check_add_overflow(uptr, len, &end))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * A key and a value bounce buffer of @rf's sizes (a hash map's: the key
+ * size is not 0), in one allocation, the value 8-byte aligned.  Charged
+ * to the caller's memory cgroup; freed by kfree() of the key.
+ */
+static void *rcumap_kv_alloc(const struct rcumap_file *rf, void **value)
+{
+	size_t stride = ALIGN(rf->key_size, 8);
+	void *key = kmalloc(stride + rf->value_size, GFP_KERNEL_ACCOUNT);
+
+	if (key)
+		*value = key + stride;
+	return key;
+}
+
+/* ---- CREATE and INFO ------------------------------------------------ */
+
+static int rcumap_create_check(const struct rcumap_create *cmd)
+{
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	switch (cmd->map_type) {
+	case RCUMAP_MAP_HASH:
+		if (!cmd->key_size || cmd->key_size > RCUMAP_MAX_KEY_SIZE ||
+		    cmd->value_size > RCUMAP_MAX_VALUE_SIZE ||
+		    !cmd->max_entries || cmd->max_entries > RCUMAP_MAX_ENTRIES ||
+		    cmd->nr_buckets > RCUMAP_MAX_BUCKETS)
+			return -EINVAL;
+		return 0;
+	case RCUMAP_MAP_PTAB:
+		if (cmd->key_size || !cmd->value_size ||
+		    cmd->value_size > RCUMAP_MAX_VALUE_SIZE ||
+		    cmd->max_entries < RCUMAP_MIN_CAPACITY ||
+		    cmd->max_entries > RCUMAP_MAX_CAPACITY ||
+		    !is_power_of_2(cmd->max_entries) || cmd->nr_buckets)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int rcumap_ioc_create(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
+{
+	const struct rcumap_create *cmd = ucmd->cmd;
+	int err;
+
+	err = rcumap_create_check(cmd);
+	if (err)
+		return err;
+
+	mutex_lock(&rf->create_lock);
+	/* Only this function writes map_type, always under create_lock. */
+	if (rf->map_type) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	if (cmd->map_type == RCUMAP_MAP_HASH) {
+		struct rcumap_hash_params params = {
+			.key_size = cmd->key_size,
+			.value_size = cmd->value_size,
+			.max_entries = cmd->max_entries,
+			.nr_buckets = cmd->nr_buckets,
+		};
+		struct rcumap_hash *h;
+
+		h = rcumap_hash_create(&params, GFP_KERNEL_ACCOUNT);
+		if (IS_ERR(h)) {
+			err = PTR_ERR(h);
+			goto out_unlock;
+		}
+		rf->hash = h;
+	} else {
+		struct rcumap_ptab *t;
+
+		t = rcumap_ptab_create(cmd->max_entries, GFP_KERNEL_ACCOUNT);
+		if (IS_ERR(t)) {
+			err = PTR_ERR(t);
+			goto out_unlock;
+		}
+		rf->ptab = t;
+	}
+	rf->key_size = cmd->key_size;
+	rf->value_size = cmd->value_size;
+	/*
+	 * Publish: the map pointer and the sizes are written before the
+	 * type, and the release pairs with the acquire in
+	 * rcumap_file_map_type(), so an ioctl that sees the type sees them.
+	 */
+	smp_store_release(&rf->map_type, cmd->map_type);
+out_unlock:
+	mutex_unlock(&rf->create_lock);
+	return err;
+}
+
+static int rcumap_ioc_info(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
+{
+	struct rcumap_info *cmd = ucmd->cmd;
+	u32 type = rcumap_file_map_type(rf);
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	cmd->out_map_type = type;
+	cmd->out_key_size = rf->key_size;
+	cmd->out_value_size = rf->value_size;
+	if (type == RCUMAP_MAP_HASH) {
+		cmd->out_max_entries = rcumap_hash_max_entries(rf->hash);
+		cmd->out_nr_buckets = rcumap_hash_nr_buckets(rf->hash);
+		cmd->out_count = rcumap_hash_count(rf->hash);
+		cmd->out_bytes_used = rcumap_hash_bytes_used(rf->hash);
+	} else {
+		u32 count = rcumap_ptab_count(rf->ptab);
+
+		cmd->out_max_entries = rcumap_ptab_capacity(rf->ptab);
+		cmd->out_nr_buckets = 0;
+		cmd->out_count = count;
+		/* The table, and the entries it points to, which are ours. */
+		cmd->out_bytes_used =
+			rcumap_ptab_bytes_used(rf->ptab) +
+			(u64)count * kmalloc_size_roundup(rcumap_ptab_obj_size(rf));
+	}
+	return rcumap_ucmd_respond(ucmd);
+}
+
+/* ---- Hash maps: one element ----------------------------------------- */
+
+/* The hash table says -E2BIG when it is full; the UAPI says ENOSPC. */
+static int rcumap_hash_errno(int err)
+{
+	return err == -E2BIG ? -ENOSPC : err;
+}
+
+static int rcumap_ioc_lookup(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
+{
+	const struct rcumap_elem *cmd = ucmd->cmd;
+	void *key, *value;
+	int err;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	key = rcumap_kv_alloc(rf, &value);
+	if (!key)
+		return -ENOMEM;
+	err = rcumap_copy_in(key, cmd->key, rf->key_size);
+	if (err)
+		goto out_free_kv;
+	err = rcumap_hash_lookup_copy(rf->hash, key, value);
+	if (err)
+		goto out_free_kv;
+	err = rcumap_copy_out(cmd->value, value, rf->value_size);
+out_free_kv:
+	kfree(key);
+	return err;
+}
+
+static int rcumap_ioc_update(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
+{
+	const struct rcumap_elem *cmd = ucmd->cmd;
+	void *key, *value;
+	int err;
+
+	if (cmd->flags > RCUMAP_UPDATE_EXIST)
+		return -EOPNOTSUPP;
+	key = rcumap_kv_alloc(rf, &value);
+	if (!key)
+		return -ENOMEM;
+	err = rcumap_copy_in(key, cmd->key, rf->key_size);
+	if (err)
+		goto out_free_kv;
+	err = rcumap_copy_in(value, cmd->value, rf->value_size);
+	if (err)
+		goto out_free_kv;
+	err = rcumap_hash_update(rf->hash, key, value, cmd->flags,
+				 GFP_KERNEL_ACCOUNT);
+	err = rcumap_hash_errno(err);
+out_free_kv:
+	kfree(key);
+	return err;
+}
+
+/*
+ * DELETE and LOOKUP_AND_DELETE never fail for lack of memory (the UAPI
+ * says so: deleting is how a full map, or a memory cgroup at its limit,
+ * makes room).  Their key bounce buffer is on the stack, and the value
+ * buffer of LOOKUP_AND_DELETE cannot fail (see below).
+ */
+struct rcumap_stack_key {
+	u8 bytes[RCUMAP_MAX_KEY_SIZE] __aligned(8);
+};
+
+static int rcumap_ioc_delete(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
+{
+	const struct rcumap_elem *cmd = ucmd->cmd;
+	struct rcumap_stack_key key;
+	int err;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->value)
+		return -EINVAL;
+	err = rcumap_copy_in(key.bytes, cmd->key, rf->key_size);
+	if (err)
+		return err;
+	return rcumap_hash_delete(rf->hash, key.bytes);
+}
+
+static int rcumap_ioc_lookup_and_delete(struct rcumap_file *rf,
+					struct rcumap_ucmd *ucmd)
+{
+	const struct rcumap_elem *cmd = ucmd->cmd;
+	struct rcumap_stack_key key;
+	void *value = NULL;
+	int err;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	err = rcumap_copy_in(key.bytes, cmd->key, rf->key_size);
+	if (err)
+		return err;
+	/* A value deleted but not delivered would be lost: check first. */
+	err = rcumap_probe_writable(cmd->value, rf->value_size);
+	if (err)
+		return err;
+	if (rf->value_size) {
+		/*
+		 * At most RCUMAP_MAX_VALUE_SIZE bytes, an order-1 allocation
+		 * at worst, where __GFP_NOFAIL is allowed; a memory cgroup at
+		 * its limit lets it through rather than fail it.
+		 */
+		value = kmalloc(rf->value_size, GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+	}
+	err = rcumap_hash_lookup_and_delete(rf->hash, key.bytes, value);
+	if (!err)
+		err = rcumap_copy_out(cmd->value, value, rf->value_size);
+	kfree(value);
+	return err;
+}
+
+static int rcumap_ioc_get_next_key(struct rcumap_file *rf,
+				   struct rcumap_ucmd *ucmd)
+{
+	const struct rcumap_get_next_key *cmd = ucmd->cmd;
+	void *key, *next_key;
+	int err;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	/* Two keys, a key stride apart, in a buffer of two key strides. */
+	key = kmalloc(2 * ALIGN(rf->key_size, 8), GFP_KERNEL_ACCOUNT);
+	if (!key)
+		return -ENOMEM;
+	next_key = key + ALIGN(rf->key_size, 8);
+	if (cmd->key) {
+		err = rcumap_copy_in(key, cmd->key, rf->key_size);
+		if (err)
+			goto out_free_keys;
+	}
+	err = rcumap_hash_get_next_key(rf->hash, cmd->key ? key : NULL,
+				       next_key);
+	if (err)
+		goto out_free_keys;
+	err = rcumap_copy_out(cmd->next_key, next_key, rf->key_size);
+out_free_keys:
+	kfree(key);
+	return err;
+}
+
+/* ---- Hash maps: batches --------------------------------------------- */
+
+/*
+ * Checks common to the three batch ops, after their own: a batch has at
+ * least one element, and its arrays fit in the address space.
+ */
+static int rcumap_batch_check(const struct rcumap_file *rf,
+			      const struct rcumap_batch *cmd)
+{
+	int err;
+
+	if (!cmd->count)
+		return -EINVAL;
+	err = rcumap_check_array(cmd->keys, cmd->count, rf->key_size);
+	if (!err)
+		err = rcumap_check_array(cmd->values, cmd->count,
+					 rf->value_size);
+	return err;
+}
+
+/*
+ * Before element @i of a batch: after the first, give up the CPU if asked
+ * to, and stop early if the caller is being killed (the elements done so
+ * far are reported in out_count).
+ */
+static int rcumap_batch_next(u32 i)
+{
+	if (!i)
+		return 0;
+	cond_resched();
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
+static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
+				   struct rcumap_ucmd *ucmd)
+{
+	struct rcumap_batch *cmd = ucmd->cmd;
+	u32 ks = rf->key_size, vs = rf->value_size;
+	void *key, *value;
+	u64 pos, next;
+	u32 i;
+	int err;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	err = rcumap_batch_check(rf, cmd);
+	if (err)
+		return err;
+	key = rcumap_kv_alloc(rf, &value);
+	if (!key)
+		return -ENOMEM;
+
+	/*
+	 * One entry at a time: rcumap_hash_walk() copies it into the bounce
+	 * buffers under the RCU read lock, and we copy it out after.  @pos
+	 * moves past an entry only once it is in user memory, so that
+	 * out_cursor resumes at the first entry not delivered.
+	 */
+	pos = cmd->cursor;
+	for (i = 0; i < cmd->count; i++) {
+		err = rcumap_batch_next(i);
+		if (err)
+			break;
+		next = pos;
+		err = rcumap_hash_walk(rf->hash, &next, key, vs ? value : NULL);
+		if (err) {
+			/* The end of the table: resume there. */
+			pos = next;
+			break;
+		}
+		err = rcumap_copy_out(cmd->keys + (u64)i * ks, key, ks);
+		if (!err)
+			err = rcumap_copy_out(cmd->values + (u64)i * vs, value,
+					      vs);
+		if (err)
+			break;
+		pos = next;
+	}
+	kfree(key);
+
+	cmd->out_count = i;
+	cmd->out_cursor = pos;
+	/* Entries delivered before the end are a success; the next call ends. */
+	if (err == -ENOENT && i)
+		err = 0;
+	return rcumap_ucmd_respond(ucmd) ?: err;
+}
+
+static int rcumap_ioc_batch_update(struct rcumap_file *rf,
+				   struct rcumap_ucmd *ucmd)
+{
+	struct rcumap_batch *cmd = ucmd->cmd;
+	u32 ks = rf->key_size, vs = rf->value_size;
+	void *key, *value;
+	u32 i;
+	int err;
+
+	if (cmd->flags > RCUMAP_UPDATE_EXIST)
+		return -EOPNOTSUPP;
+	if (cmd->cursor)
+		return -EINVAL;
+	err = rcumap_batch_check(rf, cmd);
+	if (err)
+		return err;
+	key = rcumap_kv_alloc(rf, &value);
+	if (!key)
+		return -ENOMEM;
+
+	for (i = 0; i < cmd->count; i++) {
+		err = rcumap_batch_next(i);
+		if (!err)
+			err = rcumap_copy_in(key, cmd->keys + (u64)i * ks, ks);
+		if (!err)
+			err = rcumap_copy_in(value, cmd->values + (u64)i * vs,
+					     vs);
+		if (!err)
+			err = rcumap_hash_update(rf->hash, key, value,
+						 cmd->flags,
+						 GFP_KERNEL_ACCOUNT);
+		if (err)
+			break;
+	}
+	kfree(key);
+
+	cmd->out_count = i;
+	cmd->out_cursor = 0;
+	return rcumap_ucmd_respond(ucmd) ?: rcumap_hash_errno(err);
+}
+
+static int rcumap_ioc_batch_delete(struct rcumap_file *rf,
+				   struct rcumap_ucmd *ucmd)
+{
+	struct rcumap_batch *cmd = ucmd->cmd;
+	u32 ks = rf->key_size;
+	struct rcumap_stack_key key;	/* like DELETE: never ENOMEM */
+	u32 i;
+	int err;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->values || cmd->cursor)
+		return -EINVAL;
+	err = rcumap_batch_check(rf, cmd);
+	if (err)
+		return err;
+
+	for (i = 0; i < cmd->count; i++) {
+		err = rcumap_batch_next(i);
+		if (!err)
+			err = rcumap_copy_in(key.bytes, cmd->keys + (u64)i * ks,
+					     ks);
+		if (!err)
+			err = rcumap_hash_delete(rf->hash, key.bytes);
+		if (err)
+			break;
+	}
+
+	cmd->out_count = i;
+	cmd->out_cursor = 0;
+	return rcumap_ucmd_respond(ucmd) ?: err;
+}
+
+/* ---- Process tables ------------------------------------------------- */
+
+static int rcumap_ioc_ptab_insert(struct rcumap_file *rf,
+				  struct rcumap_ucmd *ucmd)
+{
+	struct rcumap_ptab_insert *cmd = ucmd->cmd;
+	struct rcumap_ptab_node *node;
+	struct rcumap_ptab_obj *obj;
+	u64 id;
+	int err;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	obj = kmalloc(rcumap_ptab_obj_size(rf), GFP_KERNEL_ACCOUNT);
+	if (!obj)
+		return -ENOMEM;
+	/* Not yet visible to anyone: the value can be filled in place. */
+	err = rcumap_copy_in(obj->value, cmd->value, rf->value_size);
+	if (err)
+		goto out_free_obj;
+	err = rcumap_ptab_insert(rf->ptab, &obj->node, &id);
+	if (err) {
+		/* Ids run out after 2^63 inserts: report that as full too. */
+		if (err == -EOVERFLOW)
+			err = -ENOSPC;
+		goto out_free_obj;
+	}
+
+	cmd->out_id = id;
+	err = rcumap_ucmd_respond(ucmd);
+	if (err) {
+		/*
+		 * User space cannot learn the id: take the entry out again,
+		 * unless a guess of the id already did.  Readers may have
+		 * found it meanwhile, so it is freed after a grace period.
+		 */
+		node = rcumap_ptab_remove(rf->ptab, id);
+		if (node)
+			kfree_rcu(rcumap_ptab_obj(node), rcu);
+	}
+	return err;
+
+out_free_obj:
+	kfree(obj);
+	return err;
+}
+
+static int rcumap_ioc_ptab_lookup(struct rcumap_file *rf,
+				  struct rcumap_ucmd *ucmd)
+{
+	const struct rcumap_ptab_elem *cmd = ucmd->cmd;
+	struct rcumap_ptab_node *node;
+	void *value;
+	int err = 0;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	value = kmalloc(rf->value_size, GFP_KERNEL_ACCOUNT);
+	if (!value)
+		return -ENOMEM;
+
+	rcu_read_lock();
+	/*
+	 * @node stays valid until rcu_read_unlock() even if it is removed
+	 * meanwhile: whoever removes it frees it with kfree_rcu(), after a
+	 * grace period that waits for this read-side critical section.  Its
+	 * value never changes after the insert that published it.
+	 */
+	node = rcumap_ptab_lookup(rf->ptab, cmd->id);
+	if (node)
+		memcpy(value, rcumap_ptab_obj(node)->value, rf->value_size);
+	rcu_read_unlock();
+
+	if (!node)
+		err = -ENOENT;
+	else
+		err = rcumap_copy_out(cmd->value, value, rf->value_size);
+	kfree(value);
+	return err;
+}
+
+static int rcumap_ioc_ptab_remove(struct rcumap_file *rf,
+				  struct rcumap_ucmd *ucmd)
+{
+	const struct rcumap_ptab_elem *cmd = ucmd->cmd;
+	struct rcumap_ptab_node *node;
+	struct rcumap_ptab_obj *obj;
+	int err = 0;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	/* A value removed but not delivered would be lost: check first. */
+	if (cmd->value) {
+		err = rcumap_probe_writable(cmd->value, rf->value_size);
+		if (err)
+			return err;
+	}
+	node = rcumap_ptab_remove(rf->ptab, cmd->id);
+	if (!node)
+		return -ENOENT;
+	/*
+	 * The entry is ours now: no new reader can find it, and it is freed
+	 * only by the kfree_rcu() below, so we may read it outside the RCU
+	 * read lock.  Readers that found it earlier only read it too.
+	 */
+	obj = rcumap_ptab_obj(node);
+	if (cmd->value)
+		err = rcumap_copy_out(cmd->value, obj->value, rf->value_size);
+	kfree_rcu(obj, rcu);
+	return err;
+}
+
+static int rcumap_ioc_ptab_next(struct rcumap_file *rf,
+				struct rcumap_ucmd *ucmd)
+{
+	struct rcumap_ptab_next *cmd = ucmd->cmd;
+	struct rcumap_ptab_node *node;
+	u64 id = cmd->id;
+	void *value;
+	int err;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	value = kmalloc(rf->value_size, GFP_KERNEL_ACCOUNT);
+	if (!value)
+		return -ENOMEM;
+
+	rcu_read_lock();
+	/* As in rcumap_ioc_ptab_lookup(): valid until rcu_read_unlock(). */
+	node = rcumap_ptab_next(rf->ptab, &id);
+	if (node)
+		memcpy(value, rcumap_ptab_obj(node)->value, rf->value_size);
+	rcu_read_unlock();
+
+	if (!node) {
+		err = -ENOENT;
+		goto out_free_value;
+	}
+	if (cmd->value) {
+		err = rcumap_copy_out(cmd->value, value, rf->value_size);
+		if (err)
+			goto out_free_value;
+	}
+	cmd->out_id = id;
+	err = rcumap_ucmd_respond(ucmd);
+out_free_value:
+	kfree(value);
+	return err;
+}
+
+/* ---- Dispatch ------------------------------------------------------- */
+
+/* What an op needs the file to hold. */
+enum rcumap_op_needs {
+	RCUMAP_NEEDS_NO_MAP,	/* CREATE: checks for itself */
+	RCUMAP_NEEDS_MAP,	/* a map of either type */
+	RCUMAP_NEEDS_HASH,
+	RCUMAP_NEEDS_PTAB,
+};
+
+struct rcumap_ioctl_op {
+	unsigned int size;	/* of the struct */
+	unsigned int min_size;	/* of its first version */
+	unsigned int ioctl_num;
+	enum rcumap_op_needs needs;
+	int (*execute)(struct rcumap_file *rf, struct rcumap_ucmd *ucmd);
+};
+
+/* The op RCUMAP_IOC_<_name>, at index RCUMAP_CMD_<_name> - RCUMAP_CMD_BASE. */
+#define RCUMAP_IOCTL_OP(_name, _fn, _struct, _last, _needs)		\
+	[RCUMAP_CMD_##_name - RCUMAP_CMD_BASE] = {			\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(_struct) >		\
+					  sizeof(union rcumap_ucmd_buffer)), \
+		.min_size = offsetofend(_struct, _last),		\
+		.ioctl_num = RCUMAP_IOC_##_name,			\
+		.needs = _needs,					\
+		.execute = _fn,						\
+	}
+
+static const struct rcumap_ioctl_op rcumap_ioctl_ops[] = {
+	RCUMAP_IOCTL_OP(CREATE, rcumap_ioc_create,
+			struct rcumap_create, __reserved, RCUMAP_NEEDS_NO_MAP),
+	RCUMAP_IOCTL_OP(INFO, rcumap_ioc_info,
+			struct rcumap_info, out_bytes_used, RCUMAP_NEEDS_MAP),
+	RCUMAP_IOCTL_OP(LOOKUP, rcumap_ioc_lookup,
+			struct rcumap_elem, value, RCUMAP_NEEDS_HASH),
+	RCUMAP_IOCTL_OP(UPDATE, rcumap_ioc_update,
+			struct rcumap_elem, value, RCUMAP_NEEDS_HASH),
+	RCUMAP_IOCTL_OP(DELETE, rcumap_ioc_delete,
+			struct rcumap_elem, value, RCUMAP_NEEDS_HASH),
+	RCUMAP_IOCTL_OP(LOOKUP_AND_DELETE,
+			rcumap_ioc_lookup_and_delete,
+			struct rcumap_elem, value, RCUMAP_NEEDS_HASH),
+	RCUMAP_IOCTL_OP(GET_NEXT_KEY, rcumap_ioc_get_next_key,
+			struct rcumap_get_next_key, next_key,
+			RCUMAP_NEEDS_HASH),
+	RCUMAP_IOCTL_OP(BATCH_LOOKUP, rcumap_ioc_batch_lookup,
+			struct rcumap_batch, out_count, RCUMAP_NEEDS_HASH),
+	RCUMAP_IOCTL_OP(BATCH_UPDATE, rcumap_ioc_batch_update,
+			struct rcumap_batch, out_count, RCUMAP_NEEDS_HASH),
+	RCUMAP_IOCTL_OP(BATCH_DELETE, rcumap_ioc_batch_delete,
+			struct rcumap_batch, out_count, RCUMAP_NEEDS_HASH),
+	RCUMAP_IOCTL_OP(PTAB_INSERT, rcumap_ioc_ptab_insert,
+			struct rcumap_ptab_insert, out_id, RCUMAP_NEEDS_PTAB),
+	RCUMAP_IOCTL_OP(PTAB_LOOKUP, rcumap_ioc_ptab_lookup,
+			struct rcumap_ptab_elem, value, RCUMAP_NEEDS_PTAB),
+	RCUMAP_IOCTL_OP(PTAB_REMOVE, rcumap_ioc_ptab_remove,
+			struct rcumap_ptab_elem, value, RCUMAP_NEEDS_PTAB),
+	RCUMAP_IOCTL_OP(PTAB_NEXT, rcumap_ioc_ptab_next,
+			struct rcumap_ptab_next, out_id, RCUMAP_NEEDS_PTAB),
+};
+
+/*
+ * Every command of the UAPI has its op.  A hole in the table would have
+ * ioctl_num 0, which no command in its range equals: ENOTTY.
+ */
+static_assert(ARRAY_SIZE(rcumap_ioctl_ops) ==
+	      RCUMAP_CMD_PTAB_NEXT - RCUMAP_CMD_BASE + 1);
+
+/* -EINVAL unless @rf holds what @needs. */
+static int rcumap_check_needs(const struct rcumap_file *rf,
+			      enum rcumap_op_needs needs)
+{
+	u32 type = rcumap_file_map_type(rf);
+
+	switch (needs) {
+	case RCUMAP_NEEDS_NO_MAP:
+		return 0;
+	case RCUMAP_NEEDS_MAP:
+		return type ? 0 : -EINVAL;
+	case RCUMAP_NEEDS_HASH:
+		return type == RCUMAP_MAP_HASH ? 0 : -EINVAL;
+	case RCUMAP_NEEDS_PTAB:
+		return type == RCUMAP_MAP_PTAB ? 0 : -EINVAL;
+	}
+	return -EINVAL;
+}
+
+/**
+ * rcumap_ioctl() - The ioctl entry point of /dev/rcumap.
+ * @filp: An open file of the device.
+ * @cmd: One of the RCUMAP_IOC_* numbers of include/uapi/linux/rcumap.h.
+ * @arg: User pointer to the op's struct, which starts with its size.
+ *
+ * The common path of every op: find it in the dispatch table, read the
+ * size user space gives, copy the struct in with copy_struct_from_user()
+ * (zero-extended if user space knows a shorter struct, checked for a zero
+ * tail if a longer one), check that the file holds the map the op needs,
+ * then run the op.  Ops with out_* fields copy the struct back as far as
+ * both sizes reach; none copies back a byte it did not get from user
+ * space or write itself.
+ *
+ * Context: Process context.  May sleep.  Takes the locks of the op (see
+ * the top of this file).
+ * Return: 0 on success, -ENOTTY for an unknown @cmd, -EFAULT if the struct
+ * cannot be read or written, -EINVAL if its size is below the op's first
+ * version or the file does not hold the map the op needs, -E2BIG if its
+ * tail past the struct the kernel knows is not zero, or the error of the
+ * op, as include/uapi/linux/rcumap.h lists them.
+ */
+long rcumap_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	struct rcumap_file *rf = filp->private_data;
+	const struct rcumap_ioctl_op *op;
+	union rcumap_ucmd_buffer buf;
+	struct rcumap_ucmd ucmd;
+	unsigned int nr = _IOC_NR(cmd);
+	int err;
+
+	if (nr < RCUMAP_CMD_BASE ||
+	    nr - RCUMAP_CMD_BASE >= ARRAY_SIZE(rcumap_ioctl_ops))
+		return -ENOTTY;
+	op = &rcumap_ioctl_ops[nr - RCUMAP_CMD_BASE];
+	if (op->ioctl_num != cmd)
+		return -ENOTTY;
+
+	ucmd.ubuffer = (void __user *)arg;
+	err = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);
+	if (err)
+		return err;
+	if (ucmd.user_size < op->min_size)
+		return -EINVAL;
+	/* Zeroed, so that no response can carry stale stack bytes. */
+	memset(&buf, 0, sizeof(buf));
+	err = copy_struct_from_user(&buf, op->size, ucmd.ubuffer,
+				    ucmd.user_size);
+	if (err)
+		return err;
+	ucmd.kernel_size = op->size;
+	ucmd.cmd = &buf;
+
+	err = rcumap_check_needs(rf, op->needs);
+	if (err)
+		return err;
+	return op->execute(rf, &ucmd);
+}
+
+/*
+ * Remove and free every entry of @t; nothing else may use @t now.  Walks
+ * slots, not ids, so the cost is O(capacity) however sparse the ids are.
+ */
+static void rcumap_ptab_drain(struct rcumap_ptab *t)
+{
+	struct rcumap_ptab_node *node;
+	u32 slot;
+	u64 id;
+
+	for (slot = 0; ; slot++) {
+		rcu_read_lock();
+		node = rcumap_ptab_slot_next(t, &slot);
+		if (node)
+			id = rcumap_ptab_node_id(node);
+		rcu_read_unlock();
+		/* Only @id is used from here: @node may be freed any time. */
+		if (!node)
+			break;
+		node = rcumap_ptab_remove(t, id);
+		/* Readers of the table may still hold it: wait a grace period. */
+		if (node)
+			kfree_rcu(rcumap_ptab_obj(node), rcu);
+		cond_resched();
+	}
+}
+
+/**
+ * rcumap_file_destroy_map() - Destroy the map of a file being released.
+ * @rf: The file's state.
+ *
+ * A hash table is destroyed whole; a process table is first emptied, each
+ * entry freed with kfree_rcu().  The memory goes back after a grace
+ * period, which module exit waits for.  Does nothing if the file never
+ * got a map.
+ *
+ * Called only from release(): no ioctl is running on the file and none
+ * can start, so nothing else uses the map, and only readers that are
+ * still inside an RCU read-side critical section can hold a pointer into
+ * it, which is what the deferred frees wait for.
+ *
+ * Context: Process context.  May sleep.
+ */
+void rcumap_file_destroy_map(struct rcumap_file *rf)
+{
+	switch (rf->map_type) {
+	case RCUMAP_MAP_HASH:
+		rcumap_hash_destroy(rf->hash);
+		break;
+	case RCUMAP_MAP_PTAB:
+		rcumap_ptab_drain(rf->ptab);
+		rcumap_ptab_destroy(rf->ptab);
+		break;
+	}
+}
