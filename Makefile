@@ -55,9 +55,10 @@ lint: kernel
 run:
 	@$(VM)/deps.sh --quiet
 	@$(MAKE) -s modules VARIANT=debug
+	@$(MAKE) -s -C tools/rcumapctl O=$(CURDIR)/build/rcumapctl
 	@$(VM)/run.sh --kernel debug --out out/run --timeout 300 \
-		--module build/debug/rcumap.ko --module build/debug/rcumap_demo.ko \
-		--script tools/demo/demo.sh; status=$$?; \
+		--module build/debug/rcumap.ko --bin build/rcumapctl/rcumapctl \
+		--script tools/rcumapctl/demo.sh; status=$$?; \
 		cat out/run/out/demo.txt 2>/dev/null; exit $$status
 
 check:

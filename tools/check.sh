@@ -42,6 +42,21 @@ build() {
 	[ -f "build/$1/rcumap.ko" ] && [ -f "build/$1/rcumap_kunit.ko" ]
 }
 
+# tap NAME FILE: add the ok / not ok lines of a TAP file to the totals;
+# a skipped test counts as failed.
+tap() {
+	local p f
+	p=$(grep -cE '^ok [0-9]+' "$2" | head -n 1)
+	f=$(grep -cE '^not ok [0-9]+|^ok [0-9]+.*# *SKIP' "$2" | head -n 1)
+	p=$((p - $(grep -cE '^ok [0-9]+.*# *SKIP' "$2")))
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "  $1: $p passed, $f failed"
+	grep -E '^not ok [0-9]+|^ok [0-9]+.*# *SKIP' "$2" | sed 's/^/    /'
+	[ "$f" = 0 ] || failures+=("$f test(s) in $1")
+	[ $((p + f)) -gt 0 ] || not_ok "$1: no results"
+}
+
 # Suites the sources define: each must report, or it counts as failed.
 suites=$(sed -n 's/^[[:space:]]*\.name = "\(rcumap_[a-z_]*\)",$/\1/p' kunit/*.c | sort)
 
@@ -85,6 +100,20 @@ check "build (kcsan kernel, W=1)" build kcsan
 check "lint (checkpatch --strict, sparse)" tools/lint.sh "$(kernel_dir debug)"
 kunit debug
 kunit kcsan
+
+echo "---- rcumapctl, host side (stand-in device)"
+make -s -C tools/rcumapctl check O="$top/build/rcumapctl" >"$out/rcumapctl.tap" 2>&1
+tap "rcumapctl tests" "$out/rcumapctl.tap"
+
+echo "---- rcumapctl demo in the debug guest"
+if make -s -C tools/rcumapctl O="$top/build/rcumapctl" >"$out/rcumapctl-build.log" 2>&1 &&
+	tools/vm/run.sh --kernel debug --mem 1024 --out "$out/demo" \
+		--script tools/rcumapctl/demo.sh --module build/debug/rcumap.ko \
+		--bin build/rcumapctl/rcumapctl; then
+	ok "rcumapctl demo (debug guest)"
+else
+	not_ok "rcumapctl demo (debug guest): see $out/demo"
+fi
 
 echo "---- took $(($(date +%s) - start)) s"
 for f in "${failures[@]}"; do

@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd.c - the commands of rcumapctl, one function per verb.
+ *
+ * Conventions: @s is the session (its file and what it knows of the map),
+ * @argc/@argv the words after the verb's name.  A command returns 0, a
+ * positive errno when an operation failed (after setting @s->detail if the
+ * failure is not the command's own ioctl), or CMD_USAGE after usage_msg().
+ * It parses all its words before it prints anything, so that a usage error
+ * never leaves half a record behind.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/rcumap.h>
+
+#include "rcumapctl.h"
+
+/* Default number of entries per RCUMAP_IOC_BATCH_LOOKUP of "dump". */
+#define DUMP_BATCH	64
+
+/**
+ * usage_msg() - Record a usage error for the session to report.
+ * @s: Session.
+ * @fmt: printf() format of the message.
+ *
+ * Return: CMD_USAGE.
+ */
+int usage_msg(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
+	va_end(ap);
+	return CMD_USAGE;
+}
+
+static int map_ioctl(struct session *s, unsigned long request, void *arg)
+{
+	return ioctl(s->fd, request, arg) ? errno : 0;
+}
+
+static const char *type_name(uint32_t type)
+{
+	switch (type) {
+	case RCUMAP_MAP_HASH:
+		return "hash";
+	case RCUMAP_MAP_PTAB:
+		return "ptab";
+	}
+	return "unknown";
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	/* One byte at least: a map may have zero-sized values. */
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p) {
+		perror("rcumapctl");
+		exit(EXIT_FAILED);
+	}
+	return p;
+}
+
+static int parse_key(struct session *s, const char *text, void *key)
+{
+	const char *err = parse_bytes(text, key, s->key_size);
+
+	return err ? usage_msg(s, "key '%s': %s", text, err) : 0;
+}
+
+static int parse_value(struct session *s, const char *text, void *value)
+{
+	const char *err = parse_bytes(text, value, s->value_size);
+
+	return err ? usage_msg(s, "value '%s': %s", text, err) : 0;
+}
+
+static int parse_id(struct session *s, const char *text, uint64_t *id)
+{
+	const char *err = parse_u64(text, id);
+
+	return err ? usage_msg(s, "id '%s': %s", text, err) : 0;
+}
+
+static void print_count(unsigned long n)
+{
+	if (opt.json)
+		json_ku64("count", n);
+	else
+		printf("%lu entr%s\n", n, n == 1 ? "y" : "ies");
+}
+
+/* ---- create and info ----------------------------------------------- */
+
+static int get_info(struct session *s, struct rcumap_info *info)
+{
+	*info = (struct rcumap_info){ .size = sizeof(*info) };
+	return map_ioctl(s, RCUMAP_IOC_INFO, info);
+}
+
+/* The words of "create TYPE ..." and where each goes. */
+struct create_word {
+	const char *name;
+	int map_type;
+	bool required;
+	size_t offset;
+};
+
+static const struct create_word create_words[] = {
+	{ "key", RCUMAP_MAP_HASH, true,
+	  offsetof(struct rcumap_create, key_size) },
+	{ "value", RCUMAP_MAP_HASH, true,
+	  offsetof(struct rcumap_create, value_size) },
+	{ "entries", RCUMAP_MAP_HASH, true,
+	  offsetof(struct rcumap_create, max_entries) },
+	{ "buckets", RCUMAP_MAP_HASH, false,
+	  offsetof(struct rcumap_create, nr_buckets) },
+	{ "value", RCUMAP_MAP_PTAB, true,
+	  offsetof(struct rcumap_create, value_size) },
+	{ "capacity", RCUMAP_MAP_PTAB, true,
+	  offsetof(struct rcumap_create, max_entries) },
+};
+
+#define NR_CREATE_WORDS ARRAY_SIZE(create_words)
+
+static int cmd_create(struct session *s, int argc, char **argv)
+{
+	struct rcumap_create c = { .size = sizeof(c) };
+	bool seen[NR_CREATE_WORDS] = { false };
+	const char *err;
+	int ret;
+
+	if (!strcmp(argv[0], "hash"))
+		c.map_type = RCUMAP_MAP_HASH;
+	else if (!strcmp(argv[0], "ptab"))
+		c.map_type = RCUMAP_MAP_PTAB;
+	else
+		return usage_msg(s, "unknown map type '%s' (hash or ptab)",
+				 argv[0]);
+	for (int i = 1; i < argc; i += 2) {
+		size_t w;
+
+		for (w = 0; w < NR_CREATE_WORDS; w++)
+			if (create_words[w].map_type == (int)c.map_type &&
+			    !strcmp(create_words[w].name, argv[i]))
+				break;
+		if (w == NR_CREATE_WORDS)
+			return usage_msg(s, "%s: unknown word '%s' (%s)",
+					 argv[0], argv[i],
+					 c.map_type == RCUMAP_MAP_HASH ?
+					 "key, value, entries or buckets" :
+					 "value or capacity");
+		if (seen[w])
+			return usage_msg(s, "%s: '%s' given twice", argv[0],
+					 argv[i]);
+		if (i + 1 == argc)
+			return usage_msg(s, "%s: '%s' needs a number", argv[0],
+					 argv[i]);
+		err = parse_u32(argv[i + 1],
+				(uint32_t *)((char *)&c + create_words[w].offset));
+		if (err)
+			return usage_msg(s, "%s %s '%s': %s", argv[0], argv[i],
+					 argv[i + 1], err);
+		seen[w] = true;
+	}
+	for (size_t w = 0; w < NR_CREATE_WORDS; w++)
+		if (create_words[w].map_type == (int)c.map_type &&
+		    create_words[w].required && !seen[w])
+			return usage_msg(s, "%s: '%s N' is missing", argv[0],
+					 create_words[w].name);
+
+	if (s->fd < 0) {
+		s->fd = open(opt.device, O_RDWR | O_CLOEXEC);
+		if (s->fd < 0) {
+			s->detail = opt.device;
+			return errno;
+		}
+	}
+	ret = map_ioctl(s, RCUMAP_IOC_CREATE, &c);
+	if (ret)
+		return ret;
+	s->have_map = true;
+	s->map_type = c.map_type;
+	s->key_size = c.key_size;
+	s->value_size = c.value_size;
+	if (opt.json) {
+		/* The map as the kernel made it (buckets rounded up). */
+		struct rcumap_info info;
+
+		if (!get_info(s, &info)) {
+			c.max_entries = info.out_max_entries;
+			c.nr_buckets = info.out_nr_buckets;
+		}
+		json_kstr("map_type", type_name(c.map_type));
+		json_ku64("key_size", c.key_size);
+		json_ku64("value_size", c.value_size);
+		json_ku64("max_entries", c.max_entries);
+		json_ku64("nr_buckets", c.nr_buckets);
+	}
+	return 0;
+}
+
+static int cmd_info(struct session *s, int argc, char **argv)
+{
+	struct rcumap_info info;
+	int ret;
+
+	(void)argc;
+	(void)argv;
+	ret = get_info(s, &info);
+	if (ret)
+		return ret;
+	if (opt.json) {
+		json_kstr("map_type", type_name(info.out_map_type));
+		json_ku64("key_size", info.out_key_size);
+		json_ku64("value_size", info.out_value_size);
+		json_ku64("max_entries", info.out_max_entries);
+		json_ku64("nr_buckets", info.out_nr_buckets);
+		json_ku64("count", info.out_count);
+		json_ku64("bytes_used", info.out_bytes_used);
+		return 0;
+	}
+	printf("%-12s %s\n", "map_type", type_name(info.out_map_type));
+	if (info.out_map_type == RCUMAP_MAP_PTAB) {
+		printf("%-12s %u\n", "value_size", info.out_value_size);
+		printf("%-12s %u\n", "capacity", info.out_max_entries);
+	} else {
+		printf("%-12s %u\n", "key_size", info.out_key_size);
+		printf("%-12s %u\n", "value_size", info.out_value_size);
+		printf("%-12s %u\n", "max_entries", info.out_max_entries);
+		printf("%-12s %u\n", "nr_buckets", info.out_nr_buckets);
+	}
+	printf("%-12s %u\n", "count", info.out_count);
+	printf("%-12s %llu\n", "bytes_used",
+	       (unsigned long long)info.out_bytes_used);
+	return 0;
+}
+
+/**
+ * session_adopt_fd() - Make a file received from a holder the session's.
+ * @s: Session without a file.
+ * @fd: An open file of /dev/rcumap that holds a map.
+ *
+ * Return: 0, or the errno of RCUMAP_IOC_INFO.
+ */
+int session_adopt_fd(struct session *s, int fd)
+{
+	struct rcumap_info info;
+	int ret;
+
+	s->fd = fd;
+	ret = get_info(s, &info);
+	if (ret)
+		return ret;
+	s->have_map = true;
+	s->map_type = info.out_map_type;
+	s->key_size = info.out_key_size;
+	s->value_size = info.out_value_size;
+	return 0;
+}
+
+/* ---- hash maps ----------------------------------------------------- */
+
+static bool is_update_flag(const char *word, uint32_t *flags)
+{
+	static const char *const names[] = {
+		[RCUMAP_UPDATE_ANY] = "any",
+		[RCUMAP_UPDATE_NOEXIST] = "noexist",
+		[RCUMAP_UPDATE_EXIST] = "exist",
+	};
+
+	for (uint32_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(word, names[i])) {
+			*flags = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int cmd_update(struct session *s, int argc, char **argv)
+{
+	uint8_t *key = xcalloc(1, s->key_size), *value = xcalloc(1, s->value_size);
+	struct rcumap_elem e = { .size = sizeof(e) };
+	const char *vtext = NULL, *ftext = NULL;
+	int ret;
+
+	if (argc == 3) {
+		vtext = argv[1];
+		ftext = argv[2];
+	} else if (argc == 2) {
+		if (!s->value_size && is_update_flag(argv[1], &e.flags))
+			ftext = argv[1];
+		else
+			vtext = argv[1];
+	}
+	ret = parse_key(s, argv[0], key);
+	if (ret)
+		goto out;
+	if (vtext) {
+		ret = parse_value(s, vtext, value);
+		if (ret)
+			goto out;
+	} else if (s->value_size) {
+		ret = usage_msg(s, "usage: update KEY VALUE [any|noexist|exist]");
+		goto out;
+	}
+	if (ftext && !is_update_flag(ftext, &e.flags)) {
+		ret = usage_msg(s, "unknown flag '%s' (any, noexist or exist)",
+				ftext);
+		goto out;
+	}
+	e.key = (uintptr_t)key;
+	e.value = s->value_size ? (uintptr_t)value : 0;
+	ret = map_ioctl(s, RCUMAP_IOC_UPDATE, &e);
+out:
+	free(key);
+	free(value);
+	return ret;
+}
+
+/* LOOKUP, DELETE and LOOKUP_AND_DELETE: one key, and maybe its value. */
+static int elem_op(struct session *s, const char *ktext, unsigned long request,
+		   bool print_value)
+{
+	uint8_t *key = xcalloc(1, s->key_size), *value = xcalloc(1, s->value_size);
+	struct rcumap_elem e = { .size = sizeof(e) };
+	int ret;
+
+	ret = parse_key(s, ktext, key);
+	if (ret)
+		goto out;
+	e.key = (uintptr_t)key;
+	e.value = print_value && s->value_size ? (uintptr_t)value : 0;
+	ret = map_ioctl(s, request, &e);
+	if (!ret && print_value)
+		print_kv("key", key, s->key_size, "value", value, s->value_size);
+out:
+	free(key);
+	free(value);
+	return ret;
+}
+
+static int cmd_lookup(struct session *s, int argc, char **argv)
+{
+	(void)argc;
+	return elem_op(s, argv[0], RCUMAP_IOC_LOOKUP, true);
+}
+
+static int cmd_delete(struct session *s, int argc, char **argv)
+{
+	(void)argc;
+	return elem_op(s, argv[0], RCUMAP_IOC_DELETE, false);
+}
+
+static int cmd_lookup_and_delete(struct session *s, int argc, char **argv)
+{
+	(void)argc;
+	return elem_op(s, argv[0], RCUMAP_IOC_LOOKUP_AND_DELETE, true);
+}
+
+static int cmd_getnext(struct session *s, int argc, char **argv)
+{
+	uint8_t *key = xcalloc(1, s->key_size), *next = xcalloc(1, s->key_size);
+	struct rcumap_get_next_key g = { .size = sizeof(g) };
+	int ret = 0;
+
+	if (argc) {
+		ret = parse_key(s, argv[0], key);
+		if (ret)
+			goto out;
+		g.key = (uintptr_t)key;
+	}
+	g.next_key = (uintptr_t)next;
+	ret = map_ioctl(s, RCUMAP_IOC_GET_NEXT_KEY, &g);
+	if (!ret)
+		print_kv("next_key", next, s->key_size, NULL, NULL, 0);
+out:
+	free(key);
+	free(next);
+	return ret;
+}
+
+/* "dump" of a hash map: a walk with RCUMAP_IOC_BATCH_LOOKUP. */
+static int dump_hash(struct session *s, uint32_t batch)
+{
+	uint8_t *keys = xcalloc(batch, s->key_size);
+	uint8_t *values = xcalloc(batch, s->value_size);
+	unsigned long total = 0;
+	uint64_t cursor = 0;
+	int ret;
+
+	if (opt.json) {
+		json_key("entries");
+		json_open('[');
+	}
+	for (;;) {
+		struct rcumap_batch b = {
+			.size = sizeof(b),
+			.keys = (uintptr_t)keys,
+			.values = s->value_size ? (uintptr_t)values : 0,
+			.cursor = cursor,
+			.count = batch,
+		};
+
+		ret = map_ioctl(s, RCUMAP_IOC_BATCH_LOOKUP, &b);
+		if (ret && ret != ENOENT)
+			break;
+		if (b.out_count > batch) {
+			s->detail = "the device returned more entries than asked for";
+			ret = EPROTO;
+			break;
+		}
+		for (uint32_t i = 0; i < b.out_count; i++) {
+			if (opt.json)
+				json_open('{');
+			print_kv("key", keys + (size_t)i * s->key_size,
+				 s->key_size, "value",
+				 values + (size_t)i * s->value_size,
+				 s->value_size);
+			if (opt.json)
+				json_close('}');
+		}
+		total += b.out_count;
+		if (ret == ENOENT) {
+			ret = 0;
+			break;
+		}
+		if (!b.out_count && b.out_cursor == cursor) {
+			s->detail = "the walk made no progress";
+			ret = EPROTO;
+			break;
+		}
+		cursor = b.out_cursor;
+	}
+	if (opt.json)
+		json_close(']');
+	print_count(total);
+	free(keys);
+	free(values);
+	return ret;
+}
+
+/* "dump" of a process table, and "ptab list": a walk with PTAB_NEXT. */
+static int dump_ptab(struct session *s)
+{
+	uint8_t *value = xcalloc(1, s->value_size);
+	unsigned long total = 0;
+	uint64_t id = 0;
+	int ret;
+
+	if (opt.json) {
+		json_key("entries");
+		json_open('[');
+	}
+	for (;;) {
+		struct rcumap_ptab_next n = {
+			.size = sizeof(n),
+			.id = id,
+			.value = (uintptr_t)value,
+		};
+
+		ret = map_ioctl(s, RCUMAP_IOC_PTAB_NEXT, &n);
+		if (ret == ENOENT) {
+			ret = 0;
+			break;
+		}
+		if (ret)
+			break;
+		if (n.out_id < id) {
+			s->detail = "the walk went backwards";
+			ret = EPROTO;
+			break;
+		}
+		if (opt.json)
+			json_open('{');
+		print_id_value(n.out_id, value, s->value_size);
+		if (opt.json)
+			json_close('}');
+		total++;
+		if (n.out_id == UINT64_MAX)
+			break;
+		id = n.out_id + 1;
+	}
+	if (opt.json)
+		json_close(']');
+	print_count(total);
+	free(value);
+	return ret;
+}
+
+static int cmd_dump(struct session *s, int argc, char **argv)
+{
+	uint32_t batch = DUMP_BATCH;
+	const char *err;
+
+	if (argc) {
+		if (argc != 2 || strcmp(argv[0], "count"))
+			return usage_msg(s, "usage: dump [count N]");
+		if (s->map_type != RCUMAP_MAP_HASH)
+			return usage_msg(s, "count: only a hash map is dumped in batches");
+		err = parse_u32(argv[1], &batch);
+		if (err)
+			return usage_msg(s, "count '%s': %s", argv[1], err);
+		if (!batch || batch > 65536)
+			return usage_msg(s, "count '%s': from 1 to 65536",
+					 argv[1]);
+	}
+	if (s->map_type == RCUMAP_MAP_PTAB)
+		return dump_ptab(s);
+	return dump_hash(s, batch);
+}
+
+/* ---- process tables ------------------------------------------------ */
+
+static int cmd_ptab_insert(struct session *s, int argc, char **argv)
+{
+	uint8_t *value = xcalloc(1, s->value_size);
+	struct rcumap_ptab_insert p = { .size = sizeof(p) };
+	int ret;
+
+	(void)argc;
+	ret = parse_value(s, argv[0], value);
+	if (ret)
+		goto out;
+	p.value = (uintptr_t)value;
+	ret = map_ioctl(s, RCUMAP_IOC_PTAB_INSERT, &p);
+	if (!ret)
+		print_id_value(p.out_id, NULL, 0);
+out:
+	free(value);
+	return ret;
+}
+
+static int ptab_elem_op(struct session *s, const char *idtext,
+			unsigned long request)
+{
+	uint8_t *value = xcalloc(1, s->value_size);
+	struct rcumap_ptab_elem p = { .size = sizeof(p) };
+	uint64_t id;
+	int ret;
+
+	ret = parse_id(s, idtext, &id);
+	if (ret)
+		goto out;
+	p.id = id;
+	p.value = (uintptr_t)value;
+	ret = map_ioctl(s, request, &p);
+	if (!ret)
+		print_id_value(p.id, value, s->value_size);
+out:
+	free(value);
+	return ret;
+}
+
+static int cmd_ptab_lookup(struct session *s, int argc, char **argv)
+{
+	(void)argc;
+	return ptab_elem_op(s, argv[0], RCUMAP_IOC_PTAB_LOOKUP);
+}
+
+static int cmd_ptab_remove(struct session *s, int argc, char **argv)
+{
+	(void)argc;
+	return ptab_elem_op(s, argv[0], RCUMAP_IOC_PTAB_REMOVE);
+}
+
+static int cmd_ptab_list(struct session *s, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return dump_ptab(s);
+}
+
+/* ---- the table ----------------------------------------------------- */
+
+#define ANY_MAP	0
+#define NO_MAP	(-1)
+
+static const struct verb verbs[] = {
+	{ "create", NO_MAP, 1, 9, cmd_create,
+	  "create hash key N value N entries N [buckets N]\n"
+	  "create ptab value N capacity N" },
+	{ "info", ANY_MAP, 0, 0, cmd_info, "info" },
+	{ "dump", ANY_MAP, 0, 2, cmd_dump, "dump [count N]" },
+	{ "update", RCUMAP_MAP_HASH, 1, 3, cmd_update,
+	  "update KEY VALUE [any|noexist|exist]" },
+	{ "lookup", RCUMAP_MAP_HASH, 1, 1, cmd_lookup, "lookup KEY" },
+	{ "delete", RCUMAP_MAP_HASH, 1, 1, cmd_delete, "delete KEY" },
+	{ "lookup-and-delete", RCUMAP_MAP_HASH, 1, 1, cmd_lookup_and_delete,
+	  "lookup-and-delete KEY" },
+	{ "getnext", RCUMAP_MAP_HASH, 0, 1, cmd_getnext, "getnext [KEY]" },
+	{ "ptab insert", RCUMAP_MAP_PTAB, 1, 1, cmd_ptab_insert,
+	  "ptab insert VALUE" },
+	{ "ptab lookup", RCUMAP_MAP_PTAB, 1, 1, cmd_ptab_lookup,
+	  "ptab lookup ID" },
+	{ "ptab remove", RCUMAP_MAP_PTAB, 1, 1, cmd_ptab_remove,
+	  "ptab remove ID" },
+	{ "ptab list", RCUMAP_MAP_PTAB, 0, 0, cmd_ptab_list, "ptab list" },
+	{ "stop", NO_MAP, 0, 0, cmd_stop, "stop" },
+};
+
+/**
+ * find_verb() - The verb a command starts with.
+ * @argc: Words of the command.
+ * @argv: The words.
+ * @name_words: Set to how many words the verb's name takes (1 or 2).
+ *
+ * Return: The verb, or NULL.
+ */
+const struct verb *find_verb(int argc, char **argv, int *name_words)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
+		const char *name = verbs[i].name, *sp = strchr(name, ' ');
+
+		if (!sp && !strcmp(argv[0], name)) {
+			*name_words = 1;
+			return &verbs[i];
+		}
+		if (sp && argc >= 2 && !strncmp(argv[0], name, sp - name) &&
+		    !argv[0][sp - name] && !strcmp(argv[1], sp + 1)) {
+			*name_words = 2;
+			return &verbs[i];
+		}
+	}
+	return NULL;
+}
+
+/* Type names for the messages of the session. */
+const char *verb_map_name(const struct verb *v)
+{
+	return type_name(v->map_type);
+}
+
+const char *map_type_name(uint32_t type)
+{
+	return type_name(type);
+}

@@ -1,0 +1,115 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# demo.sh - guest side of "make run": rcumapctl on both kinds of map.
+#
+#   run.sh --kernel debug --out DIR --script tools/rcumapctl/demo.sh \
+#          --module rcumap.ko --bin rcumapctl
+#
+# Loads rcumap, runs rcumapctl sessions on a hash map and on a process
+# table, keeps a map alive across invocations with "serve", and unloads
+# the module.  The transcript (each command, and what it printed) goes to
+# /out/demo.txt, which the host gets as DIR/out/demo.txt.
+#
+# Errors shown on purpose are marked: "! ERRNO command" in a batch file
+# (rcumapctl checks that the command fails with ERRNO) and must_fail for a
+# shell command.  Anything else that fails makes the script exit 1.
+set -u
+out=/out/demo.txt
+failures=0
+mkdir -p /out
+: >"$out"
+
+note() { printf '%s\n' "$*" >>"$out"; }
+
+# run CMD...: one shell command of the transcript, which must succeed.
+run() {
+	note "\$ $*"
+	"$@" >>"$out" 2>&1
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		note "[exit $rc: FAILED]"
+		failures=$((failures + 1))
+	fi
+}
+
+# must_fail CMD...: one shell command of the transcript, which must fail.
+must_fail() {
+	note "\$ $*"
+	if "$@" >>"$out" 2>&1; then
+		note "[exit 0: should have failed]"
+		failures=$((failures + 1))
+	else
+		note "[exit $?, as expected]"
+	fi
+}
+
+cat >/tmp/hash.rc <<'EOF'
+# A hash map of 8-byte keys and 8-byte values.
+create hash key 8 value 8 entries 1024
+update 1 100
+update 2 200
+update 3 0x300
+! EEXIST update 1 111 noexist	# insert-only: 1 is there
+update 1 111 exist		# replace-only
+! ENOENT update 4 400 exist	# replace-only: 4 is not there
+lookup 1
+delete 2
+! ENOENT lookup 2
+! ENOENT delete 2
+dump
+info
+EOF
+
+cat >/tmp/ptab.rc <<'EOF'
+# A process table: the kernel picks each entry's id.
+create ptab value 16 capacity 64
+ptab insert str:init
+ptab insert str:kthreadd
+ptab insert str:rcu_gp
+ptab lookup 1
+ptab remove 1
+! ENOENT ptab lookup 1		# a removed id goes stale
+ptab insert str:kworker		# and is never handed out again
+ptab list
+info
+EOF
+
+note "# rcumapctl demo: $(uname -r)"
+run insmod /lib/rcumap/rcumap.ko
+run ls -l /dev/rcumap
+
+note ""
+note "# One invocation is one map: a batch session on a hash map."
+run rcumapctl -e batch /tmp/hash.rc
+
+note ""
+note "# Another invocation, another map: a process table."
+run rcumapctl -e batch /tmp/ptab.rc
+
+note ""
+note "# Commands on the command line, separated by --; JSON output."
+run rcumapctl -j create hash key 4 value 16 entries 8 -- update 7 str:seven -- lookup 7
+
+note ""
+note "# A map that outlives one invocation: serve keeps it, -s uses it."
+run rcumapctl serve /tmp/map.sock create hash key 4 value 8 entries 64 -- update 1 10
+run rcumapctl -s /tmp/map.sock update 2 20
+run rcumapctl -s /tmp/map.sock -e lookup 1 -- dump
+must_fail rmmod rcumap
+run rcumapctl -s /tmp/map.sock stop
+
+note ""
+note "# No map is open: the module unloads."
+run rmmod rcumap
+run test ! -e /dev/rcumap
+
+if [ "$failures" -ne 0 ]; then
+	note ""
+	note "# $failures unexpected failure(s)"
+	cat "$out"
+	exit 1
+fi
+note ""
+note "# demo done"
+cat "$out"

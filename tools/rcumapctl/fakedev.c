@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fakedev.c - a stand-in for /dev/rcumap in user space, for test.sh only.
+ *
+ * Linked into a test build of rcumapctl with -Wl,--wrap=ioctl, it answers
+ * the ioctls of include/uapi/linux/rcumap.h on any open file (test.sh uses
+ * -d /dev/null), so that the tool's sessions, walks and output can be
+ * tested on a host without the module.  It follows the header's contract
+ * closely enough for that and no further: one map, a linear search, and
+ * the "dump" cursor is a slot index.  It proves nothing about the kernel's
+ * device; the guest run does that.
+ *
+ * The map lives in one region: private memory, or, if RCUMAP_FAKE_STATE
+ * names a file, that file mapped shared, so that the processes of "serve"
+ * and "-s" see one map as they would through a shared file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/rcumap.h>
+
+#define REGION_SIZE	(64UL << 20)
+
+static struct fake_map {
+	bool made;
+	struct rcumap_create c;
+	uint64_t next_id;
+	uint32_t count;
+	/* Offsets in the region of the per-slot arrays. */
+	size_t keys, values, used, ids;
+} *m;
+
+static uint8_t *region(size_t offset)
+{
+	return (uint8_t *)m + offset;
+}
+
+static int attach(void)
+{
+	const char *path = getenv("RCUMAP_FAKE_STATE");
+	void *p;
+	int fd;
+
+	if (m)
+		return 0;
+	if (!path) {
+		p = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	} else {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0 || ftruncate(fd, REGION_SIZE))
+			return EIO;
+		p = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+		close(fd);
+	}
+	if (p == MAP_FAILED)
+		return ENOMEM;
+	m = p;
+	return 0;
+}
+
+#define used_at(i)	((bool *)region(m->used))[i]
+#define id_at(i)	((uint64_t *)region(m->ids))[i]
+
+static uint8_t *key_at(uint32_t i)
+{
+	return region(m->keys) + (size_t)i * m->c.key_size;
+}
+
+static uint8_t *value_at(uint32_t i)
+{
+	return region(m->values) + (size_t)i * m->c.value_size;
+}
+
+static void *uptr(uint64_t p)
+{
+	return (void *)(uintptr_t)p;
+}
+
+static int find_key(const void *key)
+{
+	for (uint32_t i = 0; i < m->c.max_entries; i++)
+		if (used_at(i) && !memcmp(key_at(i), key, m->c.key_size))
+			return i;
+	return -1;
+}
+
+static int do_create(struct rcumap_create *c)
+{
+	if (m->made)
+		return EBUSY;
+	if (c->flags || c->__reserved)
+		return EOPNOTSUPP;
+	if (c->map_type == RCUMAP_MAP_HASH) {
+		if (!c->key_size || c->key_size > RCUMAP_MAX_KEY_SIZE ||
+		    c->value_size > RCUMAP_MAX_VALUE_SIZE || !c->max_entries ||
+		    c->max_entries > RCUMAP_MAX_ENTRIES)
+			return EINVAL;
+		if (!c->nr_buckets)
+			c->nr_buckets = c->max_entries;
+	} else if (c->map_type == RCUMAP_MAP_PTAB) {
+		if (c->key_size || c->nr_buckets || !c->value_size ||
+		    c->value_size > RCUMAP_MAX_VALUE_SIZE ||
+		    c->max_entries < RCUMAP_MIN_CAPACITY ||
+		    c->max_entries > RCUMAP_MAX_CAPACITY ||
+		    (c->max_entries & (c->max_entries - 1)))
+			return EINVAL;
+	} else {
+		return EINVAL;
+	}
+	m->c = *c;
+	m->keys = sizeof(*m);
+	m->values = m->keys + (size_t)c->max_entries * c->key_size;
+	m->ids = (m->values + (size_t)c->max_entries * c->value_size + 7) & ~7UL;
+	m->used = m->ids + (size_t)c->max_entries * sizeof(uint64_t);
+	if (m->used + c->max_entries > REGION_SIZE)
+		return ENOMEM;
+	m->made = true;
+	return 0;
+}
+
+static int do_hash(unsigned long request, void *arg)
+{
+	struct rcumap_elem *e = arg;
+	struct rcumap_get_next_key *g = arg;
+	struct rcumap_batch *b = arg;
+	int i;
+
+	switch (request) {
+	case RCUMAP_IOC_LOOKUP:
+	case RCUMAP_IOC_LOOKUP_AND_DELETE:
+	case RCUMAP_IOC_DELETE:
+		if (e->flags)
+			return EOPNOTSUPP;
+		i = find_key(uptr(e->key));
+		if (i < 0)
+			return ENOENT;
+		if (request != RCUMAP_IOC_DELETE && m->c.value_size)
+			memcpy(uptr(e->value), value_at(i), m->c.value_size);
+		if (request != RCUMAP_IOC_LOOKUP) {
+			used_at(i) = false;
+			m->count--;
+		}
+		return 0;
+	case RCUMAP_IOC_UPDATE:
+		if (e->flags > RCUMAP_UPDATE_EXIST)
+			return EOPNOTSUPP;
+		i = find_key(uptr(e->key));
+		if (i >= 0 && e->flags == RCUMAP_UPDATE_NOEXIST)
+			return EEXIST;
+		if (i < 0 && e->flags == RCUMAP_UPDATE_EXIST)
+			return ENOENT;
+		if (i < 0) {
+			for (i = 0; i < (int)m->c.max_entries && used_at(i); i++)
+				;
+			if (i == (int)m->c.max_entries)
+				return ENOSPC;
+			memcpy(key_at(i), uptr(e->key), m->c.key_size);
+			used_at(i) = true;
+			m->count++;
+		}
+		if (m->c.value_size)
+			memcpy(value_at(i), uptr(e->value), m->c.value_size);
+		return 0;
+	case RCUMAP_IOC_GET_NEXT_KEY:
+		i = g->key ? find_key(uptr(g->key)) + 1 : 0;
+		for (; i < (int)m->c.max_entries; i++) {
+			if (used_at(i)) {
+				memcpy(uptr(g->next_key), key_at(i),
+				       m->c.key_size);
+				return 0;
+			}
+		}
+		return ENOENT;
+	case RCUMAP_IOC_BATCH_LOOKUP:
+		if (!b->count)
+			return EINVAL;
+		b->out_count = 0;
+		for (i = b->cursor; i < (int)m->c.max_entries &&
+		     b->out_count < b->count; i++) {
+			if (!used_at(i))
+				continue;
+			memcpy((uint8_t *)uptr(b->keys) +
+			       (size_t)b->out_count * m->c.key_size,
+			       key_at(i), m->c.key_size);
+			if (m->c.value_size)
+				memcpy((uint8_t *)uptr(b->values) +
+				       (size_t)b->out_count * m->c.value_size,
+				       value_at(i), m->c.value_size);
+			b->out_count++;
+		}
+		b->out_cursor = i;
+		return b->out_count ? 0 : ENOENT;
+	}
+	return ENOTTY;
+}
+
+static int do_ptab(unsigned long request, void *arg)
+{
+	struct rcumap_ptab_insert *ins = arg;
+	struct rcumap_ptab_elem *e = arg;
+	struct rcumap_ptab_next *n = arg;
+	uint32_t slot;
+
+	switch (request) {
+	case RCUMAP_IOC_PTAB_INSERT:
+		if (m->count == m->c.max_entries)
+			return ENOSPC;
+		/* Slot id % capacity, as the real table: skip taken ones. */
+		while (used_at(m->next_id % m->c.max_entries))
+			m->next_id++;
+		slot = m->next_id % m->c.max_entries;
+		used_at(slot) = true;
+		id_at(slot) = m->next_id;
+		memcpy(value_at(slot), uptr(ins->value), m->c.value_size);
+		ins->out_id = m->next_id++;
+		m->count++;
+		return 0;
+	case RCUMAP_IOC_PTAB_LOOKUP:
+	case RCUMAP_IOC_PTAB_REMOVE:
+		slot = e->id % m->c.max_entries;
+		if (!used_at(slot) || id_at(slot) != e->id)
+			return ENOENT;
+		if (e->value)
+			memcpy(uptr(e->value), value_at(slot), m->c.value_size);
+		if (request == RCUMAP_IOC_PTAB_REMOVE) {
+			used_at(slot) = false;
+			m->count--;
+		}
+		return 0;
+	case RCUMAP_IOC_PTAB_NEXT: {
+		uint64_t best = UINT64_MAX;
+		int found = -1;
+
+		for (slot = 0; slot < m->c.max_entries; slot++) {
+			if (used_at(slot) && id_at(slot) >= n->id &&
+			    id_at(slot) <= best) {
+				best = id_at(slot);
+				found = slot;
+			}
+		}
+		if (found < 0)
+			return ENOENT;
+		n->out_id = best;
+		if (n->value)
+			memcpy(uptr(n->value), value_at(found), m->c.value_size);
+		return 0;
+	}
+	}
+	return ENOTTY;
+}
+
+int __wrap_ioctl(int fd, unsigned long request, ...);
+
+int __wrap_ioctl(int fd, unsigned long request, ...)
+{
+	struct rcumap_info *info;
+	va_list ap;
+	void *arg;
+	int err;
+
+	(void)fd;
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	err = attach();
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	if (request == RCUMAP_IOC_CREATE) {
+		err = do_create(arg);
+	} else if (!m->made) {
+		err = EINVAL;
+	} else if (request == RCUMAP_IOC_INFO) {
+		info = arg;
+		info->out_map_type = m->c.map_type;
+		info->out_key_size = m->c.key_size;
+		info->out_value_size = m->c.value_size;
+		info->out_max_entries = m->c.max_entries;
+		info->out_nr_buckets = m->c.nr_buckets;
+		info->out_count = m->count;
+		info->out_bytes_used = 4096;
+		err = 0;
+	} else if (m->c.map_type == RCUMAP_MAP_HASH) {
+		err = do_hash(request, arg);
+	} else {
+		err = do_ptab(request, arg);
+	}
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
