@@ -479,8 +479,11 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 	if (err)
 		return err;
 	key = rcumap_kv_alloc(rf, &value);
-	if (!key)
-		return -ENOMEM;
+	if (!key) {
+		cmd->out_count = 0;
+		cmd->out_cursor = cmd->cursor;
+		return rcumap_ucmd_respond(ucmd) ?: -ENOMEM;
+	}
 
 	/*
 	 * One entry at a time: rcumap_hash_walk() copies it into the bounce
@@ -534,9 +537,12 @@ static int rcumap_ioc_batch_update(struct rcumap_file *rf,
 	err = rcumap_batch_check(rf, cmd);
 	if (err)
 		return err;
+	/* No element was tried: say so, as the UAPI promises out_count. */
 	key = rcumap_kv_alloc(rf, &value);
-	if (!key)
-		return -ENOMEM;
+	if (!key) {
+		cmd->out_count = 0;
+		return rcumap_ucmd_respond(ucmd) ?: -ENOMEM;
+	}
 
 	for (i = 0; i < cmd->count; i++) {
 		err = rcumap_batch_next(i);

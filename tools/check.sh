@@ -5,10 +5,12 @@
 #
 # Builds the guest kernels (cached) and the modules, lints, then runs every
 # KUnit suite in the debug guest (KASAN, lockdep, kmemleak, ...) and in the
-# kcsan guest.  A guest run whose kernel log shows any report fails.  Each
-# build, lint and guest run counts as one test, each KUnit case (each
-# parameter of a parameterised case) as one more; a skipped case counts as
-# failed.  The last line is "N passed, N failed".
+# kcsan guest, the kselftest-harness tests of /dev/rcumap in the debug
+# guest, and rcumapctl's tests and demo.  A guest run whose kernel log shows
+# any report fails.  Each build, lint and guest run counts as one test, each
+# KUnit case (each parameter of a parameterised case) and each TAP test as
+# one more; a skipped case counts as failed.  The last line is
+# "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -100,6 +102,25 @@ check "build (kcsan kernel, W=1)" build kcsan
 check "lint (checkpatch --strict, sparse)" tools/lint.sh "$(kernel_dir debug)"
 kunit debug
 kunit kcsan
+
+echo "---- selftests of /dev/rcumap in the debug guest"
+st=$top/build/selftests
+if make -s -C selftests KSRC="$(source_dir)" O="$st" >"$out/selftests-build.log" 2>&1; then
+	if tools/vm/run.sh --kernel debug --mem 1024 --out "$out/selftests" \
+		--script selftests/guest.sh --module build/debug/rcumap.ko \
+		--bin "$st/rcumap_test" --bin "$st/rcumap_fail_nth"; then
+		ok "selftests guest run: no kernel reports, nothing leaked, rmmod works"
+	else
+		not_ok "selftests guest run: see $out/selftests"
+	fi
+	for t in rcumap_test rcumap_fail_nth; do
+		touch "$out/selftests/out/$t.tap" 2>/dev/null
+		tap "$t" "$out/selftests/out/$t.tap"
+	done
+else
+	sed 's/^/    /' "$out/selftests-build.log" | tail -n 30
+	not_ok "selftests build"
+fi
 
 echo "---- rcumapctl, host side (stand-in device)"
 make -s -C tools/rcumapctl check O="$top/build/rcumapctl" >"$out/rcumapctl.tap" 2>&1

@@ -25,7 +25,9 @@
  *  ENOENT     no such key or id; the end of a walk
  *  EEXIST     the key is present (RCUMAP_NOEXIST)
  *  ENOSPC     the map is full
- *  EOVERFLOW  count * element size does not fit in 64 bits
+ *  EOVERFLOW  count * element size overflows (cannot happen with today's
+ *             limits: a __u32 count of at most 4352-byte elements); an
+ *             array that wraps around the address space is EFAULT
  *  ENOMEM     out of memory; the map is unchanged
  */
 #ifndef _UAPI_LINUX_RCUMAP_H

@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the /dev/rcumap selftests (rcumap.c, rcumap_fail_nth.c).
+ *
+ * Conventions: @fd is an open file of /dev/rcumap; @n is the index a test
+ * key is made from (make_key()), @ver the version a test value is made from
+ * (make_value()); a struct shape describes the map a test made.
+ *
+ * For every ioctl there is a raw _test_cmd_<op>() that returns 0 or
+ * -errno, and two wrappers for use in a TEST_F() body whose fixture has an
+ * "fd" member: test_cmd_<op>(...) asserts success, test_err_<op>(errno,
+ * ...) expects that errno.  A test then reads as a list of expectations.
+ */
+#ifndef RCUMAP_SELFTEST_COMMON_H
+#define RCUMAP_SELFTEST_COMMON_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/rcumap.h>
+
+#include "kselftest_harness.h"
+
+#define RCUMAP_DEV	"/dev/rcumap"
+#define PAGE		4096UL
+
+#define U64_PTR(p)	((__u64)(uintptr_t)(p))
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Fill for fields the kernel must not have written. */
+#define UNTOUCHED32	0xdeadbeefU
+#define UNTOUCHED64	0xdeadbeefdeadbeefULL
+
+/* What a test made: CREATE's parameters. */
+struct shape {
+	__u32 type;
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	__u32 nr_buckets;
+};
+
+static inline int rcumap_open(void)
+{
+	return open(RCUMAP_DEV, O_RDWR | O_CLOEXEC);
+}
+
+/* 0, or -errno.  A positive return (never documented) is passed through. */
+static inline int rcumap_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int ret = ioctl(fd, cmd, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/* ---- Raw helpers, one per ioctl ---------------------------------------- */
+
+static inline int _test_cmd_create(int fd, __u32 type, __u32 key_size,
+				   __u32 value_size, __u32 max_entries,
+				   __u32 nr_buckets)
+{
+	struct rcumap_create cmd = {
+		.size = sizeof(cmd),
+		.map_type = type,
+		.key_size = key_size,
+		.value_size = value_size,
+		.max_entries = max_entries,
+		.nr_buckets = nr_buckets,
+	};
+
+	return rcumap_ioctl(fd, RCUMAP_IOC_CREATE, &cmd);
+}
+
+static inline int _test_cmd_create_shape(int fd, const struct shape *s)
+{
+	return _test_cmd_create(fd, s->type, s->key_size, s->value_size,
+				s->max_entries, s->nr_buckets);
+}
+
+static inline int _test_cmd_info(int fd, struct rcumap_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return rcumap_ioctl(fd, RCUMAP_IOC_INFO, info);
+}
+
+static inline int _test_elem(int fd, unsigned long ioc, const void *key,
+			     const void *value, __u32 flags)
+{
+	struct rcumap_elem cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.key = U64_PTR(key),
+		.value = U64_PTR(value),
+	};
+
+	return rcumap_ioctl(fd, ioc, &cmd);
+}
+
+static inline int _test_cmd_lookup(int fd, const void *key, void *value)
+{
+	return _test_elem(fd, RCUMAP_IOC_LOOKUP, key, value, 0);
+}
+
+static inline int _test_cmd_update(int fd, const void *key, const void *value,
+				   __u32 flags)
+{
+	return _test_elem(fd, RCUMAP_IOC_UPDATE, key, value, flags);
+}
+
+static inline int _test_cmd_delete(int fd, const void *key)
+{
+	return _test_elem(fd, RCUMAP_IOC_DELETE, key, NULL, 0);
+}
+
+static inline int _test_cmd_lookup_and_delete(int fd, const void *key,
+					      void *value)
+{
+	return _test_elem(fd, RCUMAP_IOC_LOOKUP_AND_DELETE, key, value, 0);
+}
+
+static inline int _test_cmd_get_next_key(int fd, const void *key,
+					 void *next_key)
+{
+	struct rcumap_get_next_key cmd = {
+		.size = sizeof(cmd),
+		.key = U64_PTR(key),
+		.next_key = U64_PTR(next_key),
+	};
+
+	return rcumap_ioctl(fd, RCUMAP_IOC_GET_NEXT_KEY, &cmd);
+}
+
+/*
+ * The batch helpers return out_count through @out_count even when the
+ * ioctl fails (the contract says it is written then too); it reads
+ * UNTOUCHED32 if the kernel did not write it.
+ */
+static inline int _test_cmd_batch_lookup(int fd, void *keys, void *values,
+					 __u64 cursor, __u32 count,
+					 __u64 *out_cursor, __u32 *out_count)
+{
+	struct rcumap_batch cmd = {
+		.size = sizeof(cmd),
+		.keys = U64_PTR(keys),
+		.values = U64_PTR(values),
+		.cursor = cursor,
+		.out_cursor = UNTOUCHED64,
+		.count = count,
+		.out_count = UNTOUCHED32,
+	};
+	int ret = rcumap_ioctl(fd, RCUMAP_IOC_BATCH_LOOKUP, &cmd);
+
+	if (out_cursor)
+		*out_cursor = cmd.out_cursor;
+	if (out_count)
+		*out_count = cmd.out_count;
+	return ret;
+}
+
+static inline int _test_cmd_batch_update(int fd, const void *keys,
+					 const void *values, __u32 count,
+					 __u32 flags, __u32 *out_count)
+{
+	struct rcumap_batch cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.keys = U64_PTR(keys),
+		.values = U64_PTR(values),
+		.count = count,
+		.out_count = UNTOUCHED32,
+	};
+	int ret = rcumap_ioctl(fd, RCUMAP_IOC_BATCH_UPDATE, &cmd);
+
+	if (out_count)
+		*out_count = cmd.out_count;
+	return ret;
+}
+
+static inline int _test_cmd_batch_delete(int fd, const void *keys,
+					 __u32 count, __u32 *out_count)
+{
+	struct rcumap_batch cmd = {
+		.size = sizeof(cmd),
+		.keys = U64_PTR(keys),
+		.count = count,
+		.out_count = UNTOUCHED32,
+	};
+	int ret = rcumap_ioctl(fd, RCUMAP_IOC_BATCH_DELETE, &cmd);
+
+	if (out_count)
+		*out_count = cmd.out_count;
+	return ret;
+}
+
+static inline int _test_cmd_ptab_insert(int fd, const void *value,
+					__u64 *out_id)
+{
+	struct rcumap_ptab_insert cmd = {
+		.size = sizeof(cmd),
+		.value = U64_PTR(value),
+		.out_id = UNTOUCHED64,
+	};
+	int ret = rcumap_ioctl(fd, RCUMAP_IOC_PTAB_INSERT, &cmd);
+
+	if (out_id)
+		*out_id = cmd.out_id;
+	return ret;
+}
+
+static inline int _test_cmd_ptab_lookup(int fd, __u64 id, void *value)
+{
+	struct rcumap_ptab_elem cmd = {
+		.size = sizeof(cmd),
+		.id = id,
+		.value = U64_PTR(value),
+	};
+
+	return rcumap_ioctl(fd, RCUMAP_IOC_PTAB_LOOKUP, &cmd);
+}
+
+static inline int _test_cmd_ptab_remove(int fd, __u64 id, void *value)
+{
+	struct rcumap_ptab_elem cmd = {
+		.size = sizeof(cmd),
+		.id = id,
+		.value = U64_PTR(value),
+	};
+
+	return rcumap_ioctl(fd, RCUMAP_IOC_PTAB_REMOVE, &cmd);
+}
+
+static inline int _test_cmd_ptab_next(int fd, __u64 id, void *value,
+				      __u64 *out_id)
+{
+	struct rcumap_ptab_next cmd = {
+		.size = sizeof(cmd),
+		.id = id,
+		.value = U64_PTR(value),
+		.out_id = UNTOUCHED64,
+	};
+	int ret = rcumap_ioctl(fd, RCUMAP_IOC_PTAB_NEXT, &cmd);
+
+	if (out_id)
+		*out_id = cmd.out_id;
+	return ret;
+}
+
+/* ---- Wrappers for TEST_F() bodies (use self->fd) ------------------------ */
+
+#define test_cmd_create(...) \
+	ASSERT_EQ(0, _test_cmd_create(self->fd, __VA_ARGS__))
+#define test_err_create(_errno, ...) \
+	EXPECT_EQ(-(_errno), _test_cmd_create(self->fd, __VA_ARGS__))
+#define test_cmd_create_shape(s) \
+	ASSERT_EQ(0, _test_cmd_create_shape(self->fd, s))
+#define test_cmd_info(info) \
+	ASSERT_EQ(0, _test_cmd_info(self->fd, info))
+#define test_err_info(_errno, info) \
+	EXPECT_EQ(-(_errno), _test_cmd_info(self->fd, info))
+#define test_cmd_lookup(key, value) \
+	ASSERT_EQ(0, _test_cmd_lookup(self->fd, key, value))
+#define test_err_lookup(_errno, key, value) \
+	EXPECT_EQ(-(_errno), _test_cmd_lookup(self->fd, key, value))
+#define test_cmd_update(key, value, flags) \
+	ASSERT_EQ(0, _test_cmd_update(self->fd, key, value, flags))
+#define test_err_update(_errno, key, value, flags) \
+	EXPECT_EQ(-(_errno), _test_cmd_update(self->fd, key, value, flags))
+#define test_cmd_delete(key) \
+	ASSERT_EQ(0, _test_cmd_delete(self->fd, key))
+#define test_err_delete(_errno, key) \
+	EXPECT_EQ(-(_errno), _test_cmd_delete(self->fd, key))
+#define test_cmd_lookup_and_delete(key, value) \
+	ASSERT_EQ(0, _test_cmd_lookup_and_delete(self->fd, key, value))
+#define test_err_lookup_and_delete(_errno, key, value) \
+	EXPECT_EQ(-(_errno), _test_cmd_lookup_and_delete(self->fd, key, value))
+#define test_cmd_get_next_key(key, next) \
+	ASSERT_EQ(0, _test_cmd_get_next_key(self->fd, key, next))
+#define test_err_get_next_key(_errno, key, next) \
+	EXPECT_EQ(-(_errno), _test_cmd_get_next_key(self->fd, key, next))
+#define test_cmd_batch_lookup(...) \
+	ASSERT_EQ(0, _test_cmd_batch_lookup(self->fd, __VA_ARGS__))
+#define test_err_batch_lookup(_errno, ...) \
+	EXPECT_EQ(-(_errno), _test_cmd_batch_lookup(self->fd, __VA_ARGS__))
+#define test_cmd_batch_update(...) \
+	ASSERT_EQ(0, _test_cmd_batch_update(self->fd, __VA_ARGS__))
+#define test_err_batch_update(_errno, ...) \
+	EXPECT_EQ(-(_errno), _test_cmd_batch_update(self->fd, __VA_ARGS__))
+#define test_cmd_batch_delete(...) \
+	ASSERT_EQ(0, _test_cmd_batch_delete(self->fd, __VA_ARGS__))
+#define test_err_batch_delete(_errno, ...) \
+	EXPECT_EQ(-(_errno), _test_cmd_batch_delete(self->fd, __VA_ARGS__))
+#define test_cmd_ptab_insert(value, out_id) \
+	ASSERT_EQ(0, _test_cmd_ptab_insert(self->fd, value, out_id))
+#define test_err_ptab_insert(_errno, value, out_id) \
+	EXPECT_EQ(-(_errno), _test_cmd_ptab_insert(self->fd, value, out_id))
+#define test_cmd_ptab_lookup(id, value) \
+	ASSERT_EQ(0, _test_cmd_ptab_lookup(self->fd, id, value))
+#define test_err_ptab_lookup(_errno, id, value) \
+	EXPECT_EQ(-(_errno), _test_cmd_ptab_lookup(self->fd, id, value))
+#define test_cmd_ptab_remove(id, value) \
+	ASSERT_EQ(0, _test_cmd_ptab_remove(self->fd, id, value))
+#define test_err_ptab_remove(_errno, id, value) \
+	EXPECT_EQ(-(_errno), _test_cmd_ptab_remove(self->fd, id, value))
+#define test_cmd_ptab_next(id, value, out_id) \
+	ASSERT_EQ(0, _test_cmd_ptab_next(self->fd, id, value, out_id))
+#define test_err_ptab_next(_errno, id, value, out_id) \
+	EXPECT_EQ(-(_errno), _test_cmd_ptab_next(self->fd, id, value, out_id))
+
+/* ---- Test keys and values ----------------------------------------------- */
+
+static inline __u64 mix64(__u64 x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/*
+ * Key number @n: its first min(8, @key_size) bytes are @n little-endian,
+ * the rest a pattern of @n, so that a key read back can be checked whole.
+ */
+static inline void make_key(void *buf, __u32 key_size, __u64 n)
+{
+	__u8 *p = buf;
+	__u32 i;
+
+	for (i = 0; i < key_size; i++)
+		p[i] = i < 8 ? (__u8)(n >> (8 * i)) :
+			       (__u8)(mix64(n * 4099 + i) >> 56);
+}
+
+/* The number of a key made by make_key(), or -1 if @buf is not one. */
+static inline long long key_index(const void *buf, __u32 key_size)
+{
+	__u8 want[RCUMAP_MAX_KEY_SIZE];
+	const __u8 *p = buf;
+	__u64 n = 0;
+	__u32 i;
+
+	for (i = 0; i < key_size && i < 8; i++)
+		n |= (__u64)p[i] << (8 * i);
+	make_key(want, key_size, n);
+	if (memcmp(want, buf, key_size))
+		return -1;
+	return (long long)n;
+}
+
+static inline __u32 fnv1a(const __u8 *p, size_t len)
+{
+	__u32 h = 2166136261U;
+
+	while (len--) {
+		h ^= *p++;
+		h *= 16777619U;
+	}
+	return h;
+}
+
+/*
+ * The value of key @n at version @ver.  From 16 bytes up it is
+ * self-checking: @n (8 bytes), @ver (4), a pattern of both, and an FNV-1a
+ * checksum of everything before it (last 4 bytes), so that a reader that
+ * does not know the version can still tell a torn or foreign value.
+ */
+static inline void make_value(void *buf, __u32 value_size, __u64 n, __u32 ver)
+{
+	__u8 *p = buf;
+	__u32 i, start = 0, end = value_size;
+
+	if (value_size >= 16) {
+		memcpy(p, &n, 8);
+		memcpy(p + 8, &ver, 4);
+		start = 12;
+		end = value_size - 4;
+	}
+	for (i = start; i < end; i++)
+		p[i] = (__u8)(mix64(n * 65537 + ver * 257 + i) >> 56);
+	if (value_size >= 16) {
+		__u32 sum = fnv1a(p, end);
+
+		memcpy(p + end, &sum, 4);
+	}
+}
+
+static inline bool value_is(const void *buf, __u32 value_size, __u64 n,
+			    __u32 ver)
+{
+	__u8 want[RCUMAP_MAX_VALUE_SIZE];
+
+	make_value(want, value_size, n, ver);
+	return !memcmp(want, buf, value_size);
+}
+
+/*
+ * Check a self-checking value (value_size >= 16) of key @n without knowing
+ * its version; return the version, or -1 if the value is not intact.
+ */
+static inline long long value_check(const void *buf, __u32 value_size,
+				    __u64 n)
+{
+	const __u8 *p = buf;
+	__u32 ver, sum;
+	__u64 got;
+
+	if (value_size < 16)
+		return -1;
+	memcpy(&got, p, 8);
+	memcpy(&ver, p + 8, 4);
+	memcpy(&sum, p + value_size - 4, 4);
+	if (got != n || sum != fnv1a(p, value_size - 4))
+		return -1;
+	if (!value_is(buf, value_size, n, ver))
+		return -1;
+	return ver;
+}
+
+/* True if @len bytes at @p all equal @c. */
+static inline bool all_bytes(const void *p, int c, size_t len)
+{
+	const __u8 *b = p;
+
+	while (len--)
+		if (*b++ != (__u8)c)
+			return false;
+	return true;
+}
+
+/* ---- Bad memory for EFAULT tests ----------------------------------------- */
+
+/*
+ * Four pages: two read-write ones, a hole (unmapped), a read-only one.
+ * @rw_end: the end of the read-write pages, the start of the hole.
+ * @unmapped: the hole (== @rw_end).  @ro: the zeroed read-only page.
+ *
+ * A one-page mmap() would likely land in the hole: every mapping these
+ * tests make after badmem_init() is at least two pages long, and
+ * badmem_hole_ok() says whether the hole is still one.
+ */
+struct badmem {
+	__u8 *rw_end;
+	__u8 *ro;
+	__u8 *unmapped;
+};
+
+/* True if the page at @p is not mapped (msync() says ENOMEM then). */
+static inline bool page_unmapped(void *p)
+{
+	return msync(p, PAGE, MS_ASYNC) && errno == ENOMEM;
+}
+
+static inline bool badmem_hole_ok(const struct badmem *b)
+{
+	return page_unmapped(b->unmapped);
+}
+
+static inline int badmem_init(struct badmem *b)
+{
+	__u8 *p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	memset(p, 0, 4 * PAGE);
+	if (munmap(p + 2 * PAGE, PAGE) || mprotect(p + 3 * PAGE, PAGE, PROT_READ))
+		return -1;
+	b->rw_end = p + 2 * PAGE;
+	b->unmapped = b->rw_end;
+	b->ro = p + 3 * PAGE;
+	return badmem_hole_ok(b) ? 0 : -1;
+}
+
+/* A buffer of @len bytes (at most 2 pages) that ends right at the hole. */
+static inline void *badmem_at_end(const struct badmem *b, size_t len)
+{
+	return b->rw_end - len;
+}
+
+/* A buffer of @len bytes (>= 1) whose last byte is in the hole. */
+static inline void *badmem_straddle(const struct badmem *b, size_t len)
+{
+	return b->rw_end - len + 1;
+}
+
+/* ---- Time ----------------------------------------------------------------- */
+
+static inline double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- main() with the closing "N passed, N failed" line -------------------- */
+
+static pid_t rcumap_main_pid;
+
+static void rcumap_print_summary(void)
+{
+	unsigned int passed, failed;
+
+	/* Test children _exit(); only the harness process reports. */
+	if (getpid() != rcumap_main_pid)
+		return;
+	passed = ksft_get_pass_cnt() + ksft_get_xfail_cnt();
+	/* A skipped test counts as failed: nothing may skip to look green. */
+	failed = ksft_get_fail_cnt() + ksft_get_error_cnt() +
+		 ksft_get_xpass_cnt() + ksft_get_xskip_cnt();
+	printf("%u passed, %u failed\n", passed, failed);
+	fflush(stdout);
+}
+
+#define RCUMAP_SELFTEST_MAIN						\
+	int main(int argc, char **argv)					\
+	{								\
+		rcumap_main_pid = getpid();				\
+		setvbuf(stdout, NULL, _IOLBF, 0);			\
+		atexit(rcumap_print_summary);				\
+		return test_harness_run(argc, argv);			\
+	}
+
+#endif /* RCUMAP_SELFTEST_COMMON_H */

@@ -1,0 +1,86 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# guest.sh - run the /dev/rcumap selftests inside the test guest.
+#
+# Runs as /test.sh under tools/vm/init (busybox sh, as root), e.g.
+#   tools/vm/run.sh --kernel debug --out DIR --script selftests/guest.sh \
+#       --module rcumap.ko --bin rcumap_test --bin rcumap_fail_nth
+#
+# Loads /lib/rcumap/rcumap.ko, checks that an open file of /dev/rcumap keeps
+# it from being removed, runs /bin/rcumap_test and /bin/rcumap_fail_nth
+# (each binary's TAP output, stderr included, goes to /out/NAME.tap and to
+# the console), then unloads the module.  Exits non-zero if the module did
+# not load, unloaded while in use or did not unload at the end, or a binary
+# exited non-zero or did not end with "N passed, 0 failed".
+
+failed=0
+
+say() { echo "guest.sh: $*"; }
+
+# run NAME: one selftest binary; 0 if it passed.
+run() {
+	name=$1
+	tap=/out/$name.tap
+	if [ ! -x "/bin/$name" ]; then
+		say "$name: missing from /bin"
+		return 1
+	fi
+	say "running $name"
+	start=$(cut -d" " -f1 /proc/uptime)
+	"/bin/$name" >"$tap" 2>&1
+	rc=$?
+	end=$(cut -d" " -f1 /proc/uptime)
+	cat "$tap"
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tap" | tail -n 1)
+	say "$name: exit $rc, '${summary:-no summary line}', $start -> $end s"
+	[ "$rc" -eq 0 ] || return 1
+	case $summary in
+	*" passed, 0 failed") ;;
+	*) return 1 ;;
+	esac
+	# The summary must be the last line the binary wrote.
+	[ "$(tail -n 1 "$tap")" = "$summary" ]
+}
+
+if ! insmod /lib/rcumap/rcumap.ko; then
+	say "insmod rcumap.ko failed"
+	exit 1
+fi
+# devtmpfs makes the node; give it a moment.
+i=0
+while [ ! -c /dev/rcumap ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -c /dev/rcumap ] || say "no /dev/rcumap after insmod"
+
+# An open file of the device pins the module.
+if exec 3<>/dev/rcumap; then
+	if rmmod rcumap 2>/dev/null; then
+		say "rmmod rcumap succeeded with /dev/rcumap open"
+		failed=1
+		insmod /lib/rcumap/rcumap.ko || exit 1
+	else
+		say "rmmod with /dev/rcumap open refused: ok"
+	fi
+	exec 3>&-
+else
+	say "cannot open /dev/rcumap"
+	failed=1
+fi
+
+run rcumap_test || failed=1
+run rcumap_fail_nth || failed=1
+
+# Every map file is closed now: the module must go.
+if rmmod rcumap; then
+	say "rmmod rcumap: ok"
+else
+	say "rmmod rcumap failed"
+	failed=1
+fi
+[ -e /sys/module/rcumap ] && { say "rcumap still loaded"; failed=1; }
+
+say "exit $failed"
+exit $failed

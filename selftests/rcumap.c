@@ -1,0 +1,2625 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rcumap.c - selftests of /dev/rcumap against the contract in
+ * include/uapi/linux/rcumap.h.
+ *
+ * Fixtures:
+ *   rcumap_dev   an open file without a map: CREATE, lifetime, and the
+ *                tests run over every ioctl (length, flags, pointers,
+ *                wrong map type, unknown numbers), driven by ops[] below
+ *   rcumap_hash  a HASH map, in variants of key and value size
+ *   rcumap_ptab  a PTAB map, in variants of value size and capacity
+ *   rcumap_mp    processes sharing one map file, readers and writers
+ *
+ * Every test expects one documented behaviour; nothing is skipped.  The
+ * binary ends with the line "N passed, N failed" (common.h).
+ */
+#include "common.h"
+
+/* ---- Maps of a test's shape ---------------------------------------------- */
+
+/* Key @n at version @ver, inserted or replaced as @flags says. */
+static int put(int fd, const struct shape *s, __u64 n, __u32 ver, __u32 flags)
+{
+	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE];
+
+	make_key(k, s->key_size, n);
+	make_value(v, s->value_size, n, ver);
+	return _test_cmd_update(fd, k, v, flags);
+}
+
+static int del(int fd, const struct shape *s, __u64 n)
+{
+	__u8 k[RCUMAP_MAX_KEY_SIZE];
+
+	make_key(k, s->key_size, n);
+	return _test_cmd_delete(fd, k);
+}
+
+/*
+ * 0 if key @n holds version @ver, the error of LOOKUP if it fails, and
+ * -EBADMSG if it returns another value or writes past value_size.
+ */
+static int check(int fd, const struct shape *s, __u64 n, __u32 ver)
+{
+	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE + 64];
+	int ret;
+
+	make_key(k, s->key_size, n);
+	memset(v, 0xa5, sizeof(v));
+	ret = _test_cmd_lookup(fd, k, v);
+	if (ret)
+		return ret;
+	if (!value_is(v, s->value_size, n, ver) ||
+	    !all_bytes(v + s->value_size, 0xa5, 64))
+		return -EBADMSG;
+	return 0;
+}
+
+/* INFO's out_count, or -errno. */
+static long long count_of(int fd)
+{
+	struct rcumap_info info;
+	int ret = _test_cmd_info(fd, &info);
+
+	return ret ? (long long)ret : (long long)info.out_count;
+}
+
+static int open_map(const struct shape *s)
+{
+	int fd = rcumap_open();
+
+	if (fd < 0)
+		return -errno;
+	if (_test_cmd_create_shape(fd, s)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Write @len bytes of @src into fresh read-only memory; ro_free() it.
+ * Two pages, so that it cannot fill a struct badmem's one-page hole.
+ */
+static void *ro_copy(const void *src, size_t len)
+{
+	void *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, src, len);
+	if (mprotect(p, 2 * PAGE, PROT_READ))
+		return NULL;
+	return p;
+}
+
+static void ro_free(void *p)
+{
+	munmap(p, 2 * PAGE);
+}
+
+/* ---- Every ioctl, for the tests run over all of them -------------------- */
+
+/*
+ * The map an op runs on (struct env): a HASH map of 8-byte keys and values
+ * holding keys 1 to 4, or a PTAB map of 8-byte values holding two entries,
+ * or (CREATE) a file without a map.  Each op's fill() makes a struct that
+ * succeeds on that map; its delta is what the op does to the state
+ * state_of() reads (-1 for no map, else INFO's count).
+ */
+enum need { NEED_NONE, NEED_HASH, NEED_PTAB };
+
+#define ENV_KS		8
+#define ENV_VS		8
+#define ENV_MAX		16
+#define ENV_CAP		64
+#define ENV_KEYS	4
+
+struct env {
+	int fd;
+	__u8 key[ENV_KS], newkey[ENV_KS], val[ENV_VS];
+	__u8 out[ENV_VS], outkey[ENV_KS];
+	__u8 bkeys[2][ENV_KS], bvals[2][ENV_VS];
+	__u8 lkeys[8][ENV_KS], lvals[8][ENV_VS];
+	__u64 ids[2];
+};
+
+static const struct shape env_hash = {
+	.type = RCUMAP_MAP_HASH, .key_size = ENV_KS, .value_size = ENV_VS,
+	.max_entries = ENV_MAX,
+};
+
+static const struct shape env_ptab = {
+	.type = RCUMAP_MAP_PTAB, .value_size = ENV_VS, .max_entries = ENV_CAP,
+};
+
+static void fill_create(struct env *e, void *p)
+{
+	struct rcumap_create *c = p;
+
+	(void)e;
+	c->map_type = env_hash.type;
+	c->key_size = env_hash.key_size;
+	c->value_size = env_hash.value_size;
+	c->max_entries = env_hash.max_entries;
+}
+
+static void fill_info(struct env *e, void *p)
+{
+	(void)e;
+	(void)p;
+}
+
+static void fill_lookup(struct env *e, void *p)
+{
+	struct rcumap_elem *c = p;
+
+	make_key(e->key, ENV_KS, 1);
+	c->key = U64_PTR(e->key);
+	c->value = U64_PTR(e->out);
+}
+
+static void fill_update(struct env *e, void *p)
+{
+	struct rcumap_elem *c = p;
+
+	make_key(e->newkey, ENV_KS, 100);
+	make_value(e->val, ENV_VS, 100, 0);
+	c->key = U64_PTR(e->newkey);
+	c->value = U64_PTR(e->val);
+}
+
+static void fill_delete(struct env *e, void *p)
+{
+	struct rcumap_elem *c = p;
+
+	make_key(e->key, ENV_KS, 1);
+	c->key = U64_PTR(e->key);
+}
+
+static void fill_get_next_key(struct env *e, void *p)
+{
+	struct rcumap_get_next_key *c = p;
+
+	c->next_key = U64_PTR(e->outkey);
+}
+
+static void fill_batch_lookup(struct env *e, void *p)
+{
+	struct rcumap_batch *c = p;
+
+	c->keys = U64_PTR(e->lkeys);
+	c->values = U64_PTR(e->lvals);
+	c->count = ARRAY_LEN(e->lkeys);
+}
+
+static void fill_batch_update(struct env *e, void *p)
+{
+	struct rcumap_batch *c = p;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		make_key(e->bkeys[i], ENV_KS, 100 + i);
+		make_value(e->bvals[i], ENV_VS, 100 + i, 0);
+	}
+	c->keys = U64_PTR(e->bkeys);
+	c->values = U64_PTR(e->bvals);
+	c->count = 2;
+}
+
+static void fill_batch_delete(struct env *e, void *p)
+{
+	struct rcumap_batch *c = p;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		make_key(e->bkeys[i], ENV_KS, 1 + i);
+	c->keys = U64_PTR(e->bkeys);
+	c->count = 2;
+}
+
+static void fill_ptab_insert(struct env *e, void *p)
+{
+	struct rcumap_ptab_insert *c = p;
+
+	make_value(e->val, ENV_VS, 100, 0);
+	c->value = U64_PTR(e->val);
+}
+
+static void fill_ptab_elem(struct env *e, void *p)
+{
+	struct rcumap_ptab_elem *c = p;
+
+	c->id = e->ids[0];
+	c->value = U64_PTR(e->out);
+}
+
+static void fill_ptab_next(struct env *e, void *p)
+{
+	struct rcumap_ptab_next *c = p;
+
+	c->value = U64_PTR(e->out);
+}
+
+#define offsetofend(T, m)	(offsetof(T, m) + sizeof(((T *)0)->m))
+
+struct op {
+	const char *name;
+	unsigned long ioc;
+	__u32 size;		/* sizeof the struct */
+	__u32 min_size;		/* its first version: up to its last field */
+	enum need need;
+	__u32 known_flags;	/* flag bits the op accepts */
+	int delta;		/* change of state_of() on success */
+	bool has_out;		/* the kernel writes out_* fields */
+	void (*fill)(struct env *e, void *cmd);
+};
+
+#define OP(_name, _struct, _last, _need, _flags, _delta, _out, _fill)	\
+	{								\
+		.name = #_name,						\
+		.ioc = RCUMAP_IOC_##_name,				\
+		.size = sizeof(struct _struct),				\
+		.min_size = offsetofend(struct _struct, _last),		\
+		.need = _need,						\
+		.known_flags = _flags,					\
+		.delta = _delta,					\
+		.has_out = _out,					\
+		.fill = _fill,						\
+	}
+
+/* UPDATE's modes take flag bits 0 and 1 (NOEXIST 1, EXIST 2). */
+#define UPDATE_FLAG_BITS	3U
+
+enum {
+	OP_CREATE, OP_INFO, OP_LOOKUP, OP_UPDATE, OP_DELETE,
+	OP_LOOKUP_AND_DELETE, OP_GET_NEXT_KEY, OP_BATCH_LOOKUP,
+	OP_BATCH_UPDATE, OP_BATCH_DELETE, OP_PTAB_INSERT, OP_PTAB_LOOKUP,
+	OP_PTAB_REMOVE, OP_PTAB_NEXT, NR_OPS
+};
+
+static const struct op ops[NR_OPS] = {
+	[OP_CREATE] = OP(CREATE, rcumap_create, __reserved, NEED_NONE,
+			 0, 1, false, fill_create),
+	[OP_INFO] = OP(INFO, rcumap_info, out_bytes_used, NEED_HASH,
+		       0, 0, true, fill_info),
+	[OP_LOOKUP] = OP(LOOKUP, rcumap_elem, value, NEED_HASH,
+			 0, 0, false, fill_lookup),
+	[OP_UPDATE] = OP(UPDATE, rcumap_elem, value, NEED_HASH,
+			 UPDATE_FLAG_BITS, 1, false, fill_update),
+	[OP_DELETE] = OP(DELETE, rcumap_elem, value, NEED_HASH,
+			 0, -1, false, fill_delete),
+	[OP_LOOKUP_AND_DELETE] = OP(LOOKUP_AND_DELETE, rcumap_elem, value,
+				    NEED_HASH, 0, -1, false, fill_lookup),
+	[OP_GET_NEXT_KEY] = OP(GET_NEXT_KEY, rcumap_get_next_key, next_key,
+			       NEED_HASH, 0, 0, false, fill_get_next_key),
+	[OP_BATCH_LOOKUP] = OP(BATCH_LOOKUP, rcumap_batch, out_count,
+			       NEED_HASH, 0, 0, true, fill_batch_lookup),
+	[OP_BATCH_UPDATE] = OP(BATCH_UPDATE, rcumap_batch, out_count,
+			       NEED_HASH, UPDATE_FLAG_BITS, 2, true,
+			       fill_batch_update),
+	[OP_BATCH_DELETE] = OP(BATCH_DELETE, rcumap_batch, out_count,
+			       NEED_HASH, 0, -2, true, fill_batch_delete),
+	[OP_PTAB_INSERT] = OP(PTAB_INSERT, rcumap_ptab_insert, out_id,
+			      NEED_PTAB, 0, 1, true, fill_ptab_insert),
+	[OP_PTAB_LOOKUP] = OP(PTAB_LOOKUP, rcumap_ptab_elem, value,
+			      NEED_PTAB, 0, 0, false, fill_ptab_elem),
+	[OP_PTAB_REMOVE] = OP(PTAB_REMOVE, rcumap_ptab_elem, value,
+			      NEED_PTAB, 0, -1, false, fill_ptab_elem),
+	[OP_PTAB_NEXT] = OP(PTAB_NEXT, rcumap_ptab_next, out_id,
+			    NEED_PTAB, 0, 0, true, fill_ptab_next),
+};
+
+/* -1 if the file has no map (INFO fails with EINVAL), else INFO's count. */
+static long long state_of(int fd)
+{
+	long long c = count_of(fd);
+
+	return c == -EINVAL ? -1 : c;
+}
+
+/* A fresh file holding what @need asks for; 0 or -errno. */
+static int env_open(struct env *e, enum need need)
+{
+	__u8 v[ENV_VS];
+	int i, ret;
+
+	memset(e, 0, sizeof(*e));
+	e->fd = rcumap_open();
+	if (e->fd < 0)
+		return -errno;
+	if (need == NEED_HASH) {
+		ret = _test_cmd_create_shape(e->fd, &env_hash);
+		for (i = 1; !ret && i <= ENV_KEYS; i++)
+			ret = put(e->fd, &env_hash, i, 0, RCUMAP_UPDATE_ANY);
+	} else if (need == NEED_PTAB) {
+		ret = _test_cmd_create_shape(e->fd, &env_ptab);
+		for (i = 0; !ret && i < 2; i++) {
+			make_value(v, ENV_VS, 1 + i, 0);
+			ret = _test_cmd_ptab_insert(e->fd, v, &e->ids[i]);
+		}
+	} else {
+		ret = 0;
+	}
+	if (ret)
+		close(e->fd);
+	return ret;
+}
+
+static void env_close(struct env *e)
+{
+	close(e->fd);
+}
+
+/*
+ * Fill @buf with @op's struct for @e, its size field set to @size, and
+ * run it.  @buf must hold at least op->size bytes (more if @size is
+ * larger: what lies past op->size is left as the caller set it).
+ */
+static void op_fill(struct env *e, const struct op *op, void *buf)
+{
+	memset(buf, 0, op->size);
+	op->fill(e, buf);
+}
+
+static int op_run(struct env *e, const struct op *op, void *buf, __u32 size)
+{
+	*(__u32 *)buf = size;
+	return rcumap_ioctl(e->fd, op->ioc, buf);
+}
+
+/* Where an op's flags live: right after size in every struct. */
+static __u32 *op_flags(void *buf)
+{
+	return (__u32 *)buf + 1;
+}
+
+#define OPLOG(op)	TH_LOG("op %s", (op)->name)
+
+/*
+ * The bytes of @op's struct that two runs on two maps made alike must
+ * agree on: all but the size field and what may depend on a map's hash
+ * seed or id counter.
+ */
+static bool op_same(const struct op *op, const void *a, const void *b)
+{
+	size_t skip_off = op->size, skip_len = 0;
+
+	if (op->ioc == RCUMAP_IOC_PTAB_INSERT) {
+		skip_off = offsetof(struct rcumap_ptab_insert, out_id);
+		skip_len = 8;
+	} else if (op->ioc == RCUMAP_IOC_BATCH_LOOKUP) {
+		skip_off = offsetof(struct rcumap_batch, out_cursor);
+		skip_len = 8;
+	} else if (op->ioc == RCUMAP_IOC_INFO) {
+		/* Bucket sizes, so memory, follow where the keys hash to. */
+		skip_off = offsetof(struct rcumap_info, out_bytes_used);
+		skip_len = 8;
+	}
+	/* Past the size field, which differs by design. */
+	a = (const __u8 *)a + 4;
+	b = (const __u8 *)b + 4;
+	skip_off -= 4;
+	return !memcmp(a, b, skip_off) &&
+	       !memcmp((const __u8 *)a + skip_off + skip_len,
+		       (const __u8 *)b + skip_off + skip_len,
+		       op->size - 4 - skip_off - skip_len);
+}
+
+/*
+ * The length rules of the header for one ioctl: below the first version
+ * EINVAL, a longer struct with a non-zero tail E2BIG, with a zero tail the
+ * same result as the exact size; the failures change nothing, and the
+ * kernel writes nothing past the struct it knows.
+ */
+static void length_test(struct __test_metadata *_metadata, const struct op *op)
+{
+	static const __u32 tails[] = { 8, 1, 64, PAGE };
+	static __u8 exact[PAGE], buf[2 * PAGE];
+	long long before;
+	struct env e;
+	__u32 size;
+	size_t i;
+	int want;
+
+	/* The exact size: the reference. */
+	ASSERT_EQ(0, env_open(&e, op->need));
+	before = state_of(e.fd);
+	op_fill(&e, op, exact);
+	want = op_run(&e, op, exact, op->size);
+	ASSERT_EQ(0, want);
+	EXPECT_EQ(before + op->delta, state_of(e.fd));
+	env_close(&e);
+
+	/* Longer, with a zero tail: the same, on a map made alike. */
+	for (i = 0; i < ARRAY_LEN(tails); i++) {
+		size = op->size + tails[i];
+		ASSERT_EQ(0, env_open(&e, op->need));
+		before = state_of(e.fd);
+		memset(buf, 0, sizeof(buf));
+		op_fill(&e, op, buf);
+		EXPECT_EQ(want, op_run(&e, op, buf, size))
+			TH_LOG("size %u, zero tail", size);
+		EXPECT_EQ(size, *(__u32 *)buf);
+		EXPECT_TRUE(op_same(op, exact, buf))
+			TH_LOG("size %u: struct differs", size);
+		EXPECT_TRUE(all_bytes(buf + op->size, 0, sizeof(buf) - op->size))
+			TH_LOG("size %u: kernel wrote past the struct", size);
+		EXPECT_EQ(before + op->delta, state_of(e.fd));
+		env_close(&e);
+	}
+
+	/* Longer, with a non-zero byte in the tail: E2BIG, nothing done. */
+	ASSERT_EQ(0, env_open(&e, op->need));
+	before = state_of(e.fd);
+	for (i = 0; i < ARRAY_LEN(tails); i++) {
+		__u32 pos[] = { 0, tails[i] - 1 };
+		size_t j;
+
+		size = op->size + tails[i];
+		for (j = 0; j < ARRAY_LEN(pos); j++) {
+			memset(buf, 0, sizeof(buf));
+			op_fill(&e, op, buf);
+			buf[op->size + pos[j]] = j ? 0x80 : 0x01;
+			EXPECT_EQ(-E2BIG, op_run(&e, op, buf, size))
+				TH_LOG("size %u, tail byte %u set", size, pos[j]);
+			EXPECT_EQ(before, state_of(e.fd));
+		}
+	}
+
+	/* Below the first version: EINVAL, nothing done. */
+	for (size = 0; size < op->min_size; size += size < 8 ? 1 : 4) {
+		memset(buf, 0, sizeof(buf));
+		op_fill(&e, op, buf);
+		EXPECT_EQ(-EINVAL, op_run(&e, op, buf, size))
+			TH_LOG("size %u", size);
+	}
+	memset(buf, 0, sizeof(buf));
+	op_fill(&e, op, buf);
+	EXPECT_EQ(-EINVAL, op_run(&e, op, buf, op->min_size - 1))
+		TH_LOG("size %u: one byte short", op->min_size - 1);
+	EXPECT_EQ(before, state_of(e.fd));
+	env_close(&e);
+}
+
+FIXTURE(rcumap_dev) {
+	int fd;
+	struct badmem bad;
+};
+
+FIXTURE_SETUP(rcumap_dev)
+{
+	self->fd = rcumap_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", RCUMAP_DEV, strerror(errno));
+	ASSERT_EQ(0, badmem_init(&self->bad));
+}
+
+FIXTURE_TEARDOWN(rcumap_dev)
+{
+	close(self->fd);
+}
+
+#define LENGTH_TEST(_name, _op)					\
+	TEST_F(rcumap_dev, length_##_name)				\
+	{								\
+		length_test(_metadata, &ops[_op]);			\
+	}
+
+LENGTH_TEST(create, OP_CREATE)
+LENGTH_TEST(info, OP_INFO)
+LENGTH_TEST(lookup, OP_LOOKUP)
+LENGTH_TEST(update, OP_UPDATE)
+LENGTH_TEST(delete, OP_DELETE)
+LENGTH_TEST(lookup_and_delete, OP_LOOKUP_AND_DELETE)
+LENGTH_TEST(get_next_key, OP_GET_NEXT_KEY)
+LENGTH_TEST(batch_lookup, OP_BATCH_LOOKUP)
+LENGTH_TEST(batch_update, OP_BATCH_UPDATE)
+LENGTH_TEST(batch_delete, OP_BATCH_DELETE)
+LENGTH_TEST(ptab_insert, OP_PTAB_INSERT)
+LENGTH_TEST(ptab_lookup, OP_PTAB_LOOKUP)
+LENGTH_TEST(ptab_remove, OP_PTAB_REMOVE)
+LENGTH_TEST(ptab_next, OP_PTAB_NEXT)
+
+/* Every flag bit an op does not know: EOPNOTSUPP, nothing done. */
+TEST_F(rcumap_dev, unknown_flags_eopnotsupp)
+{
+	__u8 buf[256];
+	long long before;
+	struct env e;
+	int i, bit;
+
+	for (i = 0; i < NR_OPS; i++) {
+		const struct op *op = &ops[i];
+
+		ASSERT_EQ(0, env_open(&e, op->need));
+		before = state_of(e.fd);
+		for (bit = 0; bit < 32; bit++) {
+			if (op->known_flags & (1U << bit))
+				continue;
+			op_fill(&e, op, buf);
+			*op_flags(buf) = 1U << bit;
+			EXPECT_EQ(-EOPNOTSUPP, op_run(&e, op, buf, op->size))
+				TH_LOG("op %s, flag bit %d", op->name, bit);
+		}
+		EXPECT_EQ(before, state_of(e.fd)) OPLOG(op);
+		env_close(&e);
+	}
+}
+
+/*
+ * UPDATE's flags are a mode: NOEXIST and EXIST together name no mode.
+ * Either a bad value (EINVAL) or an unknown flag (EOPNOTSUPP), and
+ * nothing done.
+ */
+TEST_F(rcumap_dev, update_both_modes_rejected)
+{
+	static const int which[] = { OP_UPDATE, OP_BATCH_UPDATE };
+	__u8 buf[256];
+	long long before;
+	struct env e;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_LEN(which); i++) {
+		const struct op *op = &ops[which[i]];
+
+		ASSERT_EQ(0, env_open(&e, op->need));
+		before = state_of(e.fd);
+		op_fill(&e, op, buf);
+		*op_flags(buf) = RCUMAP_UPDATE_NOEXIST | RCUMAP_UPDATE_EXIST;
+		ret = op_run(&e, op, buf, op->size);
+		EXPECT_TRUE(ret == -EINVAL || ret == -EOPNOTSUPP)
+			TH_LOG("op %s: got %d", op->name, ret);
+		EXPECT_EQ(before, state_of(e.fd)) OPLOG(op);
+		env_close(&e);
+	}
+}
+
+TEST_F(rcumap_dev, create_reserved_eopnotsupp)
+{
+	static const __u32 junk[] = { 1, 0x80, 1U << 31, ~0U };
+	struct rcumap_create c;
+	struct env e;
+	size_t i;
+
+	memset(&e, 0, sizeof(e));
+	for (i = 0; i < ARRAY_LEN(junk); i++) {
+		e.fd = self->fd;
+		op_fill(&e, &ops[OP_CREATE], &c);
+		c.__reserved = junk[i];
+		EXPECT_EQ(-EOPNOTSUPP, op_run(&e, &ops[OP_CREATE], &c, sizeof(c)))
+			TH_LOG("__reserved %#x", junk[i]);
+		EXPECT_EQ(-1, state_of(self->fd));
+	}
+	/* Nothing was made: CREATE still works on this file. */
+	test_cmd_create(RCUMAP_MAP_HASH, 8, 8, 16, 0);
+}
+
+/* Every ioctl but CREATE on a file without a map: EINVAL. */
+TEST_F(rcumap_dev, ops_before_create_einval)
+{
+	__u8 buf[256];
+	struct env e;
+	int i;
+
+	memset(&e, 0, sizeof(e));
+	e.fd = self->fd;
+	for (i = 0; i < NR_OPS; i++) {
+		if (i == OP_CREATE)
+			continue;
+		op_fill(&e, &ops[i], buf);
+		EXPECT_EQ(-EINVAL, op_run(&e, &ops[i], buf, ops[i].size))
+			OPLOG(&ops[i]);
+	}
+	test_cmd_create(RCUMAP_MAP_PTAB, 0, 8, 64, 0);
+	EXPECT_EQ(0, state_of(self->fd));
+}
+
+/* Hash ops on a PTAB map and PTAB ops on a HASH map: EINVAL. */
+TEST_F(rcumap_dev, ops_on_wrong_map_einval)
+{
+	__u8 buf[256];
+	long long before;
+	struct env e;
+	int i, type;
+
+	for (type = NEED_HASH; type <= NEED_PTAB; type++) {
+		ASSERT_EQ(0, env_open(&e, type));
+		before = state_of(e.fd);
+		for (i = 0; i < NR_OPS; i++) {
+			const struct op *op = &ops[i];
+
+			if (op->need == NEED_NONE || op->ioc == RCUMAP_IOC_INFO ||
+			    op->need == (enum need)type)
+				continue;
+			op_fill(&e, op, buf);
+			EXPECT_EQ(-EINVAL, op_run(&e, op, buf, op->size))
+				TH_LOG("op %s on a %s map", op->name,
+				       type == NEED_HASH ? "HASH" : "PTAB");
+		}
+		EXPECT_EQ(before, state_of(e.fd));
+		env_close(&e);
+	}
+}
+
+/*
+ * The struct pointer itself: NULL, an unmapped page, a struct whose size
+ * field is readable but whose rest is not, and a longer struct whose
+ * zero tail runs off the mapping.  EFAULT, nothing done.  The same struct
+ * ending right at the hole works.
+ */
+TEST_F(rcumap_dev, arg_pointer_efault)
+{
+	long long before;
+	struct env e;
+	__u8 *p;
+	int i;
+
+	for (i = 0; i < NR_OPS; i++) {
+		const struct op *op = &ops[i];
+
+		ASSERT_EQ(0, env_open(&e, op->need));
+		before = state_of(e.fd);
+		EXPECT_EQ(-EFAULT, rcumap_ioctl(e.fd, op->ioc, NULL)) OPLOG(op);
+		EXPECT_EQ(-EFAULT, rcumap_ioctl(e.fd, op->ioc, self->bad.unmapped))
+			OPLOG(op);
+
+		p = badmem_at_end(&self->bad, 4);
+		*(__u32 *)p = op->size;
+		EXPECT_EQ(-EFAULT, rcumap_ioctl(e.fd, op->ioc, p)) OPLOG(op);
+
+		p = badmem_at_end(&self->bad, op->size);
+		op_fill(&e, op, p);
+		EXPECT_EQ(-EFAULT, op_run(&e, op, p, op->size + 8)) OPLOG(op);
+		EXPECT_EQ(before, state_of(e.fd)) OPLOG(op);
+
+		op_fill(&e, op, p);
+		EXPECT_EQ(0, op_run(&e, op, p, op->size)) OPLOG(op);
+		EXPECT_EQ(before + op->delta, state_of(e.fd)) OPLOG(op);
+		env_close(&e);
+	}
+}
+
+/*
+ * A struct in a read-only page: the ops that write out_* fields fail with
+ * EFAULT; the others never write their struct and work.  A PTAB_INSERT
+ * whose id cannot be written leaves no entry behind.
+ */
+TEST_F(rcumap_dev, readonly_struct)
+{
+	__u8 buf[256];
+	long long before;
+	struct env e;
+	void *ro;
+	int i;
+
+	for (i = 0; i < NR_OPS; i++) {
+		const struct op *op = &ops[i];
+
+		ASSERT_EQ(0, env_open(&e, op->need));
+		before = state_of(e.fd);
+		op_fill(&e, op, buf);
+		*(__u32 *)buf = op->size;
+		ro = ro_copy(buf, op->size);
+		ASSERT_NE(NULL, ro);
+		if (op->has_out) {
+			EXPECT_EQ(-EFAULT, rcumap_ioctl(e.fd, op->ioc, ro))
+				OPLOG(op);
+			if (op->ioc == RCUMAP_IOC_PTAB_INSERT ||
+			    op->ioc == RCUMAP_IOC_INFO ||
+			    op->ioc == RCUMAP_IOC_BATCH_LOOKUP ||
+			    op->ioc == RCUMAP_IOC_PTAB_NEXT) {
+				EXPECT_EQ(before, state_of(e.fd)) OPLOG(op);
+			}
+		} else {
+			EXPECT_EQ(0, rcumap_ioctl(e.fd, op->ioc, ro)) OPLOG(op);
+			EXPECT_EQ(before + op->delta, state_of(e.fd)) OPLOG(op);
+		}
+		ro_free(ro);
+		env_close(&e);
+	}
+}
+
+/* Numbers that are no ioctl of the device: ENOTTY, with or without a map. */
+TEST_F(rcumap_dev, unknown_ioctl_enotty)
+{
+	const unsigned long bad[] = {
+		_IO(RCUMAP_TYPE, RCUMAP_CMD_BASE - 1),
+		_IO(RCUMAP_TYPE, RCUMAP_CMD_PTAB_NEXT + 1),
+		_IO(RCUMAP_TYPE, 0xff),
+		_IO(RCUMAP_TYPE, 0),
+		_IO('x', RCUMAP_CMD_CREATE),
+		_IO('x', RCUMAP_CMD_INFO),
+		_IOWR(RCUMAP_TYPE, RCUMAP_CMD_CREATE, struct rcumap_create),
+		_IOR(RCUMAP_TYPE, RCUMAP_CMD_INFO, struct rcumap_info),
+		_IOW(RCUMAP_TYPE, RCUMAP_CMD_UPDATE, struct rcumap_elem),
+		RCUMAP_IOC_INFO | (8U << _IOC_SIZESHIFT),
+	};
+	struct rcumap_info info;
+	int pass;
+	size_t i;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < ARRAY_LEN(bad); i++) {
+			memset(&info, 0, sizeof(info));
+			info.size = sizeof(info);
+			EXPECT_EQ(-ENOTTY, rcumap_ioctl(self->fd, bad[i], &info))
+				TH_LOG("ioctl %#lx, %s map", bad[i],
+				       pass ? "with" : "without");
+		}
+		if (!pass) {
+			test_cmd_create(RCUMAP_MAP_HASH, 8, 8, 16, 0);
+		}
+	}
+}
+
+/* ---- CREATE and INFO ------------------------------------------------------ */
+
+TEST_F(rcumap_dev, create_bad_params_einval)
+{
+	enum { H = RCUMAP_MAP_HASH, P = RCUMAP_MAP_PTAB };
+	static const struct shape bad[] = {
+		{ 0, 8, 8, 16, 0 },
+		{ 3, 8, 8, 16, 0 },
+		{ ~0U, 8, 8, 16, 0 },
+		/* HASH: key and value size, entries, buckets */
+		{ H, 0, 8, 16, 0 },
+		{ H, RCUMAP_MAX_KEY_SIZE + 1, 8, 16, 0 },
+		{ H, ~0U, 8, 16, 0 },
+		{ H, 8, RCUMAP_MAX_VALUE_SIZE + 1, 16, 0 },
+		{ H, 8, ~0U, 16, 0 },
+		{ H, 8, 8, 0, 0 },
+		{ H, 8, 8, RCUMAP_MAX_ENTRIES + 1, 1 },
+		{ H, 8, 8, ~0U, 1 },
+		{ H, 8, 8, 16, RCUMAP_MAX_BUCKETS + 1 },
+		{ H, 8, 8, 16, 1U << 31 },
+		{ H, 8, 8, 16, ~0U },
+		/* PTAB: no key, value size, capacity, no buckets */
+		{ P, 8, 8, 64, 0 },
+		{ P, 0, 0, 64, 0 },
+		{ P, 0, RCUMAP_MAX_VALUE_SIZE + 1, 64, 0 },
+		{ P, 0, 8, 0, 0 },
+		{ P, 0, 8, RCUMAP_MIN_CAPACITY / 2, 0 },
+		{ P, 0, 8, RCUMAP_MIN_CAPACITY - 1, 0 },
+		{ P, 0, 8, RCUMAP_MIN_CAPACITY + 1, 0 },
+		{ P, 0, 8, 96, 0 },
+		{ P, 0, 8, RCUMAP_MAX_CAPACITY * 2, 0 },
+		{ P, 0, 8, ~0U, 0 },
+		{ P, 0, 8, 64, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		EXPECT_EQ(-EINVAL, _test_cmd_create_shape(self->fd, &bad[i]))
+			TH_LOG("type %u key %u value %u entries %u buckets %u",
+			       bad[i].type, bad[i].key_size, bad[i].value_size,
+			       bad[i].max_entries, bad[i].nr_buckets);
+		/* A failed CREATE leaves the file without a map. */
+		EXPECT_EQ(-1, state_of(self->fd));
+	}
+	test_cmd_create(RCUMAP_MAP_HASH, 8, 8, 16, 0);
+}
+
+/*
+ * Shapes at the limits, and what INFO says of each: the sizes given, the
+ * bucket count rounded up to a power of two (or one per entry), nothing
+ * in it, some memory in use.
+ */
+TEST_F(rcumap_dev, create_limits_and_info)
+{
+	enum { H = RCUMAP_MAP_HASH, P = RCUMAP_MAP_PTAB };
+	static const struct {
+		struct shape s;
+		__u32 buckets_lo, buckets_hi;	/* out_nr_buckets range */
+	} good[] = {
+		{ { H, 1, 0, 1, 0 }, 1, 1 },
+		{ { H, RCUMAP_MAX_KEY_SIZE, RCUMAP_MAX_VALUE_SIZE, 4, 0 }, 4, 7 },
+		{ { H, 8, 8, 100, 3 }, 4, 4 },
+		{ { H, 8, 8, 100, 64 }, 64, 64 },
+		{ { H, 8, 8, 100, 0 }, 100, 199 },
+		{ { H, 8, 8, 16, 1000 }, 1024, 1024 },
+		{ { H, 8, 8, RCUMAP_MAX_ENTRIES, 1 }, 1, 1 },
+		{ { P, 0, 1, RCUMAP_MIN_CAPACITY, 0 }, 0, 0 },
+		{ { P, 0, RCUMAP_MAX_VALUE_SIZE, RCUMAP_MIN_CAPACITY, 0 }, 0, 0 },
+		{ { P, 0, 8, 4096, 0 }, 0, 0 },
+	};
+	struct rcumap_info info;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < ARRAY_LEN(good); i++) {
+		const struct shape *s = &good[i].s;
+
+		fd = open_map(s);
+		ASSERT_LE(0, fd) TH_LOG("shape %zu", i);
+		ASSERT_EQ(0, _test_cmd_info(fd, &info));
+		EXPECT_EQ(sizeof(info), info.size);
+		EXPECT_EQ(0, info.flags);
+		EXPECT_EQ(s->type, info.out_map_type);
+		EXPECT_EQ(s->key_size, info.out_key_size);
+		EXPECT_EQ(s->value_size, info.out_value_size);
+		EXPECT_EQ(s->max_entries, info.out_max_entries);
+		EXPECT_LE(good[i].buckets_lo, info.out_nr_buckets)
+			TH_LOG("shape %zu", i);
+		EXPECT_GE(good[i].buckets_hi, info.out_nr_buckets)
+			TH_LOG("shape %zu", i);
+		EXPECT_EQ(0, info.out_count);
+		EXPECT_LT(0, info.out_bytes_used);
+		close(fd);
+	}
+}
+
+TEST_F(rcumap_dev, create_twice_ebusy)
+{
+	struct rcumap_info info;
+	int fd2;
+
+	test_cmd_create(RCUMAP_MAP_HASH, 8, 16, 16, 0);
+	test_err_create(EBUSY, RCUMAP_MAP_HASH, 8, 16, 16, 0);
+	test_err_create(EBUSY, RCUMAP_MAP_HASH, 4, 4, 32, 0);
+	test_err_create(EBUSY, RCUMAP_MAP_PTAB, 0, 8, 64, 0);
+	test_cmd_info(&info);
+	EXPECT_EQ(RCUMAP_MAP_HASH, info.out_map_type);
+	EXPECT_EQ(16, info.out_value_size);
+
+	fd2 = rcumap_open();
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, _test_cmd_create(fd2, RCUMAP_MAP_PTAB, 0, 8, 64, 0));
+	EXPECT_EQ(-EBUSY, _test_cmd_create(fd2, RCUMAP_MAP_PTAB, 0, 8, 64, 0));
+	EXPECT_EQ(-EBUSY, _test_cmd_create(fd2, RCUMAP_MAP_HASH, 8, 8, 16, 0));
+	ASSERT_EQ(0, _test_cmd_info(fd2, &info));
+	EXPECT_EQ(RCUMAP_MAP_PTAB, info.out_map_type);
+	close(fd2);
+}
+
+/* Processes sharing one file race to CREATE: one wins, the rest EBUSY. */
+TEST_F(rcumap_dev, create_race_one_wins)
+{
+	enum { NPROC = 4 };
+	struct rcumap_info info;
+	int go[2], i, status, won = 0, busy = 0;
+	pid_t pid[NPROC];
+	char c = 0;
+
+	ASSERT_EQ(0, pipe(go));
+	for (i = 0; i < NPROC; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (!pid[i]) {
+			int ret;
+
+			close(go[1]);
+			if (read(go[0], &c, 1) != 0)
+				_exit(3);
+			/* Child i asks for value size 8 * (i + 1). */
+			ret = _test_cmd_create(self->fd, RCUMAP_MAP_HASH, 8,
+					       8 * (i + 1), 16, 0);
+			_exit(ret == 0 ? 0 : ret == -EBUSY ? 1 : 2);
+		}
+	}
+	close(go[0]);
+	close(go[1]);		/* EOF: all go */
+	for (i = 0; i < NPROC; i++) {
+		ASSERT_EQ(pid[i], waitpid(pid[i], &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		EXPECT_GE(1, WEXITSTATUS(status)) TH_LOG("child %d", i);
+		if (WEXITSTATUS(status) == 0)
+			won = i + 1;
+		busy += WEXITSTATUS(status) == 1;
+	}
+	EXPECT_EQ(NPROC - 1, busy);
+	ASSERT_NE(0, won);
+	test_cmd_info(&info);
+	EXPECT_EQ(8 * won, info.out_value_size);
+}
+
+/* ---- Lifetime -------------------------------------------------------------- */
+
+/* The map lives while any file reference does: the child keeps it. */
+TEST_F(rcumap_dev, map_outlives_parent_close)
+{
+	static const struct shape s = {
+		.type = RCUMAP_MAP_HASH, .key_size = 8, .value_size = 32,
+		.max_entries = 64,
+	};
+	int go[2], status, i;
+	pid_t pid;
+	char c;
+
+	test_cmd_create_shape(&s);
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, put(self->fd, &s, i, 1, RCUMAP_UPDATE_NOEXIST));
+	}
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int bad = 0;
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(10);
+		/* The parent has closed its reference now. */
+		for (i = 0; i < 10; i++)
+			bad += check(self->fd, &s, i, 1) != 0;
+		bad += put(self->fd, &s, 10, 1, RCUMAP_UPDATE_NOEXIST) != 0;
+		bad += del(self->fd, &s, 0) != 0;
+		bad += count_of(self->fd) != 10;
+		close(self->fd);
+		_exit(bad ? 11 : 0);
+	}
+	close(go[0]);
+	EXPECT_EQ(0, close(self->fd));
+	self->fd = -1;
+	/* The parent's file is gone; a new one has no map. */
+	c = 1;
+	ASSERT_EQ(1, write(go[1], &c, 1));
+	close(go[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_F(rcumap_dev, map_follows_dup)
+{
+	static const struct shape s = {
+		.type = RCUMAP_MAP_PTAB, .value_size = 24, .max_entries = 64,
+	};
+	__u8 v[24], out[24];
+	__u64 id;
+	int fd2;
+
+	test_cmd_create_shape(&s);
+	make_value(v, s.value_size, 7, 3);
+	test_cmd_ptab_insert(v, &id);
+	fd2 = dup(self->fd);
+	ASSERT_LE(0, fd2);
+	close(self->fd);
+	self->fd = fd2;
+	test_cmd_ptab_lookup(id, out);
+	EXPECT_TRUE(value_is(out, s.value_size, 7, 3));
+	EXPECT_EQ(1, count_of(self->fd));
+}
+
+/* Each open() is its own map. */
+TEST_F(rcumap_dev, maps_are_per_open)
+{
+	static const struct shape a = {
+		.type = RCUMAP_MAP_HASH, .key_size = 8, .value_size = 8,
+		.max_entries = 16,
+	};
+	static const struct shape b = {
+		.type = RCUMAP_MAP_HASH, .key_size = 8, .value_size = 16,
+		.max_entries = 16,
+	};
+	int fd2 = rcumap_open();
+
+	ASSERT_LE(0, fd2);
+	test_cmd_create_shape(&a);
+	EXPECT_EQ(-1, state_of(fd2));
+	ASSERT_EQ(0, _test_cmd_create_shape(fd2, &b));
+	ASSERT_EQ(0, put(self->fd, &a, 1, 1, RCUMAP_UPDATE_ANY));
+	ASSERT_EQ(0, put(fd2, &b, 2, 2, RCUMAP_UPDATE_ANY));
+	EXPECT_EQ(0, check(self->fd, &a, 1, 1));
+	EXPECT_EQ(-ENOENT, check(self->fd, &a, 2, 2));
+	EXPECT_EQ(0, check(fd2, &b, 2, 2));
+	EXPECT_EQ(-ENOENT, check(fd2, &b, 1, 1));
+	close(fd2);
+	EXPECT_EQ(0, check(self->fd, &a, 1, 1));
+}
+
+/*
+ * Close maps that still hold entries, many of them: the release path
+ * frees them (the guest's kmemleak scan and KASAN watch it), and a new
+ * map afterwards works.
+ */
+TEST_F(rcumap_dev, close_full_maps)
+{
+	static const struct shape h = {
+		.type = RCUMAP_MAP_HASH, .key_size = 16, .value_size = 100,
+		.max_entries = 512, .nr_buckets = 64,
+	};
+	static const struct shape p = {
+		.type = RCUMAP_MAP_PTAB, .value_size = 100, .max_entries = 512,
+	};
+	__u8 v[100];
+	int round, fd, i;
+	__u64 id;
+
+	for (round = 0; round < 3; round++) {
+		fd = open_map(&h);
+		ASSERT_LE(0, fd);
+		for (i = 0; i < 512; i++) {
+			ASSERT_EQ(0, put(fd, &h, i, round, RCUMAP_UPDATE_ANY));
+		}
+		EXPECT_EQ(512, count_of(fd));
+		close(fd);
+
+		fd = open_map(&p);
+		ASSERT_LE(0, fd);
+		for (i = 0; i < 512; i++) {
+			make_value(v, sizeof(v), i, round);
+			ASSERT_EQ(0, _test_cmd_ptab_insert(fd, v, &id));
+		}
+		EXPECT_EQ(512, count_of(fd));
+		close(fd);
+	}
+	test_cmd_create_shape(&h);
+	EXPECT_EQ(0, count_of(self->fd));
+}
+
+/* ---- HASH maps --------------------------------------------------------------- */
+
+FIXTURE(rcumap_hash) {
+	int fd;
+	struct shape s;
+	struct badmem bad;
+};
+
+FIXTURE_VARIANT(rcumap_hash) {
+	__u32 key_size;
+	__u32 value_size;
+	__u32 max_entries;
+	__u32 nr_buckets;
+};
+
+FIXTURE_VARIANT_ADD(rcumap_hash, k4v4) {
+	.key_size = 4, .value_size = 4, .max_entries = 128,
+};
+
+FIXTURE_VARIANT_ADD(rcumap_hash, k8v8) {
+	.key_size = 8, .value_size = 8, .max_entries = 128,
+};
+
+FIXTURE_VARIANT_ADD(rcumap_hash, k16v64) {
+	.key_size = 16, .value_size = 64, .max_entries = 128,
+};
+
+FIXTURE_VARIANT_ADD(rcumap_hash, k64v256) {
+	.key_size = 64, .value_size = 256, .max_entries = 64,
+};
+
+/* Odd key size, no value, fewer buckets than entries. */
+FIXTURE_VARIANT_ADD(rcumap_hash, k3v0) {
+	.key_size = 3, .value_size = 0, .max_entries = 64, .nr_buckets = 16,
+};
+
+FIXTURE_VARIANT_ADD(rcumap_hash, k256v4096) {
+	.key_size = RCUMAP_MAX_KEY_SIZE, .value_size = RCUMAP_MAX_VALUE_SIZE,
+	.max_entries = 32, .nr_buckets = 8,
+};
+
+FIXTURE_SETUP(rcumap_hash)
+{
+	self->s = (struct shape){
+		.type = RCUMAP_MAP_HASH,
+		.key_size = variant->key_size,
+		.value_size = variant->value_size,
+		.max_entries = variant->max_entries,
+		.nr_buckets = variant->nr_buckets,
+	};
+	self->fd = rcumap_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", RCUMAP_DEV, strerror(errno));
+	test_cmd_create_shape(&self->s);
+	ASSERT_EQ(0, badmem_init(&self->bad));
+}
+
+FIXTURE_TEARDOWN(rcumap_hash)
+{
+	close(self->fd);
+}
+
+/* Keys 0 to @n - 1 at version @ver. */
+static int fill_keys(int fd, const struct shape *s, __u64 n, __u32 ver)
+{
+	__u64 i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = put(fd, s, i, ver, RCUMAP_UPDATE_ANY);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+#define KS	(self->s.key_size)
+#define VS	(self->s.value_size)
+#define MAXE	(self->s.max_entries)
+
+TEST_F(rcumap_hash, info_tracks_count_and_bytes)
+{
+	struct rcumap_info info;
+	__u64 bytes0, bytes1;
+
+	test_cmd_info(&info);
+	EXPECT_EQ(RCUMAP_MAP_HASH, info.out_map_type);
+	EXPECT_EQ(KS, info.out_key_size);
+	EXPECT_EQ(VS, info.out_value_size);
+	EXPECT_EQ(MAXE, info.out_max_entries);
+	if (self->s.nr_buckets) {
+		EXPECT_EQ(self->s.nr_buckets, info.out_nr_buckets);
+	} else {
+		EXPECT_LE(MAXE, info.out_nr_buckets);
+	}
+	EXPECT_EQ(0, info.out_count);
+	bytes0 = info.out_bytes_used;
+	EXPECT_LT(0, bytes0);
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, MAXE / 2, 0));
+	test_cmd_info(&info);
+	EXPECT_EQ(MAXE / 2, info.out_count);
+	bytes1 = info.out_bytes_used;
+	EXPECT_LT(bytes0, bytes1);
+	/* Every entry holds at least its key and value. */
+	EXPECT_LE(bytes0 + (__u64)(MAXE / 2) * (KS + VS), bytes1);
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, MAXE, 0));
+	test_cmd_info(&info);
+	EXPECT_EQ(MAXE, info.out_count);
+	EXPECT_LT(bytes1, info.out_bytes_used);
+
+	ASSERT_EQ(0, del(self->fd, &self->s, 0));
+	EXPECT_EQ(MAXE - 1, count_of(self->fd));
+}
+
+TEST_F(rcumap_hash, update_any_inserts_and_replaces)
+{
+	EXPECT_EQ(-ENOENT, check(self->fd, &self->s, 5, 0));
+	ASSERT_EQ(0, put(self->fd, &self->s, 5, 0, RCUMAP_UPDATE_ANY));
+	EXPECT_EQ(0, check(self->fd, &self->s, 5, 0));
+	EXPECT_EQ(1, count_of(self->fd));
+	ASSERT_EQ(0, put(self->fd, &self->s, 5, 1, RCUMAP_UPDATE_ANY));
+	if (VS) {
+		EXPECT_EQ(-EBADMSG, check(self->fd, &self->s, 5, 0));
+	}
+	EXPECT_EQ(0, check(self->fd, &self->s, 5, 1));
+	EXPECT_EQ(1, count_of(self->fd));
+}
+
+TEST_F(rcumap_hash, update_noexist)
+{
+	ASSERT_EQ(0, put(self->fd, &self->s, 9, 0, RCUMAP_UPDATE_NOEXIST));
+	EXPECT_EQ(-EEXIST, put(self->fd, &self->s, 9, 1, RCUMAP_UPDATE_NOEXIST));
+	EXPECT_EQ(0, check(self->fd, &self->s, 9, 0));
+	EXPECT_EQ(1, count_of(self->fd));
+	ASSERT_EQ(0, del(self->fd, &self->s, 9));
+	EXPECT_EQ(0, put(self->fd, &self->s, 9, 2, RCUMAP_UPDATE_NOEXIST));
+	EXPECT_EQ(0, check(self->fd, &self->s, 9, 2));
+}
+
+TEST_F(rcumap_hash, update_exist)
+{
+	EXPECT_EQ(-ENOENT, put(self->fd, &self->s, 3, 0, RCUMAP_UPDATE_EXIST));
+	EXPECT_EQ(-ENOENT, check(self->fd, &self->s, 3, 0));
+	EXPECT_EQ(0, count_of(self->fd));
+	ASSERT_EQ(0, put(self->fd, &self->s, 3, 0, RCUMAP_UPDATE_ANY));
+	EXPECT_EQ(0, put(self->fd, &self->s, 3, 1, RCUMAP_UPDATE_EXIST));
+	EXPECT_EQ(0, check(self->fd, &self->s, 3, 1));
+	EXPECT_EQ(1, count_of(self->fd));
+	ASSERT_EQ(0, del(self->fd, &self->s, 3));
+	EXPECT_EQ(-ENOENT, put(self->fd, &self->s, 3, 2, RCUMAP_UPDATE_EXIST));
+	EXPECT_EQ(0, count_of(self->fd));
+}
+
+TEST_F(rcumap_hash, lookup_and_delete_absent_enoent)
+{
+	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE];
+
+	make_key(k, KS, 1);
+	test_err_lookup(ENOENT, k, v);
+	test_err_delete(ENOENT, k);
+	test_err_lookup_and_delete(ENOENT, k, v);
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, 4, 0));
+	make_key(k, KS, 4);
+	test_err_lookup(ENOENT, k, v);
+	test_err_delete(ENOENT, k);
+	test_err_lookup_and_delete(ENOENT, k, v);
+	EXPECT_EQ(4, count_of(self->fd));
+}
+
+TEST_F(rcumap_hash, delete_removes_one_key)
+{
+	int i;
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, 8, 0));
+	ASSERT_EQ(0, del(self->fd, &self->s, 3));
+	EXPECT_EQ(-ENOENT, check(self->fd, &self->s, 3, 0));
+	EXPECT_EQ(-ENOENT, del(self->fd, &self->s, 3));
+	EXPECT_EQ(7, count_of(self->fd));
+	for (i = 0; i < 8; i++)
+		if (i != 3) {
+			EXPECT_EQ(0, check(self->fd, &self->s, i, 0))
+				TH_LOG("key %d", i);
+		}
+}
+
+TEST_F(rcumap_hash, lookup_and_delete_returns_value)
+{
+	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE + 64];
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, 8, 0));
+	ASSERT_EQ(0, put(self->fd, &self->s, 6, 7, RCUMAP_UPDATE_EXIST));
+	make_key(k, KS, 6);
+	memset(v, 0xa5, sizeof(v));
+	test_cmd_lookup_and_delete(k, v);
+	EXPECT_TRUE(value_is(v, VS, 6, 7));
+	EXPECT_TRUE(all_bytes(v + VS, 0xa5, 64));
+	EXPECT_EQ(-ENOENT, check(self->fd, &self->s, 6, 7));
+	test_err_lookup_and_delete(ENOENT, k, v);
+	EXPECT_EQ(7, count_of(self->fd));
+	EXPECT_EQ(0, check(self->fd, &self->s, 5, 0));
+}
+
+/*
+ * A full map: a new key gets ENOSPC and changes nothing; keys already in
+ * it can still be replaced; a delete makes room for exactly one.
+ */
+TEST_F(rcumap_hash, full_map_enospc)
+{
+	__u32 i;
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, MAXE, 0));
+	EXPECT_EQ(MAXE, count_of(self->fd));
+	EXPECT_EQ(-ENOSPC, put(self->fd, &self->s, MAXE, 0, RCUMAP_UPDATE_ANY));
+	EXPECT_EQ(-ENOSPC, put(self->fd, &self->s, MAXE + 1, 0,
+			       RCUMAP_UPDATE_NOEXIST));
+	EXPECT_EQ(-ENOENT, check(self->fd, &self->s, MAXE, 0));
+	EXPECT_EQ(-ENOENT, check(self->fd, &self->s, MAXE + 1, 0));
+	EXPECT_EQ(MAXE, count_of(self->fd));
+
+	/* Replacing is no insertion. */
+	EXPECT_EQ(0, put(self->fd, &self->s, 0, 1, RCUMAP_UPDATE_ANY));
+	EXPECT_EQ(0, put(self->fd, &self->s, 1, 1, RCUMAP_UPDATE_EXIST));
+	EXPECT_EQ(-EEXIST, put(self->fd, &self->s, 2, 1, RCUMAP_UPDATE_NOEXIST));
+	for (i = 0; i < MAXE; i++) {
+		EXPECT_EQ(0, check(self->fd, &self->s, i, i < 2))
+			TH_LOG("key %u", i);
+	}
+
+	ASSERT_EQ(0, del(self->fd, &self->s, 5));
+	EXPECT_EQ(0, put(self->fd, &self->s, MAXE, 0, RCUMAP_UPDATE_NOEXIST));
+	EXPECT_EQ(-ENOSPC, put(self->fd, &self->s, MAXE + 1, 0,
+			       RCUMAP_UPDATE_ANY));
+	EXPECT_EQ(MAXE, count_of(self->fd));
+	EXPECT_EQ(0, check(self->fd, &self->s, MAXE, 0));
+}
+
+/* LOOKUP, LOOKUP_AND_DELETE and GET_NEXT_KEY write their size, no more. */
+TEST_F(rcumap_hash, outputs_exact_size)
+{
+	__u8 k[RCUMAP_MAX_KEY_SIZE], out[RCUMAP_MAX_VALUE_SIZE + 64];
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, 3, 0));
+	EXPECT_EQ(0, check(self->fd, &self->s, 1, 0));
+
+	memset(out, 0xa5, sizeof(out));
+	test_cmd_get_next_key(NULL, out);
+	EXPECT_LE(0, key_index(out, KS));
+	EXPECT_GT(3, key_index(out, KS));
+	EXPECT_TRUE(all_bytes(out + KS, 0xa5, 64));
+
+	make_key(k, KS, 2);
+	memset(out, 0xa5, sizeof(out));
+	test_cmd_lookup_and_delete(k, out);
+	EXPECT_TRUE(value_is(out, VS, 2, 0));
+	EXPECT_TRUE(all_bytes(out + VS, 0xa5, 64));
+}
+
+/* ---- GET_NEXT_KEY ---------------------------------------------------------- */
+
+/*
+ * Walk with GET_NEXT_KEY from the first key; count in @seen[0..@n) how
+ * often each key was returned.  Returns the number of steps, or -1 if a
+ * key that is none of 0..@n - 1 came back or the walk did not end.
+ */
+static long gnk_walk(int fd, const struct shape *s, __u32 n, __u32 *seen)
+{
+	__u8 cur[RCUMAP_MAX_KEY_SIZE], next[RCUMAP_MAX_KEY_SIZE];
+	long steps = 0;
+	long long idx;
+	bool first = true;
+	int ret;
+
+	memset(seen, 0, n * sizeof(*seen));
+	for (;;) {
+		ret = _test_cmd_get_next_key(fd, first ? NULL : cur, next);
+		if (ret == -ENOENT)
+			return steps;
+		if (ret)
+			return -1;
+		idx = key_index(next, s->key_size);
+		if (idx < 0 || idx >= n || ++steps > 2L * n + 2)
+			return -1;
+		seen[idx]++;
+		memcpy(cur, next, s->key_size);
+		first = false;
+	}
+}
+
+TEST_F(rcumap_hash, get_next_key_walks_every_key_once)
+{
+	__u32 seen[256], i, n = MAXE;
+	__u8 next[RCUMAP_MAX_KEY_SIZE];
+
+	ASSERT_GE(ARRAY_LEN(seen), n);
+	test_err_get_next_key(ENOENT, NULL, next);
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, n, 0));
+	EXPECT_EQ(n, gnk_walk(self->fd, &self->s, n, seen));
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(1, seen[i]) TH_LOG("key %u", i);
+	}
+
+	/* With holes. */
+	for (i = 0; i < n; i += 3) {
+		ASSERT_EQ(0, del(self->fd, &self->s, i));
+	}
+	EXPECT_EQ(n - (n + 2) / 3, gnk_walk(self->fd, &self->s, n, seen));
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(i % 3 ? 1 : 0, seen[i]) TH_LOG("key %u", i);
+	}
+}
+
+/* BPF: a key that is not in the map restarts the walk at the first key. */
+TEST_F(rcumap_hash, get_next_key_restarts_after_delete)
+{
+	__u8 first[RCUMAP_MAX_KEY_SIZE], second[RCUMAP_MAX_KEY_SIZE];
+	__u8 next[RCUMAP_MAX_KEY_SIZE], k[RCUMAP_MAX_KEY_SIZE];
+	__u32 n = MAXE < 20 ? MAXE : 20;
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, n, 0));
+	test_cmd_get_next_key(NULL, first);
+	ASSERT_LE(0, key_index(first, KS));
+	test_cmd_get_next_key(first, second);
+	EXPECT_NE(0, memcmp(first, second, KS));
+
+	/* Delete the current key: its next is the new first key. */
+	test_cmd_delete(first);
+	test_cmd_get_next_key(NULL, k);
+	test_cmd_get_next_key(first, next);
+	EXPECT_EQ(0, memcmp(k, next, KS));
+
+	/* So is the next of a key never in the map. */
+	make_key(k, KS, n + 1000);
+	test_cmd_get_next_key(k, next);
+	test_cmd_get_next_key(NULL, k);
+	EXPECT_EQ(0, memcmp(k, next, KS));
+
+	/* The usual way to empty a map: delete the first key till none. */
+	for (__u32 i = 0; i < n; i++) {
+		if (_test_cmd_get_next_key(self->fd, NULL, k))
+			break;
+		test_cmd_delete(k);
+	}
+	test_err_get_next_key(ENOENT, NULL, k);
+	EXPECT_EQ(0, count_of(self->fd));
+}
+
+/* Fetch the next key, then delete the current one: every key goes. */
+TEST_F(rcumap_hash, get_next_key_delete_behind)
+{
+	__u8 cur[RCUMAP_MAX_KEY_SIZE], next[RCUMAP_MAX_KEY_SIZE];
+	__u32 steps = 0, n = MAXE;
+	int ret;
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, n, 0));
+	test_cmd_get_next_key(NULL, cur);
+	for (;;) {
+		ret = _test_cmd_get_next_key(self->fd, cur, next);
+		test_cmd_delete(cur);
+		ASSERT_GE(n, ++steps);
+		if (ret == -ENOENT)
+			break;
+		ASSERT_EQ(0, ret);
+		memcpy(cur, next, KS);
+	}
+	EXPECT_EQ(n, steps);
+	EXPECT_EQ(0, count_of(self->fd));
+}
+
+/* ---- BATCH_LOOKUP -------------------------------------------------------- */
+
+struct walk {
+	__u32 entries;	/* returned */
+	__u32 calls;	/* that returned entries */
+	__u32 dups;	/* keys returned more than once */
+	__u32 bad;	/* foreign keys, wrong values, writes past count */
+};
+
+/*
+ * Walk with BATCH_LOOKUP from @cursor, @count at a time, to ENOENT.  Key i
+ * must hold version @ver[i] (all 0 if @ver is NULL) and be below @n;
+ * @seen[i] counts its returns.  Returns 0, or the first unexpected error.
+ */
+static int batch_walk(int fd, const struct shape *s, __u64 cursor,
+		      __u32 count, __u32 n, const __u32 *ver, __u32 *seen,
+		      struct walk *w)
+{
+	size_t ksz = (size_t)count * s->key_size + 64;
+	size_t vsz = (size_t)count * s->value_size + 64;
+	__u8 *keys = malloc(ksz), *vals = malloc(vsz);
+	__u32 out_count, i;
+	__u64 out_cursor;
+	long long idx;
+	int ret = 0;
+
+	memset(w, 0, sizeof(*w));
+	memset(seen, 0, n * sizeof(*seen));
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		memset(keys, 0xa5, ksz);
+		memset(vals, 0xa5, vsz);
+		ret = _test_cmd_batch_lookup(fd, keys, vals, cursor, count,
+					     &out_cursor, &out_count);
+		if (ret == -ENOENT) {
+			w->bad += out_count != 0;
+			ret = 0;
+			break;
+		}
+		if (ret)
+			break;
+		/* Progress: every call short of the end returns something. */
+		if (out_count == 0 || out_count > count ||
+		    ++w->calls > n + 1) {
+			ret = -EPROTO;
+			break;
+		}
+		for (i = 0; i < out_count; i++) {
+			const __u8 *k = keys + (size_t)i * s->key_size;
+			const __u8 *v = vals + (size_t)i * s->value_size;
+
+			idx = key_index(k, s->key_size);
+			if (idx < 0 || idx >= n ||
+			    !value_is(v, s->value_size, idx, ver ? ver[idx] : 0)) {
+				w->bad++;
+				continue;
+			}
+			w->dups += seen[idx]++ != 0;
+			w->entries++;
+		}
+		w->bad += !all_bytes(keys + (size_t)count * s->key_size, 0xa5, 64);
+		w->bad += !all_bytes(vals + (size_t)count * s->value_size, 0xa5, 64);
+		cursor = out_cursor;
+	}
+out:
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+/*
+ * Expect that a walk returned every key 0..@_n - 1 once, except those for
+ * which @_gone, an expression of the key number __i, is true.
+ */
+#define EXPECT_WALK(_w, _seen, _n, _gone)				\
+	do {								\
+		__u32 __i, __miss = 0;					\
+		for (__i = 0; __i < (_n); __i++)			\
+			__miss += (_seen)[__i] != !(_gone);		\
+		EXPECT_EQ(0, __miss);					\
+		EXPECT_EQ(0, (_w).dups);				\
+		EXPECT_EQ(0, (_w).bad);					\
+	} while (0)
+
+TEST_F(rcumap_hash, batch_lookup_returns_each_entry_once)
+{
+	__u32 counts[] = { 1, 2, 3, 7, MAXE - 1, MAXE, MAXE + 5 };
+	__u32 seen[256], ver[256], i, n = MAXE;
+	struct walk w;
+
+	ASSERT_GE(ARRAY_LEN(seen), n);
+	ASSERT_EQ(0, batch_walk(self->fd, &self->s, 0, 4, n, NULL, seen, &w));
+	EXPECT_EQ(0, w.entries);
+
+	for (i = 0; i < n; i++) {
+		ver[i] = i * 7 + 1;
+		ASSERT_EQ(0, put(self->fd, &self->s, i, ver[i], RCUMAP_UPDATE_ANY));
+	}
+	for (i = 0; i < ARRAY_LEN(counts); i++) {
+		ASSERT_EQ(0, batch_walk(self->fd, &self->s, 0, counts[i], n,
+					ver, seen, &w))
+			TH_LOG("count %u", counts[i]);
+		EXPECT_EQ(n, w.entries) TH_LOG("count %u", counts[i]);
+		EXPECT_WALK(w, seen, n, 0);
+	}
+
+	/* With holes. */
+	for (i = 1; i < n; i += 2) {
+		ASSERT_EQ(0, del(self->fd, &self->s, i));
+	}
+	ASSERT_EQ(0, batch_walk(self->fd, &self->s, 0, 3, n, ver, seen, &w));
+	EXPECT_EQ(n - n / 2, w.entries);
+	EXPECT_WALK(w, seen, n, __i & 1);
+}
+
+/*
+ * Every entry in one bucket, more of them than @count: the walk still
+ * makes progress and returns each once (BPF's batch fails with ENOSPC).
+ */
+TEST_F(rcumap_hash, batch_lookup_one_bucket)
+{
+	struct shape s = self->s;
+	__u32 counts[] = { 1, 7, 64, 150, 200 };
+	__u32 seen[200], i, n = 150;
+	struct rcumap_info info;
+	struct walk w;
+	int fd;
+
+	s.max_entries = 200;
+	s.nr_buckets = 1;
+	fd = open_map(&s);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, _test_cmd_info(fd, &info));
+	EXPECT_EQ(1, info.out_nr_buckets);
+	ASSERT_EQ(0, fill_keys(fd, &s, n, 0));
+	for (i = 0; i < ARRAY_LEN(counts); i++) {
+		ASSERT_EQ(0, batch_walk(fd, &s, 0, counts[i], n, NULL, seen, &w))
+			TH_LOG("count %u", counts[i]);
+		EXPECT_EQ(n, w.entries) TH_LOG("count %u", counts[i]);
+		EXPECT_WALK(w, seen, n, 0);
+	}
+	for (i = 0; i < n; i += 3) {
+		ASSERT_EQ(0, del(fd, &s, i));
+	}
+	ASSERT_EQ(0, batch_walk(fd, &s, 0, 7, n, NULL, seen, &w));
+	EXPECT_EQ(n - n / 3, w.entries);
+	EXPECT_WALK(w, seen, n, __i % 3 == 0);
+	close(fd);
+}
+
+/* "Any value is safe": a made-up cursor returns real entries or ENOENT. */
+TEST_F(rcumap_hash, batch_lookup_any_cursor)
+{
+	const __u64 cursors[] = {
+		1, 2, 3, 0xff, 1ULL << 20, 1ULL << 32, (1ULL << 32) - 1,
+		0x7fffffffffffffffULL, 1ULL << 63, ~0ULL, ~0ULL - 1,
+		mix64(1), mix64(2), mix64(3),
+	};
+	__u32 seen[256], n = MAXE / 2;
+	struct walk w;
+	size_t i;
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, n, 0));
+	for (i = 0; i < ARRAY_LEN(cursors); i++) {
+		ASSERT_EQ(0, batch_walk(self->fd, &self->s, cursors[i], 5, n,
+					NULL, seen, &w))
+			TH_LOG("cursor %#llx", (unsigned long long)cursors[i]);
+		EXPECT_EQ(0, w.bad) TH_LOG("cursor %#llx",
+					   (unsigned long long)cursors[i]);
+		EXPECT_GE(n, w.entries);
+	}
+	/* Still whole. */
+	ASSERT_EQ(0, batch_walk(self->fd, &self->s, 0, 5, n, NULL, seen, &w));
+	EXPECT_EQ(n, w.entries);
+	EXPECT_WALK(w, seen, n, 0);
+}
+
+/* ---- BATCH_UPDATE and BATCH_DELETE --------------------------------------- */
+
+struct batch_buf {
+	__u8 *keys, *vals;
+};
+
+/* Keys @first..@first + @n - 1 at version @ver, in arrays for a batch. */
+static int batch_make(struct batch_buf *b, const struct shape *s, __u64 first,
+		      __u32 n, __u32 ver)
+{
+	__u32 i;
+
+	b->keys = calloc(n, s->key_size);
+	b->vals = calloc(n, s->value_size ? s->value_size : 1);
+	if (!b->keys || !b->vals)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		make_key(b->keys + (size_t)i * s->key_size, s->key_size,
+			 first + i);
+		make_value(b->vals + (size_t)i * s->value_size, s->value_size,
+			   first + i, ver);
+	}
+	return 0;
+}
+
+static void batch_free(struct batch_buf *b)
+{
+	free(b->keys);
+	free(b->vals);
+}
+
+TEST_F(rcumap_hash, batch_update_all)
+{
+	__u32 n = MAXE / 2, out, i;
+	struct batch_buf b;
+
+	ASSERT_EQ(0, batch_make(&b, &self->s, 0, n, 1));
+	test_cmd_batch_update(b.keys, b.vals, n, RCUMAP_UPDATE_NOEXIST, &out);
+	EXPECT_EQ(n, out);
+	EXPECT_EQ(n, count_of(self->fd));
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(0, check(self->fd, &self->s, i, 1)) TH_LOG("key %u", i);
+	}
+	batch_free(&b);
+
+	ASSERT_EQ(0, batch_make(&b, &self->s, 0, n, 2));
+	test_cmd_batch_update(b.keys, b.vals, n, RCUMAP_UPDATE_EXIST, &out);
+	EXPECT_EQ(n, out);
+	test_cmd_batch_update(b.keys, b.vals, 1, RCUMAP_UPDATE_ANY, &out);
+	EXPECT_EQ(1, out);
+	EXPECT_EQ(n, count_of(self->fd));
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(0, check(self->fd, &self->s, i, 2)) TH_LOG("key %u", i);
+	}
+	batch_free(&b);
+}
+
+/*
+ * A batch stops at the first element that fails: out_count elements were
+ * applied, that element's error comes back, nothing after it is done.
+ */
+TEST_F(rcumap_hash, batch_update_stops_at_first_error)
+{
+	__u32 n = 16, mid = 6, out, i;
+	struct batch_buf b;
+	int fd;
+
+	ASSERT_EQ(0, batch_make(&b, &self->s, 0, n, 1));
+
+	/* NOEXIST meets a present key. */
+	ASSERT_EQ(0, put(self->fd, &self->s, mid, 0, RCUMAP_UPDATE_ANY));
+	test_err_batch_update(EEXIST, b.keys, b.vals, n,
+			      RCUMAP_UPDATE_NOEXIST, &out);
+	EXPECT_EQ(mid, out);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(i < mid ? 0 : i == mid ? 0 : -ENOENT,
+			  check(self->fd, &self->s, i, i == mid ? 0 : 1))
+			TH_LOG("key %u", i);
+	}
+	EXPECT_EQ(mid + 1, count_of(self->fd));
+
+	/* EXIST meets an absent key: mid + 1. */
+	test_err_batch_update(ENOENT, b.keys, b.vals, n, RCUMAP_UPDATE_EXIST,
+			      &out);
+	EXPECT_EQ(mid + 1, out);
+	for (i = 0; i <= mid; i++) {
+		EXPECT_EQ(0, check(self->fd, &self->s, i, 1)) TH_LOG("key %u", i);
+	}
+	EXPECT_EQ(mid + 1, count_of(self->fd));
+
+	/* ANY meets a full map after two insertions. */
+	fd = open_map(&self->s);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < MAXE - 2; i++) {
+		ASSERT_EQ(0, put(fd, &self->s, 1000 + i, 0, RCUMAP_UPDATE_ANY));
+	}
+	EXPECT_EQ(-ENOSPC, _test_cmd_batch_update(fd, b.keys, b.vals, 5,
+						  RCUMAP_UPDATE_ANY, &out));
+	EXPECT_EQ(2, out);
+	for (i = 0; i < 5; i++) {
+		EXPECT_EQ(i < 2 ? 0 : -ENOENT, check(fd, &self->s, i, 1))
+			TH_LOG("key %u", i);
+	}
+	EXPECT_EQ(MAXE, count_of(fd));
+	close(fd);
+	batch_free(&b);
+}
+
+/*
+ * A key array that runs into unmapped memory at element @j: EFAULT, and
+ * exactly the first out_count (at most @j) elements done.
+ */
+TEST_F(rcumap_hash, batch_update_fault_midway)
+{
+	__u32 j = 3, n = 8, out, i;
+	struct batch_buf b;
+	__u8 *keys, *vals;
+	int ret;
+
+	ASSERT_EQ(0, batch_make(&b, &self->s, 0, n, 1));
+	/* Element j's first byte is mapped, its last is not. */
+	keys = badmem_at_end(&self->bad, (size_t)j * KS + 1);
+	memcpy(keys, b.keys, (size_t)j * KS + 1);
+	ret = _test_cmd_batch_update(self->fd, keys, b.vals, n,
+				     RCUMAP_UPDATE_ANY, &out);
+	EXPECT_EQ(-EFAULT, ret);
+	EXPECT_GE(j, out);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(i < out ? 0 : -ENOENT, check(self->fd, &self->s, i, 1))
+			TH_LOG("key %u, out_count %u", i, out);
+	}
+	EXPECT_EQ(out, count_of(self->fd));
+
+	if (VS) {
+		j = VS * 3 < 2 * PAGE ? 3 : 1;
+		vals = badmem_at_end(&self->bad, (size_t)j * VS + 1);
+		memcpy(vals, b.vals, (size_t)j * VS + 1);
+		for (i = 0; i < n; i++)
+			del(self->fd, &self->s, i);
+		ASSERT_EQ(0, count_of(self->fd));
+		ret = _test_cmd_batch_update(self->fd, b.keys, vals, n,
+					     RCUMAP_UPDATE_ANY, &out);
+		EXPECT_EQ(-EFAULT, ret);
+		EXPECT_GE(j, out);
+		for (i = 0; i < n; i++) {
+			EXPECT_EQ(i < out ? 0 : -ENOENT,
+				  check(self->fd, &self->s, i, 1))
+				TH_LOG("key %u, out_count %u", i, out);
+		}
+	}
+	batch_free(&b);
+}
+
+TEST_F(rcumap_hash, batch_delete)
+{
+	__u32 n = 16, mid = 5, out, i;
+	struct batch_buf b;
+
+	ASSERT_EQ(0, batch_make(&b, &self->s, 0, n, 0));
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, n, 0));
+	test_cmd_batch_delete(b.keys, 4, &out);
+	EXPECT_EQ(4, out);
+	EXPECT_EQ(n - 4, count_of(self->fd));
+
+	/* Key mid is gone: stop there. */
+	ASSERT_EQ(0, del(self->fd, &self->s, mid));
+	test_err_batch_delete(ENOENT, b.keys + 4 * KS, n - 4, &out);
+	EXPECT_EQ(mid - 4, out);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(i <= mid ? -ENOENT : 0, check(self->fd, &self->s, i, 0))
+			TH_LOG("key %u", i);
+	}
+
+	test_cmd_batch_delete(b.keys + (mid + 1) * KS, n - mid - 1, &out);
+	EXPECT_EQ(n - mid - 1, out);
+	EXPECT_EQ(0, count_of(self->fd));
+	batch_free(&b);
+}
+
+/*
+ * Fields a mode does not use must be 0 (a bad value, EINVAL): cursor for
+ * BATCH_UPDATE and BATCH_DELETE, values for BATCH_DELETE, value for
+ * DELETE.  count must not be 0.  Nothing is done.
+ */
+TEST_F(rcumap_hash, unused_fields_must_be_zero)
+{
+	struct rcumap_batch bc;
+	struct rcumap_elem ec;
+	struct batch_buf b;
+	__u32 i;
+
+	ASSERT_EQ(0, batch_make(&b, &self->s, 0, 4, 0));
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, 2, 0));
+
+	memset(&bc, 0, sizeof(bc));
+	bc.size = sizeof(bc);
+	bc.keys = U64_PTR(b.keys);
+	bc.values = U64_PTR(b.vals);
+	bc.count = 4;
+	bc.cursor = 1;
+	EXPECT_EQ(-EINVAL, rcumap_ioctl(self->fd, RCUMAP_IOC_BATCH_UPDATE, &bc));
+	bc.count = 2;
+	bc.values = 0;
+	EXPECT_EQ(-EINVAL, rcumap_ioctl(self->fd, RCUMAP_IOC_BATCH_DELETE, &bc));
+	bc.cursor = 0;
+	bc.values = U64_PTR(b.vals);
+	EXPECT_EQ(-EINVAL, rcumap_ioctl(self->fd, RCUMAP_IOC_BATCH_DELETE, &bc));
+
+	memset(&ec, 0, sizeof(ec));
+	ec.size = sizeof(ec);
+	ec.key = U64_PTR(b.keys);
+	ec.value = U64_PTR(b.vals);
+	EXPECT_EQ(-EINVAL, rcumap_ioctl(self->fd, RCUMAP_IOC_DELETE, &ec));
+
+	test_err_batch_lookup(EINVAL, b.keys, b.vals, 0, 0, NULL, NULL);
+	test_err_batch_update(EINVAL, b.keys, b.vals, 0, 0, NULL);
+	test_err_batch_delete(EINVAL, b.keys, 0, NULL);
+
+	EXPECT_EQ(2, count_of(self->fd));
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(i < 2 ? 0 : -ENOENT, check(self->fd, &self->s, i, 0));
+	}
+	batch_free(&b);
+}
+
+/*
+ * Arrays whose end lies past the top of the address space (count *
+ * element size added to the pointer wraps): refused with EOVERFLOW or
+ * EFAULT, nothing done.  (count * size itself always fits in 64 bits:
+ * count is a __u32 and sizes are at most 4096.)
+ */
+TEST_F(rcumap_hash, batch_array_wraps)
+{
+	__u8 *top = (__u8 *)(uintptr_t)(~0ULL - 15);
+	struct batch_buf b;
+	__u32 out;
+	int ret;
+
+	ASSERT_EQ(0, batch_make(&b, &self->s, 0, 4, 0));
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, 2, 0));
+
+	ret = _test_cmd_batch_lookup(self->fd, top, b.vals, 0, ~0U, NULL, &out);
+	EXPECT_TRUE(ret == -EOVERFLOW || ret == -EFAULT) TH_LOG("got %d", ret);
+	ret = _test_cmd_batch_update(self->fd, top, b.vals, ~0U,
+				     RCUMAP_UPDATE_ANY, &out);
+	EXPECT_TRUE(ret == -EOVERFLOW || ret == -EFAULT) TH_LOG("got %d", ret);
+	if (VS) {
+		ret = _test_cmd_batch_update(self->fd, b.keys, top, ~0U,
+					     RCUMAP_UPDATE_ANY, &out);
+		EXPECT_TRUE(ret == -EOVERFLOW || ret == -EFAULT)
+			TH_LOG("got %d", ret);
+	}
+	ret = _test_cmd_batch_delete(self->fd, top, ~0U, &out);
+	EXPECT_TRUE(ret == -EOVERFLOW || ret == -EFAULT) TH_LOG("got %d", ret);
+	EXPECT_EQ(2, count_of(self->fd));
+	batch_free(&b);
+}
+
+/*
+ * Key and value pointers: NULL, unmapped, straddling the end of a
+ * mapping, read-only where the kernel writes.  EFAULT, and a failed
+ * insertion or deletion leaves the map as it was.  Read-only input is
+ * fine, and with value_size 0 a NULL value is too.
+ */
+TEST_F(rcumap_hash, user_pointers_efault)
+{
+	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 *hole = self->bad.unmapped, *ro = self->bad.ro;
+	__u8 *kstr = badmem_straddle(&self->bad, KS);
+	__u8 *vstr = VS ? badmem_straddle(&self->bad, VS) : NULL;
+	__u8 *kro;
+	__u32 out;
+	int ret;
+	void *bad_keys[] = { NULL, hole, kstr };
+	size_t i;
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, 4, 0));
+	make_key(k, KS, 1);
+	make_value(v, VS, 9, 0);
+	memcpy(kstr, k, 1);
+
+	for (i = 0; i < ARRAY_LEN(bad_keys); i++) {
+		test_err_lookup(EFAULT, bad_keys[i], v) TH_LOG("key %zu", i);
+		test_err_update(EFAULT, bad_keys[i], v, RCUMAP_UPDATE_ANY)
+			TH_LOG("key %zu", i);
+		test_err_delete(EFAULT, bad_keys[i]) TH_LOG("key %zu", i);
+		test_err_lookup_and_delete(EFAULT, bad_keys[i], v)
+			TH_LOG("key %zu", i);
+		test_err_batch_update(EFAULT, bad_keys[i], v, 1,
+				      RCUMAP_UPDATE_ANY, &out)
+			TH_LOG("key %zu", i);
+		EXPECT_EQ(0, out);
+		test_err_batch_delete(EFAULT, bad_keys[i], 1, &out)
+			TH_LOG("key %zu", i);
+		EXPECT_EQ(0, out);
+		/* NULL is the first key for GET_NEXT_KEY. */
+		if (bad_keys[i]) {
+			test_err_get_next_key(EFAULT, bad_keys[i], k)
+				TH_LOG("key %zu", i);
+		}
+		/* From the first key: there is a next key to write. */
+		test_err_get_next_key(EFAULT, NULL, bad_keys[i]) TH_LOG("key %zu", i);
+		test_err_batch_lookup(EFAULT, bad_keys[i], v, 0, 1, NULL, NULL)
+			TH_LOG("key %zu", i);
+	}
+	/* Outputs in a read-only page. */
+	test_err_get_next_key(EFAULT, NULL, ro);
+	test_err_batch_lookup(EFAULT, ro, v, 0, 1, NULL, NULL);
+	EXPECT_EQ(4, count_of(self->fd));
+
+	/* Keys in a read-only page are fine. */
+	kro = ro_copy(k, KS);
+	ASSERT_NE(NULL, kro);
+	test_cmd_lookup(kro, v);
+	/* Key 1 may be the last one: ENOENT is fine, EFAULT is not. */
+	ret = _test_cmd_get_next_key(self->fd, kro, k);
+	EXPECT_TRUE(ret == 0 || ret == -ENOENT) TH_LOG("got %d", ret);
+	make_key(k, KS, 1);
+
+	if (VS) {
+		void *bad_vals[] = { NULL, hole, vstr };
+
+		for (i = 0; i < ARRAY_LEN(bad_vals); i++) {
+			test_err_lookup(EFAULT, k, bad_vals[i]) TH_LOG("value %zu", i);
+			make_key(k, KS, 50);
+			test_err_update(EFAULT, k, bad_vals[i], RCUMAP_UPDATE_ANY)
+				TH_LOG("value %zu", i);
+			test_err_batch_update(EFAULT, k, bad_vals[i], 1,
+					      RCUMAP_UPDATE_ANY, &out)
+				TH_LOG("value %zu", i);
+			EXPECT_EQ(0, out);
+			make_key(k, KS, 1);
+			test_err_update(EFAULT, k, bad_vals[i], RCUMAP_UPDATE_ANY)
+				TH_LOG("value %zu", i);
+			test_err_batch_lookup(EFAULT, k, bad_vals[i], 0, 1,
+					      NULL, NULL)
+				TH_LOG("value %zu", i);
+		}
+		test_err_lookup(EFAULT, k, ro);
+		test_err_batch_lookup(EFAULT, v, ro, 0, 1, NULL, NULL);
+		EXPECT_EQ(4, count_of(self->fd));
+		EXPECT_EQ(-ENOENT, check(self->fd, &self->s, 50, 0));
+		EXPECT_EQ(0, check(self->fd, &self->s, 1, 0));
+		/* Where the kernel would write the value it deleted. */
+		test_err_lookup_and_delete(EFAULT, k, ro);
+	} else {
+		/* No value: NULL is a fine value pointer. */
+		test_cmd_lookup(k, NULL);
+		make_key(k, KS, 50);
+		test_cmd_update(k, NULL, RCUMAP_UPDATE_NOEXIST);
+		test_cmd_batch_lookup(v, NULL, 0, 4, NULL, &out);
+		EXPECT_LE(1, out);
+		EXPECT_GE(4, out);
+		test_cmd_lookup_and_delete(k, NULL);
+		EXPECT_EQ(4, count_of(self->fd));
+	}
+	ro_free(kro);
+}
+
+/* ---- PTAB maps --------------------------------------------------------------- */
+
+FIXTURE(rcumap_ptab) {
+	int fd;
+	struct shape s;
+	struct badmem bad;
+};
+
+FIXTURE_VARIANT(rcumap_ptab) {
+	__u32 value_size;
+	__u32 capacity;
+};
+
+FIXTURE_VARIANT_ADD(rcumap_ptab, v1_c64) {
+	.value_size = 1, .capacity = 64,
+};
+
+FIXTURE_VARIANT_ADD(rcumap_ptab, v8_c64) {
+	.value_size = 8, .capacity = 64,
+};
+
+FIXTURE_VARIANT_ADD(rcumap_ptab, v64_c128) {
+	.value_size = 64, .capacity = 128,
+};
+
+FIXTURE_VARIANT_ADD(rcumap_ptab, v4096_c64) {
+	.value_size = RCUMAP_MAX_VALUE_SIZE, .capacity = 64,
+};
+
+FIXTURE_SETUP(rcumap_ptab)
+{
+	self->s = (struct shape){
+		.type = RCUMAP_MAP_PTAB,
+		.value_size = variant->value_size,
+		.max_entries = variant->capacity,
+	};
+	self->fd = rcumap_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", RCUMAP_DEV, strerror(errno));
+	test_cmd_create_shape(&self->s);
+	ASSERT_EQ(0, badmem_init(&self->bad));
+}
+
+FIXTURE_TEARDOWN(rcumap_ptab)
+{
+	close(self->fd);
+}
+
+#define CAP	(self->s.max_entries)
+
+/* Insert the value of number @n, version @ver; its id into @id. */
+static int pins(int fd, const struct shape *s, __u64 n, __u32 ver, __u64 *id)
+{
+	__u8 v[RCUMAP_MAX_VALUE_SIZE];
+
+	make_value(v, s->value_size, n, ver);
+	return _test_cmd_ptab_insert(fd, v, id);
+}
+
+/* 0 if @id holds the value of @n, @ver; LOOKUP's error; -EBADMSG. */
+static int pcheck(int fd, const struct shape *s, __u64 id, __u64 n, __u32 ver)
+{
+	__u8 v[RCUMAP_MAX_VALUE_SIZE + 64];
+	int ret;
+
+	memset(v, 0xa5, sizeof(v));
+	ret = _test_cmd_ptab_lookup(fd, id, v);
+	if (ret)
+		return ret;
+	if (!value_is(v, s->value_size, n, ver) ||
+	    !all_bytes(v + s->value_size, 0xa5, 64))
+		return -EBADMSG;
+	return 0;
+}
+
+TEST_F(rcumap_ptab, info_fields)
+{
+	struct rcumap_info info;
+	__u64 bytes0, id;
+
+	test_cmd_info(&info);
+	EXPECT_EQ(RCUMAP_MAP_PTAB, info.out_map_type);
+	EXPECT_EQ(0, info.out_key_size);
+	EXPECT_EQ(self->s.value_size, info.out_value_size);
+	EXPECT_EQ(CAP, info.out_max_entries);
+	EXPECT_EQ(0, info.out_nr_buckets);
+	EXPECT_EQ(0, info.out_count);
+	bytes0 = info.out_bytes_used;
+	EXPECT_LT(0, bytes0);
+	ASSERT_EQ(0, pins(self->fd, &self->s, 0, 0, &id));
+	ASSERT_EQ(0, pins(self->fd, &self->s, 1, 0, &id));
+	test_cmd_info(&info);
+	EXPECT_EQ(2, info.out_count);
+	EXPECT_LE(bytes0 + 2 * self->s.value_size, info.out_bytes_used);
+}
+
+/* Ids grow; every entry reads back; a full table says ENOSPC. */
+TEST_F(rcumap_ptab, insert_until_full)
+{
+	__u64 ids[4096], id;
+	__u32 i;
+
+	ASSERT_GE(ARRAY_LEN(ids), CAP);
+	for (i = 0; i < CAP; i++) {
+		ASSERT_EQ(0, pins(self->fd, &self->s, i, 0, &ids[i]))
+			TH_LOG("entry %u", i);
+		if (i) {
+			EXPECT_LT(ids[i - 1], ids[i]);
+		}
+	}
+	EXPECT_EQ(CAP, count_of(self->fd));
+	EXPECT_EQ(-ENOSPC, pins(self->fd, &self->s, CAP, 0, &id));
+	EXPECT_EQ(-ENOSPC, pins(self->fd, &self->s, CAP, 0, &id));
+	EXPECT_EQ(CAP, count_of(self->fd));
+	for (i = 0; i < CAP; i++) {
+		EXPECT_EQ(0, pcheck(self->fd, &self->s, ids[i], i, 0))
+			TH_LOG("entry %u", i);
+	}
+}
+
+TEST_F(rcumap_ptab, remove_then_lookup_enoent)
+{
+	__u8 v[RCUMAP_MAX_VALUE_SIZE + 64];
+	__u64 a, b;
+
+	ASSERT_EQ(0, pins(self->fd, &self->s, 1, 4, &a));
+	ASSERT_EQ(0, pins(self->fd, &self->s, 2, 4, &b));
+	memset(v, 0xa5, sizeof(v));
+	test_cmd_ptab_remove(a, v);
+	EXPECT_TRUE(value_is(v, self->s.value_size, 1, 4));
+	EXPECT_TRUE(all_bytes(v + self->s.value_size, 0xa5, 64));
+	test_err_ptab_lookup(ENOENT, a, v);
+	test_err_ptab_remove(ENOENT, a, v);
+	test_err_ptab_remove(ENOENT, a, NULL);
+	EXPECT_EQ(0, pcheck(self->fd, &self->s, b, 2, 4));
+	/* Without a value pointer. */
+	test_cmd_ptab_remove(b, NULL);
+	test_err_ptab_lookup(ENOENT, b, v);
+	EXPECT_EQ(0, count_of(self->fd));
+}
+
+/* Ids never handed out find nothing. */
+TEST_F(rcumap_ptab, unknown_id_enoent)
+{
+	__u8 v[RCUMAP_MAX_VALUE_SIZE];
+	const __u64 probe[] = { 1, 2, 1000, 1ULL << 32, 1ULL << 63, ~0ULL };
+	__u64 id, got;
+	size_t i;
+
+	ASSERT_EQ(0, pins(self->fd, &self->s, 1, 0, &id));
+	for (i = 0; i < ARRAY_LEN(probe); i++) {
+		if (probe[i] == id)
+			continue;
+		test_err_ptab_lookup(ENOENT, probe[i], v)
+			TH_LOG("id %#llx", (unsigned long long)probe[i]);
+		test_err_ptab_remove(ENOENT, probe[i], v)
+			TH_LOG("id %#llx", (unsigned long long)probe[i]);
+	}
+	for (i = 1; i <= 3; i++) {
+		test_err_ptab_lookup(ENOENT, id + i, v);
+		test_err_ptab_lookup(ENOENT, id + i * CAP, v);
+		if (id >= i) {
+			test_err_ptab_lookup(ENOENT, id - i, v);
+		}
+	}
+	test_err_ptab_next(ENOENT, id + 1, v, &got);
+	EXPECT_EQ(1, count_of(self->fd));
+}
+
+/*
+ * A slot freed and taken again: the new entry has a new, larger id, and
+ * the old id finds nothing (it does not see the slot's new tenant).
+ */
+TEST_F(rcumap_ptab, stale_id_misses_after_reuse)
+{
+	__u8 v[RCUMAP_MAX_VALUE_SIZE];
+	__u64 ids[4096], old, fresh, last;
+	__u32 i, round;
+
+	for (i = 0; i < CAP; i++) {
+		ASSERT_EQ(0, pins(self->fd, &self->s, i, 0, &ids[i]));
+	}
+	last = ids[CAP - 1];
+	for (round = 0; round < 3 * CAP; round++) {
+		i = (round * 7) % CAP;
+		old = ids[i];
+		test_cmd_ptab_remove(old, NULL);
+		ASSERT_EQ(0, pins(self->fd, &self->s, i, round + 1, &fresh))
+			TH_LOG("round %u", round);
+		EXPECT_LT(last, fresh);
+		last = fresh;
+		ids[i] = fresh;
+		test_err_ptab_lookup(ENOENT, old, v) TH_LOG("round %u", round);
+		test_err_ptab_remove(ENOENT, old, v) TH_LOG("round %u", round);
+		EXPECT_EQ(0, pcheck(self->fd, &self->s, fresh, i, round + 1));
+		EXPECT_EQ(-ENOSPC, pins(self->fd, &self->s, 0, 0, &fresh));
+	}
+	EXPECT_EQ(CAP, count_of(self->fd));
+}
+
+/* PTAB_NEXT returns exactly the live entries, in increasing id order. */
+TEST_F(rcumap_ptab, next_walks_live_set)
+{
+	__u8 v[RCUMAP_MAX_VALUE_SIZE + 64];
+	__u64 ids[4096], id, got;
+	bool live[4096];
+	__u32 i, found, steps;
+
+	test_err_ptab_next(ENOENT, 0, v, &got);
+	for (i = 0; i < CAP; i++) {
+		ASSERT_EQ(0, pins(self->fd, &self->s, i, 3, &ids[i]));
+		live[i] = true;
+	}
+	for (i = 0; i < CAP; i += 3) {
+		test_cmd_ptab_remove(ids[i], NULL);
+		live[i] = false;
+	}
+
+	/* With values, then without. */
+	for (int pass = 0; pass < 2; pass++) {
+		id = 0;
+		found = 0;
+		steps = 0;
+		i = 0;
+		for (;;) {
+			memset(v, 0xa5, sizeof(v));
+			if (_test_cmd_ptab_next(self->fd, id, pass ? NULL : v,
+						&got))
+				break;
+			ASSERT_GE(CAP, ++steps);
+			ASSERT_LE(id, got);
+			/* The next live entry, in insertion (id) order. */
+			while (i < CAP && !live[i])
+				i++;
+			ASSERT_GT(CAP, i);
+			EXPECT_EQ(ids[i], got);
+			if (!pass) {
+				EXPECT_TRUE(value_is(v, self->s.value_size, i, 3));
+				EXPECT_TRUE(all_bytes(v + self->s.value_size,
+						      0xa5, 64));
+			}
+			found++;
+			i++;
+			id = got + 1;
+		}
+		test_err_ptab_next(ENOENT, id, v, &got);
+		EXPECT_EQ(CAP - (CAP + 2) / 3, found);
+	}
+
+	/* From a removed id: the next live one. */
+	test_cmd_ptab_next(ids[3], v, &got);
+	EXPECT_EQ(ids[4], got);
+	test_err_ptab_next(ENOENT, ids[CAP - 1] + 1, v, &got);
+	test_err_ptab_next(ENOENT, ~0ULL, v, &got);
+}
+
+TEST_F(rcumap_ptab, user_pointers_efault)
+{
+	__u8 *vstr = badmem_straddle(&self->bad, self->s.value_size);
+	void *bad_vals[] = { NULL, self->bad.unmapped, vstr, self->bad.ro };
+	__u64 id, got;
+	size_t i;
+
+	ASSERT_EQ(0, pins(self->fd, &self->s, 5, 0, &id));
+	/* Inputs: a read-only value is fine. */
+	for (i = 0; i < ARRAY_LEN(bad_vals) - 1; i++) {
+		test_err_ptab_insert(EFAULT, bad_vals[i], &got)
+			TH_LOG("value %zu", i);
+	}
+	EXPECT_EQ(1, count_of(self->fd));
+	test_cmd_ptab_insert(self->bad.ro, &got);
+	test_cmd_ptab_remove(got, NULL);
+
+	/* Outputs; NULL means "no value" for PTAB_NEXT. */
+	for (i = 0; i < ARRAY_LEN(bad_vals); i++) {
+		test_err_ptab_lookup(EFAULT, id, bad_vals[i]) TH_LOG("value %zu", i);
+		if (bad_vals[i]) {
+			test_err_ptab_next(EFAULT, 0, bad_vals[i], &got)
+				TH_LOG("value %zu", i);
+		}
+	}
+	EXPECT_EQ(1, count_of(self->fd));
+	EXPECT_EQ(0, pcheck(self->fd, &self->s, id, 5, 0));
+}
+
+/* ---- Several processes on one map ----------------------------------------- */
+
+#define MP_WRITERS	2
+#define MP_READERS	2
+#define MP_PROCS	(MP_WRITERS + MP_READERS)
+#define MP_KEYS		128	/* HASH: keys, writer w owns k % MP_WRITERS == w */
+#define MP_STABLE	32	/* PTAB: entries no one removes */
+#define MP_LIVE		32	/* PTAB: most entries a writer holds */
+#define MP_SECONDS	2.0
+
+/* What the processes tell the parent, in MAP_SHARED memory. */
+struct mp_shared {
+	__u32 ver[MP_KEYS];		/* HASH: last version of each key */
+	__u8 present[MP_KEYS];		/* HASH: whether it is in the map */
+	__u64 stable[MP_STABLE];	/* PTAB: ids of the stable entries */
+	__u64 live[MP_WRITERS][MP_LIVE];	/* PTAB: each writer's entries */
+	__u32 nlive[MP_WRITERS];
+	__u64 ops[MP_PROCS];		/* calls made, to show progress */
+	char why[MP_PROCS][160];	/* the first thing that went wrong */
+};
+
+static __u64 rnd(__u64 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+#define MP_FAIL(_sh, _me, fmt, ...)					\
+	do {								\
+		snprintf((_sh)->why[_me], sizeof((_sh)->why[_me]),	\
+			 fmt, ##__VA_ARGS__);				\
+		return 1;						\
+	} while (0)
+
+/* HASH writer @w: every result is known, as no one else writes its keys. */
+static int mp_hash_writer(int fd, const struct shape *s, struct mp_shared *sh,
+			  int w, double deadline)
+{
+	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE];
+	__u64 seed = 0x9e3779b97f4a7c15ULL * (w + 1), ops = 0;
+	__u32 key, r;
+	int ret, want;
+
+	while (now_s() < deadline) {
+		key = (rnd(&seed) % (MP_KEYS / MP_WRITERS)) * MP_WRITERS + w;
+		r = rnd(&seed) % 10;
+		make_key(k, s->key_size, key);
+		if (sh->present[key] && r < 5) {
+			ret = put(fd, s, key, ++sh->ver[key], RCUMAP_UPDATE_ANY);
+			want = 0;
+		} else if (sh->present[key] && r < 7) {
+			ret = put(fd, s, key, ++sh->ver[key], RCUMAP_UPDATE_EXIST);
+			want = 0;
+		} else if (sh->present[key] && r < 8) {
+			ret = put(fd, s, key, sh->ver[key] + 1,
+				  RCUMAP_UPDATE_NOEXIST);
+			want = -EEXIST;
+		} else if (sh->present[key] && r < 9) {
+			ret = _test_cmd_delete(fd, k);
+			want = 0;
+			sh->present[key] = 0;
+		} else if (sh->present[key]) {
+			ret = _test_cmd_lookup_and_delete(fd, k, v);
+			want = 0;
+			sh->present[key] = 0;
+			if (!ret && !value_is(v, s->value_size, key, sh->ver[key]))
+				MP_FAIL(sh, w, "writer %d: key %u: deleted value not version %u",
+					w, key, sh->ver[key]);
+		} else if (r < 5) {
+			ret = put(fd, s, key, ++sh->ver[key],
+				  RCUMAP_UPDATE_NOEXIST);
+			want = 0;
+			sh->present[key] = 1;
+		} else if (r < 7) {
+			ret = put(fd, s, key, sh->ver[key] + 1,
+				  RCUMAP_UPDATE_EXIST);
+			want = -ENOENT;
+		} else if (r < 8) {
+			ret = _test_cmd_delete(fd, k);
+			want = -ENOENT;
+		} else {
+			ret = put(fd, s, key, ++sh->ver[key], RCUMAP_UPDATE_ANY);
+			want = 0;
+			sh->present[key] = 1;
+		}
+		if (ret != want)
+			MP_FAIL(sh, w, "writer %d: key %u, op %u: got %d, want %d",
+				w, key, r, ret, want);
+		/* Read your own write. */
+		ret = check(fd, s, key, sh->ver[key]);
+		if (ret != (sh->present[key] ? 0 : -ENOENT))
+			MP_FAIL(sh, w, "writer %d: key %u: lookup after op %u: %d",
+				w, key, r, ret);
+		ops++;
+	}
+	sh->ops[w] = ops;
+	return 0;
+}
+
+/*
+ * HASH reader: every value it finds is whole and belongs to its key, and
+ * a key's version never goes back; walks return only real keys.
+ */
+static int mp_hash_reader(int fd, const struct shape *s, struct mp_shared *sh,
+			  int me, double deadline)
+{
+	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 keys[16 * 64], vals[16 * 256];
+	__u64 seed = 0x2545f4914f6cdd1dULL * (me + 1), ops = 0, cursor;
+	__u32 seen[MP_KEYS] = { 0 }, key, out, i, calls;
+	long long ver, idx;
+	int ret;
+
+	if (s->key_size > 64 || s->value_size > 256)
+		MP_FAIL(sh, me, "reader: shape too large for its buffers");
+	while (now_s() < deadline) {
+		switch (rnd(&seed) % 8) {
+		default:
+			key = rnd(&seed) % MP_KEYS;
+			make_key(k, s->key_size, key);
+			ret = _test_cmd_lookup(fd, k, v);
+			if (ret == -ENOENT)
+				break;
+			if (ret)
+				MP_FAIL(sh, me, "reader: key %u: LOOKUP %d", key, ret);
+			ver = value_check(v, s->value_size, key);
+			if (ver < 0)
+				MP_FAIL(sh, me, "reader: key %u: torn or foreign value", key);
+			if (ver < seen[key])
+				MP_FAIL(sh, me, "reader: key %u: version %lld after %u",
+					key, ver, seen[key]);
+			seen[key] = ver;
+			break;
+		case 6:
+			cursor = 0;
+			for (calls = 0; calls < 4 * MP_KEYS; calls++) {
+				ret = _test_cmd_batch_lookup(fd, keys, vals, cursor,
+							     16, &cursor, &out);
+				if (ret == -ENOENT)
+					break;
+				if (ret || out > 16)
+					MP_FAIL(sh, me, "reader: BATCH_LOOKUP %d, out_count %u",
+						ret, out);
+				for (i = 0; i < out; i++) {
+					idx = key_index(keys + i * s->key_size,
+							s->key_size);
+					if (idx < 0 || idx >= MP_KEYS ||
+					    value_check(vals + i * s->value_size,
+							s->value_size, idx) < 0)
+						MP_FAIL(sh, me, "reader: BATCH_LOOKUP: bad entry");
+				}
+			}
+			break;
+		case 7:
+			ret = _test_cmd_get_next_key(fd, NULL, k);
+			/* Deletes behind it restart it: bound the walk. */
+			for (calls = 0; !ret && calls < 2 * MP_KEYS; calls++) {
+				idx = key_index(k, s->key_size);
+				if (idx < 0 || idx >= MP_KEYS)
+					MP_FAIL(sh, me, "reader: GET_NEXT_KEY: foreign key");
+				memcpy(v, k, s->key_size);
+				ret = _test_cmd_get_next_key(fd, v, k);
+			}
+			if (ret && ret != -ENOENT)
+				MP_FAIL(sh, me, "reader: GET_NEXT_KEY %d", ret);
+			break;
+		}
+		ops++;
+	}
+	sh->ops[me] = ops;
+	return 0;
+}
+
+/* PTAB writer @w: inserts and removes entries of its own. */
+static int mp_ptab_writer(int fd, const struct shape *s, struct mp_shared *sh,
+			  int w, double deadline)
+{
+	__u8 v[RCUMAP_MAX_VALUE_SIZE];
+	__u64 seed = 0x9e3779b97f4a7c15ULL * (w + 1), ops = 0, seq = 0, id;
+	__u64 num[MP_LIVE], *live = sh->live[w];
+	__u32 *n = &sh->nlive[w], i;
+	int ret;
+
+	while (now_s() < deadline) {
+		if (*n < MP_LIVE && (*n == 0 || rnd(&seed) % 2)) {
+			num[*n] = ((__u64)(w + 1) << 32) | seq++;
+			ret = pins(fd, s, num[*n], 1, &id);
+			if (ret)
+				MP_FAIL(sh, w, "writer %d: PTAB_INSERT %d", w, ret);
+			if (*n && id <= live[*n - 1])
+				MP_FAIL(sh, w, "writer %d: id %llu after %llu", w,
+					(unsigned long long)id,
+					(unsigned long long)live[*n - 1]);
+			live[(*n)++] = id;
+		} else {
+			i = rnd(&seed) % *n;
+			id = live[i];
+			ret = _test_cmd_ptab_remove(fd, id, v);
+			if (ret || !value_is(v, s->value_size, num[i], 1))
+				MP_FAIL(sh, w, "writer %d: PTAB_REMOVE %d or wrong value",
+					w, ret);
+			ret = _test_cmd_ptab_lookup(fd, id, v);
+			if (ret != -ENOENT)
+				MP_FAIL(sh, w, "writer %d: removed id found: %d", w, ret);
+			/* Keep live[] in id order. */
+			memmove(&live[i], &live[i + 1], (*n - i - 1) * sizeof(*live));
+			memmove(&num[i], &num[i + 1], (*n - i - 1) * sizeof(*num));
+			(*n)--;
+		}
+		ops++;
+	}
+	sh->ops[w] = ops;
+	return 0;
+}
+
+/*
+ * PTAB reader: lookups of the stable entries, and PTAB_NEXT walks, which
+ * must be in id order, hold only whole values, and return every stable
+ * entry (present for the whole walk) exactly once.
+ */
+static int mp_ptab_reader(int fd, const struct shape *s, struct mp_shared *sh,
+			  int me, double deadline)
+{
+	__u8 v[RCUMAP_MAX_VALUE_SIZE];
+	__u64 seed = 0x2545f4914f6cdd1dULL * (me + 1), ops = 0, id, got, num;
+	__u32 i, stable_seen, steps;
+	int ret;
+
+	while (now_s() < deadline) {
+		if (rnd(&seed) % 4) {
+			i = rnd(&seed) % MP_STABLE;
+			ret = _test_cmd_ptab_lookup(fd, sh->stable[i], v);
+			if (ret || !value_is(v, s->value_size, 1000 + i, 0))
+				MP_FAIL(sh, me, "reader: stable entry %u: %d", i, ret);
+		} else {
+			id = 0;
+			stable_seen = 0;
+			for (steps = 0;; steps++) {
+				ret = _test_cmd_ptab_next(fd, id, v, &got);
+				if (ret == -ENOENT)
+					break;
+				if (ret || got < id || steps > s->max_entries * 4)
+					MP_FAIL(sh, me, "reader: PTAB_NEXT %d at id %llu",
+						ret, (unsigned long long)id);
+				memcpy(&num, v, 8);
+				if (value_check(v, s->value_size, num) < 0)
+					MP_FAIL(sh, me, "reader: PTAB_NEXT: torn value");
+				for (i = 0; i < MP_STABLE; i++)
+					stable_seen += sh->stable[i] == got;
+				id = got + 1;
+			}
+			if (stable_seen != MP_STABLE)
+				MP_FAIL(sh, me, "reader: walk saw %u of %u stable entries",
+					stable_seen, MP_STABLE);
+		}
+		ops++;
+	}
+	sh->ops[me] = ops;
+	return 0;
+}
+
+FIXTURE(rcumap_mp) {
+	int fd;
+	struct shape s;
+	struct mp_shared *sh;
+};
+
+FIXTURE_VARIANT(rcumap_mp) {
+	struct shape s;
+};
+
+FIXTURE_VARIANT_ADD(rcumap_mp, hash_k8v64) {
+	.s = { RCUMAP_MAP_HASH, 8, 64, 2 * MP_KEYS, 0 },
+};
+
+/* Four buckets: every update contends with others for its bucket. */
+FIXTURE_VARIANT_ADD(rcumap_mp, hash_k16v256_b4) {
+	.s = { RCUMAP_MAP_HASH, 16, 256, 2 * MP_KEYS, 4 },
+};
+
+FIXTURE_VARIANT_ADD(rcumap_mp, ptab_v64) {
+	.s = { RCUMAP_MAP_PTAB, 0, 64, 2 * MP_KEYS, 0 },
+};
+
+FIXTURE_SETUP(rcumap_mp)
+{
+	self->s = variant->s;
+	self->fd = rcumap_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", RCUMAP_DEV, strerror(errno));
+	test_cmd_create_shape(&self->s);
+	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->sh);
+}
+
+FIXTURE_TEARDOWN(rcumap_mp)
+{
+	close(self->fd);
+}
+
+/*
+ * Writers and readers in separate processes sharing the file, for
+ * MP_SECONDS; then the map must hold exactly what the writers last wrote.
+ */
+TEST_F_TIMEOUT(rcumap_mp, readers_and_writers, 120)
+{
+	const struct shape *s = &self->s;
+	struct mp_shared *sh = self->sh;
+	bool hash = s->type == RCUMAP_MAP_HASH;
+	pid_t pid[MP_PROCS];
+	double deadline;
+	__u32 i, w, live;
+	__u64 id, got;
+	int status, p;
+
+	if (hash) {
+		for (i = 0; i < MP_KEYS; i++) {
+			ASSERT_EQ(0, put(self->fd, s, i, 0, RCUMAP_UPDATE_NOEXIST));
+			sh->present[i] = 1;
+		}
+	} else {
+		for (i = 0; i < MP_STABLE; i++) {
+			ASSERT_EQ(0, pins(self->fd, s, 1000 + i, 0, &sh->stable[i]));
+		}
+	}
+
+	deadline = now_s() + MP_SECONDS;
+	for (p = 0; p < MP_PROCS; p++) {
+		pid[p] = fork();
+		ASSERT_LE(0, pid[p]);
+		if (pid[p])
+			continue;
+		if (p < MP_WRITERS)
+			_exit(hash ? mp_hash_writer(self->fd, s, sh, p, deadline) :
+				     mp_ptab_writer(self->fd, s, sh, p, deadline));
+		_exit(hash ? mp_hash_reader(self->fd, s, sh, p, deadline) :
+			     mp_ptab_reader(self->fd, s, sh, p, deadline));
+	}
+	for (p = 0; p < MP_PROCS; p++) {
+		ASSERT_EQ(pid[p], waitpid(pid[p], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("process %d: %s", p, sh->why[p]);
+		EXPECT_LT(0, sh->ops[p]) TH_LOG("process %d made no progress", p);
+		ksft_print_msg("%s: process %d made %llu calls\n", _metadata->name,
+			       p, (unsigned long long)sh->ops[p]);
+	}
+
+	/* Quiet now: exactly the writers' last word. */
+	if (hash) {
+		for (i = 0, live = 0; i < MP_KEYS; i++) {
+			EXPECT_EQ(sh->present[i] ? 0 : -ENOENT,
+				  check(self->fd, s, i, sh->ver[i]))
+				TH_LOG("key %u", i);
+			live += sh->present[i];
+		}
+		EXPECT_EQ(live, count_of(self->fd));
+	} else {
+		live = MP_STABLE;
+		for (w = 0; w < MP_WRITERS; w++)
+			live += sh->nlive[w];
+		EXPECT_EQ(live, count_of(self->fd));
+		for (id = 0, i = 0; !_test_cmd_ptab_next(self->fd, id, NULL, &got);
+		     id = got + 1, i++) {
+			bool known = false;
+			__u32 j;
+
+			for (j = 0; j < MP_STABLE; j++)
+				known |= sh->stable[j] == got;
+			for (w = 0; w < MP_WRITERS; w++)
+				for (j = 0; j < sh->nlive[w]; j++)
+					known |= sh->live[w][j] == got;
+			EXPECT_TRUE(known) TH_LOG("id %llu", (unsigned long long)got);
+			ASSERT_GE(live, i);
+		}
+		EXPECT_EQ(live, i);
+	}
+}
+
+RCUMAP_SELFTEST_MAIN

@@ -1,0 +1,708 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rcumap_fail_nth.c - allocation failures in every ioctl of /dev/rcumap
+ * that may allocate.
+ *
+ * For one ioctl and n = 1, 2, ...: make a map in a known state, write n to
+ * /proc/self/task/<tid>/fail-nth, run the ioctl once, read fail-nth back
+ * (0: the n-th fault point was hit and failed) and disarm it.  Then:
+ *  - the ioctl returned 0 or ENOMEM (DELETE and LOOKUP_AND_DELETE: only 0;
+ *    the header says they never fail for lack of memory);
+ *  - ENOMEM came only when the fault was injected;
+ *  - the map holds exactly what it should: the state after the ioctl if it
+ *    succeeded, the state before it if it failed (for a batch, the first
+ *    out_count elements applied and no others), checked by lookups, INFO's
+ *    count and a walk.
+ * The sweep ends at the first n whose call succeeded without the fault
+ * having been injected (fail-nth reads back non-zero).  A success with
+ * fail-nth at 0 means the failure was absorbed (kmemleak's own metadata,
+ * kfree_rcu()'s page cache, ...): the sweep goes on.
+ *
+ * The guest's init arms fault injection so that only fail-nth makes
+ * anything fail, sleeping (GFP_KERNEL) allocations included.  Before each
+ * sweep the ioctl runs once unarmed, so that the pages of code and stack
+ * it needs are already there: a page fault during the armed call would
+ * take the injected failure in user space.
+ */
+#include "common.h"
+
+#define FN_MAX_N	2000	/* a sweep longer than this does not end */
+#define FN_KEYS		8	/* keys or entries a map starts with */
+#define FN_NEW		100	/* the first key number an op adds */
+
+static const struct shape fn_hash = {
+	.type = RCUMAP_MAP_HASH, .key_size = 8, .value_size = 32,
+	.max_entries = 64,
+};
+
+static const struct shape fn_ptab = {
+	.type = RCUMAP_MAP_PTAB, .value_size = 32, .max_entries = 64,
+};
+
+/* ---- fail-nth ------------------------------------------------------------ */
+
+static int fail_nth_open(void)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
+		 (long)syscall(SYS_gettid));
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+static int fail_nth_write(int fnfd, unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	return pwrite(fnfd, buf, len, 0) == len ? 0 : -1;
+}
+
+/*
+ * Read what is left of the countdown (0: the fault was injected), then
+ * disarm.  -1 if either fails.
+ */
+static long fail_nth_read_disarm(int fnfd)
+{
+	char buf[24] = { 0 };
+	ssize_t len = pread(fnfd, buf, sizeof(buf) - 1, 0);
+
+	if (fail_nth_write(fnfd, 0) || len <= 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* ---- A map and what it should hold ------------------------------------------ */
+
+#define MODEL_MAX	32
+
+/*
+ * The expected contents: HASH key @num[i] at version @ver[i] if
+ * @present[i]; PTAB entry @id[i] holding the value of @num[i], @ver[i].
+ */
+struct model {
+	__u32 n;
+	__u64 num[MODEL_MAX];
+	__u32 ver[MODEL_MAX];
+	__u64 id[MODEL_MAX];
+	bool present[MODEL_MAX];
+};
+
+struct ctx {
+	int fd;
+	const struct shape *s;
+	struct model before;		/* what setup made */
+	__u8 key[RCUMAP_MAX_KEY_SIZE];
+	__u8 val[RCUMAP_MAX_VALUE_SIZE];
+	__u8 out[RCUMAP_MAX_VALUE_SIZE];
+	__u8 keys[16 * 8];
+	__u8 vals[16 * 32];
+	__u64 out_id, out_cursor;
+	__u32 out_count;
+	char why[160];			/* what check() found wrong */
+};
+
+static void model_add(struct model *m, __u64 num, __u32 ver, __u64 id,
+		      bool present)
+{
+	m->num[m->n] = num;
+	m->ver[m->n] = ver;
+	m->id[m->n] = id;
+	m->present[m->n] = present;
+	m->n++;
+}
+
+static int model_find(const struct model *m, __u64 num)
+{
+	__u32 i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->num[i] == num)
+			return i;
+	return -1;
+}
+
+#define WHY(c, fmt, ...)						\
+	({								\
+		snprintf((c)->why, sizeof((c)->why), fmt, ##__VA_ARGS__); \
+		-1;							\
+	})
+
+static int check_hash(struct ctx *c, const struct model *m)
+{
+	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE];
+	__u32 i, live = 0;
+	long long cnt;
+	int ret;
+
+	for (i = 0; i < m->n; i++) {
+		make_key(k, c->s->key_size, m->num[i]);
+		ret = _test_cmd_lookup(c->fd, k, v);
+		if (m->present[i] && ret)
+			return WHY(c, "key %llu: LOOKUP %d, want it present",
+				   (unsigned long long)m->num[i], ret);
+		if (!m->present[i] && ret != -ENOENT)
+			return WHY(c, "key %llu: LOOKUP %d, want ENOENT",
+				   (unsigned long long)m->num[i], ret);
+		if (m->present[i] &&
+		    !value_is(v, c->s->value_size, m->num[i], m->ver[i]))
+			return WHY(c, "key %llu: value is not version %u",
+				   (unsigned long long)m->num[i], m->ver[i]);
+		live += m->present[i];
+	}
+	cnt = -1;
+	{
+		struct rcumap_info info;
+
+		if (!_test_cmd_info(c->fd, &info))
+			cnt = info.out_count;
+	}
+	if (cnt != live)
+		return WHY(c, "INFO count %lld, want %u", cnt, live);
+	return 0;
+}
+
+static int check_ptab(struct ctx *c, const struct model *m)
+{
+	__u8 v[RCUMAP_MAX_VALUE_SIZE];
+	__u32 i, live = 0, walked = 0;
+	struct rcumap_info info;
+	__u64 id, got;
+	int ret, j;
+
+	for (i = 0; i < m->n; i++) {
+		ret = _test_cmd_ptab_lookup(c->fd, m->id[i], v);
+		if (m->present[i] &&
+		    (ret || !value_is(v, c->s->value_size, m->num[i], m->ver[i])))
+			return WHY(c, "id %llu: PTAB_LOOKUP %d or wrong value",
+				   (unsigned long long)m->id[i], ret);
+		if (!m->present[i] && ret != -ENOENT)
+			return WHY(c, "id %llu: PTAB_LOOKUP %d, want ENOENT",
+				   (unsigned long long)m->id[i], ret);
+		live += m->present[i];
+	}
+	/* The walk finds the live entries and nothing else. */
+	for (id = 0; !_test_cmd_ptab_next(c->fd, id, v, &got); id = got + 1) {
+		for (j = 0; j < (int)m->n; j++)
+			if (m->present[j] && m->id[j] == got)
+				break;
+		if (j == (int)m->n)
+			return WHY(c, "PTAB_NEXT found id %llu, not in the model",
+				   (unsigned long long)got);
+		if (++walked > live)
+			return WHY(c, "PTAB_NEXT walk too long");
+	}
+	if (walked != live)
+		return WHY(c, "PTAB_NEXT walked %u entries, want %u", walked, live);
+	if (_test_cmd_info(c->fd, &info) || info.out_count != live)
+		return WHY(c, "INFO count %u, want %u", info.out_count, live);
+	return 0;
+}
+
+/* ---- Setups: a fresh map in a known state --------------------------------- */
+
+static int setup_none(struct ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = rcumap_open();
+	return c->fd < 0 ? -errno : 0;
+}
+
+/* HASH map holding keys 0..FN_KEYS - 1 at version 0. */
+static int setup_hash(struct ctx *c)
+{
+	__u32 i;
+	int ret = setup_none(c);
+
+	c->s = &fn_hash;
+	if (!ret)
+		ret = _test_cmd_create_shape(c->fd, c->s);
+	for (i = 0; !ret && i < FN_KEYS; i++) {
+		make_key(c->key, c->s->key_size, i);
+		make_value(c->val, c->s->value_size, i, 0);
+		ret = _test_cmd_update(c->fd, c->key, c->val, RCUMAP_UPDATE_ANY);
+		model_add(&c->before, i, 0, 0, true);
+	}
+	return ret;
+}
+
+/* PTAB map holding FN_KEYS entries, values of 0..FN_KEYS - 1 at version 0. */
+static int setup_ptab(struct ctx *c)
+{
+	__u64 id = 0;
+	__u32 i;
+	int ret = setup_none(c);
+
+	c->s = &fn_ptab;
+	if (!ret)
+		ret = _test_cmd_create_shape(c->fd, c->s);
+	for (i = 0; !ret && i < FN_KEYS; i++) {
+		make_value(c->val, c->s->value_size, i, 0);
+		ret = _test_cmd_ptab_insert(c->fd, c->val, &id);
+		model_add(&c->before, i, 0, id, true);
+	}
+	return ret;
+}
+
+/* ---- The ioctls under test, and what each must leave behind -------------- */
+
+static const struct shape fn_hash_big = {
+	.type = RCUMAP_MAP_HASH, .key_size = 16, .value_size = 128,
+	.max_entries = 4096, .nr_buckets = 4096,
+};
+
+static const struct shape fn_ptab_big = {
+	.type = RCUMAP_MAP_PTAB, .value_size = 128, .max_entries = 16384,
+};
+
+/*
+ * After CREATE of @s: on success the map is there, empty and usable; on
+ * ENOMEM there is no map, and a CREATE now succeeds.
+ */
+static int check_create(struct ctx *c, int ret, const struct shape *s)
+{
+	struct rcumap_info info;
+	__u64 id;
+	int err;
+
+	if (ret) {
+		err = _test_cmd_info(c->fd, &info);
+		if (err != -EINVAL)
+			return WHY(c, "INFO after a failed CREATE: %d", err);
+		err = _test_cmd_create_shape(c->fd, s);
+		if (err)
+			return WHY(c, "CREATE after a failed CREATE: %d", err);
+	}
+	err = _test_cmd_info(c->fd, &info);
+	if (err || info.out_map_type != s->type ||
+	    info.out_key_size != s->key_size ||
+	    info.out_value_size != s->value_size ||
+	    info.out_max_entries != s->max_entries || info.out_count)
+		return WHY(c, "INFO %d or fields wrong", err);
+	make_key(c->key, s->key_size, 1);
+	make_value(c->val, s->value_size, 1, 0);
+	if (s->type == RCUMAP_MAP_HASH)
+		err = _test_cmd_update(c->fd, c->key, c->val, RCUMAP_UPDATE_ANY);
+	else
+		err = _test_cmd_ptab_insert(c->fd, c->val, &id);
+	if (err)
+		return WHY(c, "first insertion into the new map: %d", err);
+	if (_test_cmd_info(c->fd, &info) || info.out_count != 1)
+		return WHY(c, "INFO count %u after one insertion", info.out_count);
+	return 0;
+}
+
+static int op_create_hash(struct ctx *c)
+{
+	return _test_cmd_create_shape(c->fd, &fn_hash);
+}
+
+static int chk_create_hash(struct ctx *c, int ret)
+{
+	return check_create(c, ret, &fn_hash);
+}
+
+static int op_create_hash_big(struct ctx *c)
+{
+	return _test_cmd_create_shape(c->fd, &fn_hash_big);
+}
+
+static int chk_create_hash_big(struct ctx *c, int ret)
+{
+	return check_create(c, ret, &fn_hash_big);
+}
+
+static int op_create_ptab(struct ctx *c)
+{
+	return _test_cmd_create_shape(c->fd, &fn_ptab);
+}
+
+static int chk_create_ptab(struct ctx *c, int ret)
+{
+	return check_create(c, ret, &fn_ptab);
+}
+
+static int op_create_ptab_big(struct ctx *c)
+{
+	return _test_cmd_create_shape(c->fd, &fn_ptab_big);
+}
+
+static int chk_create_ptab_big(struct ctx *c, int ret)
+{
+	return check_create(c, ret, &fn_ptab_big);
+}
+
+/* UPDATE of key @num to version 1 with @flags. */
+static int update(struct ctx *c, __u64 num, __u32 flags)
+{
+	make_key(c->key, c->s->key_size, num);
+	make_value(c->val, c->s->value_size, num, 1);
+	return _test_cmd_update(c->fd, c->key, c->val, flags);
+}
+
+static int op_insert_any(struct ctx *c)
+{
+	return update(c, FN_NEW, RCUMAP_UPDATE_ANY);
+}
+
+static int op_insert_noexist(struct ctx *c)
+{
+	return update(c, FN_NEW, RCUMAP_UPDATE_NOEXIST);
+}
+
+static int chk_insert(struct ctx *c, int ret)
+{
+	struct model m = c->before;
+
+	model_add(&m, FN_NEW, 1, 0, ret == 0);
+	return check_hash(c, &m);
+}
+
+static int op_replace_any(struct ctx *c)
+{
+	return update(c, 3, RCUMAP_UPDATE_ANY);
+}
+
+static int op_replace_exist(struct ctx *c)
+{
+	return update(c, 3, RCUMAP_UPDATE_EXIST);
+}
+
+static int chk_replace(struct ctx *c, int ret)
+{
+	struct model m = c->before;
+
+	if (!ret)
+		m.ver[model_find(&m, 3)] = 1;
+	return check_hash(c, &m);
+}
+
+/*
+ * 16 elements at version 1, alternately a new key (FN_NEW + i / 2) and a
+ * key the map holds (i / 2).
+ */
+#define BATCH_N	16
+
+static __u64 batch_num(__u32 i)
+{
+	return i % 2 ? i / 2 : FN_NEW + i / 2;
+}
+
+static int op_batch_update(struct ctx *c)
+{
+	__u32 i;
+
+	for (i = 0; i < BATCH_N; i++) {
+		make_key(c->keys + i * c->s->key_size, c->s->key_size,
+			 batch_num(i));
+		make_value(c->vals + i * c->s->value_size, c->s->value_size,
+			   batch_num(i), 1);
+	}
+	c->out_count = UNTOUCHED32;
+	return _test_cmd_batch_update(c->fd, c->keys, c->vals, BATCH_N,
+				      RCUMAP_UPDATE_ANY, &c->out_count);
+}
+
+static int chk_batch_update(struct ctx *c, int ret)
+{
+	struct model m = c->before;
+	__u32 i, done = ret ? c->out_count : BATCH_N;
+
+	/* out_count is written whatever the error (UNTOUCHED32 if not). */
+	if (c->out_count > BATCH_N || (!ret && c->out_count != BATCH_N))
+		return WHY(c, "out_count %#x after %d", c->out_count, ret);
+	for (i = 0; i < BATCH_N; i++) {
+		if (i % 2)
+			m.ver[model_find(&m, batch_num(i))] = i < done;
+		else
+			model_add(&m, batch_num(i), 1, 0, i < done);
+	}
+	return check_hash(c, &m);
+}
+
+static int op_lookup(struct ctx *c)
+{
+	make_key(c->key, c->s->key_size, 3);
+	return _test_cmd_lookup(c->fd, c->key, c->out);
+}
+
+static int chk_lookup(struct ctx *c, int ret)
+{
+	if (!ret && !value_is(c->out, c->s->value_size, 3, 0))
+		return WHY(c, "LOOKUP returned a wrong value");
+	return check_hash(c, &c->before);
+}
+
+static int op_delete(struct ctx *c)
+{
+	make_key(c->key, c->s->key_size, 3);
+	return _test_cmd_delete(c->fd, c->key);
+}
+
+static int chk_delete(struct ctx *c, int ret)
+{
+	struct model m = c->before;
+
+	if (!ret)
+		m.present[model_find(&m, 3)] = false;
+	return check_hash(c, &m);
+}
+
+static int op_lookup_and_delete(struct ctx *c)
+{
+	make_key(c->key, c->s->key_size, 3);
+	return _test_cmd_lookup_and_delete(c->fd, c->key, c->out);
+}
+
+static int chk_lookup_and_delete(struct ctx *c, int ret)
+{
+	if (!ret && !value_is(c->out, c->s->value_size, 3, 0))
+		return WHY(c, "LOOKUP_AND_DELETE returned a wrong value");
+	return chk_delete(c, ret);
+}
+
+static int op_get_next_key(struct ctx *c)
+{
+	return _test_cmd_get_next_key(c->fd, NULL, c->out);
+}
+
+static int chk_get_next_key(struct ctx *c, int ret)
+{
+	long long n = key_index(c->out, c->s->key_size);
+
+	if (!ret && (n < 0 || n >= FN_KEYS))
+		return WHY(c, "GET_NEXT_KEY returned a foreign key");
+	return check_hash(c, &c->before);
+}
+
+static int op_batch_lookup(struct ctx *c)
+{
+	c->out_count = UNTOUCHED32;
+	return _test_cmd_batch_lookup(c->fd, c->keys, c->vals, 0, 4,
+				      &c->out_cursor, &c->out_count);
+}
+
+static int chk_batch_lookup(struct ctx *c, int ret)
+{
+	long long n;
+	__u32 i;
+
+	if (!ret && (c->out_count < 1 || c->out_count > 4))
+		return WHY(c, "BATCH_LOOKUP out_count %u", c->out_count);
+	for (i = 0; !ret && i < c->out_count; i++) {
+		n = key_index(c->keys + i * c->s->key_size, c->s->key_size);
+		if (n < 0 || n >= FN_KEYS ||
+		    !value_is(c->vals + i * c->s->value_size,
+			      c->s->value_size, n, 0))
+			return WHY(c, "BATCH_LOOKUP returned a wrong entry");
+	}
+	return check_hash(c, &c->before);
+}
+
+static int op_batch_delete(struct ctx *c)
+{
+	__u32 i;
+
+	for (i = 0; i < 4; i++)
+		make_key(c->keys + i * c->s->key_size, c->s->key_size, i);
+	c->out_count = UNTOUCHED32;
+	return _test_cmd_batch_delete(c->fd, c->keys, 4, &c->out_count);
+}
+
+static int chk_batch_delete(struct ctx *c, int ret)
+{
+	struct model m = c->before;
+	__u32 i, done = ret ? c->out_count : 4;
+
+	if (c->out_count > 4 || (!ret && c->out_count != 4))
+		return WHY(c, "out_count %#x after %d", c->out_count, ret);
+	for (i = 0; i < done; i++)
+		m.present[model_find(&m, i)] = false;
+	return check_hash(c, &m);
+}
+
+static int op_info(struct ctx *c)
+{
+	struct rcumap_info info;
+
+	return _test_cmd_info(c->fd, &info);
+}
+
+static int chk_info(struct ctx *c, int ret)
+{
+	return check_hash(c, &c->before);
+}
+
+static int op_ptab_insert(struct ctx *c)
+{
+	make_value(c->val, c->s->value_size, FN_NEW, 1);
+	return _test_cmd_ptab_insert(c->fd, c->val, &c->out_id);
+}
+
+static int chk_ptab_insert(struct ctx *c, int ret)
+{
+	struct model m = c->before;
+
+	if (!ret) {
+		if (c->out_id <= m.id[m.n - 1])
+			return WHY(c, "new id %llu not above %llu",
+				   (unsigned long long)c->out_id,
+				   (unsigned long long)m.id[m.n - 1]);
+		model_add(&m, FN_NEW, 1, c->out_id, true);
+	}
+	return check_ptab(c, &m);
+}
+
+static int op_ptab_lookup(struct ctx *c)
+{
+	return _test_cmd_ptab_lookup(c->fd, c->before.id[3], c->out);
+}
+
+static int chk_ptab_lookup(struct ctx *c, int ret)
+{
+	if (!ret && !value_is(c->out, c->s->value_size, 3, 0))
+		return WHY(c, "PTAB_LOOKUP returned a wrong value");
+	return check_ptab(c, &c->before);
+}
+
+static int op_ptab_remove(struct ctx *c)
+{
+	return _test_cmd_ptab_remove(c->fd, c->before.id[3], c->out);
+}
+
+static int chk_ptab_remove(struct ctx *c, int ret)
+{
+	struct model m = c->before;
+
+	if (!ret) {
+		if (!value_is(c->out, c->s->value_size, 3, 0))
+			return WHY(c, "PTAB_REMOVE returned a wrong value");
+		m.present[3] = false;
+	}
+	return check_ptab(c, &m);
+}
+
+static int op_ptab_next(struct ctx *c)
+{
+	return _test_cmd_ptab_next(c->fd, 0, c->out, &c->out_id);
+}
+
+static int chk_ptab_next(struct ctx *c, int ret)
+{
+	if (!ret && (c->out_id != c->before.id[0] ||
+		     !value_is(c->out, c->s->value_size, 0, 0)))
+		return WHY(c, "PTAB_NEXT returned a wrong entry");
+	return check_ptab(c, &c->before);
+}
+
+/* ---- The sweep --------------------------------------------------------------- */
+
+struct sweep {
+	int (*setup)(struct ctx *c);
+	int (*op)(struct ctx *c);
+	int (*check)(struct ctx *c, int ret);
+	bool never_enomem;	/* the header says it cannot fail so */
+	bool allocates;		/* it must allocate: some n must fail */
+};
+
+static void run_sweep(struct __test_metadata *_metadata, int fnfd,
+		      const struct sweep *sw)
+{
+	unsigned int n, enomem = 0, absorbed = 0, bad = 0;
+	bool ret_ok, state_ok;
+	struct ctx c;
+	long left;
+	int ret;
+
+	/* Unarmed: it works, and its code and stack pages are in. */
+	ASSERT_EQ(0, sw->setup(&c));
+	ASSERT_EQ(0, fail_nth_read_disarm(fnfd));
+	ret = sw->op(&c);
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, sw->check(&c, ret)) TH_LOG("unarmed: %s", c.why);
+	close(c.fd);
+
+	for (n = 1; n <= FN_MAX_N; n++) {
+		ASSERT_EQ(0, sw->setup(&c)) TH_LOG("n %u: setup", n);
+		ASSERT_EQ(0, fail_nth_write(fnfd, n));
+		ret = sw->op(&c);
+		left = fail_nth_read_disarm(fnfd);
+		ASSERT_LE(0, left);
+
+		/* 0, or ENOMEM where allowed and only from the fault. */
+		ret_ok = !ret || (ret == -ENOMEM && !sw->never_enomem && !left);
+		state_ok = !sw->check(&c, ret);
+		close(c.fd);
+		EXPECT_TRUE(ret_ok)
+			TH_LOG("n %u: got %d, fail-nth left %ld", n, ret, left);
+		EXPECT_TRUE(state_ok)
+			TH_LOG("n %u, ret %d: %s", n, ret, c.why);
+		enomem += ret == -ENOMEM;
+		absorbed += !ret && !left;
+		if (!ret && left > 0)
+			break;
+		/* Go on past a bad call to see the rest, up to a point. */
+		if ((!ret_ok || !state_ok) && ++bad == 5) {
+			TH_LOG("giving up after %u bad calls", bad);
+			break;
+		}
+	}
+	EXPECT_GE(FN_MAX_N, n) TH_LOG("the sweep did not end");
+	if (sw->allocates) {
+		EXPECT_LT(0, enomem) TH_LOG("no call failed: is fail-nth working?");
+	}
+	ksft_print_msg("%s: %u calls: %u ENOMEM, %u absorbed failures, %u bad\n",
+		       _metadata->name, n, enomem, absorbed, bad);
+}
+
+FIXTURE(fail_nth) {
+	int fnfd;
+};
+
+FIXTURE_SETUP(fail_nth)
+{
+	self->fnfd = fail_nth_open();
+	ASSERT_LE(0, self->fnfd)
+		TH_LOG("no fail-nth (CONFIG_FAULT_INJECTION?): %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(fail_nth)
+{
+	close(self->fnfd);
+}
+
+#define SWEEP(_name, _setup, _check, _never_enomem, _allocates)		\
+	TEST_F_TIMEOUT(fail_nth, _name, 120)				\
+	{								\
+		static const struct sweep sw = {			\
+			.setup = _setup,				\
+			.op = op_##_name,				\
+			.check = _check,				\
+			.never_enomem = _never_enomem,			\
+			.allocates = _allocates,			\
+		};							\
+		run_sweep(_metadata, self->fnfd, &sw);			\
+	}
+
+SWEEP(create_hash, setup_none, chk_create_hash, false, true)
+SWEEP(create_hash_big, setup_none, chk_create_hash_big, false, true)
+SWEEP(create_ptab, setup_none, chk_create_ptab, false, true)
+SWEEP(create_ptab_big, setup_none, chk_create_ptab_big, false, true)
+SWEEP(insert_any, setup_hash, chk_insert, false, true)
+SWEEP(insert_noexist, setup_hash, chk_insert, false, true)
+SWEEP(replace_any, setup_hash, chk_replace, false, false)
+SWEEP(replace_exist, setup_hash, chk_replace, false, false)
+SWEEP(batch_update, setup_hash, chk_batch_update, false, true)
+SWEEP(ptab_insert, setup_ptab, chk_ptab_insert, false, true)
+SWEEP(lookup, setup_hash, chk_lookup, false, false)
+SWEEP(delete, setup_hash, chk_delete, true, false)
+SWEEP(lookup_and_delete, setup_hash, chk_lookup_and_delete, true, false)
+SWEEP(get_next_key, setup_hash, chk_get_next_key, false, false)
+SWEEP(batch_lookup, setup_hash, chk_batch_lookup, false, false)
+SWEEP(batch_delete, setup_hash, chk_batch_delete, false, false)
+SWEEP(info, setup_hash, chk_info, false, false)
+SWEEP(ptab_lookup, setup_ptab, chk_ptab_lookup, false, false)
+SWEEP(ptab_remove, setup_ptab, chk_ptab_remove, false, false)
+SWEEP(ptab_next, setup_ptab, chk_ptab_next, false, false)
+
+RCUMAP_SELFTEST_MAIN
