@@ -63,7 +63,7 @@ if [ ! -f "$out/.rcumap-done" ]; then
 	make -C "$src" O="$out" -j"$jobs" bzImage modules 2>&1 |
 		tee -a "$log" |
 		awk -v v="$variant" '/^  [A-Z]+/ { n++; if (n % 250 == 0) { printf "  [kernel:%s] %5d steps, at %s\n", v, n, $2; fflush() } }
-		     /error:/ { print; fflush() }'
+		     /error:/ { print; fflush() }' >&2
 	[ "${PIPESTATUS[0]}" = 0 ] || die "kernel build failed, see $log"
 	touch "$out/.rcumap-done"
 	msg "built the $variant kernel in $(( $(date +%s) - start )) s"
