@@ -6,6 +6,8 @@
 #   make run        build everything and run a short demo in the guest
 #   make check      the whole test suite; last line "N passed, N failed"
 #   make lint       checkpatch --strict and sparse over our sources
+#   make native     the maps in user space: tests, TSan, ASan, fuzzing
+#   make bench-native  user-space benchmarks and instruction counts
 #   make deps       install what a fresh Debian 12 machine lacks
 #
 # KDIR selects the kernel to build against.  By default it is the project's
@@ -24,15 +26,15 @@ else
 BUILD	:= build/custom
 endif
 
-SOURCES	:= Kbuild $(wildcard kmod/*.[ch] kunit/*.[ch] tools/demo/*.[ch] \
+SOURCES	:= Kbuild $(wildcard kmod/*.[ch] kmod/*/*.[ch] kunit/*.[ch] tools/demo/*.[ch] \
 			    include/linux/*.h include/uapi/linux/*.h)
 
-.PHONY: all modules kernel deps lint run check clean help
+.PHONY: all modules kernel deps lint run check clean help native bench-native fuzz
 
 all: modules
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '3,18p' Makefile
 
 deps:
 	@$(VM)/deps.sh
@@ -63,6 +65,20 @@ run:
 
 check:
 	@tools/check.sh
+
+# The maps built in user space against liburcu (tools/native/): functional
+# and stress tests, TSan, ASan+UBSan, libFuzzer, benchmarks, callgrind.
+native:
+	@$(VM)/deps.sh --quiet
+	@$(MAKE) -s -C tools/native check
+
+bench-native:
+	@$(VM)/deps.sh --quiet
+	@$(MAKE) -s -C tools/native bench callgrind
+
+fuzz:
+	@$(VM)/deps.sh --quiet
+	@$(MAKE) -s -C tools/native fuzz
 
 clean:
 	rm -rf build out

@@ -6,7 +6,8 @@
 # Builds the guest kernels (cached) and the modules, lints, then runs every
 # KUnit suite in the debug guest (KASAN, lockdep, kmemleak, ...) and in the
 # kcsan guest, the kselftest-harness tests of /dev/rcumap in the debug
-# guest, and rcumapctl's tests and demo.  A guest run whose kernel log shows
+# guest, the maps built in user space under TSan, ASan and libFuzzer, and
+# rcumapctl's tests and demo.  A guest run whose kernel log shows
 # any report fails.  Each build, lint and guest run counts as one test, each
 # KUnit case (each parameter of a parameterised case) and each TAP test as
 # one more; a skipped case counts as failed.  The last line is
@@ -120,6 +121,20 @@ if make -s -C selftests KSRC="$(source_dir)" O="$st" >"$out/selftests-build.log"
 else
 	sed 's/^/    /' "$out/selftests-build.log" | tail -n 30
 	not_ok "selftests build"
+fi
+
+echo "---- the maps in user space (tools/native): tests, TSan, ASan, fuzzing"
+make -s -C tools/native check >"$out/native.log" 2>&1
+set -- $(tail -n 1 "$out/native.log")
+if [ "${2:-}" = passed, ] && [ "${4:-}" = failed ]; then
+	passed=$((passed + $1))
+	failed=$((failed + $3))
+	grep -E '^(ok|FAIL|not ok)' "$out/native.log" | grep -v '^ok' | sed 's/^/    /'
+	echo "  native: $1 passed, $3 failed"
+	[ "$3" = 0 ] || failures+=("$3 native test(s), see $out/native.log")
+else
+	tail -n 30 "$out/native.log" | sed 's/^/    /'
+	not_ok "native tests: no summary, see $out/native.log"
 fi
 
 echo "---- rcumapctl, host side (stand-in device)"

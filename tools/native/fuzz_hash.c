@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for kmod/hash.c: the input picks a table shape, then
+ * is read as a sequence of operations, each checked against a plain array
+ * of keys.  Allocation failures are part of the input, so every
+ * -ENOMEM path and the dead-entry path of delete get fuzzed too.
+ *
+ * Input: shape byte (key and value size), capacity byte, buckets byte,
+ * seed byte, then per operation an opcode byte, a key byte and an
+ * argument byte.
+ */
+#include <linux/err.h>
+#include <linux/gfp.h>
+#include <linux/rcumap_hash.h>
+#include <linux/rcupdate.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+
+#define NR_IDS		48
+#define MAX_VALUE	200
+
+static const u32 key_sizes[8] = { 1, 2, 4, 5, 8, 12, 16, 33 };
+static const u32 value_sizes[8] = { 0, 1, 4, 8, 13, 24, 64, MAX_VALUE };
+static const u32 bucket_counts[8] = { 0, 1, 2, 4, 8, 16, 64, 256 };
+
+struct model {
+	bool present[NR_IDS];
+	u8 value[NR_IDS][MAX_VALUE];
+	u32 count;
+};
+
+static u32 key_size, value_size, max_entries;
+
+static void make_key(u8 *key, u32 id)
+{
+	u32 i;
+
+	key[0] = id;
+	for (i = 1; i < key_size; i++)
+		key[i] = (u8)(i * 29 + 3);
+}
+
+static int key_id(const u8 *key)
+{
+	u8 want[64];
+
+	make_key(want, key[0]);
+	if (key[0] >= NR_IDS || memcmp(key, want, key_size))
+		return -1;
+	return key[0];
+}
+
+static void make_value(u8 *value, u32 id, u8 arg)
+{
+	u32 i;
+
+	for (i = 0; i < value_size; i++)
+		value[i] = (u8)(arg + i * 13 + id * 7);
+}
+
+/* Every present key exactly once, by both walks; the count agrees. */
+static void check_all(struct rcumap_hash *h, const struct model *m)
+{
+	u8 key[64], next[64], value[MAX_VALUE];
+	u8 seen[NR_IDS] = { 0 };
+	u32 n = 0, id;
+	u64 pos = 0;
+	int err, k;
+
+	CHECK(rcumap_hash_count(h) == m->count);
+	err = rcumap_hash_get_next_key(h, NULL, next);
+	while (!err) {
+		k = key_id(next);
+		CHECK(k >= 0 && m->present[k] && !(seen[k] & 1));
+		seen[k] |= 1;
+		CHECK(++n <= m->count);
+		memcpy(key, next, key_size);
+		err = rcumap_hash_get_next_key(h, key, next);
+	}
+	CHECK(err == -ENOENT && n == m->count);
+	n = 0;
+	while (!(err = rcumap_hash_walk(h, &pos, key, value))) {
+		k = key_id(key);
+		CHECK(k >= 0 && m->present[k] && !(seen[k] & 2));
+		CHECK(!memcmp(value, m->value[k], value_size));
+		seen[k] |= 2;
+		CHECK(++n <= m->count);
+	}
+	CHECK(err == -ENOENT && n == m->count);
+	for (id = 0; id < NR_IDS; id++)
+		CHECK(!m->present[id] || seen[id] == 3);
+	CHECK(rcumap_hash_bytes_used(h) > 0);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	native_fuzz_init();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	static struct model m;
+	struct rcumap_hash_params p = { 0 };
+	struct rcumap_hash *h;
+	size_t i;
+
+	if (size < 4)
+		return 0;
+	key_size = key_sizes[data[0] & 7];
+	value_size = value_sizes[(data[0] >> 3) & 7];
+	max_entries = 1 + (data[1] & 63);
+	p.key_size = key_size;
+	p.value_size = value_size;
+	p.max_entries = max_entries;
+	p.nr_buckets = bucket_counts[data[2] & 7];
+	p.flags = (data[2] & 0xf8) == 0xf8;	/* now and then, a bad flag */
+	native_random_seed(data[3]);
+
+	h = rcumap_hash_create(&p, GFP_KERNEL);
+	if (p.flags) {
+		CHECK(h == ERR_PTR(-EINVAL));
+		return 0;
+	}
+	CHECK(!IS_ERR(h));
+	memset(&m, 0, sizeof(m));
+
+	for (i = 4; i + 3 <= size; i += 3) {
+		u8 op = data[i], id = data[i + 1] % NR_IDS, arg = data[i + 2];
+		u8 key[64], value[MAX_VALUE], got[MAX_VALUE];
+		bool may_fail = false;
+		int err, want;
+		u32 mode;
+
+		make_key(key, id);
+		if (op & 0x80) {
+			/* Fail the arg-th allocation of this operation. */
+			native_fail_alloc_nth(1 + (arg & 3));
+			may_fail = true;
+		}
+		switch (op % 10) {
+		case 0: case 1: case 2: case 3:
+			mode = op % 10 == 3 ? 3 + (arg & 7) : op % 10;
+			make_value(value, id, arg);
+			err = rcumap_hash_update(h, key, value, mode, GFP_KERNEL);
+			if (mode > RCUMAP_EXIST)
+				want = -EINVAL;
+			else if (mode == RCUMAP_NOEXIST && m.present[id])
+				want = -EEXIST;
+			else if (mode == RCUMAP_EXIST && !m.present[id])
+				want = -ENOENT;
+			else if (!m.present[id] && m.count == max_entries)
+				want = -E2BIG;
+			else
+				want = 0;
+			if (err == -ENOMEM && may_fail &&
+			    (want == 0 || want == -E2BIG))
+				break;
+			CHECK(err == want);
+			if (!err) {
+				m.count += !m.present[id];
+				m.present[id] = true;
+				memcpy(m.value[id], value, value_size);
+			}
+			break;
+		case 4:
+			err = rcumap_hash_delete(h, key);
+			CHECK(err == (m.present[id] ? 0 : -ENOENT));
+			m.count -= m.present[id];
+			m.present[id] = false;
+			break;
+		case 5:
+			err = rcumap_hash_lookup_and_delete(h, key, got);
+			CHECK(err == (m.present[id] ? 0 : -ENOENT));
+			CHECK(err || !memcmp(got, m.value[id], value_size));
+			m.count -= m.present[id];
+			m.present[id] = false;
+			break;
+		case 6: {
+			const u8 *v;
+
+			rcu_read_lock();
+			v = rcumap_hash_lookup(h, key);
+			CHECK(!v == !m.present[id]);
+			CHECK(!v || !memcmp(v, m.value[id], value_size));
+			rcu_read_unlock();
+			err = rcumap_hash_lookup_copy(h, key, got);
+			CHECK(err == (m.present[id] ? 0 : -ENOENT));
+			CHECK(err || !memcmp(got, m.value[id], value_size));
+			break;
+		}
+		case 7: {
+			u8 next[64];
+			int k;
+
+			err = rcumap_hash_get_next_key(h, arg & 1 ? key : NULL,
+						       next);
+			if (err) {
+				CHECK(err == -ENOENT);
+				CHECK(!m.count || (arg & 1 && m.present[id]));
+			} else {
+				k = key_id(next);
+				CHECK(k >= 0 && m.present[k]);
+			}
+			break;
+		}
+		case 8: {
+			/* A walk from an arbitrary position. */
+			u64 pos = (u64)(arg >> 4) << 32 | (arg & 15);
+			int k;
+
+			err = rcumap_hash_walk(h, &pos, key, arg & 1 ? NULL : got);
+			if (!err) {
+				k = key_id(key);
+				CHECK(k >= 0 && m.present[k]);
+				CHECK(arg & 1 ||
+				      !memcmp(got, m.value[k], value_size));
+			} else {
+				CHECK(err == -ENOENT);
+			}
+			break;
+		}
+		default:
+			check_all(h, &m);
+			break;
+		}
+		native_fail_alloc_nth(0);
+	}
+	check_all(h, &m);
+	rcumap_hash_destroy(h);
+	native_fuzz_reclaim();
+	return 0;
+}

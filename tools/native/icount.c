@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Instruction counts per lookup, for valgrind --tool=callgrind (see
+ * callgrind.sh): fixed lookup loops over a table of 10,000 8-byte keys
+ * with 8-byte values, in rcumap's hash table and in liburcu's rculfhash
+ * with the same hash function and bucket count.  Each loop is its own
+ * function, so callgrind's inclusive count for it, less that of an empty
+ * loop, divided by the number of lookups, is the cost of one lookup.
+ *
+ * "locked" loops take and drop liburcu's read lock around every lookup, as
+ * a user-space caller must; "bare" loops hold it across the whole loop,
+ * which is what a lookup costs a kernel caller on a non-preemptible
+ * kernel, where rcu_read_lock() emits no instructions.
+ *
+ * Usage: icount [LOOKUPS]	(default 200000)
+ */
+#include <linux/err.h>
+#include <linux/gfp.h>
+#include <linux/jhash.h>
+#include <linux/rcumap_hash.h>
+#include <linux/rcupdate.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <urcu/rculfhash.h>
+
+#include "bench.h"
+#include "harness.h"
+
+#define NR_KEYS		10000
+#define NR_BUCKETS	32768
+#define LFHT_SEED	0x5eed
+
+struct lfht_entry {
+	struct cds_lfht_node node;
+	u64 key, value;
+};
+
+static int lfht_match(struct cds_lfht_node *node, const void *key)
+{
+	return container_of(node, struct lfht_entry, node)->key ==
+	       *(const u64 *)key;
+}
+
+/*
+ * One function per loop and key set, for callgrind to count apart; noipa
+ * keeps GCC from folding the identical pairs into one.
+ */
+#ifdef __clang__
+#define loop_fn noinline
+#else
+#define loop_fn __attribute__((__noipa__))
+#endif
+
+static loop_fn u64 empty_loop(const u64 *keys, u32 n)
+{
+	u64 acc = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		acc += keys[i];
+		barrier();
+	}
+	return acc;
+}
+
+static __always_inline u64 rcumap_locked(struct rcumap_hash *h, const u64 *keys,
+				  u32 n)
+{
+	u64 acc = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		const u64 *v;
+
+		rcu_read_lock();
+		v = rcumap_hash_lookup(h, &keys[i]);
+		if (v)
+			acc += *v;
+		rcu_read_unlock();
+	}
+	return acc;
+}
+
+static __always_inline u64 rcumap_bare(struct rcumap_hash *h, const u64 *keys, u32 n)
+{
+	u64 acc = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		const u64 *v = rcumap_hash_lookup(h, &keys[i]);
+
+		if (v)
+			acc += *v;
+		barrier();
+	}
+	return acc;
+}
+
+static __always_inline struct lfht_entry *lfht_find(struct cds_lfht *ht, u64 key)
+{
+	struct cds_lfht_iter iter;
+	struct cds_lfht_node *node;
+
+	cds_lfht_lookup(ht, bench_hash(key, LFHT_SEED), lfht_match, &key, &iter);
+	node = cds_lfht_iter_get_node(&iter);
+	return node ? container_of(node, struct lfht_entry, node) : NULL;
+}
+
+static __always_inline u64 lfht_locked(struct cds_lfht *ht, const u64 *keys, u32 n)
+{
+	u64 acc = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		struct lfht_entry *e;
+
+		rcu_read_lock();
+		e = lfht_find(ht, keys[i]);
+		if (e)
+			acc += e->value;
+		rcu_read_unlock();
+	}
+	return acc;
+}
+
+static __always_inline u64 lfht_bare(struct cds_lfht *ht, const u64 *keys, u32 n)
+{
+	u64 acc = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		struct lfht_entry *e = lfht_find(ht, keys[i]);
+
+		if (e)
+			acc += e->value;
+		barrier();
+	}
+	return acc;
+}
+
+
+#define LOOP(name, table_type, body)					\
+static loop_fn u64 name##_hit(table_type t, const u64 *keys, u32 n)	\
+{									\
+	return body(t, keys, n);					\
+}									\
+static loop_fn u64 name##_miss(table_type t, const u64 *keys, u32 n)	\
+{									\
+	return body(t, keys, n);					\
+}
+
+LOOP(loop_rcumap_locked, struct rcumap_hash *, rcumap_locked)
+LOOP(loop_rcumap_bare, struct rcumap_hash *, rcumap_bare)
+LOOP(loop_lfht_locked, struct cds_lfht *, lfht_locked)
+LOOP(loop_lfht_bare, struct cds_lfht *, lfht_bare)
+
+static u64 key_of(u64 i)
+{
+	return i * 0x9e3779b97f4a7c15ULL + 1;
+}
+
+/* @n keys, cycling through a shuffled @nr_distinct starting at @first. */
+static u64 *make_keys(u32 n, u32 first, u32 nr_distinct)
+{
+	u64 *keys = malloc(n * sizeof(*keys)), rng = 42 + first;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		keys[i] = key_of(first + i % nr_distinct);
+	for (i = n - 1; i > 0; i--) {
+		u32 j = rnd_below(&rng, i + 1);
+		u64 t = keys[i];
+
+		keys[i] = keys[j];
+		keys[j] = t;
+	}
+	return keys;
+}
+
+int main(int argc, char **argv)
+{
+	u32 n = argc > 1 ? atoi(argv[1]) : 200000, i;
+	struct rcumap_hash_params p = {
+		.key_size = 8,
+		.value_size = 8,
+		.max_entries = 2 * NR_KEYS,
+		.nr_buckets = NR_BUCKETS,
+	};
+	struct rcumap_hash *h;
+	struct cds_lfht *ht;
+	u64 *hits, *misses, sum = 0;
+
+	native_random_seed(1);	/* the same buckets every run */
+	native_init();
+	h = rcumap_hash_create(&p, GFP_KERNEL);
+	ht = cds_lfht_new_flavor(NR_BUCKETS, NR_BUCKETS, NR_BUCKETS, 0,
+				 &urcu_memb_flavor, NULL);
+	if (IS_ERR(h) || !ht)
+		abort();
+	for (i = 0; i < NR_KEYS; i++) {
+		struct lfht_entry *e = malloc(sizeof(*e));
+		u64 key = key_of(i), value = i;
+
+		if (rcumap_hash_update(h, &key, &value, RCUMAP_NOEXIST,
+				       GFP_KERNEL))
+			abort();
+		e->key = key;
+		e->value = value;
+		cds_lfht_node_init(&e->node);
+		rcu_read_lock();
+		cds_lfht_add(ht, bench_hash(key, LFHT_SEED), &e->node);
+		rcu_read_unlock();
+	}
+	hits = make_keys(n, 0, NR_KEYS);
+	misses = make_keys(n, NR_KEYS, NR_KEYS);
+
+	sum += empty_loop(hits, n);
+	sum += loop_rcumap_locked_hit(h, hits, n);
+	sum += loop_rcumap_locked_miss(h, misses, n);
+	sum += loop_lfht_locked_hit(ht, hits, n);
+	sum += loop_lfht_locked_miss(ht, misses, n);
+	rcu_read_lock();
+	sum += loop_rcumap_bare_hit(h, hits, n);
+	sum += loop_rcumap_bare_miss(h, misses, n);
+	sum += loop_lfht_bare_hit(ht, hits, n);
+	sum += loop_lfht_bare_miss(ht, misses, n);
+	rcu_read_unlock();
+	printf("lookups per loop: %u (checksum %llx)\n", n,
+	       (unsigned long long)sum);
+	return 0;
+}

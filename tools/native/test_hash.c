@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Functional tests of kmod/hash.c, single-threaded, through
+ * include/linux/rcumap_hash.h only.  The KUnit suites test the same API
+ * in the guest; these run in a second and pin down what is easy to reach
+ * only here: allocation failure at every point, odd key and value sizes,
+ * and agreement with a reference model over long random sequences.
+ */
+#include <linux/err.h>
+#include <linux/gfp.h>
+#include <linux/rcumap_hash.h>
+#include <linux/rcupdate.h>
+
+#include "harness.h"
+
+static struct rcumap_hash *make(u32 key_size, u32 value_size,
+				u32 max_entries, u32 nr_buckets)
+{
+	struct rcumap_hash_params p = {
+		.key_size = key_size,
+		.value_size = value_size,
+		.max_entries = max_entries,
+		.nr_buckets = nr_buckets,
+	};
+
+	return rcumap_hash_create(&p, GFP_KERNEL);
+}
+
+/* Destroy @h and check that every byte it had is freed. */
+static void destroy_and_check(struct rcumap_hash *h, long live_before)
+{
+	rcumap_hash_destroy(h);
+	rcu_barrier();
+	if (live_before >= 0)
+		EXPECT_EQ(native_allocs_live(), live_before);
+}
+
+/* Key @id spelled in @size bytes; distinct ids give distinct keys. */
+static void make_key(u8 *key, u32 size, u32 id)
+{
+	u32 i;
+
+	for (i = 0; i < size; i++)
+		key[i] = i < 4 ? id >> (8 * i) : (u8)(i * 31 + 7);
+	if (size < 4 && id >> (8 * size))
+		abort();	/* the id does not fit */
+}
+
+static void make_value(u8 *value, u32 size, u32 id, u32 version)
+{
+	u32 i;
+
+	for (i = 0; i < size; i++)
+		value[i] = (u8)mix64(id, (u64)version << 32 | i);
+}
+
+static void create_rejects_bad_params(void)
+{
+	static const struct rcumap_hash_params bad[] = {
+		{ .key_size = 0, .value_size = 8, .max_entries = 1 },
+		{ .key_size = RCUMAP_HASH_MAX_KEY_SIZE + 1, .max_entries = 1 },
+		{ .key_size = 4, .value_size = RCUMAP_HASH_MAX_VALUE_SIZE + 1,
+		  .max_entries = 1 },
+		{ .key_size = 4, .max_entries = 0 },
+		{ .key_size = 4, .max_entries = RCUMAP_HASH_MAX_ENTRIES + 1 },
+		{ .key_size = 4, .max_entries = 1,
+		  .nr_buckets = RCUMAP_HASH_MAX_BUCKETS + 1 },
+		{ .key_size = 4, .max_entries = 1, .flags = 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		EXPECT(rcumap_hash_create(&bad[i], GFP_KERNEL) ==
+		       ERR_PTR(-EINVAL));
+}
+
+static void create_picks_buckets(void)
+{
+	long live = native_allocs_live();
+	struct rcumap_hash *h;
+
+	h = make(RCUMAP_HASH_MAX_KEY_SIZE, RCUMAP_HASH_MAX_VALUE_SIZE, 100, 0);
+	ASSERT(!IS_ERR(h));
+	EXPECT_EQ(rcumap_hash_nr_buckets(h), 128);
+	EXPECT_EQ(rcumap_hash_key_size(h), RCUMAP_HASH_MAX_KEY_SIZE);
+	EXPECT_EQ(rcumap_hash_value_size(h), RCUMAP_HASH_MAX_VALUE_SIZE);
+	EXPECT_EQ(rcumap_hash_max_entries(h), 100);
+	EXPECT_EQ(rcumap_hash_count(h), 0);
+	destroy_and_check(h, live);
+
+	h = make(4, 0, 1000, 3);
+	ASSERT(!IS_ERR(h));
+	EXPECT_EQ(rcumap_hash_nr_buckets(h), 4);
+	destroy_and_check(h, live);
+}
+
+static void create_fails_cleanly_without_memory(void)
+{
+	long live = native_allocs_live();
+	unsigned int nth;
+	struct rcumap_hash *h;
+
+	for (nth = 1; nth <= 8; nth++) {
+		native_fail_alloc_nth(nth);
+		h = make(8, 8, 64, 0);
+		native_fail_alloc_nth(0);
+		if (!IS_ERR(h)) {
+			destroy_and_check(h, live);
+			break;
+		}
+		EXPECT(h == ERR_PTR(-ENOMEM));
+		if (live >= 0)
+			EXPECT_EQ(native_allocs_live(), live);
+	}
+	EXPECT(nth > 1);
+}
+
+static void update_modes(void)
+{
+	long live = native_allocs_live();
+	struct rcumap_hash *h = make(4, 8, 16, 0);
+	u32 key = 42;
+	u64 v = 1, out = 0;
+
+	ASSERT(!IS_ERR(h));
+	EXPECT_EQ(rcumap_hash_update(h, &key, &v, RCUMAP_EXIST, GFP_KERNEL),
+		  -ENOENT);
+	EXPECT_EQ(rcumap_hash_count(h), 0);
+	EXPECT_EQ(rcumap_hash_update(h, &key, &v, RCUMAP_NOEXIST, GFP_KERNEL), 0);
+	v = 2;
+	EXPECT_EQ(rcumap_hash_update(h, &key, &v, RCUMAP_NOEXIST, GFP_KERNEL),
+		  -EEXIST);
+	EXPECT_EQ(rcumap_hash_lookup_copy(h, &key, &out), 0);
+	EXPECT_EQ(out, 1);
+	EXPECT_EQ(rcumap_hash_update(h, &key, &v, RCUMAP_EXIST, GFP_KERNEL), 0);
+	EXPECT_EQ(rcumap_hash_lookup_copy(h, &key, &out), 0);
+	EXPECT_EQ(out, 2);
+	v = 3;
+	EXPECT_EQ(rcumap_hash_update(h, &key, &v, RCUMAP_ANY, GFP_KERNEL), 0);
+	EXPECT_EQ(rcumap_hash_update(h, &key, &v, RCUMAP_EXIST + 1, GFP_KERNEL),
+		  -EINVAL);
+	EXPECT_EQ(rcumap_hash_lookup_copy(h, &key, &out), 0);
+	EXPECT_EQ(out, 3);
+	EXPECT_EQ(rcumap_hash_count(h), 1);
+	key = 43;
+	EXPECT_EQ(rcumap_hash_update(h, &key, &v, RCUMAP_ANY, GFP_KERNEL), 0);
+	EXPECT_EQ(rcumap_hash_count(h), 2);
+	EXPECT_EQ(rcumap_hash_lookup_copy(h, &key, &out), 0);
+	EXPECT_EQ(out, 3);
+	destroy_and_check(h, live);
+}
+
+static void lookup_value_outlives_update_in_read_section(void)
+{
+	long live = native_allocs_live();
+	struct rcumap_hash *h = make(8, 16, 16, 1);
+	u64 key = 7, v[2] = { 11, 12 }, w[2] = { 21, 22 };
+	u64 *seen;
+
+	ASSERT(!IS_ERR(h));
+	EXPECT_EQ(rcumap_hash_update(h, &key, v, RCUMAP_ANY, GFP_KERNEL), 0);
+	rcu_read_lock();
+	seen = rcumap_hash_lookup(h, &key);
+	ASSERT(seen);
+	/* Inside a read-side section only a non-sleeping update is allowed. */
+	EXPECT_EQ(rcumap_hash_update(h, &key, w, RCUMAP_ANY, GFP_NOWAIT), 0);
+	EXPECT_EQ(rcumap_hash_delete(h, &key), 0);
+	EXPECT_EQ(seen[0], 11);
+	EXPECT_EQ(seen[1], 12);
+	EXPECT(rcumap_hash_lookup(h, &key) == NULL);
+	rcu_read_unlock();
+	destroy_and_check(h, live);
+}
+
+static void full_table_refuses_new_keys_only(void)
+{
+	long live = native_allocs_live();
+	struct rcumap_hash *h = make(4, 4, 8, 2);
+	u32 k, v = 0;
+
+	ASSERT(!IS_ERR(h));
+	for (k = 0; k < 8; k++)
+		EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_ANY, GFP_KERNEL), 0);
+	EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_ANY, GFP_KERNEL), -E2BIG);
+	EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_NOEXIST, GFP_KERNEL),
+		  -E2BIG);
+	k = 3;
+	v = 33;
+	EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_ANY, GFP_KERNEL), 0);
+	EXPECT_EQ(rcumap_hash_count(h), 8);
+	EXPECT_EQ(rcumap_hash_delete(h, &k), 0);
+	EXPECT_EQ(rcumap_hash_delete(h, &k), -ENOENT);
+	k = 100;
+	EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_NOEXIST, GFP_KERNEL), 0);
+	EXPECT_EQ(rcumap_hash_count(h), 8);
+	destroy_and_check(h, live);
+}
+
+static void lookup_and_delete_returns_the_value(void)
+{
+	long live = native_allocs_live();
+	struct rcumap_hash *h = make(4, 8, 8, 0);
+	u32 k = 5;
+	u64 v = 55, out = 0;
+
+	ASSERT(!IS_ERR(h));
+	EXPECT_EQ(rcumap_hash_lookup_and_delete(h, &k, &out), -ENOENT);
+	EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_ANY, GFP_KERNEL), 0);
+	EXPECT_EQ(rcumap_hash_lookup_and_delete(h, &k, &out), 0);
+	EXPECT_EQ(out, 55);
+	EXPECT_EQ(rcumap_hash_count(h), 0);
+	EXPECT_EQ(rcumap_hash_lookup_copy(h, &k, &out), -ENOENT);
+	destroy_and_check(h, live);
+}
+
+/* Walk with get_next_key() and walk(): each present key exactly once. */
+static void expect_walks_match(struct rcumap_hash *h, const bool *present,
+			       u32 nr_ids, u32 key_size)
+{
+	u8 key[RCUMAP_HASH_MAX_KEY_SIZE], prev[RCUMAP_HASH_MAX_KEY_SIZE];
+	u32 nr_present = 0, seen_gnk = 0, seen_walk = 0, id;
+	u8 *seen = calloc(nr_ids, 1);
+	u64 pos = 0;
+	int err;
+
+	for (id = 0; id < nr_ids; id++)
+		nr_present += present[id];
+	EXPECT_EQ(rcumap_hash_count(h), nr_present);
+
+	err = rcumap_hash_get_next_key(h, NULL, key);
+	while (!err) {
+		memcpy(&id, key, 4);
+		if (key_size < 4)
+			id &= (1U << (8 * key_size)) - 1;
+		EXPECT(id < nr_ids && present[id] && !(seen[id] & 1));
+		if (id < nr_ids)
+			seen[id] |= 1;
+		seen_gnk++;
+		if (seen_gnk > nr_present)
+			break;
+		memcpy(prev, key, key_size);
+		err = rcumap_hash_get_next_key(h, prev, key);
+	}
+	EXPECT_EQ(seen_gnk, nr_present);
+
+	while (!rcumap_hash_walk(h, &pos, key, NULL)) {
+		memcpy(&id, key, 4);
+		if (key_size < 4)
+			id &= (1U << (8 * key_size)) - 1;
+		EXPECT(id < nr_ids && present[id] && !(seen[id] & 2));
+		if (id < nr_ids)
+			seen[id] |= 2;
+		if (++seen_walk > nr_present)
+			break;
+	}
+	EXPECT_EQ(seen_walk, nr_present);
+	free(seen);
+}
+
+struct shape {
+	u32 key_size, value_size, nr_buckets;
+};
+
+static const struct shape shapes[] = {
+	{ 1, 8, 4 }, { 3, 0, 16 }, { 4, 4, 1 }, { 4, 1, 64 }, { 5, 13, 8 },
+	{ 8, 8, 1 }, { 8, 24, 256 }, { 12, 8, 2 }, { 13, 100, 32 },
+	{ 64, 4096, 4 }, { 256, 3, 16 },
+};
+
+/* Random operations on every shape, checked against a plain array. */
+static void random_ops_match_reference(void)
+{
+	size_t s;
+
+	for (s = 0; s < ARRAY_SIZE(shapes); s++) {
+		const struct shape *sh = &shapes[s];
+		u32 nr_ids = sh->key_size == 1 ? 256 : 300;
+		u32 max_entries = nr_ids * 3 / 4;
+		long live = native_allocs_live();
+		struct rcumap_hash *h = make(sh->key_size, sh->value_size,
+					     max_entries, sh->nr_buckets);
+		bool *present = calloc(nr_ids, sizeof(*present));
+		u32 *version = calloc(nr_ids, sizeof(*version));
+		u8 key[RCUMAP_HASH_MAX_KEY_SIZE];
+		u8 *value = malloc(sh->value_size + 1);
+		u8 *want = malloc(sh->value_size + 1);
+		u32 count = 0, i;
+		u64 rng = 0x1234567 + s;
+
+		ASSERT(!IS_ERR(h));
+		u32 nr_ops = sh->value_size >= 1024 ? 2000 : 20000;
+
+		for (i = 0; i < nr_ops; i++) {
+			u32 id = rnd_below(&rng, nr_ids), op = rnd_below(&rng, 10);
+			u32 mode = rnd_below(&rng, 3);
+			int err, expect;
+
+			make_key(key, sh->key_size, id);
+			if (rnd_below(&rng, 50) == 0)
+				native_fail_alloc_nth(1);
+			switch (op) {
+			case 0 ... 4:
+				make_value(value, sh->value_size, id, version[id] + 1);
+				err = rcumap_hash_update(h, key, value, mode,
+							 GFP_KERNEL);
+				if (mode == RCUMAP_NOEXIST && present[id])
+					expect = -EEXIST;
+				else if (mode == RCUMAP_EXIST && !present[id])
+					expect = -ENOENT;
+				else if (!present[id] && count == max_entries)
+					expect = -E2BIG;
+				else
+					expect = 0;
+				if (err == -ENOMEM && expect == 0)
+					break;	/* the injected failure */
+				EXPECT_EQ(err, expect);
+				if (!err) {
+					version[id]++;
+					count += !present[id];
+					present[id] = true;
+				}
+				break;
+			case 5 ... 6:
+				err = rcumap_hash_delete(h, key);
+				EXPECT_EQ(err, present[id] ? 0 : -ENOENT);
+				count -= present[id];
+				present[id] = false;
+				break;
+			case 7:
+				err = rcumap_hash_lookup_and_delete(h, key, value);
+				EXPECT_EQ(err, present[id] ? 0 : -ENOENT);
+				if (!err) {
+					make_value(want, sh->value_size, id,
+						   version[id]);
+					EXPECT(!memcmp(value, want, sh->value_size));
+				}
+				count -= present[id];
+				present[id] = false;
+				break;
+			default:
+				err = rcumap_hash_lookup_copy(h, key, value);
+				EXPECT_EQ(err, present[id] ? 0 : -ENOENT);
+				if (!err) {
+					make_value(want, sh->value_size, id,
+						   version[id]);
+					EXPECT(!memcmp(value, want, sh->value_size));
+				}
+				break;
+			}
+			native_fail_alloc_nth(0);
+			if (i % 5000 == 4999)
+				expect_walks_match(h, present, nr_ids,
+						   sh->key_size);
+		}
+		expect_walks_match(h, present, nr_ids, sh->key_size);
+		EXPECT(rcumap_hash_bytes_used(h) > count * (u64)sh->key_size);
+		destroy_and_check(h, live);
+		free(present);
+		free(version);
+		free(value);
+		free(want);
+	}
+}
+
+static void delete_without_memory_marks_entry_dead(void)
+{
+	long live = native_allocs_live();
+	struct rcumap_hash *h = make(4, 4, 16, 1);
+	size_t before, after;
+	u32 k, v = 9, out;
+	u8 key[4];
+	bool present[4] = { true, true, true, false };
+
+	ASSERT(!IS_ERR(h));
+	for (k = 0; k < 3; k++)
+		EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_ANY, GFP_KERNEL), 0);
+	before = rcumap_hash_bytes_used(h);
+	k = 1;
+	native_fail_alloc_nth(1);
+	EXPECT_EQ(rcumap_hash_delete(h, &k), 0);
+	native_fail_alloc_nth(0);
+	present[1] = false;
+	EXPECT_EQ(rcumap_hash_lookup_copy(h, &k, &out), -ENOENT);
+	EXPECT_EQ(rcumap_hash_delete(h, &k), -ENOENT);
+	EXPECT_EQ(rcumap_hash_bytes_used(h), before);	/* nothing rebuilt */
+	expect_walks_match(h, present, 4, 4);
+
+	/* Deleting the next-to-last key also fails to allocate, then ... */
+	k = 2;
+	native_fail_alloc_nth(1);
+	EXPECT_EQ(rcumap_hash_lookup_and_delete(h, &k, &out), 0);
+	native_fail_alloc_nth(0);
+	EXPECT_EQ(out, 9);
+	present[2] = false;
+	expect_walks_match(h, present, 4, 4);
+
+	/* ... the next update rebuilds the bucket without the dead entries. */
+	k = 3;
+	EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_NOEXIST, GFP_KERNEL), 0);
+	present[3] = true;
+	after = rcumap_hash_bytes_used(h);
+	EXPECT(after <= before);
+	expect_walks_match(h, present, 4, 4);
+	make_key(key, 4, 0);
+	EXPECT_EQ(rcumap_hash_lookup_copy(h, key, &out), 0);
+	destroy_and_check(h, live);
+}
+
+static void update_without_memory_changes_nothing(void)
+{
+	long live = native_allocs_live();
+	struct rcumap_hash *h = make(8, 8, 16, 4);
+	u64 k = 1, v = 10, out;
+
+	ASSERT(!IS_ERR(h));
+	EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_ANY, GFP_KERNEL), 0);
+	v = 20;
+	native_fail_alloc_nth(1);
+	EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_ANY, GFP_KERNEL), -ENOMEM);
+	native_fail_alloc_nth(0);
+	EXPECT_EQ(rcumap_hash_lookup_copy(h, &k, &out), 0);
+	EXPECT_EQ(out, 10);
+	k = 2;
+	native_fail_alloc_nth(1);
+	EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_NOEXIST, GFP_KERNEL),
+		  -ENOMEM);
+	native_fail_alloc_nth(0);
+	EXPECT_EQ(rcumap_hash_count(h), 1);
+	EXPECT_EQ(rcumap_hash_lookup_copy(h, &k, &out), -ENOENT);
+	destroy_and_check(h, live);
+}
+
+static void keys_may_be_unaligned(void)
+{
+	long live = native_allocs_live();
+	struct rcumap_hash *h = make(8, 4, 64, 8);
+	u8 buf[32];
+	u32 v = 77, out = 0, off;
+	u64 k = 0x1122334455667788ULL;
+
+	ASSERT(!IS_ERR(h));
+	memcpy(buf + 1, &k, 8);
+	EXPECT_EQ(rcumap_hash_update(h, buf + 1, &v, RCUMAP_ANY, GFP_KERNEL), 0);
+	for (off = 0; off < 8; off++) {
+		memcpy(buf + off, &k, 8);
+		EXPECT_EQ(rcumap_hash_lookup_copy(h, buf + off, &out), 0);
+		EXPECT_EQ(out, 77);
+	}
+	EXPECT_EQ(rcumap_hash_get_next_key(h, NULL, buf + 3), 0);
+	EXPECT(!memcmp(buf + 3, &k, 8));
+	destroy_and_check(h, live);
+}
+
+static void get_next_key_restarts_after_a_missing_key(void)
+{
+	long live = native_allocs_live();
+	struct rcumap_hash *h = make(4, 4, 64, 16);
+	u32 k, first, next, v = 0;
+
+	ASSERT(!IS_ERR(h));
+	EXPECT_EQ(rcumap_hash_get_next_key(h, NULL, &next), -ENOENT);
+	for (k = 0; k < 10; k++)
+		EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_ANY, GFP_KERNEL), 0);
+	EXPECT_EQ(rcumap_hash_get_next_key(h, NULL, &first), 0);
+	k = 1000;
+	EXPECT_EQ(rcumap_hash_get_next_key(h, &k, &next), 0);
+	EXPECT_EQ(next, first);
+	destroy_and_check(h, live);
+}
+
+static void walk_accepts_any_position(void)
+{
+	long live = native_allocs_live();
+	struct rcumap_hash *h = make(4, 4, 64, 16);
+	u32 k, v = 0;
+	u64 pos;
+
+	ASSERT(!IS_ERR(h));
+	for (k = 0; k < 10; k++)
+		EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_ANY, GFP_KERNEL), 0);
+	pos = U64_MAX;
+	EXPECT_EQ(rcumap_hash_walk(h, &pos, &k, &v), -ENOENT);
+	pos = 16ULL << 32;
+	EXPECT_EQ(rcumap_hash_walk(h, &pos, &k, &v), -ENOENT);
+	pos = 3ULL << 32 | 0xffffffffU;
+	EXPECT(rcumap_hash_walk(h, &pos, &k, NULL) == 0 || pos >= 16ULL << 32);
+	destroy_and_check(h, live);
+}
+
+int main(void)
+{
+	native_init();
+	RUN(create_rejects_bad_params);
+	RUN(create_picks_buckets);
+	RUN(create_fails_cleanly_without_memory);
+	RUN(update_modes);
+	RUN(lookup_value_outlives_update_in_read_section);
+	RUN(full_table_refuses_new_keys_only);
+	RUN(lookup_and_delete_returns_the_value);
+	RUN(random_ops_match_reference);
+	RUN(delete_without_memory_marks_entry_dead);
+	RUN(update_without_memory_changes_nothing);
+	RUN(keys_may_be_unaligned);
+	RUN(get_next_key_restarts_after_a_missing_key);
+	RUN(walk_accepts_any_position);
+	native_exit();
+	return harness_done("test_hash");
+}
