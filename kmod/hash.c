@@ -115,11 +115,17 @@ rcumap_bucket_locked(const struct rcumap_hash_table *tbl, u32 hash)
 			lockdep_is_held(rcumap_bucket_lock(tbl, hash)));
 }
 
-static inline u32 rcumap_hash_key(const struct rcumap_hash *h, const void *key)
+/*
+ * The hash and the key compare take the key size @ks as an argument so
+ * that the lookup fast path can pass a constant 4 or 8 and have every
+ * switch below resolved at compile time.
+ */
+static __always_inline u32 __rcumap_hash_key(const struct rcumap_hash *h,
+					     const void *key, u32 ks)
 {
 	u32 hash;
 
-	switch (h->key_size) {
+	switch (ks) {
 	case 4:
 		hash = jhash_1word(get_unaligned((const u32 *)key), h->seed);
 		break;
@@ -128,23 +134,28 @@ static inline u32 rcumap_hash_key(const struct rcumap_hash *h, const void *key)
 				    get_unaligned((const u32 *)key + 1), h->seed);
 		break;
 	default:
-		hash = jhash(key, h->key_size, h->seed);
+		hash = jhash(key, ks, h->seed);
 		break;
 	}
 	return hash & RCUMAP_HASH_LIVE_MASK;
 }
 
-/* Stored keys are 8-byte aligned; @key, the caller's, may be anything. */
-static inline bool rcumap_key_equal(const struct rcumap_hash *h,
-				    const void *stored, const void *key)
+static inline u32 rcumap_hash_key(const struct rcumap_hash *h, const void *key)
 {
-	switch (h->key_size) {
+	return __rcumap_hash_key(h, key, h->key_size);
+}
+
+/* Stored keys are 8-byte aligned; @key, the caller's, may be anything. */
+static __always_inline bool __rcumap_key_equal(const void *stored,
+					       const void *key, u32 ks)
+{
+	switch (ks) {
 	case 4:
 		return *(const u32 *)stored == get_unaligned((const u32 *)key);
 	case 8:
 		return *(const u64 *)stored == get_unaligned((const u64 *)key);
 	default:
-		return !memcmp(stored, key, h->key_size);
+		return !memcmp(stored, key, ks);
 	}
 }
 
@@ -174,21 +185,34 @@ static inline void *rcumap_entry_value(const struct rcumap_hash *h,
 /*
  * Index of @key in @b, or -1.  The hash word is read with READ_ONCE()
  * because delete may mark it dead under a reader (and only that word).
+ * @ks is h->key_size, or the same value as a constant.
  */
+static __always_inline int __rcumap_bucket_find(const struct rcumap_hash *h,
+						const struct rcumap_bucket *b,
+						u32 hash, const void *key,
+						u32 ks)
+{
+	const void *entries;
+	u32 i, nr;
+
+	if (!b)
+		return -1;
+	nr = b->nr;
+	entries = (const void *)b + rcumap_bucket_entries_offset(nr);
+	for (i = 0; i < nr; i++) {
+		if (READ_ONCE(b->hash[i]) == hash &&
+		    __rcumap_key_equal(entries + (size_t)i * h->entry_size,
+				       key, ks))
+			return i;
+	}
+	return -1;
+}
+
 static inline int rcumap_bucket_find(const struct rcumap_hash *h,
 				     const struct rcumap_bucket *b,
 				     u32 hash, const void *key)
 {
-	u32 i;
-
-	if (!b)
-		return -1;
-	for (i = 0; i < b->nr; i++) {
-		if (READ_ONCE(b->hash[i]) == hash &&
-		    rcumap_key_equal(h, rcumap_entry(h, b, i), key))
-			return i;
-	}
-	return -1;
+	return __rcumap_bucket_find(h, b, hash, key, h->key_size);
 }
 
 static u32 rcumap_bucket_live(const struct rcumap_bucket *b)
@@ -436,6 +460,33 @@ void rcumap_hash_destroy(struct rcumap_hash *h)
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_destroy);
 
+static __always_inline void *__rcumap_hash_lookup(const struct rcumap_hash *h,
+						  const void *key, u32 ks)
+{
+	u32 hash = __rcumap_hash_key(h, key, ks);
+	struct rcumap_bucket *b = rcumap_bucket_rcu(rcumap_hash_tbl(h), hash);
+	void *entries;
+	u32 i, nr;
+
+	if (!b)
+		return NULL;
+	/* As __rcumap_bucket_find(), but keeping the entry's address. */
+	nr = b->nr;
+	entries = (void *)b + rcumap_bucket_entries_offset(nr);
+	for (i = 0; i < nr; i++, entries += h->entry_size) {
+		if (READ_ONCE(b->hash[i]) == hash &&
+		    __rcumap_key_equal(entries, key, ks))
+			return entries + ALIGN(ks, 8);
+	}
+	return NULL;
+}
+
+static noinline void *rcumap_hash_lookup_any(const struct rcumap_hash *h,
+					     const void *key)
+{
+	return __rcumap_hash_lookup(h, key, h->key_size);
+}
+
 /**
  * rcumap_hash_lookup() - Find the value stored for a key.
  * @h: Table.
@@ -452,11 +503,16 @@ EXPORT_SYMBOL_GPL(rcumap_hash_destroy);
  */
 void *rcumap_hash_lookup(const struct rcumap_hash *h, const void *key)
 {
-	u32 hash = rcumap_hash_key(h, key);
-	struct rcumap_bucket *b = rcumap_bucket_rcu(rcumap_hash_tbl(h), hash);
-	int i = rcumap_bucket_find(h, b, hash, key);
-
-	return i < 0 ? NULL : rcumap_entry_value(h, b, i);
+	/*
+	 * The common key sizes get a copy of the lookup specialised for
+	 * them; the others go out of line, so that the fast paths stay
+	 * leaf functions with few registers to save.
+	 */
+	if (likely(h->key_size == 8))
+		return __rcumap_hash_lookup(h, key, 8);
+	if (h->key_size == 4)
+		return __rcumap_hash_lookup(h, key, 4);
+	return rcumap_hash_lookup_any(h, key);
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_lookup);
 
