@@ -464,10 +464,11 @@ out_miss:
 EXPORT_SYMBOL_GPL(rcumap_ptab_remove);
 
 /**
- * rcumap_ptab_next() - Find the object with the smallest id at or above
- * a given one.
+ * rcumap_ptab_next_below() - Find the object with the smallest id at or
+ * above a given one and below a bound.
  * @t: Table.
  * @id: Smallest id to consider; set to the id of the object found.
+ * @end: Ids at or above @end are not considered.
  *
  * The building block of rcumap_ptab_for_each().  Scans the slots in the
  * order of the ids @id, @id + 1, ..., and stops at the first slot that
@@ -484,10 +485,10 @@ EXPORT_SYMBOL_GPL(rcumap_ptab_remove);
  * Context: Any context.  The caller must hold an RCU read lock, as for
  * rcumap_ptab_lookup(); the returned node is valid until it drops it.
  * Return: The node found, or %NULL (and @id unchanged) if no object has
- * an id at or above @id.
+ * an id at or above @id and below @end.
  */
-struct rcumap_ptab_node *rcumap_ptab_next(const struct rcumap_ptab *t,
-					  u64 *id)
+struct rcumap_ptab_node *rcumap_ptab_next_below(const struct rcumap_ptab *t,
+						u64 *id, u64 end)
 {
 	struct rcumap_ptab_node *best = NULL;
 	u64 start = *id, best_id = U64_MAX;
@@ -504,7 +505,7 @@ struct rcumap_ptab_node *rcumap_ptab_next(const struct rcumap_ptab *t,
 		if (!node)
 			continue;
 		node_id = READ_ONCE(node->id);
-		if (node_id < start || node_id >= best_id)
+		if (node_id < start || node_id >= best_id || node_id >= end)
 			continue;
 		best = node;
 		best_id = node_id;
@@ -521,7 +522,46 @@ struct rcumap_ptab_node *rcumap_ptab_next(const struct rcumap_ptab *t,
 		*id = best_id;
 	return best;
 }
+EXPORT_SYMBOL_GPL(rcumap_ptab_next_below);
+
+/**
+ * rcumap_ptab_next() - Find the object with the smallest id at or above
+ * a given one.
+ * @t: Table.
+ * @id: Smallest id to consider; set to the id of the object found.
+ *
+ * rcumap_ptab_next_below() without a bound.  A walk made of these calls
+ * may go on for as long as inserts keep coming; rcumap_ptab_for_each()
+ * bounds its walk with rcumap_ptab_id_end().
+ *
+ * Context: Any context.  The caller must hold an RCU read lock; the
+ * returned node is valid until it drops it.
+ * Return: The node found, or %NULL (and @id unchanged) if no object has
+ * an id at or above @id.
+ */
+struct rcumap_ptab_node *rcumap_ptab_next(const struct rcumap_ptab *t,
+					  u64 *id)
+{
+	return rcumap_ptab_next_below(t, id, U64_MAX);
+}
 EXPORT_SYMBOL_GPL(rcumap_ptab_next);
+
+/**
+ * rcumap_ptab_id_end() - Bound of the ids handed out so far.
+ * @t: Table.
+ *
+ * Every id handed out before the call is below the value returned; ids
+ * handed out later are at or above it.  A walk that stops there ends even
+ * if inserts never stop.
+ *
+ * Context: Any context.
+ * Return: The bound.
+ */
+u64 rcumap_ptab_id_end(const struct rcumap_ptab *t)
+{
+	return atomic64_read(&t->next_id);
+}
+EXPORT_SYMBOL_GPL(rcumap_ptab_id_end);
 
 /**
  * rcumap_ptab_slot_next() - Find the first object at or after a slot.

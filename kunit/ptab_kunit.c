@@ -732,6 +732,40 @@ static void ptab_slot_walk_returns_exactly_the_live_set(struct kunit *test)
 	rcumap_ptab_destroy(t);
 }
 
+/*
+ * A walk ends at the ids handed out when it began: a body that replaces
+ * every object it visits (each new one with a higher id) still ends, after
+ * visiting exactly the objects that were there at the start.
+ */
+static void ptab_walk_ends_despite_inserts(struct kunit *test)
+{
+	const u32 n = 8;
+	struct rcumap_ptab *t = new_ptab(test, 64);
+	struct obj *objs = kunit_kcalloc(test, 2 * n, sizeof(*objs), GFP_KERNEL);
+	struct rcumap_ptab_node *node;
+	u32 visited = 0, fresh = 0, bad = 0;
+	u64 id, new_id;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	fill(test, t, objs, n);
+	rcu_read_lock();
+	rcumap_ptab_for_each(t, id, node) {
+		if (id >= n || rcumap_ptab_remove(t, id) != node)
+			bad++;
+		if (fresh < n &&
+		    rcumap_ptab_insert(t, &objs[n + fresh++].node, &new_id))
+			bad++;
+		if (++visited > 4 * n)
+			break;
+	}
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, bad, 0U);
+	KUNIT_EXPECT_EQ(test, visited, n);
+	KUNIT_EXPECT_EQ(test, rcumap_ptab_count(t), n);
+	drain(test, t);
+	rcumap_ptab_destroy(t);
+}
+
 static struct kunit_case rcumap_ptab_cases[] = {
 	KUNIT_CASE_PARAM(ptab_create_rejects_bad_capacity,
 			 bad_capacity_gen_params),
@@ -744,6 +778,7 @@ static struct kunit_case rcumap_ptab_cases[] = {
 	KUNIT_CASE(ptab_ids_increase_when_frees_come_back_out_of_order),
 	KUNIT_CASE(ptab_iteration_returns_exactly_the_live_set),
 	KUNIT_CASE(ptab_slot_walk_returns_exactly_the_live_set),
+	KUNIT_CASE(ptab_walk_ends_despite_inserts),
 	KUNIT_CASE(ptab_next_finds_ids_more_than_a_capacity_apart),
 	KUNIT_CASE_PARAM(ptab_slot_mapping_spreads_over_cache_lines,
 			 map_capacity_gen_params),

@@ -86,14 +86,25 @@ size_t rcumap_ptab_bytes_used(const struct rcumap_ptab *t);
 
 struct rcumap_ptab_node *rcumap_ptab_next(const struct rcumap_ptab *t,
 					  u64 *id);
+struct rcumap_ptab_node *rcumap_ptab_next_below(const struct rcumap_ptab *t,
+						u64 *id, u64 end);
+u64 rcumap_ptab_id_end(const struct rcumap_ptab *t);
 struct rcumap_ptab_node *rcumap_ptab_slot_next(const struct rcumap_ptab *t,
 					       u32 *slot);
 
-/* Set *@id to 0 and return @id; rcumap_ptab_for_each() names it once. */
-static inline u64 *__rcumap_ptab_walk_start(u64 *id)
+/* State of an rcumap_ptab_for_each() walk. */
+struct __rcumap_ptab_walk {
+	const struct rcumap_ptab *table;
+	u64 *pos;
+	u64 end;
+};
+
+static inline struct __rcumap_ptab_walk
+__rcumap_ptab_walk_start(const struct rcumap_ptab *t, u64 *pos)
 {
-	*id = 0;
-	return id;
+	*pos = 0;
+	return (struct __rcumap_ptab_walk){ .table = t, .pos = pos,
+					    .end = rcumap_ptab_id_end(t) };
 }
 
 /**
@@ -104,17 +115,18 @@ static inline u64 *__rcumap_ptab_walk_start(u64 *id)
  *
  * Weakly consistent, like rcumap_ptab_next(): every object that is in the
  * table for the whole walk is visited exactly once; objects inserted or
- * removed meanwhile may be visited or not.  The caller holds an RCU read
- * lock across the whole loop.  A long walk that should not hold it that
- * long calls rcumap_ptab_next() itself and drops the lock between calls:
- * the walk's only state is the id.
+ * removed meanwhile may be visited or not.  The walk ends at the ids
+ * handed out when it started (rcumap_ptab_id_end()), so it ends however
+ * many inserts run meanwhile.  The caller holds an RCU read lock across
+ * the whole loop.  A long walk that should not hold it that long calls
+ * rcumap_ptab_next_below() itself and drops the lock between calls.
  *
  * Context: The caller must hold an RCU read lock.
  */
 #define rcumap_ptab_for_each(t, id, node)				\
-	for (u64 *__rcumap_ptab_id = __rcumap_ptab_walk_start(&(id));	\
-	     ((node) = rcumap_ptab_next((t), __rcumap_ptab_id)) != NULL;	\
-	     (*__rcumap_ptab_id)++)
+	for (struct __rcumap_ptab_walk __w = __rcumap_ptab_walk_start((t), &(id)); \
+	     ((node) = rcumap_ptab_next_below(__w.table, __w.pos, __w.end)) != NULL; \
+	     (*__w.pos)++)
 
 /* ---- For the KUnit tests only --------------------------------------- */
 
