@@ -278,19 +278,13 @@ static void rcumap_bucket_fill(const struct rcumap_hash *h,
 }
 
 /*
- * Replace @old by @new (which may be NULL: the bucket is empty) and retire
- * @old.
+ * Replace @old by @new (which may be NULL: the bucket is empty).  The
+ * caller retires @old with rcumap_bucket_retire() once it has dropped the
+ * bucket lock.
  *
  * Publish: @new is complete before rcu_assign_pointer(), whose release
  * ordering makes every store into it visible to any reader whose
  * rcu_dereference() loads the new pointer.
- *
- * Retire: from the moment the pointer is replaced, no new reader can reach
- * @old: the bucket slot was its only published reference, and updaters
- * reach it only through that slot under the lock we hold.  A reader that
- * loaded @old earlier did so inside an RCU read-side critical section that
- * began before this store, and kfree_rcu() frees @old only after a grace
- * period, which waits for every such section to end.
  */
 static void __rcumap_hash_publish(struct rcumap_hash_table *tbl, u32 hash,
 				  struct rcumap_bucket *old,
@@ -298,6 +292,22 @@ static void __rcumap_hash_publish(struct rcumap_hash_table *tbl, u32 hash,
 {
 	lockdep_assert_held(rcumap_bucket_lock(tbl, hash));
 	rcu_assign_pointer(tbl->buckets[hash & tbl->mask], new);
+}
+
+/*
+ * Retire a bucket that __rcumap_hash_publish() replaced (or NULL).
+ *
+ * From the moment its pointer was replaced, no new reader can reach @old:
+ * the bucket slot was its only published reference, and updaters reach it
+ * only through that slot under the bucket lock, which the replacing
+ * updater held.  So that updater is its only owner and may retire it
+ * after dropping the lock (which keeps the lock hold time short).  A
+ * reader that loaded @old earlier did so inside an RCU read-side critical
+ * section that began before the replacement, and kvfree_rcu() frees @old
+ * only after a grace period, which waits for every such section to end.
+ */
+static void rcumap_bucket_retire(struct rcumap_bucket *old)
+{
 	if (old)
 		kvfree_rcu(old, rcu);
 }
@@ -310,28 +320,28 @@ static void __rcumap_hash_publish(struct rcumap_hash_table *tbl, u32 hash,
  * before the store (and so ran before the delete, reading a key and value
  * that are never changed or freed under it) or sees a hash no key can
  * have.  The dead entry's memory is reclaimed when the bucket is next
- * rebuilt.
+ * rebuilt.  Returns the bucket the caller must retire, or NULL.
  */
-static void __rcumap_hash_remove(struct rcumap_hash *h,
-				 struct rcumap_hash_table *tbl, u32 hash,
-				 struct rcumap_bucket *old, int idx)
+static struct rcumap_bucket *
+__rcumap_hash_remove(struct rcumap_hash *h, struct rcumap_hash_table *tbl,
+		     u32 hash, struct rcumap_bucket *old, int idx)
 {
 	u32 live = rcumap_bucket_live(old) - 1;
 	struct rcumap_bucket *new = NULL;
 
 	lockdep_assert_held(rcumap_bucket_lock(tbl, hash));
+	atomic_dec(&h->count);
 	if (live) {
 		new = rcumap_bucket_alloc(h, live, GFP_NOWAIT | __GFP_NOWARN);
 		if (!new) {
 			WRITE_ONCE(old->hash[idx], RCUMAP_HASH_DEAD);
-			goto out;
+			return NULL;
 		}
 		rcumap_bucket_fill(h, new, live, old, RCUMAP_EDIT_REMOVE, idx,
 				   0, NULL, NULL);
 	}
 	__rcumap_hash_publish(tbl, hash, old, new);
-out:
-	atomic_dec(&h->count);
+	return old;
 }
 
 static void rcumap_hash_table_free(struct rcumap_hash_table *tbl)
@@ -565,8 +575,8 @@ int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 		       const void *value, u32 mode, gfp_t gfp)
 {
 	u32 hash = rcumap_hash_key(h, key);
+	struct rcumap_bucket *old, *new, *retired = NULL;
 	struct rcumap_hash_table *tbl;
-	struct rcumap_bucket *old, *new;
 	spinlock_t *lock;	/* the key's bucket lock */
 	u32 room, nr;
 	int idx, err;
@@ -628,11 +638,13 @@ int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 			   idx < 0 ? RCUMAP_EDIT_INSERT : RCUMAP_EDIT_REPLACE,
 			   idx, hash, key, value);
 	__rcumap_hash_publish(tbl, hash, old, new);
+	retired = old;
 	new = NULL;
 	err = 0;
 out_unlock:
 	spin_unlock_bh(lock);
 	rcu_read_unlock();
+	rcumap_bucket_retire(retired);
 	kvfree(new);
 	return err;
 }
@@ -646,8 +658,8 @@ EXPORT_SYMBOL_GPL(rcumap_hash_update);
 static int rcumap_hash_take(struct rcumap_hash *h, const void *key, void *value)
 {
 	u32 hash = rcumap_hash_key(h, key);
+	struct rcumap_bucket *old, *retired = NULL;
 	struct rcumap_hash_table *tbl;
-	struct rcumap_bucket *old;
 	spinlock_t *lock;	/* the key's bucket lock */
 	int idx, err = -ENOENT;
 
@@ -661,11 +673,12 @@ static int rcumap_hash_take(struct rcumap_hash *h, const void *key, void *value)
 		if (value)
 			memcpy(value, rcumap_entry_value(h, old, idx),
 			       h->value_size);
-		__rcumap_hash_remove(h, tbl, hash, old, idx);
+		retired = __rcumap_hash_remove(h, tbl, hash, old, idx);
 		err = 0;
 	}
 	spin_unlock_bh(lock);
 	rcu_read_unlock();
+	rcumap_bucket_retire(retired);
 	return err;
 }
 
