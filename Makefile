@@ -7,6 +7,7 @@
 #   make check      the whole test suite; last line "N passed, N failed"
 #   make lint       checkpatch --strict and sparse over our sources
 #   make native     the maps in user space: tests, TSan, ASan, fuzzing
+#   make bench      benchmarks against rhashtable, XArray, IDR, bpf(2) in a guest
 #   make bench-native  user-space benchmarks and instruction counts
 #   make deps       install what a fresh Debian 12 machine lacks
 #
@@ -29,12 +30,12 @@ endif
 SOURCES	:= Kbuild $(wildcard kmod/*.[ch] kmod/*/*.[ch] kunit/*.[ch] tools/demo/*.[ch] \
 			    include/linux/*.h include/uapi/linux/*.h)
 
-.PHONY: all modules kernel deps lint run check clean help native bench-native fuzz
+.PHONY: all modules kernel deps lint run check clean help native bench-native fuzz bench
 
 all: modules
 
 help:
-	@sed -n '3,18p' Makefile
+	@sed -n '3,19p' Makefile
 
 deps:
 	@$(VM)/deps.sh
@@ -71,6 +72,13 @@ check:
 native:
 	@$(VM)/deps.sh --quiet
 	@$(MAKE) -s -C tools/native check
+
+# In-kernel and /dev/rcumap-vs-bpf(2) benchmarks in a guest kernel without
+# the debug options (tools/vm/config/bench.config); BENCH_* variables tune
+# it (see Documentation/benchmarks-guest.rst).
+bench:
+	@$(VM)/deps.sh --quiet
+	@tools/bench/bench.sh
 
 bench-native:
 	@$(VM)/deps.sh --quiet

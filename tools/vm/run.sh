@@ -87,7 +87,7 @@ msg "booting $variant kernel: accel $accel, $smp CPUs, $mem MB, timeout $timeout
 start=$(date +%s)
 set +e
 if [ "${RCUMAP_VERBOSE:-0}" = 1 ]; then
-	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null | tr -d '\r' | tee "$out/console.log"
+	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null | stdbuf -oL tr -d '\r' | tee "$out/console.log"
 else
 	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null | tr -d '\r' >"$out/console.log"
 fi

@@ -1,0 +1,312 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""report.py OUT_DIR ACCEL - tables, ratios and plots of a "make bench" run.
+
+Reads OUT_DIR/results.csv (map,workload,impl,entries,threads,round,ops,ns,
+ops_per_sec,errors) and OUT_DIR/memory.csv (map,impl,entries,bytes), as
+bench.sh gathered them from the guest.  Throughput is the median over
+rounds; a ratio (rcumap over a peer) is the median of the ratios taken in
+each round, between measurements made one after the other.  Writes
+OUT_DIR/summary.csv, OUT_DIR/tables.rst (the same tables for the
+documentation) and, if gnuplot is installed, OUT_DIR/*.png; prints
+the tables and the issue's targets, which are reported, not enforced.
+"""
+import csv
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+out, accel = sys.argv[1], sys.argv[2]
+
+IMPLS = {
+    "hash": ["rcumap", "rhashtable", "spinlock", "rwlock", "bucketlock", "floor"],
+    "ptab": ["rcumap", "xarray", "idr"],
+    "user": ["ioctl", "bpf"],
+}
+BASE = {"hash": "rcumap", "ptab": "rcumap", "user": "ioctl"}
+WORKLOADS = {
+    "hash": ["lookup", "99-1", "90-10", "70-30"],
+    "ptab": ["lookup", "churn", "mixed", "hot"],
+    "user": ["lookup", "update", "delete", "insert", "batch-lookup", "batch-update"],
+}
+TITLES = {
+    "hash": "Hash tables in the kernel (rcumap_bench.ko)",
+    "ptab": "Process tables in the kernel (rcumap_bench.ko)",
+    "user": "From user space: /dev/rcumap ioctls (ioctl) against bpf(2) on BPF_MAP_TYPE_HASH (bpf)",
+}
+
+rate = defaultdict(dict)  # (map, workload, impl, entries, threads) -> {round: ops/s}
+errors = 0
+with open(os.path.join(out, "results.csv")) as f:
+    for r in csv.DictReader(f):
+        key = (r["map"], r["workload"], r["impl"], int(r["entries"]), int(r["threads"]))
+        rate[key][int(r["round"])] = float(r["ops_per_sec"])
+        errors += int(r["errors"])
+memory = {}
+mem_path = os.path.join(out, "memory.csv")
+if os.path.exists(mem_path):
+    with open(mem_path) as f:
+        for r in csv.DictReader(f):
+            memory[(r["map"], r["impl"], int(r["entries"]))] = int(r["bytes"])
+
+
+def order(values, known):
+    return [v for v in known if v in values] + sorted(v for v in values if v not in known)
+
+
+def median(key):
+    runs = rate.get(key)
+    return statistics.median(runs.values()) if runs else None
+
+
+def ratio(a, b):
+    """Median over rounds of a/b, both measured in the same round."""
+    ra, rb = rate.get(a, {}), rate.get(b, {})
+    per_round = [ra[r] / rb[r] for r in ra if r in rb and rb[r] > 0]
+    return statistics.median(per_round) if per_round else None
+
+
+def fmt(v, spec, suffix=""):
+    return "-" if v is None else format(v, spec) + suffix
+
+
+rounds = max((len(v) for v in rate.values()), default=0)
+maps = order({k[0] for k in rate}, IMPLS)
+summary = []
+banner = ("KVM" if accel == "kvm" else
+          "TCG: emulated CPUs, no KVM; absolute numbers mean little, read the ratios")
+print(f"\n==== rcumap benchmarks, guest under {banner}")
+print(f"Mops/s: median of {rounds} round(s).  'x' columns: rcumap's throughput over"
+      " the peer's, median of same-round ratios (above 1: rcumap is faster).")
+
+for m in maps:
+    impls = order({k[2] for k in rate if k[0] == m}, IMPLS.get(m, []))
+    base = BASE.get(m, impls[0])
+    peers = [i for i in impls if i != base]
+    print(f"\n== {TITLES.get(m, m)}")
+    workloads = order({k[1] for k in rate if k[0] == m}, WORKLOADS.get(m, []))
+    for w in workloads:
+        sizes = sorted({k[3] for k in rate if k[0] == m and k[1] == w})
+        for n in sizes:
+            thr = sorted({k[4] for k in rate if k[:2] == (m, w) and k[3] == n})
+            print(f"\n{m} {w}, {n} entries")
+            hdr = f"{'thr':>3} " + "".join(f"{i:>11}" for i in impls)
+            hdr += "  |" + "".join(f"{'/' + p:>12}" for p in peers)
+            print(hdr)
+            for t in thr:
+                row = {"map": m, "workload": w, "entries": n, "threads": t}
+                line = f"{t:>3} "
+                for i in impls:
+                    v = median((m, w, i, n, t))
+                    row[i + "_mops"] = "" if v is None else f"{v / 1e6:.3f}"
+                    line += f"{fmt(None if v is None else v / 1e6, '.3f'):>11}"
+                line += "  |"
+                for p in peers:
+                    rv = ratio((m, w, base, n, t), (m, w, p, n, t))
+                    row[base + "_vs_" + p] = "" if rv is None else f"{rv:.2f}"
+                    line += f"{fmt(rv, '.2f', 'x'):>12}"
+                print(line)
+                summary.append(row)
+
+if memory:
+    print("\n== Memory: bytes per entry (what each table allocates, slab rounding"
+          " included)")
+    for m in order({k[0] for k in memory}, IMPLS):
+        impls = order({k[1] for k in memory if k[0] == m}, IMPLS.get(m, []))
+        print(f"\n{m:>9} " + "".join(f"{i:>11}" for i in impls))
+        for n in sorted({k[2] for k in memory if k[0] == m}):
+            line = f"{n:>9} "
+            for i in impls:
+                b = memory.get((m, i, n))
+                line += f"{fmt(None if b is None else b / n, '.1f'):>11}"
+            print(line)
+
+def rst_table(headers, rows):
+    """A reStructuredText simple table."""
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
+    rule = "  ".join("=" * w for w in widths)
+    lines = [rule, "  ".join(f"{h:<{w}}" for h, w in zip(headers, widths)), rule]
+    lines += ["  ".join(f"{str(c):<{w}}" for c, w in zip(r, widths)) for r in rows]
+    return "\n".join(line.rstrip() for line in lines + [rule])
+
+
+# The same results as reStructuredText, for Documentation/benchmarks-guest.rst.
+with open(os.path.join(out, "tables.rst"), "w") as f:
+    for m in maps:
+        impls = order({k[2] for k in rate if k[0] == m}, IMPLS.get(m, []))
+        base = BASE.get(m, impls[0])
+        peers = [i for i in impls if i != base]
+        headers = ["workload", "entries", "thr", base + " Mops/s"] + ["/" + p for p in peers]
+        rows = []
+        for row in summary:
+            if row["map"] != m:
+                continue
+            rows.append([row["workload"], row["entries"], row["threads"],
+                         row.get(base + "_mops") or "-"] +
+                        [(row.get(base + "_vs_" + p) or "-") + ("x" if row.get(base + "_vs_" + p) else "")
+                         for p in peers])
+        f.write(f"{TITLES.get(m, m)}:\n\n{rst_table(headers, rows)}\n\n")
+    if memory:
+        for m in order({k[0] for k in memory}, IMPLS):
+            impls = order({k[1] for k in memory if k[0] == m}, IMPLS.get(m, []))
+            rows = [[n] + [fmt(None if memory.get((m, i, n)) is None else memory[(m, i, n)] / n, ".1f")
+                           for i in impls]
+                    for n in sorted({k[2] for k in memory if k[0] == m})]
+            f.write(f"Bytes per entry ({m}):\n\n{rst_table(['entries'] + impls, rows)}\n\n")
+
+fields = []
+for row in summary:
+    for k in row:
+        if k not in fields:
+            fields.append(k)
+with open(os.path.join(out, "summary.csv"), "w", newline="") as f:
+    wr = csv.DictWriter(f, fieldnames=fields, restval="")
+    wr.writeheader()
+    wr.writerows(summary)
+
+
+def r_of(m, w, peer, n, t):
+    return ratio((m, w, BASE[m], n, t), (m, w, peer, n, t))
+
+
+targets = []
+all_threads = sorted({k[4] for k in rate})
+hash_sizes = sorted({k[3] for k in rate if k[0] == "hash"})
+ptab_sizes = sorted({k[3] for k in rate if k[0] == "ptab"})
+user_sizes = sorted({k[3] for k in rate if k[0] == "user"})
+for n in hash_sizes:
+    for t in (1, 2):
+        targets.append((f"hash lookups >= 1.3x rhashtable, {t} CPU(s), {n} entries",
+                        r_of("hash", "lookup", "rhashtable", n, t), 1.3, False))
+    targets.append((f"90/10 at 2 CPUs >= 5x spinlock table, {n} entries",
+                    r_of("hash", "90-10", "spinlock", n, 2), 5.0, False))
+    targets.append((f"90/10 at 2 CPUs >= 3x rwlock table, {n} entries",
+                    r_of("hash", "90-10", "rwlock", n, 2), 3.0, False))
+    fl = r_of("hash", "lookup", "floor", n, 1)
+    targets.append((f"lookup cost <= 1.5x unsynchronized floor, {n} entries",
+                    None if not fl else 1 / fl, 1.5, True))
+for n in ptab_sizes:
+    for t in all_threads:
+        targets.append((f"ptab lookup >= 2x xa_load, {t} CPU(s), {n} ids",
+                        r_of("ptab", "lookup", "xarray", n, t), 2.0, False))
+        targets.append((f"ptab churn >= 1.5x xa_alloc_cyclic+xa_erase, {t} CPU(s), {n} ids",
+                        r_of("ptab", "churn", "xarray", n, t), 1.5, False))
+for n in user_sizes:
+    for t in all_threads:
+        targets.append((f"ioctl lookups >= 1.2x bpf(2) lookups, {t} CPU(s), {n} keys",
+                        r_of("user", "lookup", "bpf", n, t), 1.2, False))
+print("\n== Targets of issue 8 (reported, not enforced)")
+for name, val, goal, at_most in targets:
+    if val is None:
+        state = "n/a (not measured)"
+    else:
+        ok = val <= goal if at_most else val >= goal
+        state = f"{val:5.2f}x  {'met' if ok else 'NOT met'}"
+    print(f"  {name:68} {state}")
+print(f"\nGuest under {banner}.")
+if errors:
+    print(f"\n{errors} operation(s) failed: see the kernel log in the run directory")
+
+
+def size_name(n):
+    for unit, div in (("M", 1 << 20), ("K", 1 << 10)):
+        if n >= div and n % div == 0:
+            return f"{n // div}{unit}"
+    return str(n)
+
+
+def plot(script):
+    subprocess.run(["gnuplot"], input="\n".join(script), text=True, check=True)
+
+
+if not shutil.which("gnuplot"):
+    print("\n(no gnuplot: no plots)")
+    sys.exit(1 if errors else 0)
+
+pngs = []
+colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#7f7f7f"]
+for m in maps:
+    impls = order({k[2] for k in rate if k[0] == m}, IMPLS.get(m, []))
+    base = BASE.get(m, impls[0])
+    peers = [i for i in impls if i != base]
+    workloads = order({k[1] for k in rate if k[0] == m}, WORKLOADS.get(m, []))
+    sizes = sorted({k[3] for k in rate if k[0] == m})
+    thr = sorted({k[4] for k in rate if k[0] == m})
+
+    # Throughput against threads: one panel per workload and size.
+    data = os.path.join(out, f"throughput-{m}.dat")
+    panels = []
+    with open(data, "w") as f:
+        for n in sizes:
+            for w in workloads:
+                f.write(f"# {w} {n}\n")
+                for t in thr:
+                    vals = [median((m, w, i, n, t)) for i in impls]
+                    f.write(f"{t} " + " ".join("?" if v is None else f"{v / 1e6:.4f}"
+                                               for v in vals) + "\n")
+                f.write("\n\n")
+                panels.append((w, n))
+    png = os.path.join(out, f"throughput-{m}.png")
+    script = [
+        f"set terminal pngcairo size {330 * len(workloads)},{300 * len(sizes) + 60} font 'sans,9'",
+        f"set output '{png}'",
+        f"set multiplot layout {len(sizes)},{len(workloads)} title "
+        f"'{m}: throughput against threads (Mops/s, median of {rounds} rounds, {accel.upper()} guest)'",
+        "set xlabel 'threads'", "set yrange [0:*]", "set xtics 1", "set grid",
+        "set key below horizontal font 'sans,8'", "set datafile missing '?'",
+        f"set xrange [{min(thr) - 0.3}:{max(thr) + 0.3}]",
+    ]
+    for idx, (w, n) in enumerate(panels):
+        lines = ", ".join(
+            f"'{data}' index {idx} using 1:{c + 2} with linespoints lw 2 pt 7 "
+            f"lc rgb '{colors[c % len(colors)]}' title '{i}'"
+            for c, i in enumerate(impls))
+        script += [f"set title '{w}, {n} entries'", f"plot {lines}"]
+    script.append("unset multiplot")
+    plot(script)
+    pngs.append(png)
+
+    # Ratio bars: one panel per thread count, a cluster per workload.
+    data = os.path.join(out, f"ratios-{m}.dat")
+    with open(data, "w") as f:
+        for t in thr:
+            f.write(f"# threads {t}: workload, then rcumap over " + " ".join(peers) + "\n")
+            for n in sizes:
+                for w in workloads:
+                    vals = [r_of(m, w, p, n, t) if m in BASE else None for p in peers]
+                    label = w if len(sizes) == 1 else f"{w}/{size_name(n)}"
+                    f.write(f"{label} " + " ".join("?" if v is None else f"{v:.3f}"
+                                                   for v in vals) + "\n")
+            f.write("\n\n")
+    png = os.path.join(out, f"ratios-{m}.png")
+    script = [
+        f"set terminal pngcairo size {max(900, 90 * len(workloads) * len(sizes))},"
+        f"{330 * len(thr) + 60} font 'sans,9'",
+        f"set output '{png}'",
+        f"set multiplot layout {len(thr)},1 title "
+        f"'{m}: {base} throughput over each peer (above 1: {base} faster; {accel.upper()} guest)'",
+        "set termoption noenhanced",
+        "set style data histograms", "set style histogram clustered gap 1",
+        "set style fill solid 0.8 border -1", "set boxwidth 0.9",
+        "set datafile missing '?'", "set grid ytics", "set yrange [0:*]",
+        "set xtics rotate by -30 font 'sans,8'", "set key outside right top",
+        f"set xrange [-0.6:{len(workloads) * len(sizes) - 0.4}]",
+    ]
+    for idx, t in enumerate(thr):
+        # Only the peers measured at this thread count (the floor: 1 only).
+        bars = ", ".join(
+            f"'{data}' index {idx} using {c + 2}:xtic(1) lc rgb '{colors[(c + 1) % len(colors)]}' title '/{p}'"
+            for c, p in enumerate(peers)
+            if any(r_of(m, w, p, n, t) is not None for w in workloads for n in sizes))
+        line = "1 with lines lc rgb 'black' dt 2 notitle"
+        script += [f"set title '{t} thread(s)'",
+                   f"plot {bars + ', ' if bars else ''}{line}"]
+    script.append("unset multiplot")
+    plot(script)
+    pngs.append(png)
+
+print("\nplots: " + " ".join(pngs))
+sys.exit(1 if errors else 0)
