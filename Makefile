@@ -7,6 +7,8 @@
 #   make check      the whole test suite; last line "N passed, N failed"
 #   make lint       checkpatch --strict and sparse over our sources
 #   make native     the maps in user space: tests, TSan, ASan, fuzzing
+#   make torture DURATION=600   long torture + 10^7-op differential check
+#   make fuzz-guest FUZZ_SECONDS=600   long ioctl fuzzing in the guest
 #   make bench      benchmarks against rhashtable, XArray, IDR, bpf(2) in a guest
 #   make bench-native  user-space benchmarks and instruction counts
 #   make deps       install what a fresh Debian 12 machine lacks
@@ -30,12 +32,13 @@ endif
 SOURCES	:= Kbuild $(wildcard kmod/*.[ch] kmod/*/*.[ch] kunit/*.[ch] tools/demo/*.[ch] \
 			    include/linux/*.h include/uapi/linux/*.h)
 
-.PHONY: all modules kernel deps lint run check clean help native bench-native fuzz bench
+.PHONY: all modules kernel deps lint run check clean help native bench-native fuzz bench \
+	torture fuzz-guest
 
 all: modules
 
 help:
-	@sed -n '3,19p' Makefile
+	@sed -n '3,21p' Makefile
 
 deps:
 	@$(VM)/deps.sh
@@ -66,6 +69,36 @@ run:
 
 check:
 	@tools/check.sh
+
+# Long forms of make check's short runs: the torture and differential
+# check in both guests, and the ioctl fuzzer.
+DURATION ?= 600
+DIFF_OPS ?= 10000000
+FUZZ_SECONDS ?= 600
+
+torture:
+	@$(VM)/deps.sh --quiet
+	@$(MAKE) -s modules VARIANT=debug
+	@$(MAKE) -s modules VARIANT=kcsan
+	@for v in debug kcsan; do \
+		$(VM)/run.sh --kernel $$v --mem 1024 --out out/torture-$$v \
+			--timeout $$(($(DURATION) * 2 + 900)) \
+			--script kmod/torture/guest.sh \
+			--module build/$$v/rcumap.ko --module build/$$v/rcumap_torture.ko \
+			--append "RCUMAP_TORTURE_DURATION=$(DURATION) RCUMAP_TORTURE_DIFF_OPS=$(DIFF_OPS)" \
+			|| exit 1; \
+		grep -h 'rcumap_torture:' out/torture-$$v/out/torture.txt; \
+	done
+
+fuzz-guest:
+	@$(VM)/deps.sh --quiet
+	@$(MAKE) -s modules VARIANT=debug
+	@$(MAKE) -s -C tools/fuzz O=$(CURDIR)/build/fuzz
+	@$(VM)/run.sh --kernel debug --mem 1024 --out out/fuzz \
+		--timeout $$(($(FUZZ_SECONDS) + 600)) --script tools/fuzz/guest.sh \
+		--module build/debug/rcumap.ko --bin build/fuzz/rcumap_ioctl_fuzz \
+		--append "RCUMAP_FUZZ_SECONDS=$(FUZZ_SECONDS)"; status=$$?; \
+		tail -n 3 out/fuzz/out/fuzz.txt; exit $$status
 
 # The maps built in user space against liburcu (tools/native/): functional
 # and stress tests, TSan, ASan+UBSan, libFuzzer, benchmarks, callgrind.

@@ -104,6 +104,36 @@ check "lint (checkpatch --strict, sparse)" tools/lint.sh "$(kernel_dir debug)"
 kunit debug
 kunit kcsan
 
+# torture VARIANT [APPEND]: rcumap_torture.ko in a guest: every CPU on a
+# random mix of all operations of both maps, then the differential check
+# against reference maps.  insmod fails on any mismatch.
+torture() {
+	echo "---- torture and differential check in the $1 guest"
+	if tools/vm/run.sh --kernel "$1" --mem 1024 --out "$out/torture-$1" \
+		--script kmod/torture/guest.sh --module "build/$1/rcumap.ko" \
+		--module "build/$1/rcumap_torture.ko" --append "${2:-}"; then
+		ok "torture + differential ($1 guest)"
+	else
+		not_ok "torture + differential ($1 guest): see $out/torture-$1"
+	fi
+	grep -h 'rcumap_torture: \(diff\|PASS\|FAIL\)' "$out/torture-$1/out/torture.txt" 2>/dev/null |
+		sed 's/^\[[^]]*\] /    /'
+}
+
+torture debug RCUMAP_TORTURE_DIFF_OPS=1000000
+torture kcsan
+
+echo "---- ioctl fuzzer in the debug guest (and an unprivileged uid refused)"
+if make -s -C tools/fuzz O="$top/build/fuzz" >"$out/fuzz-build.log" 2>&1 &&
+	tools/vm/run.sh --kernel debug --mem 1024 --out "$out/fuzz" \
+		--script tools/fuzz/guest.sh --module build/debug/rcumap.ko \
+		--bin build/fuzz/rcumap_ioctl_fuzz; then
+	ok "ioctl fuzzer (debug guest)"
+else
+	not_ok "ioctl fuzzer (debug guest): see $out/fuzz"
+fi
+grep -h 'PASS\|FAIL' "$out/fuzz/out/fuzz.txt" "$out/fuzz/out/as-uid.txt" 2>/dev/null | sed 's/^/    /'
+
 echo "---- selftests of /dev/rcumap in the debug guest"
 st=$top/build/selftests
 if make -s -C selftests KSRC="$(source_dir)" O="$st" >"$out/selftests-build.log" 2>&1; then

@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# guest.sh - run rcumap_torture.ko inside the test guest.
+#
+# Runs as /test.sh under tools/vm/init (busybox sh, as root), e.g.
+#   tools/vm/run.sh --kernel debug --mem 1024 --out DIR \
+#       --script kmod/torture/guest.sh \
+#       --module rcumap.ko --module rcumap_torture.ko \
+#       [--append "RCUMAP_TORTURE_DURATION=600 RCUMAP_TORTURE_DIFF_OPS=10000000"]
+#
+# The module's parameters come from the environment, which the kernel
+# fills from the words of its command line that it does not know:
+#   RCUMAP_TORTURE_DURATION  seconds of torture        (module default)
+#   RCUMAP_TORTURE_THREADS   torture workers           (module default)
+#   RCUMAP_TORTURE_DIFF_OPS  differential ops per map  (module default)
+#   RCUMAP_TORTURE_SEED      random seed               (random)
+# insmod runs the whole test and fails if it found a mismatch.  The
+# module's lines of the kernel log go to /out/torture.txt.  Exits 0 only
+# if both modules loaded, the test passed and both modules unloaded;
+# run.sh then scans the kernel log for reports.
+
+say() { echo "torture/guest.sh: $*"; }
+
+params=
+[ -n "${RCUMAP_TORTURE_DURATION:-}" ] &&
+	params="$params duration=$RCUMAP_TORTURE_DURATION"
+[ -n "${RCUMAP_TORTURE_THREADS:-}" ] &&
+	params="$params threads=$RCUMAP_TORTURE_THREADS"
+[ -n "${RCUMAP_TORTURE_DIFF_OPS:-}" ] &&
+	params="$params diff_ops=$RCUMAP_TORTURE_DIFF_OPS"
+[ -n "${RCUMAP_TORTURE_SEED:-}" ] &&
+	params="$params seed=$RCUMAP_TORTURE_SEED"
+
+if ! insmod /lib/rcumap/rcumap.ko; then
+	say "insmod rcumap.ko failed"
+	exit 1
+fi
+
+failed=0
+say "insmod rcumap_torture.ko$params"
+start=$(cut -d" " -f1 /proc/uptime)
+# shellcheck disable=SC2086
+if insmod /lib/rcumap/rcumap_torture.ko $params; then
+	loaded=1
+else
+	say "insmod rcumap_torture.ko failed: the test found a mismatch"
+	loaded=0
+	failed=1
+fi
+end=$(cut -d" " -f1 /proc/uptime)
+dmesg | grep 'rcumap_torture: ' >/out/torture.txt
+cat /out/torture.txt
+say "ran from $start to $end s"
+if ! grep -q 'rcumap_torture: PASS' /out/torture.txt; then
+	say "no PASS line"
+	failed=1
+fi
+
+if [ "$loaded" = 1 ] && ! rmmod rcumap_torture; then
+	say "rmmod rcumap_torture failed"
+	failed=1
+fi
+if ! rmmod rcumap; then
+	say "rmmod rcumap failed"
+	failed=1
+fi
+say "exit $failed"
+exit $failed
