@@ -12,6 +12,7 @@ pkgs=(
 	linux-source-6.1		# guest kernel source, kunit.py, checkpatch
 	qemu-system-x86 busybox-static	# the guest
 	sparse				# make lint
+	jq				# rcumapctl's JSON output tests
 	liburcu-dev libjemalloc-dev	# tools/native: the maps in user space
 	clang libclang-rt-14-dev llvm-14 # tools/native: sanitizers, libFuzzer
 	valgrind gnuplot-nox		# tools/native: callgrind, plots
