@@ -7,6 +7,7 @@
 #   make check      the whole test suite; last line "N passed, N failed"
 #   make lint       checkpatch --strict and sparse over our sources
 #   make native     the maps in user space: tests, TSan, ASan, fuzzing
+#   make model      spin over the Promela models (and their broken variants)
 #   make torture DURATION=600   long torture + 10^7-op differential check
 #   make fuzz-guest FUZZ_SECONDS=600   long ioctl fuzzing in the guest
 #   make bench      benchmarks against rhashtable, XArray, IDR, bpf(2) in a guest
@@ -33,12 +34,12 @@ SOURCES	:= Kbuild $(wildcard kmod/*.[ch] kmod/*/*.[ch] kunit/*.[ch] tools/demo/*
 			    include/linux/*.h include/uapi/linux/*.h)
 
 .PHONY: all modules kernel deps lint run check clean help native bench-native fuzz bench \
-	torture fuzz-guest
+	torture fuzz-guest model
 
 all: modules
 
 help:
-	@sed -n '3,21p' Makefile
+	@sed -n '3,22p' Makefile
 
 deps:
 	@$(VM)/deps.sh
@@ -69,6 +70,12 @@ run:
 
 check:
 	@tools/check.sh
+
+# The Promela models of the publish/retire protocol and of the ptab ring,
+# each with broken variants that spin must reject.
+model:
+	@$(VM)/deps.sh --quiet
+	@model/check.sh
 
 # Long forms of make check's short runs: the torture and differential
 # check in both guests, and the ioctl fuzzer.

@@ -167,6 +167,19 @@ else
 	not_ok "native tests: no summary, see $out/native.log"
 fi
 
+echo "---- the Promela models (spin): real protocols pass, broken ones are rejected"
+model/check.sh >"$out/model.log" 2>&1
+set -- $(tail -n 1 "$out/model.log")
+if [ "${2:-}" = passed, ] && [ "${4:-}" = failed ]; then
+	passed=$((passed + $1))
+	failed=$((failed + $3))
+	sed '$d; s/^/    /' "$out/model.log"
+	[ "$3" = 0 ] || failures+=("$3 model check(s), see $out/model.log")
+else
+	tail -n 20 "$out/model.log" | sed 's/^/    /'
+	not_ok "model check: no summary, see $out/model.log"
+fi
+
 echo "---- rcumapctl, host side (stand-in device)"
 make -s -C tools/rcumapctl check O="$top/build/rcumapctl" >"$out/rcumapctl.tap" 2>&1
 tap "rcumapctl tests" "$out/rcumapctl.tap"

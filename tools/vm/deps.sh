@@ -13,6 +13,7 @@ pkgs=(
 	qemu-system-x86 busybox-static	# the guest
 	sparse				# make lint
 	jq				# rcumapctl's JSON output tests
+	spin				# model/: the Promela models
 	liburcu-dev libjemalloc-dev	# tools/native: the maps in user space
 	clang libclang-rt-14-dev llvm-14 # tools/native: sanitizers, libFuzzer
 	valgrind gnuplot-nox		# tools/native: callgrind, plots
