@@ -75,7 +75,7 @@ check:
 # each with broken variants that spin must reject.
 model:
 	@$(VM)/deps.sh --quiet
-	@model/check.sh
+	@model/check.sh --long
 
 # Long forms of make check's short runs: the torture and differential
 # check in both guests, and the ioctl fuzzer.

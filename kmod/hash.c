@@ -72,6 +72,7 @@ struct rcumap_hash {
 	u32 entry_size;
 	u32 seed;
 	u32 max_entries;
+	gfp_t remove_gfp;	/* for delete's smaller bucket */
 	bool destroyed;
 
 	/* Written by every insert and delete: kept off the readers' line. */
@@ -332,7 +333,7 @@ __rcumap_hash_remove(struct rcumap_hash *h, struct rcumap_hash_table *tbl,
 	lockdep_assert_held(rcumap_bucket_lock(tbl, hash));
 	atomic_dec(&h->count);
 	if (live) {
-		new = rcumap_bucket_alloc(h, live, GFP_NOWAIT | __GFP_NOWARN);
+		new = rcumap_bucket_alloc(h, live, h->remove_gfp);
 		if (!new) {
 			WRITE_ONCE(old->hash[idx], RCUMAP_HASH_DEAD);
 			return NULL;
@@ -379,6 +380,11 @@ static struct rcumap_hash_table *rcumap_hash_table_alloc(u32 nr_buckets,
  * @params: Key size, value size, capacity and bucket count of the table.
  * @gfp: Allocation flags for the table itself (e.g. %GFP_KERNEL_ACCOUNT).
  *
+ * If @gfp has %__GFP_ACCOUNT, so do the allocations of deletes, which
+ * otherwise use %GFP_NOWAIT: the smaller bucket a delete builds is charged
+ * to the deleting task's memory cgroup, as an update's bucket is charged
+ * to the updating task's (which passes its own flags).
+ *
  * Each table gets its own random hash seed.  Every bucket starts empty.
  *
  * Context: Process context if @gfp allows sleeping.
@@ -418,6 +424,13 @@ struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
 	h->key_stride = ALIGN(params->key_size, 8);
 	h->entry_size = h->key_stride + ALIGN(params->value_size, 8);
 	h->max_entries = params->max_entries;
+	/*
+	 * Delete cannot sleep or fail, but what it allocates is charged
+	 * like an update's when the table is (to the deleting task's memory
+	 * cgroup), or a delete would swap a charged bucket for an uncharged
+	 * one.
+	 */
+	h->remove_gfp = GFP_NOWAIT | __GFP_NOWARN | (gfp & __GFP_ACCOUNT);
 	h->seed = get_random_u32();
 	atomic_set(&h->count, 0);
 	/* @h is not yet visible to anyone: no ordering is needed. */

@@ -1,57 +1,137 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh - check the Promela models of rcumap's protocols with spin.
+# check.sh [--short | --long] [--keep DIR] - check rcumap's Promela models
+# with spin.
 #
-# For each model, the real protocol must pass an exhaustive safety search
-# and every deliberately broken variant must be rejected:
-#   hash.pml   real; -DBROKEN_FREE (no grace period); -DBROKEN_PUBLISH
-#              (publish before the bucket is filled)
-#   ptab.pml   real; -DBROKEN_PUT (ring put without cmpxchg);
-#              -DBROKEN_TAKE (ring take without xchg)
-# Prints one "ok"/"FAIL" line per run and "N passed, N failed" last.
+# Each model (hash.pml, ptab.pml) is verified exhaustively in a few
+# configurations, and each of its deliberately broken variants must be
+# rejected:
+#   hash.pml   real; -DBROKEN_FREE (free without a grace period) and
+#              -DBROKEN_PUBLISH (publish before the bucket is built)
+#   ptab.pml   real; -DBROKEN_PUT (ring put without its cmpxchg) and
+#              -DBROKEN_TAKE (ring take without its xchg)
+# A real model passes only if spin explores its whole state space and
+# finds no error (a search cut short by memory or depth fails); a broken
+# variant passes only if spin finds an assertion violation.
+#
+#   --short  (default; make check) small configurations, a few seconds
+#   --long   (make model) the larger ones: about four minutes and up to
+#            2.5 GB of memory on a 2-core machine
+# RCUMAP_MODEL_MEMLIM sets pan's memory limit in MB (default 4096).
+# --keep DIR keeps the work files (pan.c, trails) in DIR.
+#
+# Needs spin (Debian package "spin") and gcc.  The last line is
+# "N passed, N failed"; the exit code is 0 only if nothing failed.
 set -uo pipefail
+
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+mode=short
+keep=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--short) mode=short ;;
+	--long) mode=long ;;
+	--keep) keep=${2:?--keep needs a directory}; shift ;;
+	*) echo "usage: check.sh [--short | --long] [--keep DIR]" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+if ! command -v spin >/dev/null; then
+	echo "check.sh: spin not found: apt-get install spin (or make deps)" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+memlim=${RCUMAP_MODEL_MEMLIM:-4096}
+
+if [ -n "$keep" ]; then
+	work=$keep
+	mkdir -p "$work"
+else
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+fi
+
 passed=0
 failed=0
 
-# verify MODEL WANT [DEFINE]: WANT is "pass" or "reject".
-verify() {
-	local model=$1 want=$2 def=${3:-} out errors
-	(
-		cd "$work" && rm -f pan pan.* &&
-		spin -a $def "$here/$model.pml" >spin.log 2>&1 &&
-		gcc -O2 -DSAFETY -o pan pan.c >>spin.log 2>&1 &&
-		./pan -m200000 >pan.log 2>&1
-	)
-	out=$(cat "$work/pan.log" 2>/dev/null)
-	errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' <<<"$out" | head -n 1)
-	if [ -z "$errors" ]; then
-		echo "FAIL $model ${def:-(real)}: spin did not run"
-		cat "$work/spin.log"
+# run EXPECT MODEL DEFINES...: EXPECT is "pass" (no error, search
+# complete) or "fail" (an assertion violation found).
+run() {
+	local expect=$1 model=$2 name dir out start secs states verdict
+	shift 2
+	name="$model.pml${*:+ $*}"
+	dir=$work/$(tr -c 'a-zA-Z0-9_.=-' _ <<<"$model $*")
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp "$here/$model.pml" "$dir/"
+	start=$(date +%s.%N)
+	if ! (cd "$dir" && spin "$@" -a "$model.pml" >spin.log 2>&1 &&
+	      gcc -O2 -w -DSAFETY -DCOLLAPSE -DMEMLIM="$memlim" \
+		  -o pan pan.c >gcc.log 2>&1); then
+		echo "FAIL $name: spin or gcc failed"
+		sed 's/^/    /' "$dir/spin.log" "$dir/gcc.log" 2>/dev/null | tail -n 20
 		failed=$((failed + 1))
-	elif grep -q 'max search depth too small' <<<"$out"; then
-		echo "FAIL $model ${def:-(real)}: search depth too small"
-		failed=$((failed + 1))
-	elif { [ "$want" = pass ] && [ "$errors" = 0 ]; } ||
-	     { [ "$want" = reject ] && [ "$errors" != 0 ]; }; then
-		echo "ok   $model ${def:-(real)}: errors: $errors, as expected" \
-			"($(sed -n 's/^ *\([0-9e.+]*\) states, stored.*/\1/p' <<<"$out") states)"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $model ${def:-(real)}: errors: $errors, want $want"
-		grep -m 3 'assertion violated\|pan:' <<<"$out"
-		failed=$((failed + 1))
+		return
 	fi
+	(cd "$dir" && ./pan -m1000000 >pan.log 2>&1)
+	out=$dir/pan.log
+	secs=$(echo "$(date +%s.%N) - $start" | bc)
+	states=$(sed -n 's/^ *\([0-9.e+]*\) states, stored.*/\1/p' "$out")
+
+	# An error ends the search early: look for one first.
+	if grep -qE 'errors: [1-9]' "$out"; then
+		verdict="error: $(grep -m1 -E 'assertion violated|invalid end state|out of range' "$out" | sed 's/^pan:[0-9]*: *//')"
+	elif grep -qE 'reached -DMEMLIM bound|max search depth too small|Search not completed' "$out"; then
+		verdict="search not complete"
+	elif grep -q 'errors: 0' "$out"; then
+		verdict=clean
+	else
+		verdict="no verdict"
+	fi
+
+	if { [ "$expect" = pass ] && [ "$verdict" = clean ]; } ||
+	   { [ "$expect" = fail ] && [[ $verdict == error:* ]]; }; then
+		printf 'ok   %s: %s, %s states, %.1f s\n' "$name" "$verdict" \
+			"${states:-?}" "$secs"
+		passed=$((passed + 1))
+		return
+	fi
+	if [ "$expect" = pass ]; then
+		printf 'FAIL %s: %s, %s states, %.1f s\n' "$name" "$verdict" \
+			"${states:-?}" "$secs"
+		if [ -f "$dir/$model.pml.trail" ]; then
+			echo "    the trail, last steps:"
+			(cd "$dir" && spin "$@" -t -p -k "$model.pml.trail" \
+				"$model.pml" 2>&1) | tail -n 40 | sed 's/^/    /'
+		fi
+	else
+		printf 'FAIL %s: the broken variant passed (%s, %s states)\n' \
+			"$name" "$verdict" "${states:-?}"
+	fi
+	failed=$((failed + 1))
 }
 
-verify hash pass
-verify hash reject -DBROKEN_FREE
-verify hash reject -DBROKEN_PUBLISH
-verify ptab pass
-verify ptab reject -DBROKEN_PUT
-verify ptab reject -DBROKEN_TAKE
+echo "model: $mode mode, spin $(spin -V | sed -n 's/^Spin Version \([^ ]*\).*/\1/p'), work in $work"
+if [ "$mode" = short ]; then
+	run pass hash -DNREADERS=3 -DNREADS=1 -DNOPS=1
+	run pass hash -DNREADERS=1 -DNREADS=2 -DNOPS=2
+	run pass ptab -DNWORKERS=2 -DNROUNDS=1 -DNLOOKUPS=1
+	run pass ptab -DNWORKERS=2 -DNROUNDS=2 -DNLOOKUPS=0
+else
+	run pass hash -DNREADERS=3 -DNREADS=1 -DNOPS=1
+	run pass hash -DNREADERS=1 -DNREADS=2 -DNOPS=2
+	run pass hash -DNREADERS=2 -DNREADS=2 -DNOPS=1
+	run pass hash -DNREADERS=2 -DNREADS=1 -DNOPS=2
+	run pass hash -DNREADERS=4 -DNREADS=1 -DNOPS=1
+	run pass ptab -DNWORKERS=2 -DNROUNDS=2 -DNLOOKUPS=2
+	run pass ptab -DNWORKERS=3 -DNROUNDS=1 -DNLOOKUPS=2
+fi
+run fail hash -DBROKEN_FREE
+run fail hash -DBROKEN_PUBLISH
+run fail ptab -DBROKEN_PUT
+run fail ptab -DBROKEN_TAKE
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -243,9 +243,9 @@ inline fill_fields(new, old, k, v)
 }
 
 /*
- * __rcumap_hash_publish(): rcu_assign_pointer() of @new, then the old
- * bucket is retired.  Only the lock holder does either, and a reader that
- * enters between the two is merely waited for: one step.
+ * __rcumap_hash_publish(): rcu_assign_pointer() of @new.  The old bucket
+ * is now the writer's alone: it retires it later, after dropping the lock
+ * and leaving its own read-side critical section (rcumap_bucket_retire()).
  */
 inline publish_body(new, old)
 {
@@ -254,10 +254,19 @@ inline publish_body(new, old)
 	:: new != NONE -> state[new] = S_LIVE
 	:: else -> skip
 	fi;
-	if
-	:: old != NONE -> retire_body(old)
-	:: else -> skip
-	fi
+	retired = old
+}
+
+/* rcumap_bucket_retire(): kvfree_rcu() of what the writer replaced. */
+inline retire_replaced()
+{
+	d_step {
+		if
+		:: retired != NONE -> retire_body(retired)
+		:: else -> skip
+		fi;
+		retired = NONE
+	}
 }
 
 /* The number of live entries of @o other than key @k. */
@@ -340,6 +349,7 @@ inline update(me, k)
 			want_val[k] = v;
 			rcu_exit_body(me)
 		);
+		retire_replaced();
 		d_step { old = 0; new = 0; v = 0 }
 	fi
 }
@@ -379,12 +389,14 @@ inline delete(me, k)
 		fi;
 		rcu_exit_body(me)
 	);
+	retire_replaced();
 	d_step { old = 0; new = 0; n = 0; found = false }
 }
 
 proctype writer(byte me)
 {
 	byte cur, old, new, v, n, k, op, i, j, f;
+	byte retired = NONE;	/* what this writer has to retire */
 	bool found;
 
 	op = 0;

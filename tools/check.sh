@@ -132,7 +132,7 @@ if make -s -C tools/fuzz O="$top/build/fuzz" >"$out/fuzz-build.log" 2>&1 &&
 else
 	not_ok "ioctl fuzzer (debug guest): see $out/fuzz"
 fi
-grep -h 'PASS\|FAIL' "$out/fuzz/out/fuzz.txt" "$out/fuzz/out/as-uid.txt" 2>/dev/null | sed 's/^/    /'
+grep -h 'PASS\|FAIL' "$out/fuzz/out/fuzz.txt" "$out/fuzz/out/as-uid.txt" "$out/fuzz/out/charge.txt" 2>/dev/null | sed 's/^/    /'
 
 echo "---- selftests of /dev/rcumap in the debug guest"
 st=$top/build/selftests

@@ -33,15 +33,15 @@
  * reproduced by loading the module with the same seed and diff_ops on as
  * many CPUs, with duration=0.  It runs alongside the torture.
  *
- * Conventions: @r is a torture round, @w a worker, @rd a reader, @d the
- * differential run; @rnd a caller-owned random state; a key id names a
+ * Conventions: @r is a torture round, @w a worker, @rd a reader, @d a
+ * differential stream; @rnd a caller-owned random state; a key id names a
  * key (tt_make_key()); @ks and @vs are a table's key and value size.
  *
  * Locking: the maps take their own.  The reference maps each have a
  * mutex.  A round's tables are reached by workers through @w->r, set
  * before the workers are created and valid until they are stopped, and
- * by readers through tt.cur under the RCU read lock; a round is freed
- * with kfree_rcu() after tt.cur stops pointing to it.
+ * by readers through tt.cur (tt_round_rcu()) under the RCU read lock; a
+ * round is freed with kfree_rcu() after tt.cur stops pointing to it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -328,6 +328,16 @@ static struct {
 	struct rnd_state rnd;	/* the controller's */
 } tt;
 
+/*
+ * The current round, loaded by a reader inside an RCU read-side critical
+ * section (a thread's, or its timer's in softirq); only the controller
+ * changes tt.cur, between rounds.
+ */
+static struct tt_round *tt_round_rcu(void)
+{
+	return rcu_dereference_check(tt.cur, rcu_read_lock_any_held());
+}
+
 static u32 tt_cpu(u32 i)
 {
 	return cpumask_nth(i % num_online_cpus(), cpu_online_mask);
@@ -358,6 +368,12 @@ static void tt_check_held_value(const struct tt_round *r, const void *v,
 	if (memcmp(copy, v, vs))
 		tt_fail("round %u: value of key id %u changed under a reader",
 			r->nr, key_id);
+}
+
+/* The id of the node at @node, for messages; -1 for none. */
+static s64 tt_node_id(const void *node)
+{
+	return node ? (s64)rcumap_ptab_node_id(node) : -1;
 }
 
 /* A process-table object found under @id must be whole and have @id. */
@@ -454,7 +470,7 @@ static void tt_timer_fn(struct timer_list *timer)
 	int i;
 
 	rcu_read_lock();
-	r = rcu_dereference(tt.cur);
+	r = tt_round_rcu();
 	for (i = 0; r && i < 4; i++)
 		tt_read_once(r, &rd->timer_rnd, key, value, false);
 	rcu_read_unlock();
@@ -473,7 +489,7 @@ static int tt_reader_fn(void *arg)
 	mod_timer(&rd->timer, jiffies + 1);
 	while (!kthread_should_stop()) {
 		rcu_read_lock();
-		r = rcu_dereference(tt.cur);
+		r = tt_round_rcu();
 		if (r)
 			tt_read_once(r, &rd->rnd, key, value, true);
 		rcu_read_unlock();
@@ -850,8 +866,8 @@ static void tt_ptab_remove_owned(struct tt_worker *w)
 	w->objs[i]->index = i;
 	if (node != &o->node) {
 		/* It may still be in the table: leak it rather than free it. */
-		tt_fail("round %u: worker %u: remove of its id %llu returned %p",
-			r->nr, w->nr, id, node);
+		tt_fail("round %u: worker %u: remove of its id %llu returned id %lld",
+			r->nr, w->nr, id, tt_node_id(node));
 		return;
 	}
 	kfree_rcu(o, rcu);
@@ -889,8 +905,8 @@ static void tt_ptab_lookup_owned(struct tt_worker *w)
 	rcu_read_lock();
 	node = rcumap_ptab_lookup(r->t, id);
 	if (node != &o->node)
-		tt_fail("round %u: worker %u: lookup of its id %llu returned %p, not %p",
-			r->nr, w->nr, id, node, &o->node);
+		tt_fail("round %u: worker %u: lookup of its id %llu returned id %lld",
+			r->nr, w->nr, id, tt_node_id(node));
 	else
 		tt_check_obj(r, node, id, "owner's lookup");
 	rcu_read_unlock();
@@ -923,8 +939,8 @@ static void tt_ptab_shared(struct tt_worker *w)
 		/* Someone else filled the place: nobody else knows @id. */
 		node = rcumap_ptab_remove(r->t, id);
 		if (node != &o->node) {
-			tt_fail("round %u: worker %u: remove of unshared id %llu returned %p",
-				r->nr, w->nr, id, node);
+			tt_fail("round %u: worker %u: remove of unshared id %llu returned id %lld",
+				r->nr, w->nr, id, tt_node_id(node));
 			return;
 		}
 		kfree_rcu(o, rcu);
@@ -945,13 +961,16 @@ static void tt_ptab_shared(struct tt_worker *w)
 	kfree_rcu(o, rcu);
 }
 
-/* A few steps of a walk by id (bounded), or one step by slot. */
+/*
+ * A few steps of a walk by slot, or by id (up to rcumap_ptab_id_end() or
+ * without a bound), or, in a small table, a whole rcumap_ptab_for_each().
+ */
 static void tt_ptab_walk(struct tt_worker *w, bool by_slot)
 {
 	struct tt_round *r = w->r;
 	struct rcumap_ptab_node *node;
+	u64 id, prev = 0, end;
 	u32 i, slot;
-	u64 id, prev;
 
 	rcu_read_lock();
 	if (by_slot) {
@@ -968,19 +987,38 @@ static void tt_ptab_walk(struct tt_worker *w, bool by_slot)
 			tt_check_obj(r, node, rcumap_ptab_node_id(node),
 				     "slot walk");
 		}
+	} else if (r->capacity <= 256 && !tt_rand(&w->rnd, 8)) {
+		/*
+		 * A whole walk: it ends however many inserts run meanwhile,
+		 * below the id end it read when it started, which is below
+		 * the one we read after it.
+		 */
+		i = 0;
+		rcumap_ptab_for_each(r->t, id, node) {
+			if (i++ && id <= prev)
+				tt_fail("round %u: for_each: id %llu after %llu",
+					r->nr, id, prev);
+			tt_check_obj(r, node, id, "for_each");
+			prev = id;
+		}
+		end = rcumap_ptab_id_end(r->t);
+		if (i && prev >= end)
+			tt_fail("round %u: for_each returned id %llu, id end %llu",
+				r->nr, prev, end);
 	} else {
 		id = tt_recent_id(r, &w->rnd);
 		id = id == TT_ID_NONE ? 0 : id - min_t(u64, id, 4);
+		end = tt_rand(&w->rnd, 2) ? rcumap_ptab_id_end(r->t) : U64_MAX;
 		prev = 0;
 		for (i = 0; i < 8; i++, id++) {
 			u64 start = id;
 
-			node = rcumap_ptab_next(r->t, &id);
+			node = rcumap_ptab_next_below(r->t, &id, end);
 			if (!node)
 				break;
-			if (id < start || (i && id <= prev))
-				tt_fail("round %u: id walk from %llu to %llu (previous %llu)",
-					r->nr, start, id, prev);
+			if (id < start || id >= end || (i && id <= prev))
+				tt_fail("round %u: id walk from %llu: %llu after %llu, end %llu",
+					r->nr, start, id, prev, end);
 			tt_check_obj(r, node, id, "id walk");
 			prev = id;
 		}
@@ -1748,14 +1786,16 @@ static u8 *df_pick_key(struct df *d, const struct df_hash_shape *s, u32 salt,
 	return key;
 }
 
+/* @got == @want: the return code was right, the value or key was not. */
 static void df_hash_fail(struct df *d, const struct df_hash_shape *s,
 			 const char *op, const u8 *key, int got, int want)
 {
 	char shape[64];
 
-	tt_fail("diff %u hash op %lu (%s): %s of key %*phN: got %d, want %d",
+	tt_fail("diff %u hash op %lu (%s): %s of key %*phN: got %d, want %d%s",
 		d->nr, d->op, df_shape_str(s, shape, sizeof(shape)), op,
-		(int)min(s->key_size, 16U), key, got, want);
+		(int)min(s->key_size, 16U), key, got, want,
+		got == want ? ", but not the right value" : "");
 }
 
 /*
@@ -1786,9 +1826,13 @@ static void df_hash_compare(struct df *d, const struct df_hash_shape *s,
 			e = ref_find(ref, d->key);
 			if (!e || e->seen == d->pass ||
 			    (!walk && memcmp(e->data + ks, d->value, vs))) {
-				df_hash_fail(d, s, walk ? "get_next_key walk" :
-					     "positional walk", d->key,
-					     e ? e->seen == d->pass : -1, 0);
+				tt_fail("diff %u hash op %lu: %s walk: key %*phN %s",
+					d->nr, d->op,
+					walk ? "get_next_key" : "positional",
+					(int)min(ks, 16U), d->key,
+					!e ? "is not in the reference" :
+					e->seen == d->pass ? "came twice" :
+					"has the wrong value");
 				break;
 			}
 			e->seen = d->pass;
@@ -2074,9 +2118,9 @@ static bool ref_ptab_live(const struct ref_ptab *ref, u64 id)
 	return rs->obj && rs->id == id;
 }
 
-/* The live id at or above @start that the contract says next() finds. */
+/* The smallest live id in [@start, @end), which next_below() must find. */
 static const struct ref_slot *ref_ptab_next(const struct ref_ptab *ref,
-					    u64 start)
+					    u64 start, u64 end)
 {
 	const struct ref_slot *best = NULL;
 	u32 i;
@@ -2084,17 +2128,20 @@ static const struct ref_slot *ref_ptab_next(const struct ref_ptab *ref,
 	for (i = 0; i < ref->capacity; i++) {
 		const struct ref_slot *rs = &ref->slot[i];
 
-		if (rs->obj && rs->id >= start && (!best || rs->id < best->id))
+		if (rs->obj && rs->id >= start && rs->id < end &&
+		    (!best || rs->id < best->id))
 			best = rs;
 	}
 	return best;
 }
 
+/* @got and @want are nodes (or NULL); they are told apart by their ids. */
 static void df_ptab_fail(struct df *d, struct ref_ptab *ref, const char *op,
 			 u64 id, const void *got, const void *want)
 {
-	tt_fail("diff %u ptab op %lu (capacity %u): %s of id %llu: got %p, want %p",
-		d->nr, d->op, ref->capacity, op, id, got, want);
+	tt_fail("diff %u ptab op %lu (cap %u): %s of id %llu: got id %lld, want %lld%s",
+		d->nr, d->op, ref->capacity, op, id, tt_node_id(got),
+		tt_node_id(want), got && got == want ? " (same node)" : "");
 }
 
 static void df_ptab_insert(struct df *d, struct rcumap_ptab *t,
@@ -2102,9 +2149,9 @@ static void df_ptab_insert(struct df *d, struct rcumap_ptab *t,
 {
 	struct df_init_arg arg = { .t = t };
 	bool with = tt_rand(&d->rnd, 3) == 0;
+	u64 id = TT_ID_NONE, end = rcumap_ptab_id_end(t);
 	struct ref_slot *rs;
 	struct df_obj *o;
-	u64 id = TT_ID_NONE;
 	u32 slot;
 	int err;
 
@@ -2136,9 +2183,10 @@ static void df_ptab_insert(struct df *d, struct rcumap_ptab *t,
 	/*
 	 * The contract: ids increase; the first capacity inserts get 0, 1,
 	 * 2, ...; an id goes to a free slot, and a reused slot's id is at
-	 * least its last id plus the capacity; init sees the id first.
+	 * least its last id plus the capacity; init sees the id first; the
+	 * id is at or above the id end read before.
 	 */
-	if (id < ref->next_id || rs->obj ||
+	if (id < ref->next_id || id < end || rs->obj ||
 	    (ref->inserts < ref->capacity && id != ref->inserts) ||
 	    (rs->used && id < rs->id + ref->capacity) ||
 	    rcumap_ptab_node_id(&o->node) != id ||
@@ -2273,8 +2321,8 @@ static void df_ptab_op(struct df *d, struct rcumap_ptab *t,
 	u32 op = tt_rand(&d->rnd, 1000);
 	struct rcumap_ptab_node *node;
 	const struct ref_slot *rs;
+	u64 id, start, end;
 	void *want;
-	u64 id, start;
 	u32 slot;
 
 	if (op < 550) {
@@ -2301,14 +2349,28 @@ static void df_ptab_op(struct df *d, struct rcumap_ptab *t,
 		start = df_ptab_any_id(d, ref, stale, *nr_stale);
 		if (tt_rand(&d->rnd, 2))
 			start -= min_t(u64, start, tt_rand(&d->rnd, 3));
-		rs = ref_ptab_next(ref, start);
+		/* No bound, the bound of the ids handed out, or any. */
+		switch (tt_rand(&d->rnd, 3)) {
+		case 0:
+			end = U64_MAX;
+			break;
+		case 1:
+			end = rcumap_ptab_id_end(t);
+			break;
+		default:
+			end = start + tt_rand(&d->rnd, 2 * ref->capacity);
+			break;
+		}
+		rs = ref_ptab_next(ref, start, end);
 		id = start;
 		rcu_read_lock();
-		node = rcumap_ptab_next(t, &id);
+		node = end == U64_MAX ? rcumap_ptab_next(t, &id) :
+		       rcumap_ptab_next_below(t, &id, end);
 		rcu_read_unlock();
 		if ((void *)node != (rs ? rs->obj : NULL) ||
 		    id != (rs ? rs->id : start))
-			df_ptab_fail(d, ref, "next", start, node,
+			df_ptab_fail(d, ref, end == U64_MAX ? "next" :
+				     "next_below", start, node,
 				     rs ? rs->obj : NULL);
 		mutex_unlock(&ref->lock);
 	} else {
@@ -2324,6 +2386,10 @@ static void df_ptab_op(struct df *d, struct rcumap_ptab *t,
 	if (rcumap_ptab_count(t) != ref->count)
 		tt_fail("diff %u ptab op %lu: count %u, want %u", d->nr, d->op,
 			rcumap_ptab_count(t), ref->count);
+	/* Every id handed out is below the bound. */
+	if (rcumap_ptab_id_end(t) < ref->next_id)
+		tt_fail("diff %u ptab op %lu: id end %llu, but id %llu was handed out",
+			d->nr, d->op, rcumap_ptab_id_end(t), ref->next_id - 1);
 }
 
 static void df_ptab_table(struct df *d, unsigned long ops)

@@ -13,6 +13,10 @@
 #   RCUMAP_FUZZ_SECONDS  how long to fuzz (default 20)
 #   RCUMAP_FUZZ_SEED     the seed (default: the fuzzer picks and prints one)
 #   RCUMAP_FUZZ_THREADS  fuzzing threads (default 4)
+#   RCUMAP_FUZZ_CHARGE_CHECK=MAPS  then check, in a memory cgroup of its
+#                        own, that MAPS maps are charged to it however they
+#                        were built (default 1000; 0 skips it), see
+#                        Documentation/rcumap-reliability.rst
 #
 # Loads rcumap.ko with its default device mode, checks that the device is
 # 0600 and that uid 1000 is refused (EACCES), fuzzes, then unloads the
@@ -58,6 +62,24 @@ cat /out/fuzz.txt
 if [ $rc != 0 ] || ! tail -n 1 /out/fuzz.txt | grep -q '^fuzz: PASS'; then
 	say "the fuzzer failed (exit $rc)"
 	failed=1
+fi
+
+RCUMAP_FUZZ_CHARGE_CHECK=${RCUMAP_FUZZ_CHARGE_CHECK:-1000}
+if [ "$RCUMAP_FUZZ_CHARGE_CHECK" != 0 ]; then
+	cg=/sys/fs/cgroup
+	mkdir -p $cg
+	mount -t cgroup2 none $cg 2>/dev/null
+	echo +memory >$cg/cgroup.subtree_control
+	mkdir -p $cg/rcumap-charge
+	# shellcheck disable=SC2016
+	if sh -c 'echo $$ >'"$cg/rcumap-charge/cgroup.procs"'; exec /bin/rcumap_ioctl_fuzz --charge-check '"$RCUMAP_FUZZ_CHARGE_CHECK" \
+		>/out/charge.txt 2>&1; then
+		cat /out/charge.txt
+	else
+		cat /out/charge.txt
+		say "maps are not fully charged to their memory cgroup"
+		failed=1
+	fi
 fi
 
 if rmmod rcumap; then

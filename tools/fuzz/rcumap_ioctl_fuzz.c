@@ -5,6 +5,7 @@
  *   rcumap_ioctl_fuzz [-t SECONDS] [-n OPS] [-s SEED] [-j THREADS]
  *                     [-d DEVICE] [-v]
  *   rcumap_ioctl_fuzz --as-uid UID [-d DEVICE]
+ *   rcumap_ioctl_fuzz --charge-check MAPS [-d DEVICE]
  *
  * Threads run random ioctls on a shared table of file slots: some files
  * hold a hash map or a process table of a random shape, some hold nothing.
@@ -28,6 +29,13 @@
  * --as-uid UID drops to that uid and checks that opening the device fails
  * with EACCES (the default mode is 0600).
  *
+ * --charge-check MAPS, run inside a memory cgroup (v2) of its own, makes
+ * MAPS one-bucket hash maps holding one key with a 4 KiB value, twice:
+ * by one UPDATE, and by UPDATE, UPDATE of a second key, DELETE of it
+ * (which rebuilds the bucket).  Same maps, so the cgroup must be charged
+ * about the same for both; it fails if the second is charged less than
+ * half as much.
+ *
  * The last line is "fuzz: PASS ..." or "fuzz: FAIL ..."; the exit code is
  * 0 or 1.  Includes only the UAPI header and libc.
  */
@@ -46,6 +54,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -256,6 +265,8 @@ struct slot {
 
 static struct slot slots[NR_SLOTS];
 static int big_maps;		/* maps of the largest sizes alive */
+static unsigned long big_made;	/* largest maps made */
+static unsigned long children;	/* children killed in a batch */
 
 #define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
@@ -518,6 +529,7 @@ static void do_ioctl(struct thread *t)
 		err = errno;
 		judge(op, cmd, ret, err);
 		if (!ret && big) {
+			big_made++;	/* thread 0 only */
 			__atomic_fetch_add(&big_maps, 1, __ATOMIC_RELAXED);
 			/* Keep it a little while: close it soon. */
 			if (__atomic_compare_exchange_n(&s->fd, &fd, -1, false,
@@ -700,6 +712,7 @@ static void do_killed_child(struct thread *t)
 	usleep(ms * 1000);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	children++;	/* thread 0 only */
 }
 
 static void *thread_fn(void *arg)
@@ -927,13 +940,110 @@ static int as_uid(unsigned int uid)
 	return 0;
 }
 
+/* ---- Memory cgroup charges ------------------------------------------- */
+
+/* memory.current of the cgroup we run in, or -1. */
+static long cgroup_current(void)
+{
+	char line[512], path[600];
+	long v = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/cgroup", "r");
+	if (!f)
+		return -1;
+	/* cgroup v2: "0::/path" */
+	if (!fgets(line, sizeof(line), f) || strncmp(line, "0::", 3)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	line[strcspn(line, "\n")] = 0;
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.current",
+		 line + 3);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static int charge_elem(int fd, unsigned long ioc, __u64 key, void *value)
+{
+	struct rcumap_elem e = {
+		.size = sizeof(e), .key = U64_PTR(&key), .value = U64_PTR(value),
+	};
+
+	return ioctl(fd, ioc, &e);
+}
+
+/* The charge of @n maps built one way or the other, per map; -1: error. */
+static long charge_of(unsigned int n, bool rebuilt, int *fds)
+{
+	static uint8_t value[4096];
+	long before, after;
+	unsigned int i;
+
+	memset(value, 0x5a, sizeof(value));
+	sleep(6);		/* let earlier frees and their charges settle */
+	before = cgroup_current();
+	for (i = 0; i < n; i++) {
+		struct rcumap_create c = {
+			.size = sizeof(c), .map_type = RCUMAP_MAP_HASH,
+			.key_size = 8, .value_size = sizeof(value),
+			.max_entries = 2, .nr_buckets = 1,
+		};
+
+		fds[i] = open(device, O_RDWR | O_CLOEXEC);
+		if (fds[i] < 0 || ioctl(fds[i], RCUMAP_IOC_CREATE, &c) ||
+		    charge_elem(fds[i], RCUMAP_IOC_UPDATE, 1, value) ||
+		    (rebuilt &&
+		     (charge_elem(fds[i], RCUMAP_IOC_UPDATE, 2, value) ||
+		      charge_elem(fds[i], RCUMAP_IOC_DELETE, 2, NULL)))) {
+			printf("charge-check: map %u: %s\n", i, strerror(errno));
+			return -1;
+		}
+	}
+	sleep(12);		/* the replaced buckets go after grace periods */
+	after = cgroup_current();
+	return (after - before) / (long)n;
+}
+
+static int charge_check(unsigned int n)
+{
+	struct rlimit rl = { n + 64, n + 64 };
+	int *fds = calloc(n, sizeof(*fds));
+	long plain, rebuilt;
+	unsigned int i;
+
+	if (!fds || cgroup_current() < 0) {
+		printf("charge-check: not in a cgroup v2 with a memory controller\n");
+		return 1;
+	}
+	setrlimit(RLIMIT_NOFILE, &rl);
+	plain = charge_of(n, false, fds);
+	for (i = 0; i < n; i++)
+		close_fd(fds[i]);
+	rebuilt = charge_of(n, true, fds);
+	for (i = 0; i < n; i++)
+		close_fd(fds[i]);
+	free(fds);
+	printf("charge-check: %s: %u maps of one 4 KiB value; charged %ld bytes a map made by UPDATE, %ld by UPDATE, UPDATE, DELETE\n",
+	       plain > 0 && rebuilt >= plain / 2 ? "PASS" : "FAIL", n, plain,
+	       rebuilt);
+	return plain > 0 && rebuilt >= plain / 2 ? 0 : 1;
+}
+
 /* ---- Main ------------------------------------------------------------ */
 
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: rcumap_ioctl_fuzz [-t SECONDS] [-n OPS] [-s SEED] [-j THREADS] [-d DEVICE] [-v]\n"
-		"       rcumap_ioctl_fuzz --as-uid UID [-d DEVICE]\n");
+		"       rcumap_ioctl_fuzz --as-uid UID [-d DEVICE]\n"
+		"       rcumap_ioctl_fuzz --charge-check MAPS [-d DEVICE]\n");
 	exit(2);
 }
 
@@ -943,7 +1053,7 @@ int main(int argc, char **argv)
 	unsigned long max_ops = 0, total = 0;
 	struct thread threads[MAX_THREADS];
 	struct timespec start, now;
-	long long uid = -1;
+	long long uid = -1, charge_maps = -1;
 	uint64_t seed = 0;
 
 	for (i = 1; i < (unsigned int)argc; i++) {
@@ -968,12 +1078,16 @@ int main(int argc, char **argv)
 			device = v;
 		else if (!strcmp(a, "--as-uid"))
 			uid = strtoll(v, NULL, 0);
+		else if (!strcmp(a, "--charge-check"))
+			charge_maps = strtoll(v, NULL, 0);
 		else
 			usage();
 		i++;
 	}
 	if (uid >= 0)
 		return as_uid(uid);
+	if (charge_maps > 0)
+		return charge_check(charge_maps);
 	if (!nr_threads || nr_threads > MAX_THREADS)
 		usage();
 
@@ -1033,6 +1147,8 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < NR_OPS; i++)
 		print_counts(i);
+	printf("fuzz: %lu maps of the largest size made, %lu children killed in a batch\n",
+	       big_made, children);
 	verify();
 	for (i = 0; i < NR_SLOTS; i++)
 		close_fd(slots[i].fd);
