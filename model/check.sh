@@ -11,13 +11,18 @@
 #              -DBROKEN_PUBLISH (publish before the bucket is built)
 #   ptab.pml   real; -DBROKEN_PUT (ring put without its cmpxchg) and
 #              -DBROKEN_TAKE (ring take without its xchg)
+#   resize.pml real; -DBROKEN_MARK_FIRST (the MOVED marker stored before
+#              the new buckets are published), -DBROKEN_NO_RECHECK (a
+#              writer does not look at its bucket again under the lock)
+#              and -DBROKEN_TBL_FREE (the old table freed without a grace
+#              period)
 # A real model passes only if spin explores its whole state space and
 # finds no error (a search cut short by memory or depth fails); a broken
 # variant passes only if spin finds an assertion violation.
 #
 #   --short  (default; make check) small configurations, a few seconds
-#   --long   (make model) the larger ones: about four minutes and up to
-#            2.5 GB of memory on a 2-core machine
+#   --long   (make model) the larger ones: about twelve minutes and up
+#            to 8 GB of memory on a 2-core machine
 # RCUMAP_MODEL_MEMLIM sets pan's memory limit in MB (default 4096).
 # --keep DIR keeps the work files (pan.c, trails) in DIR.
 #
@@ -119,6 +124,7 @@ if [ "$mode" = short ]; then
 	run pass hash -DNREADERS=1 -DNREADS=2 -DNOPS=2
 	run pass ptab -DNWORKERS=2 -DNROUNDS=1 -DNLOOKUPS=1
 	run pass ptab -DNWORKERS=2 -DNROUNDS=2 -DNLOOKUPS=0
+	run pass resize -DNREADERS=1 -DNOPS=1
 else
 	run pass hash -DNREADERS=3 -DNREADS=1 -DNOPS=1
 	run pass hash -DNREADERS=1 -DNREADS=2 -DNOPS=2
@@ -127,11 +133,18 @@ else
 	run pass hash -DNREADERS=4 -DNREADS=1 -DNOPS=1
 	run pass ptab -DNWORKERS=2 -DNROUNDS=2 -DNLOOKUPS=2
 	run pass ptab -DNWORKERS=3 -DNROUNDS=1 -DNLOOKUPS=2
+	# About 70 million states: more memory than the others.
+	memlim=$((memlim < 8192 ? 8192 : memlim))
+	run pass resize -DNREADERS=2 -DNOPS=1
+	run pass resize -DNREADERS=1 -DNOPS=2
 fi
 run fail hash -DBROKEN_FREE
 run fail hash -DBROKEN_PUBLISH
 run fail ptab -DBROKEN_PUT
 run fail ptab -DBROKEN_TAKE
+run fail resize -DBROKEN_MARK_FIRST
+run fail resize -DBROKEN_NO_RECHECK
+run fail resize -DBROKEN_TBL_FREE
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
