@@ -174,8 +174,10 @@ install: modules
 uninstall:
 	@[ -n "$(KERNELRELEASE)" ] || { echo "no UTS_RELEASE in $(KDIR)" >&2; exit 1; }
 	rm -f $(INSTALLED)
-	-rmdir -p --ignore-fail-on-non-empty $(MODDIR) $(KAPIDIR)/include/linux \
-		$(KAPIDIR)/$(KERNELRELEASE) 2>/dev/null
+	@# Only directories of ours, deepest first, and only if empty.
+	-@for d in $(MODDIR) $(KAPIDIR)/include/linux $(KAPIDIR)/include \
+		$(KAPIDIR)/$(KERNELRELEASE) $(KAPIDIR); do \
+		[ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
 	$(depmod)
 	$(MAKE) -s -C tools/rcumapctl DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) uninstall
 
