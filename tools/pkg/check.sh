@@ -132,7 +132,10 @@ step_guest() {
 }
 
 case $step in
-install | dist | dkms | guest) "step_$step" ;;
+install) step_install ;;
+dist) step_dist ;;
+dkms) step_dkms ;;
+guest) step_guest ;;
 *) die "unknown step $step" ;;
 esac
 exit $bad

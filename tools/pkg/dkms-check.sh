@@ -11,7 +11,7 @@
 # Refuses to run if rcumap is already known to DKMS.  Nothing is loaded.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 . tools/vm/lib.sh
 
 [ "$(id -u)" = 0 ] || die "run as root: dkms install writes /lib/modules"
