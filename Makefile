@@ -15,7 +15,7 @@
 #   make deps       install what a fresh Debian 12 machine lacks
 #   make install    rcumap.ko, headers, rcumapctl, its man page, a udev rule
 #                   (DESTDIR, PREFIX (/usr/local), KDIR); make uninstall
-#   make dist       rcumap-$(VERSION).tar.xz from git archive HEAD
+#   make dist       rcumap-VERSION.tar.xz from git archive HEAD
 #   make dkms-check DKMS add, build, install and remove for the installed
 #                   kernels' headers (as root; changes /lib/modules)
 #
@@ -138,7 +138,8 @@ fuzz:
 # there while their "make kernelrelease" says "6.1.192".  depmod runs only
 # for a real install: a DESTDIR is a staging tree, and its packager runs
 # depmod (or "depmod -b DESTDIR") when it is installed.
-VERSION		:= $(shell cat VERSION)
+# Not VERSION: that one, on the command line, would reach the kernel's make.
+RCUMAP_VERSION	:= $(shell cat VERSION)
 PREFIX		?= /usr/local
 INSTALL_MOD_DIR	?= extra
 KERNELRELEASE	?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
@@ -146,7 +147,7 @@ KERNELRELEASE	?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
 MODDIR		 = $(DESTDIR)/lib/modules/$(KERNELRELEASE)/$(INSTALL_MOD_DIR)
 # Kernel API headers and Module.symvers for modules that use rcumap's
 # exports, next to where DKMS keeps the source (see rcumap-install.rst).
-KAPIDIR		 = $(DESTDIR)$(PREFIX)/src/rcumap-$(VERSION)
+KAPIDIR		 = $(DESTDIR)$(PREFIX)/src/rcumap-$(RCUMAP_VERSION)
 UDEVRULESDIR	?= $(PREFIX)/lib/udev/rules.d
 INSTALLED	 = $(MODDIR)/rcumap.ko $(DESTDIR)$(PREFIX)/include/linux/rcumap.h \
 		   $(KAPIDIR)/include/linux/rcumap_hash.h \
@@ -182,16 +183,19 @@ uninstall:
 	$(MAKE) -s -C tools/rcumapctl DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) uninstall
 
 # The release tarball: what HEAD holds (not the working tree), under
-# rcumap-$(VERSION)/.  git archive stamps every file with the commit's time
+# rcumap-VERSION/.  git archive stamps every file with the commit's time
 # and single-threaded xz always packs the same way, so the same commit
 # always gives the same bytes.
 DISTDIR	?= $(CURDIR)
-DIST	:= rcumap-$(VERSION)
+DIST	:= rcumap-$(RCUMAP_VERSION)
 
 dist:
+	@git rev-parse --verify -q HEAD >/dev/null || { echo "make dist needs a git checkout" >&2; exit 1; }
 	@git diff --quiet HEAD -- || echo "note: uncommitted changes are not in $(DIST).tar.xz" >&2
-	git -c tar.umask=0022 archive --format=tar --prefix=$(DIST)/ HEAD | \
-		xz -6 -T1 >$(DISTDIR)/$(DIST).tar.xz.tmp
+	git -c tar.umask=0022 archive --format=tar --prefix=$(DIST)/ \
+		-o $(DISTDIR)/$(DIST).tar.tmp HEAD
+	xz -6 -T1 -c $(DISTDIR)/$(DIST).tar.tmp >$(DISTDIR)/$(DIST).tar.xz.tmp
+	rm $(DISTDIR)/$(DIST).tar.tmp
 	mv $(DISTDIR)/$(DIST).tar.xz.tmp $(DISTDIR)/$(DIST).tar.xz
 	@echo "$(DISTDIR)/$(DIST).tar.xz"
 
