@@ -13,6 +13,11 @@
 #   make bench      benchmarks against rhashtable, XArray, IDR, bpf(2) in a guest
 #   make bench-native  user-space benchmarks and instruction counts
 #   make deps       install what a fresh Debian 12 machine lacks
+#   make install    rcumap.ko, headers, rcumapctl, its man page, a udev rule
+#                   (DESTDIR, PREFIX (/usr/local), KDIR); make uninstall
+#   make dist       rcumap-VERSION.tar.xz from git archive HEAD
+#   make dkms-check DKMS add, build, install and remove for the installed
+#                   kernels' headers (as root; changes /lib/modules)
 #
 # KDIR selects the kernel to build against.  By default it is the project's
 # own debug guest kernel (built once from Debian's linux-source-6.1 and cached
@@ -30,16 +35,16 @@ else
 BUILD	:= build/custom
 endif
 
-SOURCES	:= Kbuild $(wildcard kmod/*.[ch] kmod/*/*.[ch] kunit/*.[ch] tools/demo/*.[ch] \
+SOURCES	:= Kbuild VERSION $(wildcard kmod/*.[ch] kmod/*/*.[ch] kunit/*.[ch] tools/demo/*.[ch] \
 			    include/linux/*.h include/uapi/linux/*.h)
 
 .PHONY: all modules kernel deps lint run check clean help native bench-native fuzz bench \
-	torture fuzz-guest model
+	torture fuzz-guest model install uninstall dist dkms-check
 
 all: modules
 
 help:
-	@sed -n '3,22p' Makefile
+	@sed -n '3,25p' Makefile
 
 deps:
 	@$(VM)/deps.sh
@@ -127,6 +132,79 @@ bench-native:
 fuzz:
 	@$(VM)/deps.sh --quiet
 	@$(MAKE) -s -C tools/native fuzz
+
+# make install: where things go.  KERNELRELEASE is the kernel's UTS_RELEASE,
+# which is what modprobe looks for: Debian's headers say "6.1.0-56-amd64"
+# there while their "make kernelrelease" says "6.1.192".  depmod runs only
+# for a real install: a DESTDIR is a staging tree, and its packager runs
+# depmod (or "depmod -b DESTDIR") when it is installed.
+# Not VERSION: that one, on the command line, would reach the kernel's make.
+RCUMAP_VERSION	:= $(shell cat VERSION)
+PREFIX		?= /usr/local
+INSTALL_MOD_DIR	?= extra
+KERNELRELEASE	?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+			$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MODDIR		 = $(DESTDIR)/lib/modules/$(KERNELRELEASE)/$(INSTALL_MOD_DIR)
+# Kernel API headers and Module.symvers for modules that use rcumap's
+# exports, next to where DKMS keeps the source (see rcumap-install.rst).
+KAPIDIR		 = $(DESTDIR)$(PREFIX)/src/rcumap-$(RCUMAP_VERSION)
+UDEVRULESDIR	?= $(PREFIX)/lib/udev/rules.d
+INSTALLED	 = $(MODDIR)/rcumap.ko $(DESTDIR)$(PREFIX)/include/linux/rcumap.h \
+		   $(KAPIDIR)/include/linux/rcumap_hash.h \
+		   $(KAPIDIR)/include/linux/rcumap_ptab.h \
+		   $(KAPIDIR)/$(KERNELRELEASE)/Module.symvers \
+		   $(DESTDIR)$(UDEVRULESDIR)/60-rcumap.rules
+
+define depmod
+	$(if $(DESTDIR),@echo "DESTDIR set: not running depmod",depmod -a $(KERNELRELEASE))
+endef
+
+install: modules
+	@[ -n "$(KERNELRELEASE)" ] || { echo "no UTS_RELEASE in $(KDIR)" >&2; exit 1; }
+	install -D -m 0644 $(BUILD)/rcumap.ko $(MODDIR)/rcumap.ko
+	$(depmod)
+	install -D -m 0644 include/uapi/linux/rcumap.h $(DESTDIR)$(PREFIX)/include/linux/rcumap.h
+	install -d $(KAPIDIR)/include/linux $(KAPIDIR)/$(KERNELRELEASE)
+	install -m 0644 include/linux/rcumap_hash.h include/linux/rcumap_ptab.h \
+		$(KAPIDIR)/include/linux/
+	install -m 0644 $(BUILD)/Module.symvers $(KAPIDIR)/$(KERNELRELEASE)/
+	install -D -m 0644 packaging/60-rcumap.rules $(DESTDIR)$(UDEVRULESDIR)/60-rcumap.rules
+	$(MAKE) -s -C tools/rcumapctl O=$(CURDIR)/build/rcumapctl \
+		DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) install
+
+uninstall:
+	@[ -n "$(KERNELRELEASE)" ] || { echo "no UTS_RELEASE in $(KDIR)" >&2; exit 1; }
+	rm -f $(INSTALLED)
+	@# Only directories of ours, deepest first, and only if empty.
+	-@for d in $(MODDIR) $(KAPIDIR)/include/linux $(KAPIDIR)/include \
+		$(KAPIDIR)/$(KERNELRELEASE) $(KAPIDIR); do \
+		[ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
+	$(depmod)
+	$(MAKE) -s -C tools/rcumapctl DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) uninstall
+
+# The release tarball: what HEAD holds (not the working tree), under
+# rcumap-VERSION/.  git archive stamps every file with the commit's time
+# and single-threaded xz always packs the same way, so the same commit
+# always gives the same bytes.
+DISTDIR	?= $(CURDIR)
+DIST	:= rcumap-$(RCUMAP_VERSION)
+
+dist:
+	@git rev-parse --verify -q HEAD >/dev/null || { echo "make dist needs a git checkout" >&2; exit 1; }
+	@git diff --quiet HEAD -- || echo "note: uncommitted changes are not in $(DIST).tar.xz" >&2
+	git -c tar.umask=0022 archive --format=tar --prefix=$(DIST)/ \
+		-o $(DISTDIR)/$(DIST).tar.tmp HEAD
+	xz -6 -T1 -c $(DISTDIR)/$(DIST).tar.tmp >$(DISTDIR)/$(DIST).tar.xz.tmp
+	rm $(DISTDIR)/$(DIST).tar.tmp
+	mv $(DISTDIR)/$(DIST).tar.xz.tmp $(DISTDIR)/$(DIST).tar.xz
+	@echo "$(DISTDIR)/$(DIST).tar.xz"
+
+# DKMS for real, against the installed kernels' headers: add, build,
+# install and remove the tarball of HEAD.  Root only; it runs depmod for
+# each kernel, as DKMS does.  make check runs the root-free part
+# (tools/pkg/check.sh: add and build in a private DKMS tree).
+dkms-check:
+	@tools/pkg/dkms-check.sh
 
 clean:
 	rm -rf build out

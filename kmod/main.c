@@ -51,3 +51,4 @@ module_exit(rcumap_exit);
 
 MODULE_DESCRIPTION("Concurrent maps with lock-free RCU readers");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(RCUMAP_VERSION);

@@ -7,11 +7,12 @@
 # KUnit suite in the debug guest (KASAN, lockdep, kmemleak, ...) and in the
 # kcsan guest, the kselftest-harness tests of /dev/rcumap in the debug
 # guest, the maps built in user space under TSan, ASan and libFuzzer, and
-# rcumapctl's tests and demo.  A guest run whose kernel log shows
-# any report fails.  Each build, lint and guest run counts as one test, each
-# KUnit case (each parameter of a parameterised case) and each TAP test as
-# one more; a skipped case counts as failed.  The last line is
-# "N passed, N failed".
+# rcumapctl's tests and demo, and the packaging (tools/pkg/check.sh: make
+# install, make dist, DKMS, modprobe and device permissions in the debug
+# guest).  A guest run whose kernel log shows any report fails.  Each
+# build, lint and guest run counts as one test, each KUnit case (each
+# parameter of a parameterised case) and each TAP test as one more; a
+# skipped case counts as failed.  The last line is "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -193,6 +194,14 @@ if make -s -C tools/rcumapctl O="$top/build/rcumapctl" >"$out/rcumapctl-build.lo
 else
 	not_ok "rcumapctl demo (debug guest): see $out/demo"
 fi
+
+echo "---- packaging: make install, make dist, DKMS (host), modprobe and permissions (debug guest)"
+pkg=$out/pkg
+check "make install DESTDIR=, depmod -b, make uninstall" tools/pkg/check.sh install "$pkg"
+check "make dist: reproducible, the files of HEAD" tools/pkg/check.sh dist "$pkg"
+check "dist tarball built by dkms (private tree, debug kernel)" tools/pkg/check.sh dkms "$pkg"
+check "installed tree in the debug guest: modprobe, dev_mode, group access, rcumapctl" \
+	tools/pkg/check.sh guest "$pkg"
 
 echo "---- took $(($(date +%s) - start)) s"
 for f in "${failures[@]}"; do

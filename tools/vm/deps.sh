@@ -17,6 +17,7 @@ pkgs=(
 	liburcu-dev libjemalloc-dev	# tools/native: the maps in user space
 	clang libclang-rt-14-dev llvm-14 # tools/native: sanitizers, libFuzzer
 	valgrind gnuplot-nox		# tools/native: callgrind, plots
+	dkms				# tools/pkg: the DKMS build check
 )
 
 missing=()

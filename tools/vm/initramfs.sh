@@ -3,30 +3,35 @@
 #
 # initramfs.sh - pack the guest's initramfs (a gzip'd newc cpio).
 #
-#   initramfs.sh OUT.cpio.gz [--module X.ko]... [--bin FILE]... --script SCRIPT
+#   initramfs.sh OUT.cpio.gz [--module X.ko]... [--bin FILE]... [--tree DIR]...
+#                --script SCRIPT
 #
 # The archive holds busybox-static as /bin/busybox (applet links are made
 # by /init at boot), tools/vm/init as /init, SCRIPT as /test.sh, every
 # --module under /lib/rcumap/ (their load order is written to
-# /lib/rcumap/order, one name a line) and every --bin under /bin/.
+# /lib/rcumap/order, one name a line), every --bin under /bin/ and the
+# contents of every --tree DIR from the root down (e.g. a "make install
+# DESTDIR=DIR" staging tree, for modprobe).
 # /dev/console comes from the kernel's own built-in initramfs.
 set -euo pipefail
 # shellcheck source=tools/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage() { die "usage: initramfs.sh OUT.cpio.gz [--module X.ko]... [--bin FILE]... --script SCRIPT"; }
+usage() { die "usage: initramfs.sh OUT.cpio.gz [--module X.ko]... [--bin FILE]... [--tree DIR]... --script SCRIPT"; }
 
 [ $# -ge 1 ] || usage
 out=$1
 shift
 modules=()
 bins=()
+trees=()
 script=
 while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || usage
 	case $1 in
 	--module) modules+=("$2") ;;
 	--bin) bins+=("$2") ;;
+	--tree) trees+=("$2") ;;
 	--script) script=$2 ;;
 	*) usage ;;
 	esac
@@ -59,6 +64,10 @@ done
 for b in "${bins[@]}"; do
 	[ -f "$b" ] || die "no such file: $b"
 	install -m 0755 "$b" "$stage/bin/${b##*/}"
+done
+for t in "${trees[@]}"; do
+	[ -d "$t" ] || die "no such directory: $t"
+	cp -a "$t/." "$stage/"
 done
 
 mkdir -p "$(dirname "$out")"

@@ -5,7 +5,7 @@
 # the run.
 #
 #   run.sh --kernel VARIANT --out DIR --script GUEST_SCRIPT
-#          [--module X.ko]... [--bin FILE]... [--timeout SECONDS (600)]
+#          [--module X.ko]... [--bin FILE]... [--tree DIR]... [--timeout SECONDS (600)]
 #          [--smp N (2)] [--mem MB (2048)] [--append "extra cmdline"]
 #
 # The guest's /init (tools/vm/init) runs GUEST_SCRIPT as /test.sh and sends
@@ -24,7 +24,7 @@ set -euo pipefail
 # shellcheck source=tools/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage() { die "usage: run.sh --kernel VARIANT --out DIR --script FILE [--module X.ko]... [--bin FILE]... [--timeout S] [--smp N] [--mem MB] [--append STR]"; }
+usage() { die "usage: run.sh --kernel VARIANT --out DIR --script FILE [--module X.ko]... [--bin FILE]... [--tree DIR]... [--timeout S] [--smp N] [--mem MB] [--append STR]"; }
 
 variant='' out='' script='' timeout=600 smp=2 mem=2048 append=''
 pack=()
@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
 	--kernel) variant=$2 ;;
 	--out) out=$2 ;;
 	--script) script=$2 ;;
-	--module | --bin) pack+=("$1" "$2") ;;
+	--module | --bin | --tree) pack+=("$1" "$2") ;;
 	--timeout) timeout=$2 ;;
 	--smp) smp=$2 ;;
 	--mem) mem=$2 ;;
