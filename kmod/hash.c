@@ -16,6 +16,10 @@
  *	(padding to 8 bytes)
  *	entry[nr]		key, padded to 8 bytes, then the value
  *
+ * A table with a free callback (rcumap_hash_params.free_value) gives each
+ * bucket a struct rcumap_bucket_tail after its entries, where readers never
+ * look; see rcumap_bucket_retire().
+ *
  * Locking: lookups take nothing but the RCU read lock and write nothing
  * shared.  Updates take the lock of the key's bucket (one of tbl->locks,
  * shared by every bucket whose index has the same low bits) with BH
@@ -56,6 +60,21 @@ struct rcumap_bucket {
 	u32 hash[];
 };
 
+/*
+ * After the entries of a bucket of a table with a free callback.  The
+ * updater that retires the bucket fills it in and hands @rcu to call_rcu():
+ * the callback needs the table (@h) and which live entry left with the
+ * replacement (@gone), and finds the bucket from @nr.
+ */
+struct rcumap_bucket_tail {
+	struct rcu_head rcu;
+	struct rcumap_hash *h;
+	u32 nr;
+	u32 gone;	/* RCUMAP_BUCKET_NONE_GONE: only dead entries left */
+};
+
+#define RCUMAP_BUCKET_NONE_GONE	U32_MAX
+
 struct rcumap_hash_table {
 	u32 mask;
 	u32 lock_mask;
@@ -74,6 +93,8 @@ struct rcumap_hash {
 	u32 max_entries;
 	gfp_t remove_gfp;	/* for delete's smaller bucket */
 	bool destroyed;
+	rcumap_hash_free_t free_value;	/* NULL: buckets go to kvfree_rcu() */
+	void *free_priv;
 
 	/* Written by every insert and delete: kept off the readers' line. */
 	atomic_t count ____cacheline_aligned_in_smp;
@@ -227,10 +248,24 @@ static u32 rcumap_bucket_live(const struct rcumap_bucket *b)
 	return live;
 }
 
+/* Bytes to allocate for a bucket of @nr entries, tail included. */
+static inline size_t rcumap_bucket_alloc_size(const struct rcumap_hash *h,
+					      u32 nr)
+{
+	return rcumap_bucket_size(h, nr) +
+	       (h->free_value ? sizeof(struct rcumap_bucket_tail) : 0);
+}
+
+static inline struct rcumap_bucket_tail *
+rcumap_bucket_tail(const struct rcumap_hash *h, struct rcumap_bucket *b)
+{
+	return (void *)b + rcumap_bucket_size(h, b->nr);
+}
+
 static struct rcumap_bucket *rcumap_bucket_alloc(const struct rcumap_hash *h,
 						 u32 nr, gfp_t gfp)
 {
-	return kvmalloc(rcumap_bucket_size(h, nr), gfp);
+	return kvmalloc(rcumap_bucket_alloc_size(h, nr), gfp);
 }
 
 enum rcumap_edit {
@@ -296,7 +331,48 @@ static void __rcumap_hash_publish(struct rcumap_hash_table *tbl, u32 hash,
 }
 
 /*
- * Retire a bucket that __rcumap_hash_publish() replaced (or NULL).
+ * Call the table's free callback for every entry of @b that is not in the
+ * table any more: the dead ones and @gone.  With @gone ==
+ * RCUMAP_BUCKET_NONE_GONE only dead entries count; with @all every entry
+ * does (destroy).
+ */
+static void rcumap_bucket_free_values(const struct rcumap_hash *h,
+				      struct rcumap_bucket *b, u32 gone,
+				      bool all)
+{
+	u32 i;
+
+	for (i = 0; i < b->nr; i++) {
+		if (all || i == gone || b->hash[i] == RCUMAP_HASH_DEAD)
+			h->free_value(h->free_priv, rcumap_entry(h, b, i),
+				      rcumap_entry_value(h, b, i));
+	}
+}
+
+/*
+ * RCU callback of a retired bucket of a table with a free callback.  A
+ * grace period has passed since the bucket's pointer was replaced, so no
+ * reader holds it or any value in it (see rcumap_bucket_retire()), and no
+ * updater can reach it to mark an entry dead: its hash words are final.
+ * @h is alive: rcumap_hash_free_work() waits for this callback with
+ * rcu_barrier() before it frees @h.
+ */
+static void rcumap_bucket_free_rcu(struct rcu_head *head)
+{
+	struct rcumap_bucket_tail *tail =
+		container_of(head, struct rcumap_bucket_tail, rcu);
+	const struct rcumap_hash *h = tail->h;
+	struct rcumap_bucket *b = (void *)tail - rcumap_bucket_size(h, tail->nr);
+
+	rcumap_bucket_free_values(h, b, tail->gone, false);
+	kvfree(b);
+}
+
+/*
+ * Retire a bucket that __rcumap_hash_publish() replaced (or NULL).  Entry
+ * @gone (or none: RCUMAP_BUCKET_NONE_GONE) and the dead entries of @old
+ * did not make it into the replacement: a table with a free callback gets
+ * one call for each of them, after the grace period.
  *
  * From the moment its pointer was replaced, no new reader can reach @old:
  * the bucket slot was its only published reference, and updaters reach it
@@ -307,10 +383,26 @@ static void __rcumap_hash_publish(struct rcumap_hash_table *tbl, u32 hash,
  * section that began before the replacement, and kvfree_rcu() frees @old
  * only after a grace period, which waits for every such section to end.
  */
-static void rcumap_bucket_retire(struct rcumap_bucket *old)
+static void rcumap_bucket_retire(struct rcumap_hash *h,
+				 struct rcumap_bucket *old, u32 gone)
 {
-	if (old)
+	struct rcumap_bucket_tail *tail;
+
+	if (!old)
+		return;
+	if (likely(!h->free_value)) {
 		kvfree_rcu(old, rcu);
+		return;
+	}
+	/*
+	 * The tail lies past the entries, where no reader looks: writing it
+	 * races with nothing.
+	 */
+	tail = rcumap_bucket_tail(h, old);
+	tail->h = h;
+	tail->nr = old->nr;
+	tail->gone = gone;
+	call_rcu(&tail->rcu, rcumap_bucket_free_rcu);
 }
 
 /*
@@ -321,7 +413,9 @@ static void rcumap_bucket_retire(struct rcumap_bucket *old)
  * before the store (and so ran before the delete, reading a key and value
  * that are never changed or freed under it) or sees a hash no key can
  * have.  The dead entry's memory is reclaimed when the bucket is next
- * rebuilt.  Returns the bucket the caller must retire, or NULL.
+ * rebuilt (and, in a table with a free callback, its value is handed to
+ * the callback when that bucket is retired).  Returns the bucket the
+ * caller must retire, with entry @idx gone, or NULL.
  */
 static struct rcumap_bucket *
 __rcumap_hash_remove(struct rcumap_hash *h, struct rcumap_hash_table *tbl,
@@ -431,6 +525,8 @@ struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
 	 * one.
 	 */
 	h->remove_gfp = GFP_NOWAIT | __GFP_NOWARN | (gfp & __GFP_ACCOUNT);
+	h->free_value = params->free_value;
+	h->free_priv = params->free_priv;
 	h->seed = get_random_u32();
 	atomic_set(&h->count, 0);
 	/* @h is not yet visible to anyone: no ordering is needed. */
@@ -452,9 +548,20 @@ static void rcumap_hash_free_work(struct work_struct *work)
 		rcu_dereference_protected(h->tbl, h->destroyed);
 	u32 i;
 
+	/*
+	 * Buckets retired before the destroy may still wait for their grace
+	 * period, and their callbacks use @h.
+	 */
+	if (h->free_value)
+		rcu_barrier();
 	for (i = 0; i <= tbl->mask; i++) {
-		kvfree(rcu_dereference_protected(tbl->buckets[i],
-						 h->destroyed));
+		struct rcumap_bucket *b =
+			rcu_dereference_protected(tbl->buckets[i], h->destroyed);
+
+		if (b && h->free_value)
+			rcumap_bucket_free_values(h, b, RCUMAP_BUCKET_NONE_GONE,
+						  true);
+		kvfree(b);
 		if (!(i % 1024))
 			cond_resched();
 	}
@@ -469,7 +576,9 @@ static void rcumap_hash_free_work(struct work_struct *work)
  * The caller must make sure that no update is running or will start and
  * that no new reader can find @h.  Readers that found @h earlier may still
  * be inside their RCU read-side critical sections: @h and its entries are
- * freed only after a grace period, from a workqueue.
+ * freed only after a grace period, from a workqueue.  That is also where
+ * the free callback, if any, runs for every value still in the table;
+ * rcumap_hash_barrier() waits for it.
  *
  * Context: Any context.
  */
@@ -482,6 +591,30 @@ void rcumap_hash_destroy(struct rcumap_hash *h)
 	queue_rcu_work(rcumap_wq, &h->free_work);
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_destroy);
+
+/**
+ * rcumap_hash_barrier() - Wait for every free callback of destroyed tables.
+ *
+ * Free callbacks (&rcumap_hash_params.free_value) run after a grace period,
+ * some of them after rcumap_hash_destroy() has returned.  Once this
+ * returns, every callback of every table destroyed before the call has
+ * run and the tables are freed: a module that passed a callback calls it
+ * before it frees the callback's @free_priv and in its exit path, as it
+ * would call rcu_barrier() for its own call_rcu() callbacks.
+ *
+ * Context: Process context.  May sleep.
+ */
+void rcumap_hash_barrier(void)
+{
+	/*
+	 * Every destroy queued an rcu_work: after rcu_barrier() each of them
+	 * is on the workqueue (and every bucket retired before it has been
+	 * freed), and the flush waits for them to finish.
+	 */
+	rcu_barrier();
+	flush_workqueue(rcumap_wq);
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_barrier);
 
 static __always_inline void *__rcumap_hash_lookup(const struct rcumap_hash *h,
 						  const void *key, u32 ks)
@@ -591,7 +724,7 @@ int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 	struct rcumap_bucket *old, *new, *retired = NULL;
 	struct rcumap_hash_table *tbl;
 	spinlock_t *lock;	/* the key's bucket lock */
-	u32 room, nr;
+	u32 room, nr, gone = RCUMAP_BUCKET_NONE_GONE;
 	int idx, err;
 
 	if (mode > RCUMAP_EXIST)
@@ -652,12 +785,13 @@ int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 			   idx, hash, key, value);
 	__rcumap_hash_publish(tbl, hash, old, new);
 	retired = old;
+	gone = idx < 0 ? RCUMAP_BUCKET_NONE_GONE : idx;
 	new = NULL;
 	err = 0;
 out_unlock:
 	spin_unlock_bh(lock);
 	rcu_read_unlock();
-	rcumap_bucket_retire(retired);
+	rcumap_bucket_retire(h, retired, gone);
 	kvfree(new);
 	return err;
 }
@@ -691,7 +825,7 @@ static int rcumap_hash_take(struct rcumap_hash *h, const void *key, void *value)
 	}
 	spin_unlock_bh(lock);
 	rcu_read_unlock();
-	rcumap_bucket_retire(retired);
+	rcumap_bucket_retire(h, retired, idx);
 	return err;
 }
 
@@ -885,7 +1019,7 @@ size_t rcumap_hash_bytes_used(const struct rcumap_hash *h)
 
 		if (!b)
 			continue;
-		size = rcumap_bucket_size(h, b->nr);
+		size = rcumap_bucket_alloc_size(h, b->nr);
 		bytes += is_vmalloc_addr(b) ? PAGE_ALIGN(size) :
 					      kmalloc_size_roundup(size);
 	}

@@ -11,13 +11,16 @@
  *  rcumap_hash_stress - readers and writers on every CPU to a deadline.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/prandom.h>
 #include <linux/rcumap_hash.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 
 static unsigned int stress_ms = 3000;
 module_param(stress_ms, uint, 0444);
@@ -381,6 +384,239 @@ static void hash_destroy_nonempty(struct kunit *test)
 	rcumap_hash_destroy(h);
 }
 
+/* ---- Free callback -------------------------------------------------- */
+
+#define FREE_LOG_MAX	64
+
+/* What the free callback of a table of u64 keys and u64 values saw. */
+struct free_log {
+	spinlock_t lock;	/* the callback runs on any CPU */
+	u32 calls;
+	u64 keys[FREE_LOG_MAX];
+	u64 vals[FREE_LOG_MAX];
+};
+
+static void free_log_cb(void *priv, const void *key, void *value)
+{
+	struct free_log *l = priv;
+	unsigned long flags;
+
+	spin_lock_irqsave(&l->lock, flags);
+	if (l->calls < FREE_LOG_MAX) {
+		l->keys[l->calls] = *(const u64 *)key;
+		l->vals[l->calls] = *(u64 *)value;
+	}
+	l->calls++;
+	spin_unlock_irqrestore(&l->lock, flags);
+}
+
+static u32 free_log_calls(struct free_log *l)
+{
+	unsigned long flags;
+	u32 calls;
+
+	spin_lock_irqsave(&l->lock, flags);
+	calls = l->calls;
+	spin_unlock_irqrestore(&l->lock, flags);
+	return calls;
+}
+
+/* How many calls were for @key with value @val. */
+static u32 free_log_count(struct free_log *l, u64 key, u64 val)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < min_t(u32, l->calls, FREE_LOG_MAX); i++)
+		n += l->keys[i] == key && l->vals[i] == val;
+	return n;
+}
+
+static struct free_log *new_free_log(struct kunit *test)
+{
+	struct free_log *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	spin_lock_init(&l->lock);
+	return l;
+}
+
+static struct rcumap_hash *new_cb_table(struct kunit *test,
+					struct free_log *l, u32 max_entries,
+					u32 nr_buckets)
+{
+	struct rcumap_hash_params p = {
+		.key_size = sizeof(u64),
+		.value_size = sizeof(u64),
+		.max_entries = max_entries,
+		.nr_buckets = nr_buckets,
+		.free_value = free_log_cb,
+		.free_priv = l,
+	};
+	struct rcumap_hash *h = rcumap_hash_create(&p, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
+	return h;
+}
+
+/*
+ * Replace, delete and lookup_and_delete each hand exactly the value that
+ * left to the callback, after the grace period; inserts and failed
+ * updates hand over nothing; destroy hands over everything left.
+ */
+static void hash_free_callback_once_per_value(struct kunit *test)
+{
+	struct free_log *l = new_free_log(test);
+	struct rcumap_hash *h = new_cb_table(test, l, 32, 4);
+	u64 key, val, out;
+
+	for (key = 1; key <= 10; key++) {
+		val = key * 10;
+		KUNIT_ASSERT_EQ(test, update(h, &key, &val, RCUMAP_NOEXIST), 0);
+	}
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 0U);
+
+	key = 1;
+	val = 111;
+	KUNIT_EXPECT_EQ(test, update(h, &key, &val, RCUMAP_EXIST), 0);
+	KUNIT_EXPECT_EQ(test, update(h, &key, &val, RCUMAP_NOEXIST), -EEXIST);
+	key = 2;
+	KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), -ENOENT);
+	key = 3;
+	KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_and_delete(h, &key, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 30ULL);
+	key = 99;
+	KUNIT_EXPECT_EQ(test, update(h, &key, &val, RCUMAP_EXIST), -ENOENT);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 3U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, 1, 10), 1U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, 2, 20), 1U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, 3, 30), 1U);
+
+	rcumap_hash_destroy(h);
+	rcumap_hash_barrier();
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 3U + 8U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, 1, 111), 1U);
+	for (key = 4; key <= 10; key++)
+		KUNIT_EXPECT_EQ(test, free_log_count(l, key, key * 10), 1U);
+}
+
+struct barrier_waiter {
+	struct completion go;
+	struct completion finished;
+	bool done;
+};
+
+static int barrier_waiter_fn(void *arg)
+{
+	struct barrier_waiter *w = arg;
+
+	wait_for_completion(&w->go);
+	synchronize_rcu();
+	rcu_barrier();
+	WRITE_ONCE(w->done, true);
+	complete(&w->finished);
+	return 0;
+}
+
+/*
+ * A reader holds a value while it is replaced and another key deleted;
+ * meanwhile another task waits for a grace period and for every pending
+ * callback.  Neither wait may end, and no callback may run, before the
+ * reader leaves its read-side critical section.
+ */
+static void hash_free_callback_waits_for_readers(struct kunit *test)
+{
+	struct free_log *l = new_free_log(test);
+	struct rcumap_hash *h = new_cb_table(test, l, 8, 1);
+	struct barrier_waiter *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	u64 key = 1, other = 2, val = 11, val2 = 22, *seen;
+	struct task_struct *task;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	init_completion(&w->go);
+	init_completion(&w->finished);
+	KUNIT_ASSERT_EQ(test, update(h, &key, &val, RCUMAP_ANY), 0);
+	KUNIT_ASSERT_EQ(test, update(h, &other, &val2, RCUMAP_ANY), 0);
+	task = kthread_run(barrier_waiter_fn, w, "rcumap_gp");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+
+	rcu_read_lock();
+	seen = rcumap_hash_lookup(h, &key);
+	KUNIT_EXPECT_NOT_NULL(test, seen);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_update(h, &key, &val2, RCUMAP_EXIST,
+						 GFP_ATOMIC), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &other), 0);
+	complete(&w->go);
+	for (i = 0; i < 50; i++) {
+		mdelay(2);
+		KUNIT_EXPECT_EQ(test, free_log_calls(l), 0U);
+		KUNIT_EXPECT_FALSE(test, READ_ONCE(w->done));
+		if (seen)
+			KUNIT_EXPECT_EQ(test, *seen, val);
+	}
+	rcu_read_unlock();
+
+	wait_for_completion(&w->finished);
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 2U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, key, val), 1U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, other, val2), 1U);
+	rcumap_hash_destroy(h);
+	rcumap_hash_barrier();
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 3U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, key, val2), 1U);
+}
+
+/* The per-CPU use: the value is a pointer that the callback frees. */
+static atomic_t percpu_freed;
+
+static void free_percpu_cb(void *priv, const void *key, void *value)
+{
+	void __percpu *p;
+
+	memcpy(&p, value, sizeof(p));
+	free_percpu(p);
+	atomic_inc(&percpu_freed);
+}
+
+static void hash_free_callback_frees_percpu_values(struct kunit *test)
+{
+	struct rcumap_hash_params p = {
+		.key_size = sizeof(u32),
+		.value_size = sizeof(void __percpu *),
+		.max_entries = 64,
+		.free_value = free_percpu_cb,
+	};
+	struct rcumap_hash *h = rcumap_hash_create(&p, GFP_KERNEL);
+	u64 __percpu *pcpu;
+	u32 key;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
+	atomic_set(&percpu_freed, 0);
+	/* Keys 0..63 inserted, then 0..15 replaced and 16..31 deleted. */
+	for (key = 0; key < 64 + 16; key++) {
+		u32 k = key % 64;
+
+		pcpu = alloc_percpu(u64);
+		KUNIT_ASSERT_FALSE(test, !pcpu);
+		if (update(h, &k, &pcpu, key < 64 ? RCUMAP_NOEXIST : RCUMAP_EXIST)) {
+			free_percpu(pcpu);
+			KUNIT_FAIL(test, "update of key %u failed", k);
+		}
+	}
+	for (key = 16; key < 32; key++)
+		KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), 48U);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&percpu_freed), 32);
+	rcumap_hash_destroy(h);
+	rcumap_hash_barrier();
+	/* 64 + 16 allocated; kmemleak reports any that were not freed. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&percpu_freed), 80);
+}
+
 static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE_PARAM(hash_create_rejects_bad_params, bad_params_gen_params),
 	KUNIT_CASE(hash_update_modes),
@@ -392,6 +628,9 @@ static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE(hash_walk_returns_every_entry_once),
 	KUNIT_CASE(hash_reader_keeps_snapshot),
 	KUNIT_CASE(hash_destroy_nonempty),
+	KUNIT_CASE(hash_free_callback_once_per_value),
+	KUNIT_CASE(hash_free_callback_waits_for_readers),
+	KUNIT_CASE(hash_free_callback_frees_percpu_values),
 	{}
 };
 
@@ -575,11 +814,57 @@ static void hash_delete_without_memory_keeps_neighbours(struct kunit *test)
 	rcumap_hash_destroy(h);
 }
 
+/*
+ * Entries deleted by marking them dead in place reach the free callback
+ * when the bucket that holds them is retired (by the next update of that
+ * bucket), or at destroy; once each.
+ */
+static void hash_free_callback_after_dead_entries(struct kunit *test)
+{
+	struct free_log *l = new_free_log(test);
+	struct rcumap_hash *h = new_cb_table(test, l, 16, 1);
+	u64 key, val;
+
+	for (key = 0; key < 8; key++) {
+		val = key + 100;
+		KUNIT_ASSERT_EQ(test, update(h, &key, &val, RCUMAP_ANY), 0);
+	}
+	for (key = 0; key < 4; key += 2) {
+		fail_nth_arm(1);
+		KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), 0);
+		KUNIT_EXPECT_TRUE(test, fail_nth_fired());
+	}
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 0U);
+
+	/* The next update rebuilds the bucket without its dead entries. */
+	key = 50;
+	KUNIT_EXPECT_EQ(test, update(h, &key, &key, RCUMAP_NOEXIST), 0);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 2U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, 0, 100), 1U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, 2, 102), 1U);
+
+	/* A dead entry still there at destroy is handed over then. */
+	key = 4;
+	fail_nth_arm(1);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), 0);
+	KUNIT_EXPECT_TRUE(test, fail_nth_fired());
+	rcumap_hash_destroy(h);
+	rcumap_hash_barrier();
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 2U + 1U + 6U);
+	for (key = 1; key < 8; key++)
+		if (key != 2)
+			KUNIT_EXPECT_EQ(test, free_log_count(l, key, key + 100), 1U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, 50, 50), 1U);
+}
+
 static struct kunit_case rcumap_hash_fault_cases[] = {
 	KUNIT_CASE(hash_insert_alloc_failure_changes_nothing),
 	KUNIT_CASE(hash_replace_alloc_failure_changes_nothing),
 	KUNIT_CASE(hash_delete_never_fails_for_memory),
 	KUNIT_CASE(hash_delete_without_memory_keeps_neighbours),
+	KUNIT_CASE(hash_free_callback_after_dead_entries),
 	{}
 };
 

@@ -27,6 +27,23 @@ struct rcumap_hash;
 #define RCUMAP_HASH_MAX_BUCKETS		SZ_4M
 
 /**
+ * typedef rcumap_hash_free_t - Called for a value that has left a table.
+ * @priv: The table's &rcumap_hash_params.free_priv.
+ * @key: The key the value was stored under (the table's key size).
+ * @value: The value (the table's value size).
+ *
+ * Runs once for every value that leaves the table (replaced, deleted, or
+ * still there at destroy), after a grace period: no reader can still see
+ * @value.  @key and @value point into memory that is freed when the
+ * callback returns; a value that holds a pointer (e.g. a
+ * ``void __percpu *``) is freed through it here.
+ *
+ * Context: Softirq (an RCU callback) or a workqueue, BH possibly disabled.
+ * Must not sleep and must not touch the table.
+ */
+typedef void (*rcumap_hash_free_t)(void *priv, const void *key, void *value);
+
+/**
  * struct rcumap_hash_params - shape of a new hash table.
  * @key_size: Bytes per key, 1 to %RCUMAP_HASH_MAX_KEY_SIZE.
  * @value_size: Bytes per value, 0 to %RCUMAP_HASH_MAX_VALUE_SIZE.
@@ -35,6 +52,11 @@ struct rcumap_hash;
  *	%RCUMAP_HASH_MAX_BUCKETS; 0 picks one bucket per entry of @max_entries
  *	(capped at %RCUMAP_HASH_MAX_BUCKETS).
  * @flags: Must be 0; no flags are defined yet.
+ * @free_value: Called for every value that leaves the table, after a grace
+ *	period (see &rcumap_hash_free_t), or %NULL.  A table with a callback
+ *	must be followed by rcumap_hash_barrier() before @free_value's code
+ *	or @free_priv goes away.
+ * @free_priv: Passed to @free_value.
  */
 struct rcumap_hash_params {
 	u32 key_size;
@@ -42,6 +64,8 @@ struct rcumap_hash_params {
 	u32 max_entries;
 	u32 nr_buckets;
 	u32 flags;
+	rcumap_hash_free_t free_value;	/* may be NULL */
+	void *free_priv;
 };
 
 /**
@@ -61,6 +85,7 @@ enum rcumap_update_mode {
 struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
 				       gfp_t gfp);
 void rcumap_hash_destroy(struct rcumap_hash *h);
+void rcumap_hash_barrier(void);
 
 void *rcumap_hash_lookup(const struct rcumap_hash *h, const void *key);
 int __must_check rcumap_hash_lookup_copy(const struct rcumap_hash *h,

@@ -41,5 +41,6 @@ struct workqueue_struct *alloc_workqueue(const char *fmt, unsigned int flags,
 					 int max_active, ...);
 void destroy_workqueue(struct workqueue_struct *wq);
 bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork);
+void flush_workqueue(struct workqueue_struct *wq);
 
 #endif /* _NATIVE_LINUX_WORKQUEUE_H */
