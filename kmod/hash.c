@@ -1110,6 +1110,8 @@ static void rcumap_hash_free_work(struct work_struct *work)
 				rcu_dereference_protected(tbl->buckets[i],
 							  h->destroyed);
 
+			if (!(i % 1024))
+				cond_resched();
 			if (!b || b == RCUMAP_MOVED)
 				continue;
 			if (h->free_value)
@@ -1117,8 +1119,6 @@ static void rcumap_hash_free_work(struct work_struct *work)
 							  RCUMAP_BUCKET_NONE_GONE,
 							  true);
 			kvfree(b);
-			if (!(i % 1024))
-				cond_resched();
 		}
 		rcumap_hash_table_free(tbl);
 	}
@@ -1132,13 +1132,12 @@ static void rcumap_hash_free_work(struct work_struct *work)
  * @h: Table, or NULL.
  *
  * The caller must make sure that no update (rcumap_hash_resize() included)
- * is running or will start and that no new reader can find @h.  A resize
- * that the table queued itself is cancelled, or waited for, by the free
- * work.  Readers that found @h earlier may still
- * be inside their RCU read-side critical sections: @h and its entries are
- * freed only after a grace period, from a workqueue.  That is also where
- * the free callback, if any, runs for every value still in the table;
- * rcumap_hash_barrier() waits for it.
+ * is running or will start and that no new reader can find @h.  Readers
+ * that found @h earlier may still be inside their RCU read-side critical
+ * sections: @h and its entries are freed only after a grace period, from
+ * a workqueue.  That work first cancels, or waits for, a resize that the
+ * table queued itself; it is also where the free callback, if any, runs
+ * for every value still in the table.  rcumap_hash_barrier() waits for it.
  *
  * Context: Any context.
  */
