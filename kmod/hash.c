@@ -1175,18 +1175,29 @@ void rcumap_hash_barrier(void)
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_barrier);
 
+/*
+ * The lookup of a key whose bucket has been moved by a resize: out of line,
+ * so that the fast path below keeps its shape.
+ */
+static noinline void *rcumap_hash_lookup_moved(const struct rcumap_hash *h,
+					       const void *key, u32 hash)
+{
+	struct rcumap_bucket *b = rcumap_bucket_get(h, hash, NULL);
+	int idx = rcumap_bucket_find(h, b, hash, key);
+
+	return idx < 0 ? NULL : rcumap_entry_value(h, b, idx);
+}
+
 static __always_inline void *__rcumap_hash_lookup(const struct rcumap_hash *h,
 						  const void *key, u32 ks)
 {
 	u32 hash = __rcumap_hash_key(h, key, ks);
-	const struct rcumap_hash_table *tbl = rcumap_hash_tbl(h);
-	struct rcumap_bucket *b = rcumap_bucket_rcu(tbl, hash);
+	struct rcumap_bucket *b = rcumap_bucket_rcu(rcumap_hash_tbl(h), hash);
 	void *entries;
 	u32 i, nr;
 
 	if (!b)
 		return NULL;
-again:
 	/* As __rcumap_bucket_find(), but keeping the entry's address. */
 	nr = b->nr;
 	entries = (void *)b + rcumap_bucket_entries_offset(nr);
@@ -1199,11 +1210,8 @@ again:
 	 * RCUMAP_MOVED has no entries: checking for it on the miss path
 	 * costs hits nothing.
 	 */
-	if (unlikely(b == RCUMAP_MOVED)) {
-		b = rcumap_bucket_follow(&tbl, hash);
-		if (b)
-			goto again;
-	}
+	if (unlikely(b == RCUMAP_MOVED))
+		return rcumap_hash_lookup_moved(h, key, hash);
 	return NULL;
 }
 
