@@ -25,6 +25,12 @@
  * shared by every bucket whose index has the same low bits) with BH
  * disabled, inside an RCU read-side critical section that keeps @tbl alive.
  * Functions named __rcumap_hash_*() expect that lock held.
+ *
+ * Online resize: a resize (one at a time, under h->resize_mutex) moves
+ * the buckets of h->tbl to tbl->future one by one, leaving RCUMAP_MOVED
+ * behind; readers and updaters that meet the marker follow tbl->future.
+ * Lock order: h->resize_mutex, an old table's bucket lock, a new table's
+ * bucket lock (only a shrinking resize holds two).  See "Online resize".
  */
 #include <linux/rcumap_hash.h>
 
