@@ -28,6 +28,7 @@
  */
 #include <linux/rcumap_hash.h>
 
+#include <linux/bitrev.h>
 #include <linux/cache.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
@@ -276,8 +277,8 @@ enum rcumap_edit {
 
 /*
  * Fill @new, which has room for @nr entries, with the live entries of
- * @old edited as @edit says.  Entries keep their order, so that a walk by
- * rcumap_hash_get_next_key() is not thrown off by a value update.  @new
+ * @old edited as @edit says.  Entries keep their order, so that a
+ * positional walk (rcumap_hash_walk()) is not thrown off by a value update.  @new
  * is not yet visible to anyone, so plain stores suffice; the release in
  * rcu_assign_pointer() orders them before the publication.
  */
@@ -871,16 +872,130 @@ int rcumap_hash_lookup_and_delete(struct rcumap_hash *h, const void *key,
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_lookup_and_delete);
 
+/* ---- Ordered walks ---------------------------------------------------- */
+
+/*
+ * Walk order: keys are ordered by their stored hash with its bits reversed
+ * (the key's "position"), then by memcmp() of the key bytes.  A bucket
+ * array of 2^n buckets indexes by the low n bits of the hash, which are
+ * the high n bits of the position: at every table size, each bucket holds
+ * exactly one contiguous range of positions, [i << (32 - n), (i + 1) <<
+ * (32 - n)) for the bucket whose index reversed in n bits is i.  So the
+ * key after a cursor is the smallest key after it in the bucket that holds
+ * the cursor's position, or else the smallest key of the next non-empty
+ * range; each step can look at a table of a different size.
+ */
+static inline u32 rcumap_hash_pos(u32 hash)
+{
+	return bitrev32(hash);
+}
+
+/*
+ * The bucket that holds the keys whose hash is @hash, and in @mask the mask
+ * of the table it belongs to.  The caller holds an RCU read lock.
+ */
+static struct rcumap_bucket *
+rcumap_bucket_of(const struct rcumap_hash *h, u32 hash, u32 *mask)
+{
+	const struct rcumap_hash_table *tbl = rcumap_hash_tbl(h);
+
+	*mask = tbl->mask;
+	return rcumap_bucket_rcu(tbl, hash);
+}
+
+/* Key order within one position: memcmp() of the key bytes. */
+static inline int rcumap_key_cmp(const struct rcumap_hash *h, const void *a,
+				 const void *b)
+{
+	return memcmp(a, b, h->key_size);
+}
+
+/*
+ * One step of an ordered walk: copy out the first key (and its value, if
+ * @value) strictly after @after, or the first key if @after is NULL.  If
+ * @need_after and @after is not in the table, return -ESRCH instead,
+ * having written nothing.  @key may be @after: it is written last.
+ *
+ * Every step reads each bucket it visits once, as one snapshot, so a key
+ * present all along is in that snapshot; positions visited only grow, so
+ * no key comes twice, and none present all along is skipped: the step
+ * returns the smallest key after the cursor in the bucket holding the
+ * cursor's position, or moves on to the start of the next range, which is
+ * still at or before any later key's position.
+ */
+static int rcumap_hash_seek(const struct rcumap_hash *h, const void *after,
+			    void *key, void *value, bool need_after)
+{
+	u32 pos = after ? rcumap_hash_pos(rcumap_hash_key(h, after)) : 0;
+	const struct rcumap_bucket *b;
+	int err = -ENOENT;
+
+	rcu_read_lock();
+	for (;;) {
+		const void *best_key = NULL;
+		u32 i, mask, shift, best = 0, best_pos = 0;
+		bool seen_after = false;
+
+		b = rcumap_bucket_of(h, rcumap_hash_pos(pos), &mask);
+		for (i = 0; b && i < b->nr; i++) {
+			u32 hash = READ_ONCE(b->hash[i]);
+			const void *k = rcumap_entry(h, b, i);
+			u32 p;
+
+			if (hash == RCUMAP_HASH_DEAD)
+				continue;
+			p = rcumap_hash_pos(hash);
+			if (p < pos)
+				continue;
+			if (after && p == pos) {
+				int c = rcumap_key_cmp(h, k, after);
+
+				seen_after |= !c;
+				if (c <= 0)
+					continue;
+			}
+			if (!best_key || p < best_pos ||
+			    (p == best_pos && rcumap_key_cmp(h, k, best_key) < 0)) {
+				best_key = k;
+				best_pos = p;
+				best = i;
+			}
+		}
+		if (need_after && after && !seen_after) {
+			err = -ESRCH;
+			break;
+		}
+		if (best_key) {
+			if (value)
+				memcpy(value, rcumap_entry_value(h, b, best),
+				       h->value_size);
+			memcpy(key, best_key, h->key_size);
+			err = 0;
+			break;
+		}
+		/* The next range: every key in it is after the cursor. */
+		shift = 32 - ilog2(mask + 1);
+		if (shift == 32 || (pos >> shift) == (U32_MAX >> shift))
+			break;
+		pos = ((pos >> shift) + 1) << shift;
+		after = NULL;
+	}
+	rcu_read_unlock();
+	return err;
+}
+
 /**
  * rcumap_hash_get_next_key() - Walk the keys of a table, BPF style.
  * @h: Table.
  * @key: Current key, or %NULL to start the walk.
- * @next_key: Buffer of the table's key size for the key after @key.
+ * @next_key: Buffer of the table's key size for the key after @key; may
+ *	be @key.
  *
- * Keys are returned in bucket order, then in their order within a bucket;
- * updating a value does not move its key.  As with BPF's
- * bpf_map_get_next_key(), if @key is no longer in the table the walk
- * starts again from the first key.
+ * Keys are returned in the walk order of rcumap_hash_next_key_after(),
+ * which does not depend on the bucket count, so a resize between two steps
+ * neither repeats nor skips keys.  As with BPF's bpf_map_get_next_key(),
+ * if @key is no longer in the table the walk starts again from the first
+ * key; rcumap_hash_next_key_after() is the variant that does not.
  *
  * Context: Any context.  Takes and releases the RCU read lock.
  * Return: 0 if @next_key was filled in, -ENOENT if @key was the last key
@@ -889,39 +1004,61 @@ EXPORT_SYMBOL_GPL(rcumap_hash_lookup_and_delete);
 int rcumap_hash_get_next_key(const struct rcumap_hash *h, const void *key,
 			     void *next_key)
 {
-	const struct rcumap_hash_table *tbl;
-	const struct rcumap_bucket *b;
-	u32 bucket = 0, i = 0;
-	int err = -ENOENT;
+	int err = rcumap_hash_seek(h, key, next_key, NULL, true);
 
-	rcu_read_lock();
-	tbl = rcumap_hash_tbl(h);
-	if (key) {
-		u32 hash = rcumap_hash_key(h, key);
-		int idx;
-
-		b = rcumap_bucket_rcu(tbl, hash);
-		idx = rcumap_bucket_find(h, b, hash, key);
-		if (idx >= 0) {
-			bucket = hash & tbl->mask;
-			i = idx + 1;
-		}
-	}
-	for (; bucket <= tbl->mask; bucket++, i = 0) {
-		b = rcumap_bucket_rcu(tbl, bucket);
-		for (; b && i < b->nr; i++) {
-			if (READ_ONCE(b->hash[i]) == RCUMAP_HASH_DEAD)
-				continue;
-			memcpy(next_key, rcumap_entry(h, b, i), h->key_size);
-			err = 0;
-			goto out;
-		}
-	}
-out:
-	rcu_read_unlock();
+	if (err == -ESRCH)
+		err = rcumap_hash_seek(h, NULL, next_key, NULL, false);
 	return err;
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_get_next_key);
+
+/**
+ * rcumap_hash_next_key_after() - Ordered walk that never restarts.
+ * @h: Table.
+ * @key: Cursor: the last key returned, or %NULL to start the walk.  It
+ *	need not be in the table (any more).
+ * @next_key: Buffer of the table's key size for the first key after
+ *	@key; may be @key.
+ *
+ * Keys come in one fixed total order (their hash with its bits reversed,
+ * then their bytes), whatever the table's bucket count.  A walk from %NULL
+ * to -ENOENT returns every key that is in the table for the whole walk
+ * exactly once and never returns a key twice, even when keys (the cursor
+ * included) are deleted or inserted, or the table is resized, between
+ * steps.  A key inserted or deleted during the walk may or may not be
+ * returned.  Each step costs the length of the cursor's bucket, plus one
+ * load per empty bucket skipped.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: 0 if @next_key was filled in, -ENOENT if no key follows @key.
+ */
+int rcumap_hash_next_key_after(const struct rcumap_hash *h, const void *key,
+			       void *next_key)
+{
+	return rcumap_hash_seek(h, key, next_key, NULL, false);
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_next_key_after);
+
+/**
+ * rcumap_hash_walk_after() - Ordered walk with values, for batches.
+ * @h: Table.
+ * @after: Cursor: the last key returned, or %NULL to start.
+ * @key: Buffer of the table's key size for the next key; may be @after.
+ * @value: Buffer of the table's value size for its value, or %NULL.
+ *
+ * rcumap_hash_next_key_after() that also copies the value out, from the
+ * same snapshot as the key.  The same guarantees hold.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: 0 if @key (and @value) were filled in, -ENOENT if no key follows
+ * @after.
+ */
+int rcumap_hash_walk_after(const struct rcumap_hash *h, const void *after,
+			   void *key, void *value)
+{
+	return rcumap_hash_seek(h, after, key, value, false);
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_walk_after);
 
 /**
  * rcumap_hash_walk() - Copy out the next entry of a positional walk.

@@ -384,6 +384,162 @@ static void hash_destroy_nonempty(struct kunit *test)
 	rcumap_hash_destroy(h);
 }
 
+/* ---- Ordered walks ------------------------------------------------- */
+
+#define ORDER_KEYS	300
+
+static const u32 order_buckets[] = { 1, 8, 1024 };
+
+static void order_buckets_desc(const u32 *n, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u buckets", *n);
+}
+
+KUNIT_ARRAY_PARAM(order_buckets, order_buckets, order_buckets_desc);
+
+/*
+ * Walk a table of keys 0..ORDER_KEYS-1 from the start into @order, each
+ * key once; returns how many came.
+ */
+static u32 walk_order(struct kunit *test, struct rcumap_hash *h, u32 *order)
+{
+	u32 n = 0, key, *cur = NULL;
+	unsigned long *seen = kunit_kcalloc(test, BITS_TO_LONGS(ORDER_KEYS),
+					    sizeof(long), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	while (!rcumap_hash_next_key_after(h, cur, &key)) {
+		KUNIT_ASSERT_LT(test, key, (u32)ORDER_KEYS);
+		KUNIT_ASSERT_FALSE_MSG(test, __test_and_set_bit(key, seen),
+				       "key %u came twice", key);
+		order[n++] = key;
+		cur = &order[n - 1];
+	}
+	return n;
+}
+
+/*
+ * The order is a strict total order of keys, the same for every cursor:
+ * after deleting a random half of the keys, the key after any key (deleted
+ * or not) is the next surviving key of the full walk, and walk_after()
+ * returns the same keys with their values.
+ */
+static void hash_next_key_after_is_a_total_order(struct kunit *test)
+{
+	const u32 nr_buckets = *(const u32 *)test->param_value;
+	struct rcumap_hash *h = new_table(test, 4, 8, ORDER_KEYS, nr_buckets);
+	u32 *order = kunit_kcalloc(test, ORDER_KEYS, sizeof(u32), GFP_KERNEL);
+	bool *gone = kunit_kcalloc(test, ORDER_KEYS, sizeof(bool), GFP_KERNEL);
+	struct rnd_state rnd;
+	u32 i, j, key, next;
+	u64 val;
+
+	KUNIT_ASSERT_NOT_NULL(test, order);
+	KUNIT_ASSERT_NOT_NULL(test, gone);
+	for (i = 0; i < ORDER_KEYS; i++) {
+		val = i * 5ULL;
+		KUNIT_ASSERT_EQ(test, update(h, &i, &val, RCUMAP_NOEXIST), 0);
+	}
+	KUNIT_ASSERT_EQ(test, walk_order(test, h, order), (u32)ORDER_KEYS);
+
+	prandom_seed_state(&rnd, 42);
+	for (i = 0; i < ORDER_KEYS; i++) {
+		if (prandom_u32_state(&rnd) % 2)
+			continue;
+		gone[order[i]] = true;
+		KUNIT_ASSERT_EQ(test, rcumap_hash_delete(h, &order[i]), 0);
+	}
+	for (i = 0; i < ORDER_KEYS; i++) {
+		for (j = i + 1; j < ORDER_KEYS && gone[order[j]]; j++)
+			;
+		key = order[i];
+		if (j == ORDER_KEYS) {
+			KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, &key,
+									 &next),
+					-ENOENT);
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, &key, &next), 0);
+		KUNIT_EXPECT_EQ_MSG(test, next, order[j], "after key %u", key);
+		/* With the value, and into the cursor's own buffer. */
+		KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, &key, &key, &val), 0);
+		KUNIT_EXPECT_EQ(test, key, order[j]);
+		KUNIT_EXPECT_EQ(test, val, order[j] * 5ULL);
+	}
+	/* get_next_key() follows the same order, but restarts from a gap. */
+	for (i = 0; i < ORDER_KEYS && gone[order[i]]; i++)
+		;
+	KUNIT_ASSERT_LT(test, i, (u32)ORDER_KEYS);
+	for (j = 0; j < ORDER_KEYS && !gone[order[j]]; j++)
+		;
+	if (j < ORDER_KEYS) {
+		KUNIT_EXPECT_EQ(test, rcumap_hash_get_next_key(h, &order[j], &next), 0);
+		KUNIT_EXPECT_EQ(test, next, order[i]);
+	}
+	rcumap_hash_destroy(h);
+}
+
+/*
+ * Keys come and go between the steps of a walk, the cursor's own key
+ * among them: every key that stays in the table for the whole walk comes
+ * exactly once, and no key ever comes twice.
+ */
+static void hash_next_key_after_survives_churn(struct kunit *test)
+{
+	const u32 nr_buckets = *(const u32 *)test->param_value;
+	const u32 stable = ORDER_KEYS / 2;	/* keys below never change */
+	struct rcumap_hash *h = new_table(test, 4, 4, 2 * ORDER_KEYS,
+					  nr_buckets);
+	u8 *seen = kunit_kzalloc(test, 2 * ORDER_KEYS, GFP_KERNEL);
+	struct rnd_state rnd;
+	u32 i, key, cur, steps = 0;
+	bool have_cur = false;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	for (i = 0; i < ORDER_KEYS; i++)
+		KUNIT_ASSERT_EQ(test, update(h, &i, &i, RCUMAP_NOEXIST), 0);
+	prandom_seed_state(&rnd, 7);
+	while (!(err = rcumap_hash_next_key_after(h, have_cur ? &cur : NULL,
+						  &key))) {
+		KUNIT_ASSERT_LT(test, key, 2 * ORDER_KEYS);
+		KUNIT_ASSERT_EQ_MSG(test, seen[key]++, 0, "key %u came twice",
+				    key);
+		cur = key;
+		have_cur = true;
+		KUNIT_ASSERT_LT(test, ++steps, 2 * ORDER_KEYS);
+		/* Delete the cursor's own key now and then... */
+		if (key >= stable && prandom_u32_state(&rnd) % 2)
+			KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), 0);
+		/* ... and delete or insert some unstable key. */
+		key = stable + prandom_u32_state(&rnd) % (2 * ORDER_KEYS - stable);
+		if (rcumap_hash_delete(h, &key) == -ENOENT)
+			KUNIT_EXPECT_EQ(test, update(h, &key, &key, RCUMAP_NOEXIST),
+					0);
+	}
+	KUNIT_EXPECT_EQ(test, err, -ENOENT);
+	for (i = 0; i < stable; i++)
+		KUNIT_EXPECT_EQ_MSG(test, seen[i], 1, "stable key %u", i);
+	rcumap_hash_destroy(h);
+}
+
+static void hash_next_key_after_edges(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, 16, 0, 8, 0);
+	u8 key[16] = { 1 }, next[16], none = 0;
+
+	KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, NULL, next), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, key, next), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, NULL, next, NULL),
+			-ENOENT);
+	KUNIT_ASSERT_EQ(test, update(h, key, &none, RCUMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, NULL, next), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(next, key, sizeof(key)), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, key, next), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, NULL, next, NULL), 0);
+	rcumap_hash_destroy(h);
+}
+
 /* ---- Free callback -------------------------------------------------- */
 
 #define FREE_LOG_MAX	64
@@ -628,6 +784,11 @@ static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE(hash_walk_returns_every_entry_once),
 	KUNIT_CASE(hash_reader_keeps_snapshot),
 	KUNIT_CASE(hash_destroy_nonempty),
+	KUNIT_CASE_PARAM(hash_next_key_after_is_a_total_order,
+			 order_buckets_gen_params),
+	KUNIT_CASE_PARAM(hash_next_key_after_survives_churn,
+			 order_buckets_gen_params),
+	KUNIT_CASE(hash_next_key_after_edges),
 	KUNIT_CASE(hash_free_callback_once_per_value),
 	KUNIT_CASE(hash_free_callback_waits_for_readers),
 	KUNIT_CASE(hash_free_callback_frees_percpu_values),

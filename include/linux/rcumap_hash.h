@@ -98,6 +98,16 @@ int rcumap_hash_lookup_and_delete(struct rcumap_hash *h, const void *key,
 int rcumap_hash_get_next_key(const struct rcumap_hash *h, const void *key,
 			     void *next_key);
 
+/*
+ * Ordered walks: a cursor is a key, the table's order does not depend on
+ * its size, and a walk neither restarts nor repeats a key when keys are
+ * deleted or the table is resized between steps.
+ */
+int rcumap_hash_next_key_after(const struct rcumap_hash *h, const void *key,
+			       void *next_key);
+int rcumap_hash_walk_after(const struct rcumap_hash *h, const void *after,
+			   void *key, void *value);
+
 /* Positional walks, for batches: see rcumap_hash_walk(). */
 int rcumap_hash_walk(const struct rcumap_hash *h, u64 *pos, void *key,
 		     void *value);
