@@ -36,6 +36,7 @@
  */
 #include <linux/rcumap_hash_lru.h>
 
+#include <linux/bits.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/export.h>
@@ -54,7 +55,7 @@
 #define RCUMAP_LRU_WAYS		4U
 /* Tags per per-CPU chunk: PCPU_MIN_UNIT_SIZE (32 KiB) of them. */
 #define RCUMAP_LRU_CHUNK_SHIFT	13
-#define RCUMAP_LRU_CHUNK_TAGS	(1U << RCUMAP_LRU_CHUNK_SHIFT)
+#define RCUMAP_LRU_CHUNK_TAGS	BIT(RCUMAP_LRU_CHUNK_SHIFT)
 
 /**
  * struct rcumap_lru_hash - An LRU hash table.
@@ -270,7 +271,7 @@ rcumap_lru_hash_create(const struct rcumap_lru_hash_params *params, gfp_t gfp)
 		nr_tags = min_t(u32, params->hash.max_entries,
 				RCUMAP_LRU_DEFAULT_MAX_TAGS);
 	nr_tags = roundup_pow_of_two(max(nr_tags, RCUMAP_LRU_MIN_TAGS));
-	chunk_tags = min(nr_tags, RCUMAP_LRU_CHUNK_TAGS);
+	chunk_tags = min_t(u32, nr_tags, RCUMAP_LRU_CHUNK_TAGS);
 
 	lru = kzalloc(struct_size(lru, chunks, nr_tags / chunk_tags), gfp);
 	if (!lru)
