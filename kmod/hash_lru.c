@@ -10,8 +10,9 @@
  *
  * Recency.  Every possible CPU has an array of lru->nr_tags tags, split
  * into sets of %RCUMAP_LRU_WAYS ways (16 bytes, within one cache line);
- * a key's set is its tag's low bits.  A lookup or update stores the key's
- * tag in its CPU's set, unless the tag is there already: a key used over
+ * a key's set is its tag's low bits.  A lookup that finds the key stores
+ * its tag in its CPU's set, unless the tag is there already (updates do
+ * not: a key written and never read is not in use): a key used over
  * and over on one CPU costs four per-CPU loads and no store, and no lookup
  * ever writes memory another CPU writes, except when eviction clears a tag
  * (once per key per turn of the hand).  The arrays are chunks of at most
@@ -397,8 +398,9 @@ EXPORT_SYMBOL_GPL(rcumap_lru_hash_lookup_copy);
  *
  * As rcumap_hash_update(), except that an insert into a full table first
  * evicts an approximately least recently used key (whose value goes to the
- * free callback, if any) and tries again.  A successful update marks the
- * key used.  Only if other inserters take the room made by each of
+ * free callback, if any) and tries again.  An update does not mark the key
+ * used: only lookups do, so that keys written and never read are the first
+ * to go.  Only if other inserters take the room made by each of
  * %RCUMAP_LRU_MAX_TRIES evictions does the insert fail, with -E2BIG.  A
  * failed update leaves every key that was not evicted as it was; an
  * update that fails with -ENOMEM or -E2BIG after an eviction does not
@@ -425,8 +427,6 @@ int rcumap_lru_hash_update(struct rcumap_lru_hash *lru, const void *key,
 			break;
 		rcumap_lru_evict(lru);
 	}
-	if (!err)
-		rcumap_lru_touch(lru, key);
 	return err;
 }
 EXPORT_SYMBOL_GPL(rcumap_lru_hash_update);

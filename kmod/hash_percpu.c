@@ -382,6 +382,53 @@ int rcumap_percpu_hash_get_next_key(const struct rcumap_percpu_hash *ph,
 EXPORT_SYMBOL_GPL(rcumap_percpu_hash_get_next_key);
 
 /**
+ * rcumap_percpu_hash_next_key_after() - Ordered walk that never restarts.
+ * @ph: Table.
+ * @key: Cursor: the last key returned, or %NULL to start the walk.
+ * @next_key: Buffer of the table's key size; may be @key.
+ *
+ * As rcumap_hash_next_key_after().
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: 0 if @next_key was filled in, -ENOENT if no key follows @key.
+ */
+int rcumap_percpu_hash_next_key_after(const struct rcumap_percpu_hash *ph,
+				      const void *key, void *next_key)
+{
+	return rcumap_hash_next_key_after(ph->h, key, next_key);
+}
+EXPORT_SYMBOL_GPL(rcumap_percpu_hash_next_key_after);
+
+/**
+ * rcumap_percpu_hash_walk_after() - Ordered walk with values, for batches.
+ * @ph: Table.
+ * @after: Cursor: the last key returned, or %NULL to start.
+ * @key: Buffer of the table's key size; may be @after.
+ * @values: Buffer of rcumap_percpu_hash_values_size() bytes, or %NULL.
+ *
+ * As rcumap_hash_walk_after(), with every CPU's value of the key.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: 0 if @key (and @values) were filled in, -ENOENT if no key
+ * follows @after.
+ */
+int rcumap_percpu_hash_walk_after(const struct rcumap_percpu_hash *ph,
+				  const void *after, void *key, void *values)
+{
+	void __percpu *pptr;
+	int err;
+
+	/* As in rcumap_percpu_hash_walk(): the area outlives the copy. */
+	rcu_read_lock();
+	err = rcumap_hash_walk_after(ph->h, after, key, &pptr);
+	if (!err && values)
+		rcumap_percpu_copy_out(ph, pptr, values);
+	rcu_read_unlock();
+	return err;
+}
+EXPORT_SYMBOL_GPL(rcumap_percpu_hash_walk_after);
+
+/**
  * rcumap_percpu_hash_walk() - Copy out the next entry of a positional walk.
  * @ph: Table.
  * @pos: Walk position: 0 to start.  Advanced past the entry returned.

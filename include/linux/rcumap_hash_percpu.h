@@ -47,6 +47,12 @@ int rcumap_percpu_hash_lookup_and_delete(struct rcumap_percpu_hash *ph,
 int rcumap_percpu_hash_get_next_key(const struct rcumap_percpu_hash *ph,
 				    const void *key, void *next_key);
 
+/* Ordered walks: see rcumap_hash_next_key_after(). */
+int rcumap_percpu_hash_next_key_after(const struct rcumap_percpu_hash *ph,
+				      const void *key, void *next_key);
+int rcumap_percpu_hash_walk_after(const struct rcumap_percpu_hash *ph,
+				  const void *after, void *key, void *values);
+
 /* Positional walks, for batches: see rcumap_percpu_hash_walk(). */
 int rcumap_percpu_hash_walk(const struct rcumap_percpu_hash *ph, u64 *pos,
 			    void *key, void *values);
