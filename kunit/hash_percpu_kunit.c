@@ -632,13 +632,15 @@ static void percpu_delete_never_fails_for_memory(struct kunit *test)
 	for (key = 0; key < 8; key++)
 		KUNIT_ASSERT_EQ(test, pcpu_update(ph, key, 1, v, RCUMAP_ANY), 0);
 	for (key = 0; key < 8; key += 2) {
+		int err;
+
 		pcpu_fail_nth_arm(1);
 		if (key % 4)
-			KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_delete(ph, &key), 0);
+			err = rcumap_percpu_hash_delete(ph, &key);
 		else
-			KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_and_delete(ph,
-								&key, v), 0);
+			err = rcumap_percpu_hash_lookup_and_delete(ph, &key, v);
 		KUNIT_EXPECT_TRUE(test, pcpu_fail_nth_fired());
+		KUNIT_EXPECT_EQ(test, err, 0);
 		if (!(key % 4))
 			KUNIT_EXPECT_TRUE(test, values_match(v, key, 1));
 	}
