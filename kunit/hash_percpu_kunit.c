@@ -9,18 +9,27 @@
  *                             readers and freed after them, walks.
  *  rcumap_percpu_hash_fault - allocation failures injected with fail-nth
  *                             leave the table unchanged.
+ *  rcumap_percpu_hash_stress - readers hold areas while writers replace and
+ *                             delete them: no area changes under a reader.
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/module.h>
 #include <linux/percpu.h>
+#include <linux/prandom.h>
 #include <linux/rcumap_hash_percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+
+static unsigned int percpu_stress_ms = 2000;
+module_param(percpu_stress_ms, uint, 0444);
+MODULE_PARM_DESC(percpu_stress_ms, "Run time of the rcumap_percpu_hash_stress case in ms (default 2000)");
 
 /* Most tests: u32 keys, 12-byte values (so 4 bytes of padding per CPU). */
 #define PCPU_VALUE_SIZE	12
@@ -672,4 +681,188 @@ static struct kunit_suite rcumap_percpu_hash_fault_suite = {
 	.test_cases = rcumap_percpu_hash_fault_cases,
 };
 
-kunit_test_suites(&rcumap_percpu_hash_suite, &rcumap_percpu_hash_fault_suite);
+/* ---- Concurrency ----------------------------------------------------- */
+
+/*
+ * Writers replace and delete their own keys (key % nr_writers == writer)
+ * with all-CPU values that name the key and a version in every CPU's
+ * slot; readers hold an area under RCU, read every CPU's value twice with
+ * a pause between, and check that both reads agree and name the key.  An
+ * area freed before the reader's grace period ended would soon be handed
+ * to the next update (same size) and change under the reader: KASAN does
+ * not watch per-CPU memory, this does.
+ */
+#define PSTRESS_KEYS	256
+
+struct pstress_value {
+	u32 key;
+	u32 version;
+	u64 check;
+};
+
+struct pstress {
+	struct rcumap_percpu_hash *ph;
+	u32 nr_writers;
+	atomic_t errors;
+	atomic_long_t reads;
+	atomic_long_t writes;
+	char first_error[128];
+};
+
+struct pstress_thread {
+	struct pstress *s;
+	struct task_struct *task;
+	u32 id;
+	bool writer;
+};
+
+static u64 pstress_check(u32 key, u32 version, u32 idx)
+{
+	return ((u64)key << 40) ^ ((u64)version << 8) ^ idx ^ 0x5bd1e995;
+}
+
+static __printf(2, 3) void pstress_fail(struct pstress *s, const char *fmt, ...)
+{
+	va_list args;
+
+	if (atomic_inc_return(&s->errors) != 1)
+		return;
+	va_start(args, fmt);
+	vsnprintf(s->first_error, sizeof(s->first_error), fmt, args);
+	va_end(args);
+}
+
+static void pstress_read(struct pstress *s, struct rnd_state *rnd)
+{
+	u32 key = prandom_u32_state(rnd) % PSTRESS_KEYS, idx = 0;
+	struct pstress_value first, again;
+	struct pstress_value __percpu *pv;
+	int cpu;
+
+	rcu_read_lock();
+	pv = rcumap_percpu_hash_lookup(s->ph, &key);
+	if (pv) {
+		for_each_possible_cpu(cpu) {
+			first = *per_cpu_ptr(pv, cpu);
+			if (first.key != key ||
+			    first.check != pstress_check(key, first.version, idx))
+				pstress_fail(s, "key %u CPU %d: wrong value", key,
+					     cpu);
+			udelay(2);
+			again = *per_cpu_ptr(pv, cpu);
+			if (memcmp(&first, &again, sizeof(first)))
+				pstress_fail(s, "key %u CPU %d: value changed under a reader",
+					     key, cpu);
+			idx++;
+		}
+		atomic_long_inc(&s->reads);
+	}
+	rcu_read_unlock();
+}
+
+static void pstress_write(struct pstress *s, u32 writer, void *buf,
+			  struct rnd_state *rnd)
+{
+	u32 key = prandom_u32_state(rnd) % (PSTRESS_KEYS / s->nr_writers) *
+		  s->nr_writers + writer;
+	u32 version = prandom_u32_state(rnd), idx;
+	struct pstress_value *v = buf;
+	int err;
+
+	for (idx = 0; idx < num_possible_cpus(); idx++) {
+		v[idx].key = key;
+		v[idx].version = version;
+		v[idx].check = pstress_check(key, version, idx);
+	}
+	if (prandom_u32_state(rnd) % 4) {
+		err = rcumap_percpu_hash_update(s->ph, &key, buf, RCUMAP_ANY,
+						GFP_KERNEL);
+		if (err)
+			pstress_fail(s, "update of key %u: %d", key, err);
+	} else if (!rcumap_percpu_hash_lookup_and_delete(s->ph, &key, buf)) {
+		for (idx = 0; idx < num_possible_cpus(); idx++)
+			if (v[idx].key != key ||
+			    v[idx].check != pstress_check(key, v[idx].version, idx))
+				pstress_fail(s, "lookup_and_delete of %u: wrong value",
+					     key);
+	}
+	atomic_long_inc(&s->writes);
+}
+
+static int pstress_fn(void *arg)
+{
+	struct pstress_thread *t = arg;
+	struct rnd_state rnd;
+	void *buf = NULL;
+
+	prandom_seed_state(&rnd, 0xabcdefULL * (t->id + 1));
+	if (t->writer) {
+		buf = kmalloc(rcumap_percpu_hash_values_size(t->s->ph), GFP_KERNEL);
+		if (!buf)
+			pstress_fail(t->s, "no memory for writer %u", t->id);
+	}
+	while (!kthread_should_stop()) {
+		if (t->writer && buf)
+			pstress_write(t->s, t->id, buf, &rnd);
+		else if (!t->writer)
+			pstress_read(t->s, &rnd);
+		cond_resched();
+	}
+	kfree(buf);
+	return 0;
+}
+
+static void percpu_readers_keep_areas_until_grace_period(struct kunit *test)
+{
+	const u32 nr = 2 * num_online_cpus();
+	struct pstress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct pstress_thread *t = kunit_kcalloc(test, nr, sizeof(*t), GFP_KERNEL);
+	u32 i, started;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	s->ph = new_pcpu(test, 4, sizeof(struct pstress_value), PSTRESS_KEYS, 32);
+	s->nr_writers = nr / 2;
+	for (started = 0; started < nr; started++) {
+		struct pstress_thread *pt = &t[started];
+
+		pt->s = s;
+		pt->writer = started % 2 == 0;
+		pt->id = started / 2;
+		pt->task = kthread_create(pstress_fn, pt, "rcumap_pst/%u", started);
+		if (IS_ERR(pt->task))
+			break;
+		kthread_bind(pt->task, cpumask_nth(started % num_online_cpus(),
+						   cpu_online_mask));
+	}
+	/* Threads run until kthread_stop(), so their tasks stay valid. */
+	if (started == nr) {
+		for (i = 0; i < nr; i++)
+			wake_up_process(t[i].task);
+		msleep(percpu_stress_ms);
+	}
+	for (i = 0; i < started; i++)
+		kthread_stop(t[i].task);
+	KUNIT_ASSERT_EQ_MSG(test, started, nr, "kthread_create failed");
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&s->errors), 0, "first error: %s",
+			    s->first_error);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->reads), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->writes), 0L);
+	kunit_info(test, "%ld writes, %ld reads\n",
+		   atomic_long_read(&s->writes), atomic_long_read(&s->reads));
+	rcumap_percpu_hash_destroy(s->ph);
+	rcumap_hash_barrier();
+}
+
+static struct kunit_case rcumap_percpu_hash_stress_cases[] = {
+	KUNIT_CASE(percpu_readers_keep_areas_until_grace_period),
+	{}
+};
+
+static struct kunit_suite rcumap_percpu_hash_stress_suite = {
+	.name = "rcumap_percpu_hash_stress",
+	.test_cases = rcumap_percpu_hash_stress_cases,
+};
+
+kunit_test_suites(&rcumap_percpu_hash_suite, &rcumap_percpu_hash_fault_suite,
+		  &rcumap_percpu_hash_stress_suite);
