@@ -51,6 +51,16 @@ static struct rcumap_percpu_hash *new_pcpu(struct kunit *test, u32 key_size,
 	return ph;
 }
 
+/*
+ * Per-CPU areas alive once every pending free has run.  kmemleak never
+ * reports a per-CPU object, so leaks are caught by this count instead.
+ */
+static long settled_areas(void)
+{
+	rcumap_hash_barrier();
+	return rcumap_percpu_hash_nr_areas();
+}
+
 static void *new_values(struct kunit *test, struct rcumap_percpu_hash *ph)
 {
 	void *v = kunit_kzalloc(test, rcumap_percpu_hash_values_size(ph),
@@ -395,11 +405,15 @@ static void percpu_reader_keeps_old_area(struct kunit *test)
 
 /*
  * Thousands of replaces, deletes and lookup_and_deletes, then a destroy of
- * a non-empty table: every area must be freed, once (kmemleak and KASAN in
- * the debug guest).  rcumap_hash_barrier() waits for the last frees.
+ * a non-empty table: every area that left the table is freed after its
+ * grace period (rcu_barrier() waits for the retired buckets' callbacks),
+ * and after the destroy's (rcumap_hash_barrier()) no area is left.  The
+ * count of live areas stands in for kmemleak, which never reports per-CPU
+ * objects.
  */
 static void percpu_replace_and_delete_free_every_area(struct kunit *test)
 {
+	long base = settled_areas();
 	struct rcumap_percpu_hash *ph = new_pcpu(test, 4, PCPU_VALUE_SIZE, 64, 8);
 	u8 *v = new_values(test, ph);
 	u32 ver[64] = {}, i, key;
@@ -430,8 +444,11 @@ static void percpu_replace_and_delete_free_every_area(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_count(ph), 64U);
 	KUNIT_EXPECT_GE(test, rcumap_percpu_hash_bytes_used(ph),
 			64 * rcumap_percpu_hash_values_size(ph));
+	/* Every replaced and deleted area freed after its grace period. */
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_nr_areas() - base, 64L);
 	rcumap_percpu_hash_destroy(ph);
-	rcumap_hash_barrier();
+	KUNIT_EXPECT_EQ(test, settled_areas(), base);
 }
 
 /* Every walk returns every key once, with every CPU's values. */
@@ -582,6 +599,7 @@ static void expect_unchanged(struct kunit *test, struct rcumap_percpu_hash *ph,
  */
 static void pcpu_fault_sweep(struct kunit *test, bool insert)
 {
+	long base = settled_areas();
 	struct rcumap_percpu_hash *ph = new_pcpu(test, 4, PCPU_VALUE_SIZE, 64, 2);
 	u8 *v = new_values(test, ph);
 	u32 key, nth, failures = 0;
@@ -617,8 +635,11 @@ static void pcpu_fault_sweep(struct kunit *test, bool insert)
 	/* The update that got through is there. */
 	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_copy(ph, &key, v), 0);
 	KUNIT_EXPECT_TRUE(test, values_match(v, key, 2));
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_nr_areas() - base,
+			(long)PCPU_FAULT_KEYS + insert);
 	rcumap_percpu_hash_destroy(ph);
-	rcumap_hash_barrier();
+	KUNIT_EXPECT_EQ(test, settled_areas(), base);
 }
 
 static void percpu_insert_alloc_failure_changes_nothing(struct kunit *test)
@@ -634,6 +655,7 @@ static void percpu_replace_alloc_failure_changes_nothing(struct kunit *test)
 /* Delete and lookup_and_delete succeed with every allocation failing. */
 static void percpu_delete_never_fails_for_memory(struct kunit *test)
 {
+	long base = settled_areas();
 	struct rcumap_percpu_hash *ph = new_pcpu(test, 4, PCPU_VALUE_SIZE, 16, 1);
 	u8 *v = new_values(test, ph);
 	u32 key;
@@ -658,7 +680,7 @@ static void percpu_delete_never_fails_for_memory(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_copy(ph, &key, v),
 				key % 2 ? 0 : -ENOENT);
 	rcumap_percpu_hash_destroy(ph);
-	rcumap_hash_barrier();
+	KUNIT_EXPECT_EQ(test, settled_areas(), base);
 }
 
 static struct kunit_case rcumap_percpu_hash_fault_cases[] = {
@@ -815,6 +837,7 @@ static int pstress_fn(void *arg)
 static void percpu_readers_keep_areas_until_grace_period(struct kunit *test)
 {
 	const u32 nr = 2 * num_online_cpus();
+	long base = settled_areas();
 	struct pstress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	struct pstress_thread *t = kunit_kcalloc(test, nr, sizeof(*t), GFP_KERNEL);
 	u32 i, started;
@@ -850,8 +873,11 @@ static void percpu_readers_keep_areas_until_grace_period(struct kunit *test)
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->writes), 0L);
 	kunit_info(test, "%ld writes, %ld reads\n",
 		   atomic_long_read(&s->writes), atomic_long_read(&s->reads));
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_nr_areas() - base,
+			(long)rcumap_percpu_hash_count(s->ph));
 	rcumap_percpu_hash_destroy(s->ph);
-	rcumap_hash_barrier();
+	KUNIT_EXPECT_EQ(test, settled_areas(), base);
 }
 
 static struct kunit_case rcumap_percpu_hash_stress_cases[] = {
