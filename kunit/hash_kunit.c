@@ -80,7 +80,8 @@ static const struct bad_params_case bad_params_cases[] = {
 	{ "zero max_entries", { 8, 8, 0, 0, 0 } },
 	{ "too many entries", { 8, 8, RCUMAP_HASH_MAX_ENTRIES + 1, 0, 0 } },
 	{ "too many buckets", { 8, 8, 16, RCUMAP_HASH_MAX_BUCKETS + 1, 0 } },
-	{ "unknown flag", { 8, 8, 16, 0, 1 } },
+	{ "unknown flag", { 8, 8, 16, 0, BIT(2) } },
+	{ "shrink without resize", { 8, 8, 16, 0, RCUMAP_HASH_F_SHRINK } },
 };
 
 static void bad_params_desc(const struct bad_params_case *c, char *desc)

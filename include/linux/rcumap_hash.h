@@ -13,6 +13,7 @@
 #ifndef _LINUX_RCUMAP_HASH_H
 #define _LINUX_RCUMAP_HASH_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/gfp.h>
 #include <linux/sizes.h>
@@ -25,6 +26,17 @@ struct rcumap_hash;
 /* Largest max_entries and bucket count a table accepts. */
 #define RCUMAP_HASH_MAX_ENTRIES		SZ_16M
 #define RCUMAP_HASH_MAX_BUCKETS		SZ_4M
+
+/*
+ * Flags of struct rcumap_hash_params: online resize (see
+ * Documentation/rcumap.rst, "Online resize").
+ */
+/* Grow (x2) in a worker when there are more than 2 entries per bucket. */
+#define RCUMAP_HASH_F_RESIZE		BIT(0)
+/* Also shrink (/2), never below the initial size, under 1 per 8 buckets. */
+#define RCUMAP_HASH_F_SHRINK		BIT(1)
+/* Initial bucket count of a resizable table created with nr_buckets 0. */
+#define RCUMAP_HASH_RESIZE_MIN_BUCKETS	64
 
 /**
  * typedef rcumap_hash_free_t - Called for a value that has left a table.
@@ -50,8 +62,11 @@ typedef void (*rcumap_hash_free_t)(void *priv, const void *key, void *value);
  * @max_entries: Most entries the table holds, 1 to %RCUMAP_HASH_MAX_ENTRIES.
  * @nr_buckets: Number of buckets, rounded up to a power of two, at most
  *	%RCUMAP_HASH_MAX_BUCKETS; 0 picks one bucket per entry of @max_entries
- *	(capped at %RCUMAP_HASH_MAX_BUCKETS).
- * @flags: Must be 0; no flags are defined yet.
+ *	(capped at %RCUMAP_HASH_MAX_BUCKETS), or, with %RCUMAP_HASH_F_RESIZE,
+ *	%RCUMAP_HASH_RESIZE_MIN_BUCKETS (fewer if @max_entries is smaller).
+ * @flags: 0, %RCUMAP_HASH_F_RESIZE, or %RCUMAP_HASH_F_RESIZE |
+ *	%RCUMAP_HASH_F_SHRINK.  Without flags the bucket count changes only
+ *	through rcumap_hash_resize().
  * @free_value: Called for every value that leaves the table, after a grace
  *	period (see &rcumap_hash_free_t), or %NULL.  A table with a callback
  *	must be followed by rcumap_hash_barrier() before @free_value's code
@@ -111,6 +126,8 @@ int rcumap_hash_walk_after(const struct rcumap_hash *h, const void *after,
 /* Positional walks, for batches: see rcumap_hash_walk(). */
 int rcumap_hash_walk(const struct rcumap_hash *h, u64 *pos, void *key,
 		     void *value);
+
+int __must_check rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets);
 
 u32 rcumap_hash_count(const struct rcumap_hash *h);
 u32 rcumap_hash_key_size(const struct rcumap_hash *h);
