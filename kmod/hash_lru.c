@@ -548,6 +548,26 @@ int rcumap_lru_hash_walk(const struct rcumap_lru_hash *lru, u64 *pos,
 EXPORT_SYMBOL_GPL(rcumap_lru_hash_walk);
 
 /**
+ * rcumap_lru_hash_resize() - Change the bucket count of an LRU table.
+ * @lru: Table.
+ * @nr_buckets: New bucket count (see rcumap_hash_resize()).
+ *
+ * As rcumap_hash_resize(); max_entries does not change.  Evictions may run
+ * meanwhile: the hand is a key cursor of the ordered walk, which a resize
+ * does not disturb.
+ *
+ * Context: Process context.  May sleep.  Must not race with
+ * rcumap_lru_hash_destroy().
+ * Return: 0 if the table has @nr_buckets buckets, -EINVAL if @nr_buckets
+ * is 0 or too large, -ENOMEM if memory ran out (no entry is lost).
+ */
+int rcumap_lru_hash_resize(struct rcumap_lru_hash *lru, u32 nr_buckets)
+{
+	return rcumap_hash_resize(lru->h, nr_buckets);
+}
+EXPORT_SYMBOL_GPL(rcumap_lru_hash_resize);
+
+/**
  * rcumap_lru_hash_count() - Number of keys in an LRU table.
  * @lru: Table.
  *

@@ -487,6 +487,26 @@ int rcumap_percpu_hash_walk(const struct rcumap_percpu_hash *ph, u64 *pos,
 EXPORT_SYMBOL_GPL(rcumap_percpu_hash_walk);
 
 /**
+ * rcumap_percpu_hash_resize() - Change the bucket count of a per-CPU table.
+ * @ph: Table.
+ * @nr_buckets: New bucket count (see rcumap_hash_resize()).
+ *
+ * As rcumap_hash_resize(): only the inner table's buckets move; the
+ * per-CPU areas are neither copied nor freed, and readers holding one
+ * keep it.
+ *
+ * Context: Process context.  May sleep.  Must not race with
+ * rcumap_percpu_hash_destroy().
+ * Return: 0 if the table has @nr_buckets buckets, -EINVAL if @nr_buckets
+ * is 0 or too large, -ENOMEM if memory ran out (no entry is lost).
+ */
+int rcumap_percpu_hash_resize(struct rcumap_percpu_hash *ph, u32 nr_buckets)
+{
+	return rcumap_hash_resize(ph->h, nr_buckets);
+}
+EXPORT_SYMBOL_GPL(rcumap_percpu_hash_resize);
+
+/**
  * rcumap_percpu_hash_count() - Number of keys in a per-CPU table.
  * @ph: Table.
  *

@@ -308,10 +308,11 @@ enum lru_touch {
 	LRU_TOUCH_LOOKUP,	/* rcumap_lru_hash_lookup() */
 	LRU_TOUCH_COPY,		/* rcumap_lru_hash_lookup_copy() */
 	LRU_TOUCH_PEEK,		/* the inner table: marks nothing */
+	LRU_TOUCH_RESIZE,	/* lookup, in a table resized all along */
 };
 
 static const enum lru_touch lru_touches[] = {
-	LRU_TOUCH_LOOKUP, LRU_TOUCH_COPY, LRU_TOUCH_PEEK,
+	LRU_TOUCH_LOOKUP, LRU_TOUCH_COPY, LRU_TOUCH_PEEK, LRU_TOUCH_RESIZE,
 };
 
 static void lru_touch_desc(const enum lru_touch *t, char *desc)
@@ -319,6 +320,7 @@ static void lru_touch_desc(const enum lru_touch *t, char *desc)
 	static const char * const names[] = {
 		"rcumap_lru_hash_lookup", "rcumap_lru_hash_lookup_copy",
 		"inner table lookup (no mark)",
+		"rcumap_lru_hash_lookup, resizing between inserts",
 	};
 
 	strscpy(desc, names[*t], KUNIT_PARAM_DESC_SIZE);
@@ -349,7 +351,8 @@ KUNIT_ARRAY_PARAM(lru_touch, lru_touches, lru_touch_desc);
  *    evictions; 1024 leave no room for chance.
  *
  * Looking keys up through the inner table marks nothing: then the "hot"
- * keys go like the rest.
+ * keys go like the rest.  Resizes between inserts change nothing: the
+ * hand's ordered walk neither skips nor repeats keys across them.
  */
 static void lru_recently_used_keys_survive(struct kunit *test)
 {
@@ -366,6 +369,7 @@ static void lru_recently_used_keys_survive(struct kunit *test)
 		for (key = 0; key < LRU_HOT_MAX; key += LRU_HOT_EVERY) {
 			switch (touch) {
 			case LRU_TOUCH_LOOKUP:
+			case LRU_TOUCH_RESIZE:
 				rcu_read_lock();
 				if (!rcumap_lru_hash_lookup(lru, &key))
 					failed++;
@@ -382,6 +386,11 @@ static void lru_recently_used_keys_survive(struct kunit *test)
 		}
 		KUNIT_ASSERT_EQ(test, lru_put(lru, 1000 + i, 1, RCUMAP_NOEXIST), 0);
 		KUNIT_ASSERT_EQ(test, rcumap_lru_hash_count(lru), LRU_HOT_MAX);
+		if (touch == LRU_TOUCH_RESIZE && !(i % 16)) {
+			u32 buckets = 1U << (2 + (i / 16) % 8);
+
+			KUNIT_ASSERT_EQ(test, rcumap_lru_hash_resize(lru, buckets), 0);
+		}
 		cond_resched();
 	}
 	for (key = 0; key < LRU_HOT_MAX; key++) {

@@ -507,6 +507,65 @@ static void percpu_walks_return_every_key_once(struct kunit *test)
 	rcumap_percpu_hash_destroy(ph);
 }
 
+/*
+ * Resizes, explicit and automatic, move buckets only: every key keeps its
+ * area (the same pointer) and every CPU's value, and no area is freed.
+ */
+static void percpu_resize_keeps_every_area(struct kunit *test)
+{
+	struct rcumap_hash_params p = {
+		.key_size = 4,
+		.value_size = PCPU_VALUE_SIZE,
+		.max_entries = 512,
+		.flags = RCUMAP_HASH_F_RESIZE | RCUMAP_HASH_F_SHRINK,
+	};
+	long base = settled_areas();
+	struct rcumap_percpu_hash *ph = rcumap_percpu_hash_create(&p, GFP_KERNEL);
+	void __percpu **area;
+	u8 *v;
+	u32 key, step;
+	static const u32 sizes[] = { 1, 512, 8, 64 };
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ph);
+	v = new_values(test, ph);
+	area = kunit_kcalloc(test, 400, sizeof(*area), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, area);
+	/* 400 keys in a table that starts with 64 buckets: it grows itself. */
+	for (key = 0; key < 400; key++)
+		KUNIT_ASSERT_EQ(test, pcpu_update(ph, key, 1, v, RCUMAP_NOEXIST), 0);
+	rcu_read_lock();
+	for (key = 0; key < 400; key++)
+		area[key] = rcumap_percpu_hash_lookup(ph, &key);
+	rcu_read_unlock();
+	for (step = 0; step <= ARRAY_SIZE(sizes); step++) {
+		if (step) {
+			u32 buckets = sizes[step - 1];
+
+			KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_resize(ph, buckets), 0);
+			KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_nr_buckets(ph),
+					buckets);
+		}
+		KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_count(ph), 400U);
+		for (key = 0; key < 400; key++) {
+			void __percpu *now;
+			int err = rcumap_percpu_hash_lookup_copy(ph, &key, v);
+
+			KUNIT_EXPECT_EQ(test, err, 0);
+			KUNIT_EXPECT_TRUE(test, values_match(v, key, 1));
+			rcu_read_lock();
+			now = rcumap_percpu_hash_lookup(ph, &key);
+			rcu_read_unlock();
+			KUNIT_EXPECT_PTR_EQ(test, (void __force *)now,
+					    (void __force *)area[key]);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_resize(ph, 0), -EINVAL);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_nr_areas() - base, 400L);
+	rcumap_percpu_hash_destroy(ph);
+	KUNIT_EXPECT_EQ(test, settled_areas(), base);
+}
+
 static void percpu_accessors(struct kunit *test)
 {
 	struct rcumap_percpu_hash *ph = new_pcpu(test, 8, 4, 100, 16);
@@ -530,6 +589,7 @@ static struct kunit_case rcumap_percpu_hash_cases[] = {
 	KUNIT_CASE(percpu_reader_keeps_old_area),
 	KUNIT_CASE(percpu_replace_and_delete_free_every_area),
 	KUNIT_CASE(percpu_walks_return_every_key_once),
+	KUNIT_CASE(percpu_resize_keeps_every_area),
 	KUNIT_CASE(percpu_accessors),
 	{}
 };

@@ -99,6 +99,9 @@ int rcumap_lru_hash_walk_after(const struct rcumap_lru_hash *lru,
 int rcumap_lru_hash_walk(const struct rcumap_lru_hash *lru, u64 *pos,
 			 void *key, void *value);
 
+int __must_check rcumap_lru_hash_resize(struct rcumap_lru_hash *lru,
+					u32 nr_buckets);
+
 u32 rcumap_lru_hash_count(const struct rcumap_lru_hash *lru);
 void rcumap_lru_hash_get_stats(struct rcumap_lru_hash *lru,
 			       struct rcumap_lru_hash_stats *stats);

@@ -57,6 +57,9 @@ int rcumap_percpu_hash_walk_after(const struct rcumap_percpu_hash *ph,
 int rcumap_percpu_hash_walk(const struct rcumap_percpu_hash *ph, u64 *pos,
 			    void *key, void *values);
 
+int __must_check rcumap_percpu_hash_resize(struct rcumap_percpu_hash *ph,
+					   u32 nr_buckets);
+
 u32 rcumap_percpu_hash_count(const struct rcumap_percpu_hash *ph);
 u32 rcumap_percpu_hash_key_size(const struct rcumap_percpu_hash *ph);
 u32 rcumap_percpu_hash_value_size(const struct rcumap_percpu_hash *ph);
