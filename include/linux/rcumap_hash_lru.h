@@ -60,8 +60,9 @@ struct rcumap_lru_hash_params {
 /**
  * struct rcumap_lru_hash_stats - what eviction has done so far.
  * @evictions: Keys evicted.
- * @forced: Of those, keys evicted with their tags still set, because the
- *	hand had passed %RCUMAP_LRU_SCAN_LIMIT recently used keys.
+ * @forced: Of those, keys evicted without a look at their tags, because
+ *	the hand had already passed %RCUMAP_LRU_SCAN_LIMIT recently used keys
+ *	in that eviction.
  * @second_chances: Keys the hand passed over because they had been used,
  *	clearing their tags.
  */
