@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rcumap LRU hash: a bucket-swap hash table (include/linux/rcumap_hash.h)
+ * that, when full, makes room for an insert by evicting an approximately
+ * least-recently-used key instead of failing, like BPF_MAP_TYPE_LRU_HASH.
+ *
+ * Recency is kept in per-CPU arrays of tags: a lookup writes its CPU's tag
+ * for the key only if it is not there already, so a hot key costs a few
+ * per-CPU loads and no shared write.  Eviction runs a CLOCK hand over the
+ * table in the inserter's context, giving a second chance to keys whose tag
+ * is set on any CPU.
+ *
+ * See Documentation/rcumap-variants.rst for the design and the locking table.
+ */
+#ifndef _LINUX_RCUMAP_HASH_LRU_H
+#define _LINUX_RCUMAP_HASH_LRU_H
+
+#include <linux/compiler.h>
+#include <linux/gfp.h>
+#include <linux/rcumap_hash.h>
+#include <linux/sizes.h>
+#include <linux/types.h>
+
+struct rcumap_lru_hash;
+
+/*
+ * Bounds of &rcumap_lru_hash_params.nr_tags (tags per CPU, 4 bytes each).
+ * The default is max_entries rounded up to a power of two, within
+ * [%RCUMAP_LRU_MIN_TAGS, %RCUMAP_LRU_DEFAULT_MAX_TAGS].
+ */
+#define RCUMAP_LRU_MIN_TAGS		64U
+#define RCUMAP_LRU_DEFAULT_MAX_TAGS	SZ_64K
+#define RCUMAP_LRU_MAX_TAGS		SZ_1M
+
+/*
+ * Keys the CLOCK hand passes over (clearing their tags) before it evicts
+ * one whatever its tags say, and evictions an update tries before it gives
+ * up with -E2BIG because other inserters keep refilling the table.
+ */
+#define RCUMAP_LRU_SCAN_LIMIT		64U
+#define RCUMAP_LRU_MAX_TRIES		8U
+
+/**
+ * struct rcumap_lru_hash_params - shape of a new LRU hash table.
+ * @hash: The table's parameters, as for rcumap_hash_create().
+ *	@hash.free_value, if set, is called for evicted values too; as with
+ *	rcumap_hash_create(), call rcumap_hash_barrier() before its code or
+ *	@hash.free_priv goes away.
+ * @nr_tags: Recently-used tags per CPU, rounded up to a power of two, from
+ *	%RCUMAP_LRU_MIN_TAGS to %RCUMAP_LRU_MAX_TAGS; 0 picks the default.
+ *	More tags remember more keys per CPU between two passes of the hand.
+ * @flags: Must be 0.
+ */
+struct rcumap_lru_hash_params {
+	struct rcumap_hash_params hash;
+	u32 nr_tags;
+	u32 flags;
+};
+
+/**
+ * struct rcumap_lru_hash_stats - what eviction has done so far.
+ * @evictions: Keys evicted.
+ * @forced: Of those, keys evicted without a look at their tags, because
+ *	the hand had already passed %RCUMAP_LRU_SCAN_LIMIT recently used keys
+ *	in that eviction.
+ * @second_chances: Keys the hand passed over because they had been used,
+ *	clearing their tags.
+ */
+struct rcumap_lru_hash_stats {
+	u64 evictions;
+	u64 forced;
+	u64 second_chances;
+};
+
+struct rcumap_lru_hash *
+rcumap_lru_hash_create(const struct rcumap_lru_hash_params *params,
+		       gfp_t gfp);
+void rcumap_lru_hash_destroy(struct rcumap_lru_hash *lru);
+
+void *rcumap_lru_hash_lookup(const struct rcumap_lru_hash *lru,
+			     const void *key);
+int __must_check rcumap_lru_hash_lookup_copy(const struct rcumap_lru_hash *lru,
+					     const void *key, void *value);
+int __must_check rcumap_lru_hash_update(struct rcumap_lru_hash *lru,
+					const void *key, const void *value,
+					u32 mode, gfp_t gfp);
+int rcumap_lru_hash_delete(struct rcumap_lru_hash *lru, const void *key);
+int rcumap_lru_hash_lookup_and_delete(struct rcumap_lru_hash *lru,
+				      const void *key, void *value);
+int rcumap_lru_hash_get_next_key(const struct rcumap_lru_hash *lru,
+				 const void *key, void *next_key);
+
+/* Ordered walks: see rcumap_hash_next_key_after(). */
+int rcumap_lru_hash_next_key_after(const struct rcumap_lru_hash *lru,
+				   const void *key, void *next_key);
+int rcumap_lru_hash_walk_after(const struct rcumap_lru_hash *lru,
+			       const void *after, void *key, void *value);
+
+/* Positional walks, for batches: see rcumap_hash_walk(). */
+int rcumap_lru_hash_walk(const struct rcumap_lru_hash *lru, u64 *pos,
+			 void *key, void *value);
+
+int __must_check rcumap_lru_hash_resize(struct rcumap_lru_hash *lru,
+					u32 nr_buckets);
+
+u32 rcumap_lru_hash_count(const struct rcumap_lru_hash *lru);
+void rcumap_lru_hash_get_stats(struct rcumap_lru_hash *lru,
+			       struct rcumap_lru_hash_stats *stats);
+size_t rcumap_lru_hash_bytes_used(const struct rcumap_lru_hash *lru);
+const struct rcumap_hash *
+rcumap_lru_hash_table(const struct rcumap_lru_hash *lru);
+
+#endif /* _LINUX_RCUMAP_HASH_LRU_H */

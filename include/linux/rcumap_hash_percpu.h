@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rcumap per-CPU hash: every key has one value per possible CPU, like
+ * BPF_MAP_TYPE_PERCPU_HASH.  A layer over the bucket-swap hash table
+ * (include/linux/rcumap_hash.h): the inner table maps each key to a
+ * void __percpu * area, and its free callback frees the area after a grace
+ * period.
+ *
+ * In-kernel users look up the area under RCU and update their own CPU's
+ * value without contention.  The "all CPUs" calls take and return BPF's
+ * layout: num_possible_cpus() values, each padded to a multiple of 8 bytes,
+ * in the order of for_each_possible_cpu().
+ *
+ * See Documentation/rcumap-variants.rst for the design and the locking table.
+ */
+#ifndef _LINUX_RCUMAP_HASH_PERCPU_H
+#define _LINUX_RCUMAP_HASH_PERCPU_H
+
+#include <linux/compiler.h>
+#include <linux/gfp.h>
+#include <linux/rcumap_hash.h>
+#include <linux/types.h>
+
+struct rcumap_percpu_hash;
+
+/*
+ * Largest value per CPU, in bytes.  The per-CPU allocator refuses larger
+ * areas than PCPU_MIN_UNIT_SIZE (32 KiB); the inner table's limit is lower.
+ */
+#define RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE	RCUMAP_HASH_MAX_VALUE_SIZE
+
+struct rcumap_percpu_hash *
+rcumap_percpu_hash_create(const struct rcumap_hash_params *params, gfp_t gfp);
+void rcumap_percpu_hash_destroy(struct rcumap_percpu_hash *ph);
+
+void __percpu *rcumap_percpu_hash_lookup(const struct rcumap_percpu_hash *ph,
+					 const void *key);
+int __must_check
+rcumap_percpu_hash_lookup_copy(const struct rcumap_percpu_hash *ph,
+			       const void *key, void *values);
+int __must_check rcumap_percpu_hash_update(struct rcumap_percpu_hash *ph,
+					   const void *key, const void *values,
+					   u32 mode, gfp_t gfp);
+int rcumap_percpu_hash_delete(struct rcumap_percpu_hash *ph, const void *key);
+int rcumap_percpu_hash_lookup_and_delete(struct rcumap_percpu_hash *ph,
+					 const void *key, void *values);
+int rcumap_percpu_hash_get_next_key(const struct rcumap_percpu_hash *ph,
+				    const void *key, void *next_key);
+
+/* Ordered walks: see rcumap_hash_next_key_after(). */
+int rcumap_percpu_hash_next_key_after(const struct rcumap_percpu_hash *ph,
+				      const void *key, void *next_key);
+int rcumap_percpu_hash_walk_after(const struct rcumap_percpu_hash *ph,
+				  const void *after, void *key, void *values);
+
+/* Positional walks, for batches: see rcumap_percpu_hash_walk(). */
+int rcumap_percpu_hash_walk(const struct rcumap_percpu_hash *ph, u64 *pos,
+			    void *key, void *values);
+
+int __must_check rcumap_percpu_hash_resize(struct rcumap_percpu_hash *ph,
+					   u32 nr_buckets);
+
+u32 rcumap_percpu_hash_count(const struct rcumap_percpu_hash *ph);
+u32 rcumap_percpu_hash_key_size(const struct rcumap_percpu_hash *ph);
+u32 rcumap_percpu_hash_value_size(const struct rcumap_percpu_hash *ph);
+size_t rcumap_percpu_hash_values_size(const struct rcumap_percpu_hash *ph);
+u32 rcumap_percpu_hash_max_entries(const struct rcumap_percpu_hash *ph);
+u32 rcumap_percpu_hash_nr_buckets(const struct rcumap_percpu_hash *ph);
+size_t rcumap_percpu_hash_bytes_used(const struct rcumap_percpu_hash *ph);
+long rcumap_percpu_hash_nr_areas(void);
+
+#endif /* _LINUX_RCUMAP_HASH_PERCPU_H */

@@ -1,0 +1,954 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the rcumap per-CPU hash table, through its public API
+ * (include/linux/rcumap_hash_percpu.h) only.
+ *
+ * Suites:
+ *  rcumap_percpu_hash       - modes and errnos, the all-CPUs layout, values
+ *                             of different CPUs independent, areas kept for
+ *                             readers and freed after them, walks.
+ *  rcumap_percpu_hash_fault - allocation failures injected with fail-nth
+ *                             leave the table unchanged.
+ *  rcumap_percpu_hash_stress - readers hold areas while writers replace and
+ *                             delete them: no area changes under a reader.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/prandom.h>
+#include <linux/rcumap_hash_percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+static unsigned int percpu_stress_ms = 2000;
+module_param(percpu_stress_ms, uint, 0444);
+MODULE_PARM_DESC(percpu_stress_ms, "Run time of the rcumap_percpu_hash_stress case in ms (default 2000)");
+
+/* Most tests: u32 keys, 12-byte values (so 4 bytes of padding per CPU). */
+#define PCPU_VALUE_SIZE	12
+#define PCPU_STRIDE	16
+
+static struct rcumap_percpu_hash *new_pcpu(struct kunit *test, u32 key_size,
+					   u32 value_size, u32 max_entries,
+					   u32 nr_buckets)
+{
+	struct rcumap_hash_params p = {
+		.key_size = key_size,
+		.value_size = value_size,
+		.max_entries = max_entries,
+		.nr_buckets = nr_buckets,
+	};
+	struct rcumap_percpu_hash *ph = rcumap_percpu_hash_create(&p, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ph);
+	return ph;
+}
+
+/*
+ * Per-CPU areas alive once every pending free has run.  kmemleak never
+ * reports a per-CPU object, so leaks are caught by this count instead.
+ */
+static long settled_areas(void)
+{
+	rcumap_hash_barrier();
+	return rcumap_percpu_hash_nr_areas();
+}
+
+static void *new_values(struct kunit *test, struct rcumap_percpu_hash *ph)
+{
+	void *v = kunit_kzalloc(test, rcumap_percpu_hash_values_size(ph),
+				GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	return v;
+}
+
+/* The byte pattern of CPU slot @idx of key @key, version @ver. */
+static u8 pattern(u32 key, u32 idx, u32 ver, u32 byte)
+{
+	return (u8)(key * 31 + idx * 7 + ver * 13 + byte + 1);
+}
+
+/*
+ * Fill @values with @key's pattern for every CPU slot; the padding gets
+ * 0xff, which the table must not store.
+ */
+static void fill_values(u8 *values, u32 key, u32 ver)
+{
+	u32 idx, b;
+
+	for (idx = 0; idx < num_possible_cpus(); idx++)
+		for (b = 0; b < PCPU_STRIDE; b++)
+			values[idx * PCPU_STRIDE + b] =
+				b < PCPU_VALUE_SIZE ? pattern(key, idx, ver, b) :
+						      0xff;
+}
+
+/* True if @values is what fill_values() wrote, with zeroed padding. */
+static bool values_match(const u8 *values, u32 key, u32 ver)
+{
+	u32 idx, b;
+
+	for (idx = 0; idx < num_possible_cpus(); idx++)
+		for (b = 0; b < PCPU_STRIDE; b++)
+			if (values[idx * PCPU_STRIDE + b] !=
+			    (b < PCPU_VALUE_SIZE ? pattern(key, idx, ver, b) : 0))
+				return false;
+	return true;
+}
+
+static int pcpu_update(struct rcumap_percpu_hash *ph, u32 key, u32 ver,
+		       u8 *values, u32 mode)
+{
+	fill_values(values, key, ver);
+	return rcumap_percpu_hash_update(ph, &key, values, mode, GFP_KERNEL);
+}
+
+struct bad_pcpu_case {
+	const char *name;
+	struct rcumap_hash_params p;
+};
+
+static void dummy_free(void *priv, const void *key, void *value)
+{
+}
+
+static const struct bad_pcpu_case bad_pcpu_cases[] = {
+	{ "value size 0", { .key_size = 4, .value_size = 0, .max_entries = 8 } },
+	{ "value size too big", { .key_size = 4,
+	  .value_size = RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE + 1, .max_entries = 8 } },
+	{ "free callback given", { .key_size = 4, .value_size = 8,
+	  .max_entries = 8, .free_value = dummy_free } },
+	{ "key size 0", { .key_size = 0, .value_size = 8, .max_entries = 8 } },
+	{ "max_entries 0", { .key_size = 4, .value_size = 8, .max_entries = 0 } },
+	{ "unknown flag", { .key_size = 4, .value_size = 8, .max_entries = 8,
+	  .flags = 1U << 31 } },
+};
+
+static void bad_pcpu_desc(const struct bad_pcpu_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(bad_pcpu, bad_pcpu_cases, bad_pcpu_desc);
+
+static void percpu_create_rejects_bad_params(struct kunit *test)
+{
+	const struct bad_pcpu_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(rcumap_percpu_hash_create(&c->p,
+								GFP_KERNEL)),
+			-EINVAL);
+}
+
+static void percpu_update_modes(struct kunit *test)
+{
+	struct rcumap_percpu_hash *ph = new_pcpu(test, 4, PCPU_VALUE_SIZE, 4, 0);
+	u8 *v = new_values(test, ph);
+	u32 key = 7;
+
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_values_size(ph),
+			(size_t)num_possible_cpus() * PCPU_STRIDE);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_value_size(ph),
+			(u32)PCPU_VALUE_SIZE);
+	KUNIT_EXPECT_EQ(test, pcpu_update(ph, key, 1, v, RCUMAP_EXIST), -ENOENT);
+	KUNIT_EXPECT_EQ(test, pcpu_update(ph, key, 1, v, 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pcpu_update(ph, key, 1, v, RCUMAP_NOEXIST), 0);
+	KUNIT_EXPECT_EQ(test, pcpu_update(ph, key, 2, v, RCUMAP_NOEXIST), -EEXIST);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_copy(ph, &key, v), 0);
+	KUNIT_EXPECT_TRUE(test, values_match(v, key, 1));
+	KUNIT_EXPECT_EQ(test, pcpu_update(ph, key, 3, v, RCUMAP_EXIST), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_copy(ph, &key, v), 0);
+	KUNIT_EXPECT_TRUE(test, values_match(v, key, 3));
+	KUNIT_EXPECT_EQ(test, pcpu_update(ph, key, 4, v, RCUMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_copy(ph, &key, v), 0);
+	KUNIT_EXPECT_TRUE(test, values_match(v, key, 4));
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_count(ph), 1U);
+
+	/* Full: a new key fails, a present one can still be replaced. */
+	for (key = 100; key < 103; key++)
+		KUNIT_EXPECT_EQ(test, pcpu_update(ph, key, 0, v, RCUMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, pcpu_update(ph, key, 0, v, RCUMAP_ANY), -E2BIG);
+	key = 7;
+	KUNIT_EXPECT_EQ(test, pcpu_update(ph, key, 5, v, RCUMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_count(ph), 4U);
+
+	/* NULL values: every CPU's value zeroed. */
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_update(ph, &key, NULL,
+							RCUMAP_EXIST,
+							GFP_KERNEL), 0);
+	memset(v, 0xaa, rcumap_percpu_hash_values_size(ph));
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_copy(ph, &key, v), 0);
+	KUNIT_EXPECT_NULL(test, memchr_inv(v, 0,
+					   rcumap_percpu_hash_values_size(ph)));
+	rcumap_percpu_hash_destroy(ph);
+}
+
+/* Updates from atomic context allocate the area without sleeping. */
+static void percpu_update_in_atomic_context(struct kunit *test)
+{
+	struct rcumap_percpu_hash *ph = new_pcpu(test, 4, PCPU_VALUE_SIZE, 64, 0);
+	u8 *v = new_values(test, ph);
+	u32 key, inserted = 0;
+
+	for (key = 0; key < 32; key++) {
+		fill_values(v, key, 1);
+		local_bh_disable();
+		inserted += !rcumap_percpu_hash_update(ph, &key, v, RCUMAP_ANY,
+						       GFP_ATOMIC);
+		local_bh_enable();
+	}
+	KUNIT_EXPECT_EQ(test, inserted, 32U);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_count(ph), 32U);
+	for (key = 0; key < 32; key++) {
+		KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_copy(ph, &key, v), 0);
+		KUNIT_EXPECT_TRUE(test, values_match(v, key, 1));
+	}
+	rcumap_percpu_hash_destroy(ph);
+}
+
+static void percpu_delete_and_lookup_and_delete(struct kunit *test)
+{
+	struct rcumap_percpu_hash *ph = new_pcpu(test, 4, PCPU_VALUE_SIZE, 16, 2);
+	u8 *v = new_values(test, ph);
+	u32 key;
+
+	for (key = 0; key < 8; key++)
+		KUNIT_ASSERT_EQ(test, pcpu_update(ph, key, 1, v, RCUMAP_NOEXIST), 0);
+	key = 3;
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_delete(ph, &key), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_delete(ph, &key), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_copy(ph, &key, v), -ENOENT);
+	key = 5;
+	memset(v, 0, rcumap_percpu_hash_values_size(ph));
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_and_delete(ph, &key, v), 0);
+	KUNIT_EXPECT_TRUE(test, values_match(v, key, 1));
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_and_delete(ph, &key, v),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_count(ph), 6U);
+	for (key = 0; key < 8; key++) {
+		int err = rcumap_percpu_hash_lookup_copy(ph, &key, v);
+
+		KUNIT_EXPECT_EQ(test, err, key == 3 || key == 5 ? -ENOENT : 0);
+		if (!err)
+			KUNIT_EXPECT_TRUE(test, values_match(v, key, 1));
+	}
+	rcumap_percpu_hash_destroy(ph);
+}
+
+/* ---- Values of different CPUs are independent ------------------------ */
+
+#define PCPU_ADDS	20000
+
+struct adder {
+	struct rcumap_percpu_hash *ph;
+	struct completion *go;
+	struct task_struct *task;
+	u32 cpu;
+	u32 wrong_cpu;
+	u32 missing;
+};
+
+/*
+ * Bound to one CPU: add cpu + 1 to this CPU's counter PCPU_ADDS times, each
+ * time looking the area up afresh, all CPUs at once.  No add may be lost,
+ * and none may land on another CPU's counter.
+ */
+static int adder_fn(void *arg)
+{
+	struct adder *a = arg;
+	u32 key = 1, i;
+
+	wait_for_completion(a->go);
+	for (i = 0; i < PCPU_ADDS; i++) {
+		u64 __percpu *cnt;
+
+		rcu_read_lock();
+		cnt = rcumap_percpu_hash_lookup(a->ph, &key);
+		if (cnt) {
+			this_cpu_add(*cnt, a->cpu + 1);
+			a->wrong_cpu += raw_smp_processor_id() != a->cpu;
+		} else {
+			a->missing++;
+		}
+		rcu_read_unlock();
+		if (!(i % 1024))
+			cond_resched();
+	}
+	/* Parked so that the test can read the counts and stop us. */
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void percpu_values_independent_per_cpu(struct kunit *test)
+{
+	struct rcumap_percpu_hash *ph = new_pcpu(test, 4, sizeof(u64), 4, 0);
+	struct adder *a = kunit_kcalloc(test, nr_cpu_ids, sizeof(*a), GFP_KERNEL);
+	u64 *v = new_values(test, ph);
+	DECLARE_COMPLETION_ONSTACK(go);
+	u32 key = 1, idx = 0, started = 0;
+	unsigned long deadline;
+	u64 __percpu *cnt;
+	int cpu;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_EQ(test, rcumap_percpu_hash_update(ph, &key, NULL,
+							RCUMAP_NOEXIST,
+							GFP_KERNEL), 0);
+	for_each_online_cpu(cpu) {
+		a[cpu].ph = ph;
+		a[cpu].go = &go;
+		a[cpu].cpu = cpu;
+		a[cpu].task = kthread_create_on_cpu(adder_fn, &a[cpu], cpu,
+						    "rcumap_pcpu/%u");
+		if (IS_ERR(a[cpu].task)) {
+			a[cpu].task = NULL;
+			continue;
+		}
+		wake_up_process(a[cpu].task);
+		started++;
+	}
+	complete_all(&go);
+	/* Each adder parks when done: poll until every add is counted. */
+	for (deadline = jiffies + 60 * HZ; time_before(jiffies, deadline);) {
+		u64 sum = 0, want = 0;
+
+		KUNIT_ASSERT_EQ(test, rcumap_percpu_hash_lookup_copy(ph, &key, v), 0);
+		for_each_online_cpu(cpu)
+			if (a[cpu].task)
+				want += (u64)(cpu + 1) * PCPU_ADDS;
+		idx = 0;
+		for_each_possible_cpu(cpu)
+			sum += v[idx++];
+		if (sum >= want)
+			break;
+		schedule_timeout_interruptible(HZ / 50);
+	}
+	for_each_online_cpu(cpu)
+		if (a[cpu].task)
+			kthread_stop(a[cpu].task);
+	KUNIT_EXPECT_EQ(test, started, num_online_cpus());
+
+	/* Slot idx of the copy is the idx-th possible CPU. */
+	idx = 0;
+	for_each_possible_cpu(cpu) {
+		u64 want = cpu_online(cpu) && a[cpu].task ?
+			   (u64)(cpu + 1) * PCPU_ADDS : 0;
+
+		KUNIT_EXPECT_EQ_MSG(test, v[idx], want, "CPU %d", cpu);
+		idx++;
+		if (cpu_online(cpu)) {
+			KUNIT_EXPECT_EQ(test, a[cpu].wrong_cpu, 0U);
+			KUNIT_EXPECT_EQ(test, a[cpu].missing, 0U);
+		}
+	}
+
+	/* The per-CPU pointer shows the same values. */
+	rcu_read_lock();
+	cnt = rcumap_percpu_hash_lookup(ph, &key);
+	KUNIT_EXPECT_NOT_NULL(test, (void __force *)cnt);
+	idx = 0;
+	for_each_possible_cpu(cpu) {
+		if (cnt)
+			KUNIT_EXPECT_EQ(test, *per_cpu_ptr(cnt, cpu), v[idx]);
+		idx++;
+	}
+	rcu_read_unlock();
+	rcumap_percpu_hash_destroy(ph);
+}
+
+/*
+ * A reader that holds an area keeps reading its values, unchanged, while
+ * the key is replaced and then deleted; the table meanwhile shows the new
+ * state.
+ */
+static void percpu_reader_keeps_old_area(struct kunit *test)
+{
+	struct rcumap_percpu_hash *ph = new_pcpu(test, 4, PCPU_VALUE_SIZE, 8, 1);
+	u8 *v = new_values(test, ph), *seen = new_values(test, ph);
+	u32 key = 9, idx;
+	void __percpu *old, *cur;
+	int cpu;
+
+	KUNIT_ASSERT_EQ(test, pcpu_update(ph, key, 1, v, RCUMAP_ANY), 0);
+	rcu_read_lock();
+	old = rcumap_percpu_hash_lookup(ph, &key);
+	KUNIT_ASSERT_NOT_NULL(test, (void __force *)old);
+	fill_values(v, key, 2);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_update(ph, &key, v, RCUMAP_EXIST,
+							GFP_ATOMIC), 0);
+	cur = rcumap_percpu_hash_lookup(ph, &key);
+	KUNIT_EXPECT_PTR_NE(test, (void __force *)cur, (void __force *)old);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_delete(ph, &key), 0);
+	KUNIT_EXPECT_NULL(test, (void __force *)rcumap_percpu_hash_lookup(ph, &key));
+	idx = 0;
+	for_each_possible_cpu(cpu) {
+		memcpy(seen + idx * PCPU_STRIDE, per_cpu_ptr(old, cpu),
+		       PCPU_VALUE_SIZE);
+		memset(seen + idx * PCPU_STRIDE + PCPU_VALUE_SIZE, 0,
+		       PCPU_STRIDE - PCPU_VALUE_SIZE);
+		idx++;
+	}
+	rcu_read_unlock();
+	KUNIT_EXPECT_TRUE(test, values_match(seen, key, 1));
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_count(ph), 0U);
+	rcumap_percpu_hash_destroy(ph);
+}
+
+/*
+ * Thousands of replaces, deletes and lookup_and_deletes, then a destroy of
+ * a non-empty table: every area that left the table is freed after its
+ * grace period (rcu_barrier() waits for the retired buckets' callbacks),
+ * and after the destroy's (rcumap_hash_barrier()) no area is left.  The
+ * count of live areas stands in for kmemleak, which never reports per-CPU
+ * objects.
+ */
+static void percpu_replace_and_delete_free_every_area(struct kunit *test)
+{
+	long base = settled_areas();
+	struct rcumap_percpu_hash *ph = new_pcpu(test, 4, PCPU_VALUE_SIZE, 64, 8);
+	u8 *v = new_values(test, ph);
+	u32 ver[64] = {}, i, key;
+
+	for (i = 0; i < 4000; i++) {
+		key = (i * 7) % 64;
+		switch (i % 4) {
+		case 0:
+		case 1:
+			KUNIT_EXPECT_EQ(test, pcpu_update(ph, key, i, v,
+							  RCUMAP_ANY), 0);
+			ver[key] = i;
+			break;
+		case 2:
+			rcumap_percpu_hash_delete(ph, &key);
+			break;
+		default:
+			if (!rcumap_percpu_hash_lookup_and_delete(ph, &key, v))
+				KUNIT_EXPECT_TRUE(test, values_match(v, key,
+								     ver[key]));
+			break;
+		}
+		if (!(i % 256))
+			cond_resched();
+	}
+	for (key = 0; key < 64; key++)
+		KUNIT_EXPECT_EQ(test, pcpu_update(ph, key, 0, v, RCUMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_count(ph), 64U);
+	KUNIT_EXPECT_GE(test, rcumap_percpu_hash_bytes_used(ph),
+			64 * rcumap_percpu_hash_values_size(ph));
+	/* Every replaced and deleted area freed after its grace period. */
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_nr_areas() - base, 64L);
+	rcumap_percpu_hash_destroy(ph);
+	KUNIT_EXPECT_EQ(test, settled_areas(), base);
+}
+
+/* Every walk returns every key once, with every CPU's values. */
+static void percpu_walks_return_every_key_once(struct kunit *test)
+{
+	struct rcumap_percpu_hash *ph = new_pcpu(test, 4, PCPU_VALUE_SIZE, 64, 4);
+	u8 *v = new_values(test, ph);
+	u8 *seen = kunit_kzalloc(test, 64, GFP_KERNEL);
+	u32 key, n, *prev;
+	u64 pos = 0;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	for (key = 0; key < 40; key++)
+		KUNIT_ASSERT_EQ(test, pcpu_update(ph, key, 3, v, RCUMAP_ANY), 0);
+
+	n = 0;
+	while (!rcumap_percpu_hash_walk(ph, &pos, &key, v)) {
+		KUNIT_ASSERT_LT(test, key, 40U);
+		KUNIT_EXPECT_TRUE(test, values_match(v, key, 3));
+		seen[key]++;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, 40U);
+
+	n = 0;
+	prev = NULL;
+	while (!rcumap_percpu_hash_walk_after(ph, prev, &key, v)) {
+		KUNIT_ASSERT_LT(test, key, 40U);
+		KUNIT_EXPECT_TRUE(test, values_match(v, key, 3));
+		seen[key]++;
+		n++;
+		prev = &key;
+	}
+	KUNIT_EXPECT_EQ(test, n, 40U);
+
+	n = 0;
+	for (err = rcumap_percpu_hash_get_next_key(ph, NULL, &key); !err;
+	     err = rcumap_percpu_hash_get_next_key(ph, &key, &key)) {
+		KUNIT_ASSERT_LT(test, key, 40U);
+		seen[key]++;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, 40U);
+
+	n = 0;
+	for (err = rcumap_percpu_hash_next_key_after(ph, NULL, &key); !err;
+	     err = rcumap_percpu_hash_next_key_after(ph, &key, &key)) {
+		KUNIT_ASSERT_LT(test, key, 40U);
+		seen[key]++;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, 40U);
+	for (key = 0; key < 40; key++)
+		KUNIT_EXPECT_EQ_MSG(test, seen[key], 4, "key %u", key);
+	rcumap_percpu_hash_destroy(ph);
+}
+
+/*
+ * Resizes, explicit and automatic, move buckets only: every key keeps its
+ * area (the same pointer) and every CPU's value, and no area is freed.
+ */
+static void percpu_resize_keeps_every_area(struct kunit *test)
+{
+	struct rcumap_hash_params p = {
+		.key_size = 4,
+		.value_size = PCPU_VALUE_SIZE,
+		.max_entries = 512,
+		.flags = RCUMAP_HASH_F_RESIZE | RCUMAP_HASH_F_SHRINK,
+	};
+	long base = settled_areas();
+	struct rcumap_percpu_hash *ph = rcumap_percpu_hash_create(&p, GFP_KERNEL);
+	void __percpu **area;
+	u8 *v;
+	u32 key, step;
+	static const u32 sizes[] = { 1, 512, 8, 64 };
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ph);
+	v = new_values(test, ph);
+	area = kunit_kcalloc(test, 400, sizeof(*area), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, area);
+	/* 400 keys in a table that starts with 64 buckets: it grows itself. */
+	for (key = 0; key < 400; key++)
+		KUNIT_ASSERT_EQ(test, pcpu_update(ph, key, 1, v, RCUMAP_NOEXIST), 0);
+	rcu_read_lock();
+	for (key = 0; key < 400; key++)
+		area[key] = rcumap_percpu_hash_lookup(ph, &key);
+	rcu_read_unlock();
+	for (step = 0; step <= ARRAY_SIZE(sizes); step++) {
+		if (step) {
+			u32 buckets = sizes[step - 1];
+
+			KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_resize(ph, buckets), 0);
+			KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_nr_buckets(ph),
+					buckets);
+		}
+		KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_count(ph), 400U);
+		for (key = 0; key < 400; key++) {
+			void __percpu *now;
+			int err = rcumap_percpu_hash_lookup_copy(ph, &key, v);
+
+			KUNIT_EXPECT_EQ(test, err, 0);
+			KUNIT_EXPECT_TRUE(test, values_match(v, key, 1));
+			rcu_read_lock();
+			now = rcumap_percpu_hash_lookup(ph, &key);
+			rcu_read_unlock();
+			KUNIT_EXPECT_PTR_EQ(test, (void __force *)now,
+					    (void __force *)area[key]);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_resize(ph, 0), -EINVAL);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_nr_areas() - base, 400L);
+	rcumap_percpu_hash_destroy(ph);
+	KUNIT_EXPECT_EQ(test, settled_areas(), base);
+}
+
+static void percpu_accessors(struct kunit *test)
+{
+	struct rcumap_percpu_hash *ph = new_pcpu(test, 8, 4, 100, 16);
+
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_key_size(ph), 8U);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_value_size(ph), 4U);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_values_size(ph),
+			(size_t)num_possible_cpus() * 8);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_max_entries(ph), 100U);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_nr_buckets(ph), 16U);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_count(ph), 0U);
+	rcumap_percpu_hash_destroy(ph);
+}
+
+static struct kunit_case rcumap_percpu_hash_cases[] = {
+	KUNIT_CASE_PARAM(percpu_create_rejects_bad_params, bad_pcpu_gen_params),
+	KUNIT_CASE(percpu_update_modes),
+	KUNIT_CASE(percpu_update_in_atomic_context),
+	KUNIT_CASE(percpu_delete_and_lookup_and_delete),
+	KUNIT_CASE(percpu_values_independent_per_cpu),
+	KUNIT_CASE(percpu_reader_keeps_old_area),
+	KUNIT_CASE(percpu_replace_and_delete_free_every_area),
+	KUNIT_CASE(percpu_walks_return_every_key_once),
+	KUNIT_CASE(percpu_resize_keeps_every_area),
+	KUNIT_CASE(percpu_accessors),
+	{}
+};
+
+static struct kunit_suite rcumap_percpu_hash_suite = {
+	.name = "rcumap_percpu_hash",
+	.test_cases = rcumap_percpu_hash_cases,
+};
+
+/* ---- Allocation failures ------------------------------------------- */
+
+#define PCPU_FAULT_KEYS	12
+
+/*
+ * Fail the @nth allocation the current task makes from now on (fail-nth,
+ * Documentation/fault-injection/fault-injection.rst), as kunit/hash_kunit.c
+ * does.  The per-CPU allocator has no fault-injection point of its own in
+ * 6.1: what fails is the slab or page allocations of the update (the
+ * inner table's new bucket, and the per-CPU allocator's own metadata or
+ * pages when it needs a new chunk).
+ */
+static void pcpu_fail_nth_arm(unsigned int nth)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	current->fail_nth = nth;
+#endif
+}
+
+/* Disarm; true if the armed failure was injected. */
+static bool pcpu_fail_nth_fired(void)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	bool fired = current->fail_nth == 0;
+
+	current->fail_nth = 0;
+	return fired;
+#else
+	return false;
+#endif
+}
+
+/* Keys 0..PCPU_FAULT_KEYS-1 at version 1, nothing else. */
+static void expect_unchanged(struct kunit *test, struct rcumap_percpu_hash *ph,
+			     u8 *v, u32 nth)
+{
+	u32 key;
+
+	KUNIT_EXPECT_EQ_MSG(test, rcumap_percpu_hash_count(ph),
+			    (u32)PCPU_FAULT_KEYS, "nth=%u", nth);
+	for (key = 0; key <= PCPU_FAULT_KEYS; key++) {
+		int err = rcumap_percpu_hash_lookup_copy(ph, &key, v);
+
+		KUNIT_EXPECT_EQ_MSG(test, err,
+				    key < PCPU_FAULT_KEYS ? 0 : -ENOENT,
+				    "key %u, nth=%u", key, nth);
+		if (!err)
+			KUNIT_EXPECT_TRUE_MSG(test, values_match(v, key, 1),
+					      "key %u, nth=%u", key, nth);
+	}
+}
+
+/*
+ * Sweep fail-nth over an insert or a replace (nth = 1, 2, ... until the
+ * update no longer reaches an injected failure).  A failed update must
+ * leave every key and every CPU's value as they were, and must not leak
+ * the area it allocated (kmemleak); a successful one is undone.
+ */
+static void pcpu_fault_sweep(struct kunit *test, bool insert)
+{
+	long base = settled_areas();
+	struct rcumap_percpu_hash *ph = new_pcpu(test, 4, PCPU_VALUE_SIZE, 64, 2);
+	u8 *v = new_values(test, ph);
+	u32 key, nth, failures = 0;
+	int err;
+
+	for (key = 0; key < PCPU_FAULT_KEYS; key++)
+		KUNIT_ASSERT_EQ(test, pcpu_update(ph, key, 1, v, RCUMAP_NOEXIST), 0);
+	key = insert ? PCPU_FAULT_KEYS : PCPU_FAULT_KEYS / 2;
+	for (nth = 1; nth < 1000; nth++) {
+		fill_values(v, key, 2);
+		pcpu_fail_nth_arm(nth);
+		err = rcumap_percpu_hash_update(ph, &key, v, insert ?
+						RCUMAP_NOEXIST : RCUMAP_EXIST,
+						GFP_KERNEL);
+		if (!pcpu_fail_nth_fired()) {
+			KUNIT_EXPECT_EQ(test, err, 0);
+			break;
+		}
+		if (err) {
+			KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+			failures++;
+		} else if (insert) {
+			KUNIT_ASSERT_EQ(test, rcumap_percpu_hash_delete(ph, &key), 0);
+		} else {
+			KUNIT_ASSERT_EQ(test, pcpu_update(ph, key, 1, v,
+							  RCUMAP_EXIST), 0);
+		}
+		expect_unchanged(test, ph, v, nth);
+	}
+	KUNIT_EXPECT_LT(test, nth, 1000U);
+	KUNIT_EXPECT_GT_MSG(test, failures, 0U, "no allocation failed: %s",
+			    "is failslab's ignore-gfp-wait N?");
+	/* The update that got through is there. */
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_copy(ph, &key, v), 0);
+	KUNIT_EXPECT_TRUE(test, values_match(v, key, 2));
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_nr_areas() - base,
+			(long)PCPU_FAULT_KEYS + insert);
+	rcumap_percpu_hash_destroy(ph);
+	KUNIT_EXPECT_EQ(test, settled_areas(), base);
+}
+
+static void percpu_insert_alloc_failure_changes_nothing(struct kunit *test)
+{
+	pcpu_fault_sweep(test, true);
+}
+
+static void percpu_replace_alloc_failure_changes_nothing(struct kunit *test)
+{
+	pcpu_fault_sweep(test, false);
+}
+
+/* Delete and lookup_and_delete succeed with every allocation failing. */
+static void percpu_delete_never_fails_for_memory(struct kunit *test)
+{
+	long base = settled_areas();
+	struct rcumap_percpu_hash *ph = new_pcpu(test, 4, PCPU_VALUE_SIZE, 16, 1);
+	u8 *v = new_values(test, ph);
+	u32 key;
+
+	for (key = 0; key < 8; key++)
+		KUNIT_ASSERT_EQ(test, pcpu_update(ph, key, 1, v, RCUMAP_ANY), 0);
+	for (key = 0; key < 8; key += 2) {
+		int err;
+
+		pcpu_fail_nth_arm(1);
+		if (key % 4)
+			err = rcumap_percpu_hash_delete(ph, &key);
+		else
+			err = rcumap_percpu_hash_lookup_and_delete(ph, &key, v);
+		KUNIT_EXPECT_TRUE(test, pcpu_fail_nth_fired());
+		KUNIT_EXPECT_EQ(test, err, 0);
+		if (!(key % 4))
+			KUNIT_EXPECT_TRUE(test, values_match(v, key, 1));
+	}
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_count(ph), 4U);
+	for (key = 0; key < 8; key++)
+		KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_copy(ph, &key, v),
+				key % 2 ? 0 : -ENOENT);
+	rcumap_percpu_hash_destroy(ph);
+	KUNIT_EXPECT_EQ(test, settled_areas(), base);
+}
+
+static struct kunit_case rcumap_percpu_hash_fault_cases[] = {
+	KUNIT_CASE(percpu_insert_alloc_failure_changes_nothing),
+	KUNIT_CASE(percpu_replace_alloc_failure_changes_nothing),
+	KUNIT_CASE(percpu_delete_never_fails_for_memory),
+	{}
+};
+
+static int rcumap_percpu_hash_fault_init(struct kunit *test)
+{
+	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
+		kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+	return 0;
+}
+
+static struct kunit_suite rcumap_percpu_hash_fault_suite = {
+	.name = "rcumap_percpu_hash_fault",
+	.init = rcumap_percpu_hash_fault_init,
+	.test_cases = rcumap_percpu_hash_fault_cases,
+};
+
+/* ---- Concurrency ----------------------------------------------------- */
+
+/*
+ * Writers replace and delete their own keys (key % nr_writers == writer)
+ * with all-CPU values that name the key and a version in every CPU's
+ * slot; readers hold an area under RCU, read every CPU's value twice with
+ * a pause between, and check that both reads agree and name the key.  An
+ * area freed before the reader's grace period ended would soon be handed
+ * to the next update (same size) and change under the reader: KASAN does
+ * not watch per-CPU memory, this does.
+ */
+#define PSTRESS_KEYS	256
+
+struct pstress_value {
+	u32 key;
+	u32 version;
+	u64 check;
+};
+
+struct pstress {
+	struct rcumap_percpu_hash *ph;
+	u32 nr_writers;
+	atomic_t errors;
+	atomic_long_t reads;
+	atomic_long_t writes;
+	char first_error[128];
+};
+
+struct pstress_thread {
+	struct pstress *s;
+	struct task_struct *task;
+	u32 id;
+	bool writer;
+};
+
+static u64 pstress_check(u32 key, u32 version, u32 idx)
+{
+	return ((u64)key << 40) ^ ((u64)version << 8) ^ idx ^ 0x5bd1e995;
+}
+
+static __printf(2, 3) void pstress_fail(struct pstress *s, const char *fmt, ...)
+{
+	va_list args;
+
+	if (atomic_inc_return(&s->errors) != 1)
+		return;
+	va_start(args, fmt);
+	vsnprintf(s->first_error, sizeof(s->first_error), fmt, args);
+	va_end(args);
+}
+
+static void pstress_read(struct pstress *s, struct rnd_state *rnd)
+{
+	u32 key = prandom_u32_state(rnd) % PSTRESS_KEYS, idx = 0;
+	struct pstress_value first, again;
+	struct pstress_value __percpu *pv;
+	int cpu;
+
+	rcu_read_lock();
+	pv = rcumap_percpu_hash_lookup(s->ph, &key);
+	if (pv) {
+		for_each_possible_cpu(cpu) {
+			first = *per_cpu_ptr(pv, cpu);
+			if (first.key != key ||
+			    first.check != pstress_check(key, first.version, idx))
+				pstress_fail(s, "key %u CPU %d: wrong value", key,
+					     cpu);
+			udelay(2);
+			again = *per_cpu_ptr(pv, cpu);
+			if (memcmp(&first, &again, sizeof(first)))
+				pstress_fail(s, "key %u CPU %d: value changed under a reader",
+					     key, cpu);
+			idx++;
+		}
+		atomic_long_inc(&s->reads);
+	}
+	rcu_read_unlock();
+}
+
+static void pstress_write(struct pstress *s, u32 writer, void *buf,
+			  struct rnd_state *rnd)
+{
+	u32 key = prandom_u32_state(rnd) % (PSTRESS_KEYS / s->nr_writers) *
+		  s->nr_writers + writer;
+	u32 version = prandom_u32_state(rnd), idx;
+	struct pstress_value *v = buf;
+	int err;
+
+	for (idx = 0; idx < num_possible_cpus(); idx++) {
+		v[idx].key = key;
+		v[idx].version = version;
+		v[idx].check = pstress_check(key, version, idx);
+	}
+	if (prandom_u32_state(rnd) % 4) {
+		err = rcumap_percpu_hash_update(s->ph, &key, buf, RCUMAP_ANY,
+						GFP_KERNEL);
+		if (err)
+			pstress_fail(s, "update of key %u: %d", key, err);
+	} else if (!rcumap_percpu_hash_lookup_and_delete(s->ph, &key, buf)) {
+		for (idx = 0; idx < num_possible_cpus(); idx++)
+			if (v[idx].key != key ||
+			    v[idx].check != pstress_check(key, v[idx].version, idx))
+				pstress_fail(s, "lookup_and_delete of %u: wrong value",
+					     key);
+	}
+	atomic_long_inc(&s->writes);
+}
+
+static int pstress_fn(void *arg)
+{
+	struct pstress_thread *t = arg;
+	struct rnd_state rnd;
+	void *buf = NULL;
+
+	prandom_seed_state(&rnd, 0xabcdefULL * (t->id + 1));
+	if (t->writer) {
+		buf = kmalloc(rcumap_percpu_hash_values_size(t->s->ph), GFP_KERNEL);
+		if (!buf)
+			pstress_fail(t->s, "no memory for writer %u", t->id);
+	}
+	while (!kthread_should_stop()) {
+		if (t->writer && buf)
+			pstress_write(t->s, t->id, buf, &rnd);
+		else if (!t->writer)
+			pstress_read(t->s, &rnd);
+		cond_resched();
+	}
+	kfree(buf);
+	return 0;
+}
+
+static void percpu_readers_keep_areas_until_grace_period(struct kunit *test)
+{
+	const u32 nr = 2 * num_online_cpus();
+	long base = settled_areas();
+	struct pstress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct pstress_thread *t = kunit_kcalloc(test, nr, sizeof(*t), GFP_KERNEL);
+	u32 i, started;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	s->ph = new_pcpu(test, 4, sizeof(struct pstress_value), PSTRESS_KEYS, 32);
+	s->nr_writers = nr / 2;
+	for (started = 0; started < nr; started++) {
+		struct pstress_thread *pt = &t[started];
+
+		pt->s = s;
+		pt->writer = started % 2 == 0;
+		pt->id = started / 2;
+		pt->task = kthread_create(pstress_fn, pt, "rcumap_pst/%u", started);
+		if (IS_ERR(pt->task))
+			break;
+		kthread_bind(pt->task, cpumask_nth(started % num_online_cpus(),
+						   cpu_online_mask));
+	}
+	/* Threads run until kthread_stop(), so their tasks stay valid. */
+	if (started == nr) {
+		for (i = 0; i < nr; i++)
+			wake_up_process(t[i].task);
+		msleep(percpu_stress_ms);
+	}
+	for (i = 0; i < started; i++)
+		kthread_stop(t[i].task);
+	KUNIT_ASSERT_EQ_MSG(test, started, nr, "kthread_create failed");
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&s->errors), 0, "first error: %s",
+			    s->first_error);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->reads), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->writes), 0L);
+	kunit_info(test, "%ld writes, %ld reads\n",
+		   atomic_long_read(&s->writes), atomic_long_read(&s->reads));
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_nr_areas() - base,
+			(long)rcumap_percpu_hash_count(s->ph));
+	rcumap_percpu_hash_destroy(s->ph);
+	KUNIT_EXPECT_EQ(test, settled_areas(), base);
+}
+
+static struct kunit_case rcumap_percpu_hash_stress_cases[] = {
+	KUNIT_CASE(percpu_readers_keep_areas_until_grace_period),
+	{}
+};
+
+static struct kunit_suite rcumap_percpu_hash_stress_suite = {
+	.name = "rcumap_percpu_hash_stress",
+	.test_cases = rcumap_percpu_hash_stress_cases,
+};
+
+kunit_test_suites(&rcumap_percpu_hash_suite, &rcumap_percpu_hash_fault_suite,
+		  &rcumap_percpu_hash_stress_suite);
