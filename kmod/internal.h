@@ -46,6 +46,7 @@ struct rcumap_file {
 	u32 map_type;
 	u32 key_size;
 	u32 value_size;
+	u32 create_flags;		/* enum rcumap_create_flags */
 	union {
 		struct rcumap_hash *hash;
 		struct rcumap_ptab *ptab;

@@ -100,6 +100,7 @@ union rcumap_ucmd_buffer {
 	struct rcumap_ptab_insert ptab_insert;
 	struct rcumap_ptab_elem ptab_elem;
 	struct rcumap_ptab_next ptab_next;
+	struct rcumap_resize resize;
 };
 
 /*
@@ -164,28 +165,34 @@ static int rcumap_check_array(u64 uptr, u32 count, u32 size)
 }
 
 /*
- * A key and a value bounce buffer of @rf's sizes (a hash map's: the key
- * size is not 0), in one allocation, the value 8-byte aligned.  Charged
- * to the caller's memory cgroup; freed by kfree() of the key.
+ * Bounce buffers of @rf's sizes (a hash map's: the key size is not 0) in
+ * one allocation: two keys, a key stride apart (an ordered walk needs the
+ * cursor and the next key), then a value, 8-byte aligned.  Charged to the
+ * caller's memory cgroup; freed by kfree() of the first key.
  */
 static void *rcumap_kv_alloc(const struct rcumap_file *rf, void **value)
 {
 	size_t stride = ALIGN(rf->key_size, 8);
-	void *key = kmalloc(stride + rf->value_size, GFP_KERNEL_ACCOUNT);
+	void *key = kmalloc(2 * stride + rf->value_size, GFP_KERNEL_ACCOUNT);
 
 	if (key)
-		*value = key + stride;
+		*value = key + 2 * stride;
 	return key;
 }
 
 /* ---- CREATE and INFO ------------------------------------------------ */
 
+#define RCUMAP_CREATE_FLAGS	(RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK)
+
 static int rcumap_create_check(const struct rcumap_create *cmd)
 {
-	if (cmd->flags || cmd->__reserved)
+	if ((cmd->flags & ~RCUMAP_CREATE_FLAGS) || cmd->__reserved)
 		return -EOPNOTSUPP;
 	switch (cmd->map_type) {
 	case RCUMAP_MAP_HASH:
+		if ((cmd->flags & RCUMAP_CREATE_SHRINK) &&
+		    !(cmd->flags & RCUMAP_CREATE_RESIZE))
+			return -EINVAL;
 		if (!cmd->key_size || cmd->key_size > RCUMAP_MAX_KEY_SIZE ||
 		    cmd->value_size > RCUMAP_MAX_VALUE_SIZE ||
 		    !cmd->max_entries || cmd->max_entries > RCUMAP_MAX_ENTRIES ||
@@ -193,6 +200,8 @@ static int rcumap_create_check(const struct rcumap_create *cmd)
 			return -EINVAL;
 		return 0;
 	case RCUMAP_MAP_PTAB:
+		if (cmd->flags)
+			return -EINVAL;
 		if (cmd->key_size || !cmd->value_size ||
 		    cmd->value_size > RCUMAP_MAX_VALUE_SIZE ||
 		    cmd->max_entries < RCUMAP_MIN_CAPACITY ||
@@ -203,6 +212,12 @@ static int rcumap_create_check(const struct rcumap_create *cmd)
 	default:
 		return -EINVAL;
 	}
+}
+
+static u32 rcumap_hash_create_flags(u32 flags)
+{
+	return (flags & RCUMAP_CREATE_RESIZE ? RCUMAP_HASH_F_RESIZE : 0) |
+	       (flags & RCUMAP_CREATE_SHRINK ? RCUMAP_HASH_F_SHRINK : 0);
 }
 
 static int rcumap_ioc_create(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
@@ -226,6 +241,7 @@ static int rcumap_ioc_create(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 			.value_size = cmd->value_size,
 			.max_entries = cmd->max_entries,
 			.nr_buckets = cmd->nr_buckets,
+			.flags = rcumap_hash_create_flags(cmd->flags),
 		};
 		struct rcumap_hash *h;
 
@@ -247,6 +263,7 @@ static int rcumap_ioc_create(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	}
 	rf->key_size = cmd->key_size;
 	rf->value_size = cmd->value_size;
+	rf->create_flags = cmd->flags;
 	/*
 	 * Publish: the map pointer and the sizes are written before the
 	 * type, and the release pairs with the acquire in
@@ -268,6 +285,8 @@ static int rcumap_ioc_info(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	cmd->out_map_type = type;
 	cmd->out_key_size = rf->key_size;
 	cmd->out_value_size = rf->value_size;
+	cmd->out_create_flags = rf->create_flags;
+	cmd->__reserved = 0;
 	if (type == RCUMAP_MAP_HASH) {
 		cmd->out_max_entries = rcumap_hash_max_entries(rf->hash);
 		cmd->out_nr_buckets = rcumap_hash_nr_buckets(rf->hash);
@@ -408,7 +427,7 @@ static int rcumap_ioc_get_next_key(struct rcumap_file *rf,
 	void *key, *next_key;
 	int err;
 
-	if (cmd->flags)
+	if (cmd->flags & ~RCUMAP_WALK_ORDERED)
 		return -EOPNOTSUPP;
 	/* Two keys, a key stride apart, in a buffer of two key strides. */
 	key = kmalloc(2 * ALIGN(rf->key_size, 8), GFP_KERNEL_ACCOUNT);
@@ -420,8 +439,13 @@ static int rcumap_ioc_get_next_key(struct rcumap_file *rf,
 		if (err)
 			goto out_free_keys;
 	}
-	err = rcumap_hash_get_next_key(rf->hash, cmd->key ? key : NULL,
-				       next_key);
+	if (cmd->flags & RCUMAP_WALK_ORDERED)
+		err = rcumap_hash_next_key_after(rf->hash,
+						 cmd->key ? key : NULL,
+						 next_key);
+	else
+		err = rcumap_hash_get_next_key(rf->hash, cmd->key ? key : NULL,
+					       next_key);
 	if (err)
 		goto out_free_keys;
 	err = rcumap_copy_out(cmd->next_key, next_key, rf->key_size);
@@ -463,26 +487,82 @@ static int rcumap_batch_next(u32 i)
 	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
+/*
+ * BATCH_LOOKUP with RCUMAP_WALK_ORDERED: the cursor is a key, the one at
+ * after_key, then each key delivered in turn.  @key holds the cursor and
+ * @next the entry found after it; they trade places once the entry is in
+ * user memory, so that the last key delivered is where the next call
+ * resumes (user space passes it back).
+ */
+static int rcumap_batch_lookup_ordered(struct rcumap_file *rf,
+				       struct rcumap_batch *cmd, void *key,
+				       void *value)
+{
+	u32 ks = rf->key_size, vs = rf->value_size;
+	void *next = key + ALIGN(ks, 8);
+	bool started = cmd->after_key;
+	u32 i;
+	int err = 0;
+
+	if (started) {
+		err = rcumap_copy_in(key, cmd->after_key, ks);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < cmd->count; i++) {
+		err = rcumap_batch_next(i);
+		if (err)
+			break;
+		err = rcumap_hash_walk_after(rf->hash, started ? key : NULL,
+					     next, vs ? value : NULL);
+		if (err)
+			break;
+		err = rcumap_copy_out(cmd->keys + (u64)i * ks, next, ks);
+		if (!err)
+			err = rcumap_copy_out(cmd->values + (u64)i * vs, value,
+					      vs);
+		if (err)
+			break;
+		swap(key, next);
+		started = true;
+	}
+	cmd->out_count = i;
+	return err;
+}
+
 static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 				   struct rcumap_ucmd *ucmd)
 {
 	struct rcumap_batch *cmd = ucmd->cmd;
 	u32 ks = rf->key_size, vs = rf->value_size;
+	bool ordered = cmd->flags & RCUMAP_WALK_ORDERED;
 	void *key, *value;
 	u64 pos, next;
 	u32 i;
 	int err;
 
-	if (cmd->flags)
+	if (cmd->flags & ~RCUMAP_WALK_ORDERED)
 		return -EOPNOTSUPP;
+	if (ordered ? cmd->cursor : cmd->after_key)
+		return -EINVAL;
 	err = rcumap_batch_check(rf, cmd);
 	if (err)
 		return err;
+	/* Room for two keys, a key stride apart, then the value. */
 	key = rcumap_kv_alloc(rf, &value);
 	if (!key) {
 		cmd->out_count = 0;
 		cmd->out_cursor = cmd->cursor;
 		return rcumap_ucmd_respond(ucmd) ?: -ENOMEM;
+	}
+
+	if (ordered) {
+		err = rcumap_batch_lookup_ordered(rf, cmd, key, value);
+		kfree(key);
+		cmd->out_cursor = 0;
+		if (err == -ENOENT && cmd->out_count)
+			err = 0;
+		return rcumap_ucmd_respond(ucmd) ?: err;
 	}
 
 	/*
@@ -532,7 +612,7 @@ static int rcumap_ioc_batch_update(struct rcumap_file *rf,
 
 	if (cmd->flags > RCUMAP_UPDATE_EXIST)
 		return -EOPNOTSUPP;
-	if (cmd->cursor)
+	if (cmd->cursor || cmd->after_key)
 		return -EINVAL;
 	err = rcumap_batch_check(rf, cmd);
 	if (err)
@@ -576,7 +656,7 @@ static int rcumap_ioc_batch_delete(struct rcumap_file *rf,
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
-	if (cmd->values || cmd->cursor)
+	if (cmd->values || cmd->cursor || cmd->after_key)
 		return -EINVAL;
 	err = rcumap_batch_check(rf, cmd);
 	if (err)
@@ -596,6 +676,17 @@ static int rcumap_ioc_batch_delete(struct rcumap_file *rf,
 	cmd->out_count = i;
 	cmd->out_cursor = 0;
 	return rcumap_ucmd_respond(ucmd) ?: err;
+}
+
+static int rcumap_ioc_resize(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
+{
+	const struct rcumap_resize *cmd = ucmd->cmd;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (!cmd->nr_buckets || cmd->nr_buckets > RCUMAP_MAX_BUCKETS)
+		return -EINVAL;
+	return rcumap_hash_resize(rf->hash, roundup_pow_of_two(cmd->nr_buckets));
 }
 
 /* ---- Process tables ------------------------------------------------- */
@@ -809,6 +900,8 @@ static const struct rcumap_ioctl_op rcumap_ioctl_ops[] = {
 			struct rcumap_ptab_elem, value, RCUMAP_NEEDS_PTAB),
 	RCUMAP_IOCTL_OP(PTAB_NEXT, rcumap_ioc_ptab_next,
 			struct rcumap_ptab_next, out_id, RCUMAP_NEEDS_PTAB),
+	RCUMAP_IOCTL_OP(RESIZE, rcumap_ioc_resize,
+			struct rcumap_resize, __reserved, RCUMAP_NEEDS_HASH),
 };
 
 /*
@@ -816,7 +909,7 @@ static const struct rcumap_ioctl_op rcumap_ioctl_ops[] = {
  * ioctl_num 0, which no command in its range equals: ENOTTY.
  */
 static_assert(ARRAY_SIZE(rcumap_ioctl_ops) ==
-	      RCUMAP_CMD_PTAB_NEXT - RCUMAP_CMD_BASE + 1);
+	      RCUMAP_CMD_RESIZE - RCUMAP_CMD_BASE + 1);
 
 /* -EINVAL unless @rf holds what @needs. */
 static int rcumap_check_needs(const struct rcumap_file *rf,

@@ -54,6 +54,7 @@ enum {
 	RCUMAP_CMD_PTAB_LOOKUP,
 	RCUMAP_CMD_PTAB_REMOVE,
 	RCUMAP_CMD_PTAB_NEXT,
+	RCUMAP_CMD_RESIZE,
 };
 
 /**
@@ -75,9 +76,29 @@ enum rcumap_map_type {
 #define RCUMAP_MAX_CAPACITY	(1U << 22)	/* PTAB */
 
 /**
+ * enum rcumap_create_flags - flags of RCUMAP_IOC_CREATE, HASH maps only
+ * @RCUMAP_CREATE_RESIZE: Grow the bucket array, online, when the map has
+ *                        more than two keys a bucket on average.  With
+ *                        @nr_buckets 0 the map starts small instead of at
+ *                        one bucket per entry
+ * @RCUMAP_CREATE_SHRINK: Also shrink it when the map has fewer than one
+ *                        key per eight buckets, never below the bucket
+ *                        count it was created with.  Needs
+ *                        RCUMAP_CREATE_RESIZE
+ *
+ * Readers never wait for a resize, and a resize never loses or repeats a
+ * key for RCUMAP_IOC_LOOKUP or an ordered walk.  Without these flags the
+ * bucket count stays as created unless RCUMAP_IOC_RESIZE changes it.
+ */
+enum rcumap_create_flags {
+	RCUMAP_CREATE_RESIZE = 1 << 0,
+	RCUMAP_CREATE_SHRINK = 1 << 1,
+};
+
+/**
  * struct rcumap_create - ioctl(RCUMAP_IOC_CREATE)
  * @size: sizeof(struct rcumap_create)
- * @flags: Must be 0
+ * @flags: HASH: enum rcumap_create_flags.  PTAB: 0
  * @map_type: One of enum rcumap_map_type
  * @key_size: HASH: bytes per key, 1 to RCUMAP_MAX_KEY_SIZE.  PTAB: 0
  * @value_size: Bytes per value, HASH: 0 to RCUMAP_MAX_VALUE_SIZE, PTAB: 1
@@ -118,6 +139,8 @@ struct rcumap_create {
  * @out_nr_buckets: HASH: bucket count.  PTAB: 0
  * @out_count: Entries in the map now
  * @out_bytes_used: Kernel memory the map uses now, in bytes
+ * @out_create_flags: The enum rcumap_create_flags the map was created with
+ * @__reserved: Written as 0
  */
 struct rcumap_info {
 	__u32 size;
@@ -129,6 +152,8 @@ struct rcumap_info {
 	__u32 out_nr_buckets;
 	__u32 out_count;
 	__aligned_u64 out_bytes_used;
+	__u32 out_create_flags;
+	__u32 __reserved;
 };
 
 #define RCUMAP_IOC_INFO		_IO(RCUMAP_TYPE, RCUMAP_CMD_INFO)
@@ -175,14 +200,33 @@ struct rcumap_elem {
 	_IO(RCUMAP_TYPE, RCUMAP_CMD_LOOKUP_AND_DELETE)
 
 /**
+ * enum rcumap_walk_flags - how GET_NEXT_KEY and BATCH_LOOKUP walk
+ * @RCUMAP_WALK_ORDERED: Walk in the map's own order of keys: the next key
+ *                       is the first one after the given key in that
+ *                       order, whether or not the given key is still in
+ *                       the map.  A walk never restarts, and every key
+ *                       present for the whole walk is returned exactly
+ *                       once, even if other keys, the walk's own key
+ *                       among them, are deleted or the map resizes
+ *
+ * The order is fixed for the life of the map but is not the order of the
+ * key bytes; it depends on the map's random hash seed.
+ */
+enum rcumap_walk_flags {
+	RCUMAP_WALK_ORDERED = 1 << 0,
+};
+
+/**
  * struct rcumap_get_next_key - ioctl(RCUMAP_IOC_GET_NEXT_KEY), HASH only
  * @size: sizeof(struct rcumap_get_next_key)
- * @flags: Must be 0
+ * @flags: 0 or RCUMAP_WALK_ORDERED
  * @key: Pointer to the current key, or 0 for the first key
  * @next_key: Where the next key is written
  *
- * BPF's semantics: if @key is no longer in the map, the walk restarts
- * from the first key.  ENOENT after the last key.
+ * Without flags, BPF's semantics: if @key is no longer in the map, the
+ * walk restarts from the first key, so a walk that races with deletes
+ * may return keys twice.  With RCUMAP_WALK_ORDERED it does not (see enum
+ * rcumap_walk_flags).  ENOENT after the last key.
  */
 struct rcumap_get_next_key {
 	__u32 size;
@@ -198,15 +242,23 @@ struct rcumap_get_next_key {
  *                       _BATCH_DELETE), HASH maps only
  * @size: sizeof(struct rcumap_batch)
  * @flags: BATCH_UPDATE: enum rcumap_update_flags for every element.
- *         Others: 0
+ *         BATCH_LOOKUP: 0 or RCUMAP_WALK_ORDERED.  BATCH_DELETE: 0
  * @keys: Array of @count keys (written by BATCH_LOOKUP)
  * @values: Array of @count values (written by BATCH_LOOKUP, read by
  *          BATCH_UPDATE); must be 0 for BATCH_DELETE
- * @cursor: BATCH_LOOKUP: where the walk resumes, 0 to start; any value is
- *          safe.  Others: must be 0
- * @out_cursor: BATCH_LOOKUP: the @cursor for the next call
+ * @cursor: BATCH_LOOKUP without flags: where the walk resumes, 0 to
+ *          start; any value is safe.  Otherwise must be 0
+ * @out_cursor: BATCH_LOOKUP without flags: the @cursor for the next call
  * @count: Elements in @keys and @values
  * @out_count: Elements processed
+ * @after_key: BATCH_LOOKUP with RCUMAP_WALK_ORDERED: pointer to the key
+ *             the walk resumes after (the last key of the previous call),
+ *             or 0 to start.  Otherwise must be 0
+ *
+ * A positional walk (no flags) is exact for a map that is not being
+ * changed; across a resize it may miss or repeat keys.  An ordered walk
+ * is exact for every key present for the whole walk (see enum
+ * rcumap_walk_flags), at the cost of passing the last key back.
  *
  * BATCH_LOOKUP copies out up to @count entries from @cursor on.  It makes
  * progress whatever @count is (a bucket larger than @count is returned
@@ -229,6 +281,7 @@ struct rcumap_batch {
 	__aligned_u64 out_cursor;
 	__u32 count;
 	__u32 out_count;
+	__aligned_u64 after_key;
 };
 
 #define RCUMAP_IOC_BATCH_LOOKUP	_IO(RCUMAP_TYPE, RCUMAP_CMD_BATCH_LOOKUP)
@@ -295,5 +348,27 @@ struct rcumap_ptab_next {
 };
 
 #define RCUMAP_IOC_PTAB_NEXT	_IO(RCUMAP_TYPE, RCUMAP_CMD_PTAB_NEXT)
+
+/**
+ * struct rcumap_resize - ioctl(RCUMAP_IOC_RESIZE), HASH only
+ * @size: sizeof(struct rcumap_resize)
+ * @flags: Must be 0
+ * @nr_buckets: The new bucket count, 1 to RCUMAP_MAX_BUCKETS, rounded up
+ *              to a power of two
+ * @__reserved: Must be 0
+ *
+ * Resizes the bucket array now, while other users of the map go on:
+ * lookups never wait and never miss a key present for the whole resize.
+ * Returns when the resize is done.  A map made with RCUMAP_CREATE_RESIZE
+ * may later resize again by itself.  ENOMEM leaves the map as it was.
+ */
+struct rcumap_resize {
+	__u32 size;
+	__u32 flags;
+	__u32 nr_buckets;
+	__u32 __reserved;
+};
+
+#define RCUMAP_IOC_RESIZE	_IO(RCUMAP_TYPE, RCUMAP_CMD_RESIZE)
 
 #endif /* _UAPI_LINUX_RCUMAP_H */
