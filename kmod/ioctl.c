@@ -166,17 +166,19 @@ static int rcumap_check_array(u64 uptr, u32 count, u32 size)
 
 /*
  * Bounce buffers of @rf's sizes (a hash map's: the key size is not 0) in
- * one allocation: two keys, a key stride apart (an ordered walk needs the
- * cursor and the next key), then a value, 8-byte aligned.  Charged to the
- * caller's memory cgroup; freed by kfree() of the first key.
+ * one allocation: @nr_keys keys (1, or 2 for an ordered walk, which needs
+ * its cursor and the next key), a key stride apart, then a value, each
+ * 8-byte aligned.  Charged to the caller's memory cgroup; freed by
+ * kfree() of the first key.
  */
-static void *rcumap_kv_alloc(const struct rcumap_file *rf, void **value)
+static void *rcumap_kv_alloc(const struct rcumap_file *rf, unsigned int nr_keys,
+			     void **value)
 {
-	size_t stride = ALIGN(rf->key_size, 8);
-	void *key = kmalloc(2 * stride + rf->value_size, GFP_KERNEL_ACCOUNT);
+	size_t keys = nr_keys * ALIGN(rf->key_size, 8);
+	void *key = kmalloc(keys + rf->value_size, GFP_KERNEL_ACCOUNT);
 
 	if (key)
-		*value = key + 2 * stride;
+		*value = key + keys;
 	return key;
 }
 
@@ -214,7 +216,8 @@ static int rcumap_create_check(const struct rcumap_create *cmd)
 	}
 }
 
-static u32 rcumap_hash_create_flags(u32 flags)
+/* The hash table's flags for the RCUMAP_CREATE_* of a CREATE. */
+static u32 rcumap_create_hash_flags(u32 flags)
 {
 	return (flags & RCUMAP_CREATE_RESIZE ? RCUMAP_HASH_F_RESIZE : 0) |
 	       (flags & RCUMAP_CREATE_SHRINK ? RCUMAP_HASH_F_SHRINK : 0);
@@ -241,7 +244,7 @@ static int rcumap_ioc_create(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 			.value_size = cmd->value_size,
 			.max_entries = cmd->max_entries,
 			.nr_buckets = cmd->nr_buckets,
-			.flags = rcumap_hash_create_flags(cmd->flags),
+			.flags = rcumap_create_hash_flags(cmd->flags),
 		};
 		struct rcumap_hash *h;
 
@@ -280,13 +283,12 @@ static int rcumap_ioc_info(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	struct rcumap_info *cmd = ucmd->cmd;
 	u32 type = rcumap_file_map_type(rf);
 
-	if (cmd->flags)
+	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
 	cmd->out_map_type = type;
 	cmd->out_key_size = rf->key_size;
 	cmd->out_value_size = rf->value_size;
 	cmd->out_create_flags = rf->create_flags;
-	cmd->__reserved = 0;
 	if (type == RCUMAP_MAP_HASH) {
 		cmd->out_max_entries = rcumap_hash_max_entries(rf->hash);
 		cmd->out_nr_buckets = rcumap_hash_nr_buckets(rf->hash);
@@ -322,7 +324,7 @@ static int rcumap_ioc_lookup(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
-	key = rcumap_kv_alloc(rf, &value);
+	key = rcumap_kv_alloc(rf, 1, &value);
 	if (!key)
 		return -ENOMEM;
 	err = rcumap_copy_in(key, cmd->key, rf->key_size);
@@ -345,7 +347,7 @@ static int rcumap_ioc_update(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 
 	if (cmd->flags > RCUMAP_UPDATE_EXIST)
 		return -EOPNOTSUPP;
-	key = rcumap_kv_alloc(rf, &value);
+	key = rcumap_kv_alloc(rf, 1, &value);
 	if (!key)
 		return -ENOMEM;
 	err = rcumap_copy_in(key, cmd->key, rf->key_size);
@@ -489,10 +491,11 @@ static int rcumap_batch_next(u32 i)
 
 /*
  * BATCH_LOOKUP with RCUMAP_WALK_ORDERED: the cursor is a key, the one at
- * after_key, then each key delivered in turn.  @key holds the cursor and
- * @next the entry found after it; they trade places once the entry is in
- * user memory, so that the last key delivered is where the next call
- * resumes (user space passes it back).
+ * after_key (none: from the first key), then each key delivered in turn.
+ * @key holds the cursor and @next the entry found after it; they trade
+ * places once the entry is in user memory, so that the last key delivered
+ * is where the next call resumes (user space passes it back).  Sets
+ * out_count whatever happens.
  */
 static int rcumap_batch_lookup_ordered(struct rcumap_file *rf,
 				       struct rcumap_batch *cmd, void *key,
@@ -504,6 +507,7 @@ static int rcumap_batch_lookup_ordered(struct rcumap_file *rf,
 	u32 i;
 	int err = 0;
 
+	cmd->out_count = 0;
 	if (started) {
 		err = rcumap_copy_in(key, cmd->after_key, ks);
 		if (err)
@@ -548,8 +552,8 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 	err = rcumap_batch_check(rf, cmd);
 	if (err)
 		return err;
-	/* Room for two keys, a key stride apart, then the value. */
-	key = rcumap_kv_alloc(rf, &value);
+	/* An ordered walk needs room for its cursor and the next key. */
+	key = rcumap_kv_alloc(rf, ordered ? 2 : 1, &value);
 	if (!key) {
 		cmd->out_count = 0;
 		cmd->out_cursor = cmd->cursor;
@@ -618,7 +622,7 @@ static int rcumap_ioc_batch_update(struct rcumap_file *rf,
 	if (err)
 		return err;
 	/* No element was tried: say so, as the UAPI promises out_count. */
-	key = rcumap_kv_alloc(rf, &value);
+	key = rcumap_kv_alloc(rf, 1, &value);
 	if (!key) {
 		cmd->out_count = 0;
 		return rcumap_ucmd_respond(ucmd) ?: -ENOMEM;

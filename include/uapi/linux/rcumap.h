@@ -17,7 +17,8 @@
  *  ENOTTY     unknown ioctl number
  *  EINVAL     @size below the struct's first version, a bad value (a size
  *             or capacity out of range, a hash op on a ptab map or the
- *             reverse, any op but CREATE before CREATE)
+ *             reverse, any op but CREATE before CREATE, flags that are
+ *             known but do not go together or not with this map type)
  *  E2BIG      non-zero bytes past the end of the struct the kernel knows
  *  EOPNOTSUPP an unknown flag or a non-zero __reserved field
  *  EFAULT     a bad user pointer
@@ -140,7 +141,8 @@ struct rcumap_create {
  * @out_count: Entries in the map now
  * @out_bytes_used: Kernel memory the map uses now, in bytes
  * @out_create_flags: The enum rcumap_create_flags the map was created with
- * @__reserved: Written as 0
+ *                    (0 for PTAB)
+ * @__reserved: Must be 0
  */
 struct rcumap_info {
 	__u32 size;
