@@ -165,20 +165,17 @@ static int rcumap_check_array(u64 uptr, u32 count, u32 size)
 }
 
 /*
- * Bounce buffers of @rf's sizes (a hash map's: the key size is not 0) in
- * one allocation: @nr_keys keys (1, or 2 for an ordered walk, which needs
- * its cursor and the next key), a key stride apart, then a value, each
- * 8-byte aligned.  Charged to the caller's memory cgroup; freed by
- * kfree() of the first key.
+ * A key and a value bounce buffer of @rf's sizes (a hash map's: the key
+ * size is not 0), in one allocation, the value 8-byte aligned.  Charged
+ * to the caller's memory cgroup; freed by kfree() of the key.
  */
-static void *rcumap_kv_alloc(const struct rcumap_file *rf, unsigned int nr_keys,
-			     void **value)
+static void *rcumap_kv_alloc(const struct rcumap_file *rf, void **value)
 {
-	size_t keys = nr_keys * ALIGN(rf->key_size, 8);
-	void *key = kmalloc(keys + rf->value_size, GFP_KERNEL_ACCOUNT);
+	size_t stride = ALIGN(rf->key_size, 8);
+	void *key = kmalloc(stride + rf->value_size, GFP_KERNEL_ACCOUNT);
 
 	if (key)
-		*value = key + keys;
+		*value = key + stride;
 	return key;
 }
 
@@ -324,7 +321,7 @@ static int rcumap_ioc_lookup(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
-	key = rcumap_kv_alloc(rf, 1, &value);
+	key = rcumap_kv_alloc(rf, &value);
 	if (!key)
 		return -ENOMEM;
 	err = rcumap_copy_in(key, cmd->key, rf->key_size);
@@ -347,7 +344,7 @@ static int rcumap_ioc_update(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 
 	if (cmd->flags > RCUMAP_UPDATE_EXIST)
 		return -EOPNOTSUPP;
-	key = rcumap_kv_alloc(rf, 1, &value);
+	key = rcumap_kv_alloc(rf, &value);
 	if (!key)
 		return -ENOMEM;
 	err = rcumap_copy_in(key, cmd->key, rf->key_size);
@@ -492,17 +489,16 @@ static int rcumap_batch_next(u32 i)
 /*
  * BATCH_LOOKUP with RCUMAP_WALK_ORDERED: the cursor is a key, the one at
  * after_key (none: from the first key), then each key delivered in turn.
- * @key holds the cursor and @next the entry found after it; they trade
- * places once the entry is in user memory, so that the last key delivered
- * is where the next call resumes (user space passes it back).  Sets
- * out_count whatever happens.
+ * rcumap_hash_walk_after() writes the entry after the cursor over the
+ * cursor in @key; a walk that stops there (a fault, a signal) reports the
+ * entries delivered, and user space resumes after the last of them.
+ * Sets out_count whatever happens.
  */
 static int rcumap_batch_lookup_ordered(struct rcumap_file *rf,
 				       struct rcumap_batch *cmd, void *key,
 				       void *value)
 {
 	u32 ks = rf->key_size, vs = rf->value_size;
-	void *next = key + ALIGN(ks, 8);
 	bool started = cmd->after_key;
 	u32 i;
 	int err = 0;
@@ -518,17 +514,16 @@ static int rcumap_batch_lookup_ordered(struct rcumap_file *rf,
 		if (err)
 			break;
 		err = rcumap_hash_walk_after(rf->hash, started ? key : NULL,
-					     next, vs ? value : NULL);
+					     key, vs ? value : NULL);
 		if (err)
 			break;
-		err = rcumap_copy_out(cmd->keys + (u64)i * ks, next, ks);
+		started = true;
+		err = rcumap_copy_out(cmd->keys + (u64)i * ks, key, ks);
 		if (!err)
 			err = rcumap_copy_out(cmd->values + (u64)i * vs, value,
 					      vs);
 		if (err)
 			break;
-		swap(key, next);
-		started = true;
 	}
 	cmd->out_count = i;
 	return err;
@@ -552,8 +547,7 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 	err = rcumap_batch_check(rf, cmd);
 	if (err)
 		return err;
-	/* An ordered walk needs room for its cursor and the next key. */
-	key = rcumap_kv_alloc(rf, ordered ? 2 : 1, &value);
+	key = rcumap_kv_alloc(rf, &value);
 	if (!key) {
 		cmd->out_count = 0;
 		cmd->out_cursor = cmd->cursor;
@@ -622,7 +616,7 @@ static int rcumap_ioc_batch_update(struct rcumap_file *rf,
 	if (err)
 		return err;
 	/* No element was tried: say so, as the UAPI promises out_count. */
-	key = rcumap_kv_alloc(rf, 1, &value);
+	key = rcumap_kv_alloc(rf, &value);
 	if (!key) {
 		cmd->out_count = 0;
 		return rcumap_ucmd_respond(ucmd) ?: -ENOMEM;
