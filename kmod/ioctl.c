@@ -676,6 +676,13 @@ static int rcumap_ioc_batch_delete(struct rcumap_file *rf,
 	return rcumap_ucmd_respond(ucmd) ?: err;
 }
 
+/*
+ * RESIZE: rcumap_hash_resize() rounds the count up to a power of two and
+ * gets there by doublings or halvings while the map stays in use.  If an
+ * allocation fails on the way, every key and value is still there, but
+ * the bucket count may be part-way (a step or more from where it was);
+ * the UAPI says so, and the next resize finishes the step.
+ */
 static int rcumap_ioc_resize(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 {
 	const struct rcumap_resize *cmd = ucmd->cmd;
@@ -684,7 +691,7 @@ static int rcumap_ioc_resize(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	if (!cmd->nr_buckets || cmd->nr_buckets > RCUMAP_MAX_BUCKETS)
 		return -EINVAL;
-	return rcumap_hash_resize(rf->hash, roundup_pow_of_two(cmd->nr_buckets));
+	return rcumap_hash_resize(rf->hash, cmd->nr_buckets);
 }
 
 /* ---- Process tables ------------------------------------------------- */

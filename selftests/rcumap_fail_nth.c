@@ -602,21 +602,29 @@ static int chk_create_hash_auto(struct ctx *c, int ret)
 }
 
 /*
- * RESIZE: on success the new bucket count, on ENOMEM the old one; either
- * way every key, its value, the count and the order of the ordered walk
- * are as before.
+ * RESIZE: on success the new bucket count.  On ENOMEM the steps (each a
+ * doubling or a halving) done before the failure stay done: the count is
+ * the old one or a step between it and the new one, never the new one.
+ * Either way every key, its value, the count and the order of the ordered
+ * walk are exactly as before.
  */
 static int check_resize(struct ctx *c, int ret, __u32 nr_buckets)
 {
+	__u32 lo = c->nr_buckets < nr_buckets ? c->nr_buckets : nr_buckets;
+	__u32 hi = c->nr_buckets ^ nr_buckets ^ lo, nb;
 	long long order[FN_KEYS];
 	struct rcumap_info info;
 	int n, i;
 
 	if (_test_cmd_info(c->fd, &info))
 		return WHY(c, "INFO failed");
-	if (info.out_nr_buckets != (ret ? c->nr_buckets : nr_buckets))
-		return WHY(c, "%u buckets after %d, want %u", info.out_nr_buckets,
-			   ret, ret ? c->nr_buckets : nr_buckets);
+	nb = info.out_nr_buckets;
+	if (!ret && nb != nr_buckets)
+		return WHY(c, "%u buckets after success, want %u", nb,
+			   nr_buckets);
+	if (ret && (nb & (nb - 1) || nb < lo || nb > hi || nb == nr_buckets))
+		return WHY(c, "%u buckets after ENOMEM, from %u to %u", nb,
+			   c->nr_buckets, nr_buckets);
 	n = ordered_keys(c, order);
 	if (n != FN_KEYS)
 		return WHY(c, "the ordered walk returned %d keys", n);

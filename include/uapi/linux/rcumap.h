@@ -29,7 +29,8 @@
  *  EOVERFLOW  count * element size overflows (cannot happen with today's
  *             limits: a __u32 count of at most 4352-byte elements); an
  *             array that wraps around the address space is EFAULT
- *  ENOMEM     out of memory; the map is unchanged
+ *  ENOMEM     out of memory; the map is unchanged (for RCUMAP_IOC_RESIZE:
+ *             its keys and values; see there)
  */
 #ifndef _UAPI_LINUX_RCUMAP_H
 #define _UAPI_LINUX_RCUMAP_H
@@ -80,16 +81,21 @@ enum rcumap_map_type {
  * enum rcumap_create_flags - flags of RCUMAP_IOC_CREATE, HASH maps only
  * @RCUMAP_CREATE_RESIZE: Grow the bucket array, online, when the map has
  *                        more than two keys a bucket on average.  With
- *                        @nr_buckets 0 the map starts small instead of at
- *                        one bucket per entry
+ *                        @nr_buckets 0 the map starts at 64 buckets (at
+ *                        @max_entries rounded up to a power of two, if
+ *                        that is fewer) instead of at one bucket per entry
  * @RCUMAP_CREATE_SHRINK: Also shrink it when the map has fewer than one
  *                        key per eight buckets, never below the bucket
  *                        count it was created with.  Needs
  *                        RCUMAP_CREATE_RESIZE
  *
- * Readers never wait for a resize, and a resize never loses or repeats a
- * key for RCUMAP_IOC_LOOKUP or an ordered walk.  Without these flags the
- * bucket count stays as created unless RCUMAP_IOC_RESIZE changes it.
+ * The map resizes itself in the background, some time after the update
+ * that calls for it (out_nr_buckets of RCUMAP_IOC_INFO shows when), one
+ * doubling or halving at a time.  Readers never wait for a resize, and a
+ * resize never loses or repeats a key for RCUMAP_IOC_LOOKUP or an ordered
+ * walk.  Its memory is charged to the memory cgroup the map was created
+ * in.  Without these flags the bucket count stays as created unless
+ * RCUMAP_IOC_RESIZE changes it.
  */
 enum rcumap_create_flags {
 	RCUMAP_CREATE_RESIZE = 1 << 0,
@@ -360,9 +366,18 @@ struct rcumap_ptab_next {
  * @__reserved: Must be 0
  *
  * Resizes the bucket array now, while other users of the map go on:
- * lookups never wait and never miss a key present for the whole resize.
- * Returns when the resize is done.  A map made with RCUMAP_CREATE_RESIZE
- * may later resize again by itself.  ENOMEM leaves the map as it was.
+ * lookups never wait and never miss a key present for the whole resize,
+ * and ordered walks stay exact.  The map gets there by doubling or
+ * halving its bucket count, one step at a time, and the call returns when
+ * it is done.  A map made with RCUMAP_CREATE_RESIZE may later resize
+ * again by itself.  The memory is charged to the memory cgroup the map
+ * was created in.
+ *
+ * EINVAL if @nr_buckets is 0 or above RCUMAP_MAX_BUCKETS.  ENOMEM if an
+ * allocation failed on the way: every key and value is still there and
+ * unchanged, but the bucket count may have been left part-way, at a step
+ * between the old count and @nr_buckets; a later RESIZE goes on from
+ * there.
  */
 struct rcumap_resize {
 	__u32 size;
