@@ -2433,8 +2433,8 @@ TEST_F(rcumap_hash, ordered_walks_same_order_each_key_once)
 					       j, nref);
 			}
 		}
-		/* With holes. */
-		for (i = 1; i < n; i += 2) {
+		/* Then again with holes. */
+		for (i = 1; !pass && i < n; i += 2) {
 			ASSERT_EQ(0, del(self->fd, &self->s, i));
 		}
 	}
@@ -2499,8 +2499,14 @@ struct owalk_churn {
 	int err;
 };
 
-/* Bucket counts the hooks resize to, in turn: up, down, odd ones. */
-static const __u32 owalk_sizes[] = { 1, 64, 2, 1024, 3, 16, 100, 8, 4096, 1 };
+/*
+ * Bucket counts the hooks resize to, in turn: up, down, odd ones (rounded
+ * up), a step or a few from one to the next.  Every step of a resize
+ * waits for a grace period, so the hook resizes every OWALK_RESIZE_EVERY
+ * steps of the walk, not at each.
+ */
+static const __u32 owalk_sizes[] = { 8, 16, 3, 32, 100, 16, 2, 1, 64 };
+#define OWALK_RESIZE_EVERY	4
 
 /*
  * Between steps: delete the key the walk resumes after and the key two
@@ -2512,9 +2518,9 @@ static int owalk_churn_hook(void *arg, const void *after, __u32 step)
 	long long idx;
 	int p, ret;
 
-	if (c->resize) {
-		ret = _test_cmd_resize(c->fd,
-				       owalk_sizes[step % ARRAY_LEN(owalk_sizes)]);
+	if (c->resize && step % OWALK_RESIZE_EVERY == 0) {
+		ret = _test_cmd_resize(c->fd, owalk_sizes[c->resizes %
+							  ARRAY_LEN(owalk_sizes)]);
 		if (ret)
 			return ret;
 		c->resizes++;
@@ -2631,13 +2637,13 @@ TEST_F(rcumap_hash, ordered_walk_survives_deletes)
 }
 
 /* RESIZE, up and down, between every two steps: still every key once. */
-TEST_F(rcumap_hash, ordered_walk_survives_resize)
+TEST_F_TIMEOUT(rcumap_hash, ordered_walk_survives_resize, 180)
 {
 	owalk_churn_test(_metadata, self->fd, &self->s, false, false, true);
 }
 
 /* Both at once. */
-TEST_F(rcumap_hash, ordered_walk_survives_deletes_and_resize)
+TEST_F_TIMEOUT(rcumap_hash, ordered_walk_survives_deletes_and_resize, 180)
 {
 	owalk_churn_test(_metadata, self->fd, &self->s, true, true, true);
 }
