@@ -13,7 +13,8 @@
  * Locking: only RCUMAP_IOC_CREATE takes a lock of its own, @rf's
  * create_lock (a mutex).  Every other op reads @rf's map type with acquire
  * ordering and calls into the map, which takes its own locks (hash: the
- * RCU read lock and a bucket spinlock; process table: the RCU read lock).
+ * RCU read lock and a bucket spinlock, and for RESIZE the table's resize
+ * mutex; process table: the RCU read lock).
  * The code here takes the RCU read lock itself only around a
  * process-table lookup or walk, and never touches user memory inside it:
  * a fault there could not sleep.  Every function here runs in process

@@ -3449,14 +3449,16 @@ struct owc_shared {
 
 /*
  * The child: insert, replace and delete keys OWC_STABLE..OWC_KEYS - 1,
- * and resize the map every few operations, until @deadline.
+ * and every few operations resize the map one step (a doubling or a
+ * halving, between 1 and 1024 buckets: one step at a time, so that there
+ * are many of them, each of them waiting for a grace period), until
+ * @deadline.
  */
 static int owc_churn(int fd, const struct shape *s, struct owc_shared *sh,
 		     double deadline)
 {
-	static const __u32 sizes[] = { 1, 2, 4, 8, 16, 64, 256, 1024, 3, 500 };
 	__u64 seed = 0x853c49e6748fea9bULL, ops = 0, resizes = 0;
-	__u32 key;
+	__u32 key, shift = 4;
 	int ret;
 
 	while (now_s() < deadline) {
@@ -3476,9 +3478,12 @@ static int owc_churn(int fd, const struct shape *s, struct owc_shared *sh,
 				return 1;
 			}
 		}
-		if (rnd(&seed) % 16 == 0) {
-			ret = _test_cmd_resize(fd, sizes[rnd(&seed) %
-							 ARRAY_LEN(sizes)]);
+		if (rnd(&seed) % 8 == 0) {
+			if (shift == 0 || (shift < 10 && rnd(&seed) % 2))
+				shift++;
+			else
+				shift--;
+			ret = _test_cmd_resize(fd, 1U << shift);
 			if (ret) {
 				snprintf(sh->why, sizeof(sh->why),
 					 "child: RESIZE: %d", ret);
