@@ -81,9 +81,10 @@ enum rcumap_map_type {
  * enum rcumap_create_flags - flags of RCUMAP_IOC_CREATE, HASH maps only
  * @RCUMAP_CREATE_RESIZE: Grow the bucket array, online, when the map has
  *                        more than two keys a bucket on average.  With
- *                        @nr_buckets 0 the map starts at 64 buckets (at
- *                        @max_entries rounded up to a power of two, if
- *                        that is fewer) instead of at one bucket per entry
+ *                        @nr_buckets 0 the map starts at 64 buckets
+ *                        (@max_entries rounded up to a power of two, if
+ *                        @max_entries is below 64) instead of at one
+ *                        bucket per entry
  * @RCUMAP_CREATE_SHRINK: Also shrink it when the map has fewer than one
  *                        key per eight buckets, never below the bucket
  *                        count it was created with.  Needs
