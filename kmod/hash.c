@@ -25,6 +25,12 @@
  * shared by every bucket whose index has the same low bits) with BH
  * disabled, inside an RCU read-side critical section that keeps @tbl alive.
  * Functions named __rcumap_hash_*() expect that lock held.
+ *
+ * Online resize: a resize (one at a time, under h->resize_mutex) moves
+ * the buckets of h->tbl to tbl->future one by one, leaving RCUMAP_MOVED
+ * behind; readers and updaters that meet the marker follow tbl->future.
+ * Lock order: h->resize_mutex, an old table's bucket lock, a new table's
+ * bucket lock (only a shrinking resize holds two).  See "Online resize".
  */
 #include <linux/rcumap_hash.h>
 
@@ -1110,6 +1116,8 @@ static void rcumap_hash_free_work(struct work_struct *work)
 				rcu_dereference_protected(tbl->buckets[i],
 							  h->destroyed);
 
+			if (!(i % 1024))
+				cond_resched();
 			if (!b || b == RCUMAP_MOVED)
 				continue;
 			if (h->free_value)
@@ -1117,8 +1125,6 @@ static void rcumap_hash_free_work(struct work_struct *work)
 							  RCUMAP_BUCKET_NONE_GONE,
 							  true);
 			kvfree(b);
-			if (!(i % 1024))
-				cond_resched();
 		}
 		rcumap_hash_table_free(tbl);
 	}
@@ -1132,13 +1138,12 @@ static void rcumap_hash_free_work(struct work_struct *work)
  * @h: Table, or NULL.
  *
  * The caller must make sure that no update (rcumap_hash_resize() included)
- * is running or will start and that no new reader can find @h.  A resize
- * that the table queued itself is cancelled, or waited for, by the free
- * work.  Readers that found @h earlier may still
- * be inside their RCU read-side critical sections: @h and its entries are
- * freed only after a grace period, from a workqueue.  That is also where
- * the free callback, if any, runs for every value still in the table;
- * rcumap_hash_barrier() waits for it.
+ * is running or will start and that no new reader can find @h.  Readers
+ * that found @h earlier may still be inside their RCU read-side critical
+ * sections: @h and its entries are freed only after a grace period, from
+ * a workqueue.  That work first cancels, or waits for, a resize that the
+ * table queued itself; it is also where the free callback, if any, runs
+ * for every value still in the table.  rcumap_hash_barrier() waits for it.
  *
  * Context: Any context.
  */
@@ -1176,18 +1181,29 @@ void rcumap_hash_barrier(void)
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_barrier);
 
+/*
+ * The lookup of a key whose bucket has been moved by a resize: out of line,
+ * so that the fast path below keeps its shape.
+ */
+static noinline void *rcumap_hash_lookup_moved(const struct rcumap_hash *h,
+					       const void *key, u32 hash)
+{
+	struct rcumap_bucket *b = rcumap_bucket_get(h, hash, NULL);
+	int idx = rcumap_bucket_find(h, b, hash, key);
+
+	return idx < 0 ? NULL : rcumap_entry_value(h, b, idx);
+}
+
 static __always_inline void *__rcumap_hash_lookup(const struct rcumap_hash *h,
 						  const void *key, u32 ks)
 {
 	u32 hash = __rcumap_hash_key(h, key, ks);
-	const struct rcumap_hash_table *tbl = rcumap_hash_tbl(h);
-	struct rcumap_bucket *b = rcumap_bucket_rcu(tbl, hash);
+	struct rcumap_bucket *b = rcumap_bucket_rcu(rcumap_hash_tbl(h), hash);
 	void *entries;
 	u32 i, nr;
 
 	if (!b)
 		return NULL;
-again:
 	/* As __rcumap_bucket_find(), but keeping the entry's address. */
 	nr = b->nr;
 	entries = (void *)b + rcumap_bucket_entries_offset(nr);
@@ -1200,11 +1216,8 @@ again:
 	 * RCUMAP_MOVED has no entries: checking for it on the miss path
 	 * costs hits nothing.
 	 */
-	if (unlikely(b == RCUMAP_MOVED)) {
-		b = rcumap_bucket_follow(&tbl, hash);
-		if (b)
-			goto again;
-	}
+	if (unlikely(b == RCUMAP_MOVED))
+		return rcumap_hash_lookup_moved(h, key, hash);
 	return NULL;
 }
 

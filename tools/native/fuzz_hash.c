@@ -118,7 +118,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	p.value_size = value_size;
 	p.max_entries = max_entries;
 	p.nr_buckets = bucket_counts[data[2] & 7];
-	p.flags = (data[2] & 0xf8) == 0xf8;	/* now and then, a bad flag */
+	/* Now and then, a bad flag. */
+	p.flags = (data[2] & 0xf8) == 0xf8 ? 1U << 2 : 0;
 	native_random_seed(data[3]);
 
 	h = rcumap_hash_create(&p, GFP_KERNEL);
@@ -225,6 +226,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			break;
 		}
 		default:
+			/* A resize, maybe cut short by a failure; then all. */
+			if (arg & 0x40) {
+				err = rcumap_hash_resize(h, 1U << (arg & 7));
+				CHECK(!err || (err == -ENOMEM && may_fail));
+			}
 			check_all(h, &m);
 			break;
 		}

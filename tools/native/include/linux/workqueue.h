@@ -3,7 +3,9 @@
  * Native build: just enough workqueue for queue_rcu_work() and the delayed
  * works of resizes.  An rcu_work runs its function in liburcu's call_rcu
  * thread, once the grace period has passed, so rcu_barrier() also waits
- * for it to finish.
+ * for it to finish.  So the work must not itself call rcu_barrier(),
+ * which the destroy work of a table with a free callback does: the native
+ * tests use no free callbacks.
  */
 #ifndef _NATIVE_LINUX_WORKQUEUE_H
 #define _NATIVE_LINUX_WORKQUEUE_H
