@@ -34,6 +34,8 @@ extern struct workqueue_struct *rcumap_wq;
  *	smp_load_acquire() by rcumap_file_map_type().
  * @key_size: Bytes per key (0 for a process table).
  * @value_size: Bytes per value (a process table does not know it).
+ * @create_flags: The enum rcumap_create_flags of CREATE (0 for a process
+ *	table), for RCUMAP_IOC_INFO.
  * @hash: The map, if @map_type is %RCUMAP_MAP_HASH.
  * @ptab: The map, if @map_type is %RCUMAP_MAP_PTAB.
  *
@@ -46,6 +48,7 @@ struct rcumap_file {
 	u32 map_type;
 	u32 key_size;
 	u32 value_size;
+	u32 create_flags;
 	union {
 		struct rcumap_hash *hash;
 		struct rcumap_ptab *ptab;

@@ -13,7 +13,8 @@
  * Locking: only RCUMAP_IOC_CREATE takes a lock of its own, @rf's
  * create_lock (a mutex).  Every other op reads @rf's map type with acquire
  * ordering and calls into the map, which takes its own locks (hash: the
- * RCU read lock and a bucket spinlock; process table: the RCU read lock).
+ * RCU read lock and a bucket spinlock, and for RESIZE the table's resize
+ * mutex; process table: the RCU read lock).
  * The code here takes the RCU read lock itself only around a
  * process-table lookup or walk, and never touches user memory inside it:
  * a fault there could not sleep.  Every function here runs in process
@@ -100,6 +101,7 @@ union rcumap_ucmd_buffer {
 	struct rcumap_ptab_insert ptab_insert;
 	struct rcumap_ptab_elem ptab_elem;
 	struct rcumap_ptab_next ptab_next;
+	struct rcumap_resize resize;
 };
 
 /*
@@ -180,12 +182,17 @@ static void *rcumap_kv_alloc(const struct rcumap_file *rf, void **value)
 
 /* ---- CREATE and INFO ------------------------------------------------ */
 
+#define RCUMAP_CREATE_FLAGS	(RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK)
+
 static int rcumap_create_check(const struct rcumap_create *cmd)
 {
-	if (cmd->flags || cmd->__reserved)
+	if ((cmd->flags & ~RCUMAP_CREATE_FLAGS) || cmd->__reserved)
 		return -EOPNOTSUPP;
 	switch (cmd->map_type) {
 	case RCUMAP_MAP_HASH:
+		if ((cmd->flags & RCUMAP_CREATE_SHRINK) &&
+		    !(cmd->flags & RCUMAP_CREATE_RESIZE))
+			return -EINVAL;
 		if (!cmd->key_size || cmd->key_size > RCUMAP_MAX_KEY_SIZE ||
 		    cmd->value_size > RCUMAP_MAX_VALUE_SIZE ||
 		    !cmd->max_entries || cmd->max_entries > RCUMAP_MAX_ENTRIES ||
@@ -193,6 +200,8 @@ static int rcumap_create_check(const struct rcumap_create *cmd)
 			return -EINVAL;
 		return 0;
 	case RCUMAP_MAP_PTAB:
+		if (cmd->flags)
+			return -EINVAL;
 		if (cmd->key_size || !cmd->value_size ||
 		    cmd->value_size > RCUMAP_MAX_VALUE_SIZE ||
 		    cmd->max_entries < RCUMAP_MIN_CAPACITY ||
@@ -203,6 +212,13 @@ static int rcumap_create_check(const struct rcumap_create *cmd)
 	default:
 		return -EINVAL;
 	}
+}
+
+/* The hash table's flags for the RCUMAP_CREATE_* of a CREATE. */
+static u32 rcumap_create_hash_flags(u32 flags)
+{
+	return (flags & RCUMAP_CREATE_RESIZE ? RCUMAP_HASH_F_RESIZE : 0) |
+	       (flags & RCUMAP_CREATE_SHRINK ? RCUMAP_HASH_F_SHRINK : 0);
 }
 
 static int rcumap_ioc_create(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
@@ -226,6 +242,7 @@ static int rcumap_ioc_create(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 			.value_size = cmd->value_size,
 			.max_entries = cmd->max_entries,
 			.nr_buckets = cmd->nr_buckets,
+			.flags = rcumap_create_hash_flags(cmd->flags),
 		};
 		struct rcumap_hash *h;
 
@@ -247,6 +264,7 @@ static int rcumap_ioc_create(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	}
 	rf->key_size = cmd->key_size;
 	rf->value_size = cmd->value_size;
+	rf->create_flags = cmd->flags;
 	/*
 	 * Publish: the map pointer and the sizes are written before the
 	 * type, and the release pairs with the acquire in
@@ -263,11 +281,12 @@ static int rcumap_ioc_info(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	struct rcumap_info *cmd = ucmd->cmd;
 	u32 type = rcumap_file_map_type(rf);
 
-	if (cmd->flags)
+	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
 	cmd->out_map_type = type;
 	cmd->out_key_size = rf->key_size;
 	cmd->out_value_size = rf->value_size;
+	cmd->out_create_flags = rf->create_flags;
 	if (type == RCUMAP_MAP_HASH) {
 		cmd->out_max_entries = rcumap_hash_max_entries(rf->hash);
 		cmd->out_nr_buckets = rcumap_hash_nr_buckets(rf->hash);
@@ -408,7 +427,7 @@ static int rcumap_ioc_get_next_key(struct rcumap_file *rf,
 	void *key, *next_key;
 	int err;
 
-	if (cmd->flags)
+	if (cmd->flags & ~RCUMAP_WALK_ORDERED)
 		return -EOPNOTSUPP;
 	/* Two keys, a key stride apart, in a buffer of two key strides. */
 	key = kmalloc(2 * ALIGN(rf->key_size, 8), GFP_KERNEL_ACCOUNT);
@@ -420,8 +439,13 @@ static int rcumap_ioc_get_next_key(struct rcumap_file *rf,
 		if (err)
 			goto out_free_keys;
 	}
-	err = rcumap_hash_get_next_key(rf->hash, cmd->key ? key : NULL,
-				       next_key);
+	if (cmd->flags & RCUMAP_WALK_ORDERED)
+		err = rcumap_hash_next_key_after(rf->hash,
+						 cmd->key ? key : NULL,
+						 next_key);
+	else
+		err = rcumap_hash_get_next_key(rf->hash, cmd->key ? key : NULL,
+					       next_key);
 	if (err)
 		goto out_free_keys;
 	err = rcumap_copy_out(cmd->next_key, next_key, rf->key_size);
@@ -463,18 +487,64 @@ static int rcumap_batch_next(u32 i)
 	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
+/*
+ * BATCH_LOOKUP with RCUMAP_WALK_ORDERED: the cursor is a key, the one at
+ * after_key (none: from the first key), then each key delivered in turn.
+ * rcumap_hash_walk_after() writes the entry after the cursor over the
+ * cursor in @key; a walk that stops there (a fault, a signal) reports the
+ * entries delivered, and user space resumes after the last of them.
+ * Sets out_count whatever happens.
+ */
+static int rcumap_batch_lookup_ordered(struct rcumap_file *rf,
+				       struct rcumap_batch *cmd, void *key,
+				       void *value)
+{
+	u32 ks = rf->key_size, vs = rf->value_size;
+	bool started = cmd->after_key;
+	u32 i;
+	int err = 0;
+
+	cmd->out_count = 0;
+	if (started) {
+		err = rcumap_copy_in(key, cmd->after_key, ks);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < cmd->count; i++) {
+		err = rcumap_batch_next(i);
+		if (err)
+			break;
+		err = rcumap_hash_walk_after(rf->hash, started ? key : NULL,
+					     key, vs ? value : NULL);
+		if (err)
+			break;
+		started = true;
+		err = rcumap_copy_out(cmd->keys + (u64)i * ks, key, ks);
+		if (!err)
+			err = rcumap_copy_out(cmd->values + (u64)i * vs, value,
+					      vs);
+		if (err)
+			break;
+	}
+	cmd->out_count = i;
+	return err;
+}
+
 static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 				   struct rcumap_ucmd *ucmd)
 {
 	struct rcumap_batch *cmd = ucmd->cmd;
 	u32 ks = rf->key_size, vs = rf->value_size;
+	bool ordered = cmd->flags & RCUMAP_WALK_ORDERED;
 	void *key, *value;
 	u64 pos, next;
 	u32 i;
 	int err;
 
-	if (cmd->flags)
+	if (cmd->flags & ~RCUMAP_WALK_ORDERED)
 		return -EOPNOTSUPP;
+	if (ordered ? cmd->cursor : cmd->after_key)
+		return -EINVAL;
 	err = rcumap_batch_check(rf, cmd);
 	if (err)
 		return err;
@@ -483,6 +553,15 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 		cmd->out_count = 0;
 		cmd->out_cursor = cmd->cursor;
 		return rcumap_ucmd_respond(ucmd) ?: -ENOMEM;
+	}
+
+	if (ordered) {
+		err = rcumap_batch_lookup_ordered(rf, cmd, key, value);
+		kfree(key);
+		cmd->out_cursor = 0;
+		if (err == -ENOENT && cmd->out_count)
+			err = 0;
+		return rcumap_ucmd_respond(ucmd) ?: err;
 	}
 
 	/*
@@ -532,7 +611,7 @@ static int rcumap_ioc_batch_update(struct rcumap_file *rf,
 
 	if (cmd->flags > RCUMAP_UPDATE_EXIST)
 		return -EOPNOTSUPP;
-	if (cmd->cursor)
+	if (cmd->cursor || cmd->after_key)
 		return -EINVAL;
 	err = rcumap_batch_check(rf, cmd);
 	if (err)
@@ -576,7 +655,7 @@ static int rcumap_ioc_batch_delete(struct rcumap_file *rf,
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
-	if (cmd->values || cmd->cursor)
+	if (cmd->values || cmd->cursor || cmd->after_key)
 		return -EINVAL;
 	err = rcumap_batch_check(rf, cmd);
 	if (err)
@@ -596,6 +675,24 @@ static int rcumap_ioc_batch_delete(struct rcumap_file *rf,
 	cmd->out_count = i;
 	cmd->out_cursor = 0;
 	return rcumap_ucmd_respond(ucmd) ?: err;
+}
+
+/*
+ * RESIZE: rcumap_hash_resize() rounds the count up to a power of two and
+ * gets there by doublings or halvings while the map stays in use.  If an
+ * allocation fails on the way, every key and value is still there, but
+ * the bucket count may be part-way (a step or more from where it was);
+ * the UAPI says so, and the next resize finishes the step.
+ */
+static int rcumap_ioc_resize(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
+{
+	const struct rcumap_resize *cmd = ucmd->cmd;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (!cmd->nr_buckets || cmd->nr_buckets > RCUMAP_MAX_BUCKETS)
+		return -EINVAL;
+	return rcumap_hash_resize(rf->hash, cmd->nr_buckets);
 }
 
 /* ---- Process tables ------------------------------------------------- */
@@ -809,6 +906,8 @@ static const struct rcumap_ioctl_op rcumap_ioctl_ops[] = {
 			struct rcumap_ptab_elem, value, RCUMAP_NEEDS_PTAB),
 	RCUMAP_IOCTL_OP(PTAB_NEXT, rcumap_ioc_ptab_next,
 			struct rcumap_ptab_next, out_id, RCUMAP_NEEDS_PTAB),
+	RCUMAP_IOCTL_OP(RESIZE, rcumap_ioc_resize,
+			struct rcumap_resize, __reserved, RCUMAP_NEEDS_HASH),
 };
 
 /*
@@ -816,7 +915,7 @@ static const struct rcumap_ioctl_op rcumap_ioctl_ops[] = {
  * ioctl_num 0, which no command in its range equals: ENOTTY.
  */
 static_assert(ARRAY_SIZE(rcumap_ioctl_ops) ==
-	      RCUMAP_CMD_PTAB_NEXT - RCUMAP_CMD_BASE + 1);
+	      RCUMAP_CMD_RESIZE - RCUMAP_CMD_BASE + 1);
 
 /* -EINVAL unless @rf holds what @needs. */
 static int rcumap_check_needs(const struct rcumap_file *rf,

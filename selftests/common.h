@@ -68,12 +68,13 @@ static inline int rcumap_ioctl(int fd, unsigned long cmd, void *arg)
 
 /* ---- Raw helpers, one per ioctl ---------------------------------------- */
 
-static inline int _test_cmd_create(int fd, __u32 type, __u32 key_size,
-				   __u32 value_size, __u32 max_entries,
-				   __u32 nr_buckets)
+static inline int _test_cmd_create_flags(int fd, __u32 flags, __u32 type,
+					 __u32 key_size, __u32 value_size,
+					 __u32 max_entries, __u32 nr_buckets)
 {
 	struct rcumap_create cmd = {
 		.size = sizeof(cmd),
+		.flags = flags,
 		.map_type = type,
 		.key_size = key_size,
 		.value_size = value_size,
@@ -84,10 +85,25 @@ static inline int _test_cmd_create(int fd, __u32 type, __u32 key_size,
 	return rcumap_ioctl(fd, RCUMAP_IOC_CREATE, &cmd);
 }
 
+static inline int _test_cmd_create(int fd, __u32 type, __u32 key_size,
+				   __u32 value_size, __u32 max_entries,
+				   __u32 nr_buckets)
+{
+	return _test_cmd_create_flags(fd, 0, type, key_size, value_size,
+				      max_entries, nr_buckets);
+}
+
+static inline int _test_cmd_create_shape_flags(int fd, const struct shape *s,
+					       __u32 flags)
+{
+	return _test_cmd_create_flags(fd, flags, s->type, s->key_size,
+				      s->value_size, s->max_entries,
+				      s->nr_buckets);
+}
+
 static inline int _test_cmd_create_shape(int fd, const struct shape *s)
 {
-	return _test_cmd_create(fd, s->type, s->key_size, s->value_size,
-				s->max_entries, s->nr_buckets);
+	return _test_cmd_create_shape_flags(fd, s, 0);
 }
 
 static inline int _test_cmd_info(int fd, struct rcumap_info *info)
@@ -132,16 +148,31 @@ static inline int _test_cmd_lookup_and_delete(int fd, const void *key,
 	return _test_elem(fd, RCUMAP_IOC_LOOKUP_AND_DELETE, key, value, 0);
 }
 
-static inline int _test_cmd_get_next_key(int fd, const void *key,
-					 void *next_key)
+static inline int _test_cmd_get_next_key_flags(int fd, const void *key,
+					       void *next_key, __u32 flags)
 {
 	struct rcumap_get_next_key cmd = {
 		.size = sizeof(cmd),
+		.flags = flags,
 		.key = U64_PTR(key),
 		.next_key = U64_PTR(next_key),
 	};
 
 	return rcumap_ioctl(fd, RCUMAP_IOC_GET_NEXT_KEY, &cmd);
+}
+
+static inline int _test_cmd_get_next_key(int fd, const void *key,
+					 void *next_key)
+{
+	return _test_cmd_get_next_key_flags(fd, key, next_key, 0);
+}
+
+/* GET_NEXT_KEY with RCUMAP_WALK_ORDERED: the key after @key, or the first. */
+static inline int _test_cmd_next_key_ordered(int fd, const void *key,
+					     void *next_key)
+{
+	return _test_cmd_get_next_key_flags(fd, key, next_key,
+					    RCUMAP_WALK_ORDERED);
 }
 
 /*
@@ -166,6 +197,32 @@ static inline int _test_cmd_batch_lookup(int fd, void *keys, void *values,
 
 	if (out_cursor)
 		*out_cursor = cmd.out_cursor;
+	if (out_count)
+		*out_count = cmd.out_count;
+	return ret;
+}
+
+/*
+ * BATCH_LOOKUP with RCUMAP_WALK_ORDERED: up to @count entries after the
+ * key at @after_key (NULL: from the first key).  out_count as above.
+ */
+static inline int _test_cmd_batch_lookup_ordered(int fd, void *keys,
+						 void *values,
+						 const void *after_key,
+						 __u32 count, __u32 *out_count)
+{
+	struct rcumap_batch cmd = {
+		.size = sizeof(cmd),
+		.flags = RCUMAP_WALK_ORDERED,
+		.keys = U64_PTR(keys),
+		.values = U64_PTR(values),
+		.out_cursor = UNTOUCHED64,
+		.count = count,
+		.out_count = UNTOUCHED32,
+		.after_key = U64_PTR(after_key),
+	};
+	int ret = rcumap_ioctl(fd, RCUMAP_IOC_BATCH_LOOKUP, &cmd);
+
 	if (out_count)
 		*out_count = cmd.out_count;
 	return ret;
@@ -259,6 +316,16 @@ static inline int _test_cmd_ptab_next(int fd, __u64 id, void *value,
 	return ret;
 }
 
+static inline int _test_cmd_resize(int fd, __u32 nr_buckets)
+{
+	struct rcumap_resize cmd = {
+		.size = sizeof(cmd),
+		.nr_buckets = nr_buckets,
+	};
+
+	return rcumap_ioctl(fd, RCUMAP_IOC_RESIZE, &cmd);
+}
+
 /* ---- Wrappers for TEST_F() bodies (use self->fd) ------------------------ */
 
 #define test_cmd_create(...) \
@@ -303,6 +370,22 @@ static inline int _test_cmd_ptab_next(int fd, __u64 id, void *value,
 	ASSERT_EQ(0, _test_cmd_batch_delete(self->fd, __VA_ARGS__))
 #define test_err_batch_delete(_errno, ...) \
 	EXPECT_EQ(-(_errno), _test_cmd_batch_delete(self->fd, __VA_ARGS__))
+#define test_cmd_create_flags(...) \
+	ASSERT_EQ(0, _test_cmd_create_flags(self->fd, __VA_ARGS__))
+#define test_err_create_flags(_errno, ...) \
+	EXPECT_EQ(-(_errno), _test_cmd_create_flags(self->fd, __VA_ARGS__))
+#define test_cmd_next_key_ordered(key, next) \
+	ASSERT_EQ(0, _test_cmd_next_key_ordered(self->fd, key, next))
+#define test_err_next_key_ordered(_errno, key, next) \
+	EXPECT_EQ(-(_errno), _test_cmd_next_key_ordered(self->fd, key, next))
+#define test_cmd_batch_lookup_ordered(...) \
+	ASSERT_EQ(0, _test_cmd_batch_lookup_ordered(self->fd, __VA_ARGS__))
+#define test_err_batch_lookup_ordered(_errno, ...) \
+	EXPECT_EQ(-(_errno), _test_cmd_batch_lookup_ordered(self->fd, __VA_ARGS__))
+#define test_cmd_resize(nr_buckets) \
+	ASSERT_EQ(0, _test_cmd_resize(self->fd, nr_buckets))
+#define test_err_resize(_errno, nr_buckets) \
+	EXPECT_EQ(-(_errno), _test_cmd_resize(self->fd, nr_buckets))
 #define test_cmd_ptab_insert(value, out_id) \
 	ASSERT_EQ(0, _test_cmd_ptab_insert(self->fd, value, out_id))
 #define test_err_ptab_insert(_errno, value, out_id) \

@@ -10,6 +10,8 @@
  *   rcumap_hash  a HASH map, in variants of key and value size
  *   rcumap_ptab  a PTAB map, in variants of value size and capacity
  *   rcumap_mp    processes sharing one map file, readers and writers
+ *   rcumap_owalk ordered walks while another process churns keys and
+ *                resizes the map
  *
  * Every test expects one documented behaviour; nothing is skipped.  The
  * binary ends with the line "N passed, N failed" (common.h).
@@ -65,17 +67,23 @@ static long long count_of(int fd)
 	return ret ? (long long)ret : (long long)info.out_count;
 }
 
-static int open_map(const struct shape *s)
+/* A new file holding a map of shape @s made with CREATE's @flags. */
+static int open_map_flags(const struct shape *s, __u32 flags)
 {
 	int fd = rcumap_open();
 
 	if (fd < 0)
 		return -errno;
-	if (_test_cmd_create_shape(fd, s)) {
+	if (_test_cmd_create_shape_flags(fd, s, flags)) {
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+static int open_map(const struct shape *s)
+{
+	return open_map_flags(s, 0);
 }
 
 /*
@@ -220,6 +228,14 @@ static void fill_batch_delete(struct env *e, void *p)
 	c->count = 2;
 }
 
+static void fill_resize(struct env *e, void *p)
+{
+	struct rcumap_resize *c = p;
+
+	(void)e;
+	c->nr_buckets = 4 * ENV_MAX;
+}
+
 static void fill_ptab_insert(struct env *e, void *p)
 {
 	struct rcumap_ptab_insert *c = p;
@@ -277,12 +293,15 @@ enum {
 	OP_CREATE, OP_INFO, OP_LOOKUP, OP_UPDATE, OP_DELETE,
 	OP_LOOKUP_AND_DELETE, OP_GET_NEXT_KEY, OP_BATCH_LOOKUP,
 	OP_BATCH_UPDATE, OP_BATCH_DELETE, OP_PTAB_INSERT, OP_PTAB_LOOKUP,
-	OP_PTAB_REMOVE, OP_PTAB_NEXT, NR_OPS
+	OP_PTAB_REMOVE, OP_PTAB_NEXT, OP_RESIZE, NR_OPS
 };
+
+#define CREATE_FLAG_BITS	(RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK)
+#define WALK_FLAG_BITS		RCUMAP_WALK_ORDERED
 
 static const struct op ops[NR_OPS] = {
 	[OP_CREATE] = OP(CREATE, rcumap_create, __reserved, NEED_NONE,
-			 0, 1, false, fill_create),
+			 CREATE_FLAG_BITS, 1, false, fill_create),
 	[OP_INFO] = OP(INFO, rcumap_info, out_bytes_used, NEED_HASH,
 		       0, 0, true, fill_info),
 	[OP_LOOKUP] = OP(LOOKUP, rcumap_elem, value, NEED_HASH,
@@ -294,9 +313,11 @@ static const struct op ops[NR_OPS] = {
 	[OP_LOOKUP_AND_DELETE] = OP(LOOKUP_AND_DELETE, rcumap_elem, value,
 				    NEED_HASH, 0, -1, false, fill_lookup),
 	[OP_GET_NEXT_KEY] = OP(GET_NEXT_KEY, rcumap_get_next_key, next_key,
-			       NEED_HASH, 0, 0, false, fill_get_next_key),
+			       NEED_HASH, WALK_FLAG_BITS, 0, false,
+			       fill_get_next_key),
 	[OP_BATCH_LOOKUP] = OP(BATCH_LOOKUP, rcumap_batch, out_count,
-			       NEED_HASH, 0, 0, true, fill_batch_lookup),
+			       NEED_HASH, WALK_FLAG_BITS, 0, true,
+			       fill_batch_lookup),
 	[OP_BATCH_UPDATE] = OP(BATCH_UPDATE, rcumap_batch, out_count,
 			       NEED_HASH, UPDATE_FLAG_BITS, 2, true,
 			       fill_batch_update),
@@ -310,6 +331,8 @@ static const struct op ops[NR_OPS] = {
 			      NEED_PTAB, 0, -1, false, fill_ptab_elem),
 	[OP_PTAB_NEXT] = OP(PTAB_NEXT, rcumap_ptab_next, out_id,
 			    NEED_PTAB, 0, 0, true, fill_ptab_next),
+	[OP_RESIZE] = OP(RESIZE, rcumap_resize, __reserved, NEED_HASH,
+			 0, 0, false, fill_resize),
 };
 
 /* -1 if the file has no map (INFO fails with EINVAL), else INFO's count. */
@@ -521,6 +544,7 @@ LENGTH_TEST(ptab_insert, OP_PTAB_INSERT)
 LENGTH_TEST(ptab_lookup, OP_PTAB_LOOKUP)
 LENGTH_TEST(ptab_remove, OP_PTAB_REMOVE)
 LENGTH_TEST(ptab_next, OP_PTAB_NEXT)
+LENGTH_TEST(resize, OP_RESIZE)
 
 /* Every flag bit an op does not know: EOPNOTSUPP, nothing done. */
 TEST_F(rcumap_dev, unknown_flags_eopnotsupp)
@@ -577,24 +601,74 @@ TEST_F(rcumap_dev, update_both_modes_rejected)
 	}
 }
 
+static const __u32 reserved_junk[] = { 1, 0x80, 1U << 31, ~0U };
+
 TEST_F(rcumap_dev, create_reserved_eopnotsupp)
 {
-	static const __u32 junk[] = { 1, 0x80, 1U << 31, ~0U };
 	struct rcumap_create c;
 	struct env e;
 	size_t i;
 
 	memset(&e, 0, sizeof(e));
-	for (i = 0; i < ARRAY_LEN(junk); i++) {
+	for (i = 0; i < ARRAY_LEN(reserved_junk); i++) {
 		e.fd = self->fd;
 		op_fill(&e, &ops[OP_CREATE], &c);
-		c.__reserved = junk[i];
+		c.__reserved = reserved_junk[i];
 		EXPECT_EQ(-EOPNOTSUPP, op_run(&e, &ops[OP_CREATE], &c, sizeof(c)))
-			TH_LOG("__reserved %#x", junk[i]);
+			TH_LOG("__reserved %#x", reserved_junk[i]);
 		EXPECT_EQ(-1, state_of(self->fd));
 	}
 	/* Nothing was made: CREATE still works on this file. */
 	test_cmd_create(RCUMAP_MAP_HASH, 8, 8, 16, 0);
+}
+
+/* INFO's __reserved is an input that must be 0: EOPNOTSUPP, nothing written. */
+TEST_F(rcumap_dev, info_reserved_eopnotsupp)
+{
+	struct rcumap_info info;
+	size_t i;
+
+	test_cmd_create(RCUMAP_MAP_HASH, 8, 8, 16, 0);
+	for (i = 0; i < ARRAY_LEN(reserved_junk); i++) {
+		memset(&info, 0xa5, sizeof(info));
+		info.size = sizeof(info);
+		info.flags = 0;
+		info.__reserved = reserved_junk[i];
+		EXPECT_EQ(-EOPNOTSUPP,
+			  rcumap_ioctl(self->fd, RCUMAP_IOC_INFO, &info))
+			TH_LOG("__reserved %#x", reserved_junk[i]);
+		EXPECT_EQ(0xa5a5a5a5, info.out_map_type);
+		EXPECT_EQ(reserved_junk[i], info.__reserved);
+	}
+	test_cmd_info(&info);
+	EXPECT_EQ(0, info.__reserved);
+}
+
+/* RESIZE's __reserved must be 0: EOPNOTSUPP, the map as it was. */
+TEST_F(rcumap_dev, resize_reserved_eopnotsupp)
+{
+	struct rcumap_info before, after;
+	struct rcumap_resize rc;
+	struct env e;
+	size_t i;
+
+	ASSERT_EQ(0, env_open(&e, NEED_HASH));
+	ASSERT_EQ(0, _test_cmd_info(e.fd, &before));
+	for (i = 0; i < ARRAY_LEN(reserved_junk); i++) {
+		op_fill(&e, &ops[OP_RESIZE], &rc);
+		rc.__reserved = reserved_junk[i];
+		EXPECT_EQ(-EOPNOTSUPP, op_run(&e, &ops[OP_RESIZE], &rc, sizeof(rc)))
+			TH_LOG("__reserved %#x", reserved_junk[i]);
+	}
+	ASSERT_EQ(0, _test_cmd_info(e.fd, &after));
+	EXPECT_EQ(before.out_nr_buckets, after.out_nr_buckets);
+	EXPECT_EQ(ENV_KEYS, after.out_count);
+	/* The same struct with __reserved 0 does resize. */
+	op_fill(&e, &ops[OP_RESIZE], &rc);
+	EXPECT_EQ(0, op_run(&e, &ops[OP_RESIZE], &rc, sizeof(rc)));
+	ASSERT_EQ(0, _test_cmd_info(e.fd, &after));
+	EXPECT_EQ(rc.nr_buckets, after.out_nr_buckets);
+	env_close(&e);
 }
 
 /* Every ioctl but CREATE on a file without a map: EINVAL. */
@@ -727,7 +801,7 @@ TEST_F(rcumap_dev, unknown_ioctl_enotty)
 {
 	const unsigned long bad[] = {
 		_IO(RCUMAP_TYPE, RCUMAP_CMD_BASE - 1),
-		_IO(RCUMAP_TYPE, RCUMAP_CMD_PTAB_NEXT + 1),
+		_IO(RCUMAP_TYPE, RCUMAP_CMD_RESIZE + 1),
 		_IO(RCUMAP_TYPE, 0xff),
 		_IO(RCUMAP_TYPE, 0),
 		_IO('x', RCUMAP_CMD_CREATE),
@@ -848,6 +922,200 @@ TEST_F(rcumap_dev, create_limits_and_info)
 		EXPECT_EQ(0, info.out_count);
 		EXPECT_LT(0, info.out_bytes_used);
 		close(fd);
+	}
+}
+
+/*
+ * CREATE's flags: RESIZE and RESIZE | SHRINK make a hash map, and INFO
+ * reports them, with or without a bucket count; no flags reports 0, and
+ * so does a process table.
+ */
+TEST_F(rcumap_dev, create_flags_reported_by_info)
+{
+	static const __u32 flags[] = {
+		0, RCUMAP_CREATE_RESIZE,
+		RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK,
+	};
+	static const __u32 buckets[] = { 0, 64 };
+	struct rcumap_info info;
+	struct shape s = {
+		.type = RCUMAP_MAP_HASH, .key_size = 8, .value_size = 8,
+		.max_entries = 256,
+	};
+	size_t i, j;
+	int fd, k;
+
+	for (i = 0; i < ARRAY_LEN(flags); i++) {
+		for (j = 0; j < ARRAY_LEN(buckets); j++) {
+			s.nr_buckets = buckets[j];
+			fd = open_map_flags(&s, flags[i]);
+			ASSERT_LE(0, fd) TH_LOG("flags %#x buckets %u", flags[i],
+						buckets[j]);
+			ASSERT_EQ(0, _test_cmd_info(fd, &info));
+			EXPECT_EQ(flags[i], info.out_create_flags);
+			EXPECT_EQ(0, info.__reserved);
+			EXPECT_EQ(RCUMAP_MAP_HASH, info.out_map_type);
+			EXPECT_EQ(256, info.out_max_entries);
+			if (buckets[j]) {
+				EXPECT_EQ(buckets[j], info.out_nr_buckets);
+			}
+			/* A working map. */
+			for (k = 0; k < 16; k++) {
+				EXPECT_EQ(0, put(fd, &s, k, 1, RCUMAP_UPDATE_NOEXIST));
+			}
+			for (k = 0; k < 16; k++) {
+				EXPECT_EQ(0, check(fd, &s, k, 1));
+			}
+			EXPECT_EQ(16, count_of(fd));
+			close(fd);
+		}
+	}
+	test_cmd_create(RCUMAP_MAP_PTAB, 0, 8, 64, 0);
+	test_cmd_info(&info);
+	EXPECT_EQ(0, info.out_create_flags);
+}
+
+/*
+ * SHRINK needs RESIZE, and a process table takes no flags: EINVAL.  An
+ * unknown bit is EOPNOTSUPP, known bits beside it or not.  Nothing is
+ * made either way.
+ */
+TEST_F(rcumap_dev, create_flags_rejected)
+{
+	enum { H = RCUMAP_MAP_HASH, P = RCUMAP_MAP_PTAB };
+	static const struct {
+		__u32 flags, type, key_size;
+		int err;
+	} bad[] = {
+		{ RCUMAP_CREATE_SHRINK, H, 8, EINVAL },
+		{ RCUMAP_CREATE_RESIZE, P, 0, EINVAL },
+		{ RCUMAP_CREATE_SHRINK, P, 0, EINVAL },
+		{ RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK, P, 0, EINVAL },
+		{ RCUMAP_CREATE_RESIZE | 4, H, 8, EOPNOTSUPP },
+		{ RCUMAP_CREATE_SHRINK | (1U << 31), H, 8, EOPNOTSUPP },
+		{ RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK | 8, H, 8,
+		  EOPNOTSUPP },
+		{ RCUMAP_CREATE_RESIZE | 4, P, 0, EOPNOTSUPP },
+	};
+	struct rcumap_info info;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		test_err_create_flags(bad[i].err, bad[i].flags, bad[i].type,
+				      bad[i].key_size, 8, 64, 0)
+			TH_LOG("flags %#x type %u", bad[i].flags, bad[i].type);
+		EXPECT_EQ(-1, state_of(self->fd));
+	}
+	test_cmd_create_flags(RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK,
+			      RCUMAP_MAP_HASH, 8, 8, 64, 0);
+	test_cmd_info(&info);
+	EXPECT_EQ(RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK,
+		  info.out_create_flags);
+}
+
+/*
+ * Poll INFO's bucket count, for at most @secs seconds, until it is above
+ * @than (@above) or below it (!@above).  A map that resizes by itself
+ * may do so later than the update that calls for it; how much later is
+ * no part of the contract, so the wait is long and nothing is timed.
+ * Returns the last bucket count seen, or -errno.
+ */
+static long long wait_buckets(int fd, bool above, __u32 than, double secs)
+{
+	double deadline = now_s() + secs;
+	struct rcumap_info info;
+	int ret;
+
+	for (;;) {
+		ret = _test_cmd_info(fd, &info);
+		if (ret)
+			return ret;
+		if (above ? info.out_nr_buckets > than :
+			    info.out_nr_buckets < than)
+			return info.out_nr_buckets;
+		if (now_s() > deadline)
+			return info.out_nr_buckets;
+		usleep(10000);
+	}
+}
+
+#define AUTO_WAIT_S	60.0
+
+/*
+ * A map made with RCUMAP_CREATE_RESIZE grows by itself as keys come in,
+ * and keeps every key; one made without it keeps its bucket count.
+ */
+TEST_F_TIMEOUT(rcumap_dev, auto_resize_grows, 180)
+{
+	struct shape s = {
+		.type = RCUMAP_MAP_HASH, .key_size = 8, .value_size = 16,
+		.max_entries = 1024, .nr_buckets = 4,
+	};
+	struct shape fixed = s;
+	struct rcumap_info info;
+	long long nb;
+	int fd, i;
+
+	ASSERT_EQ(0, _test_cmd_create_shape_flags(self->fd, &s,
+						  RCUMAP_CREATE_RESIZE));
+	fd = open_map(&fixed);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 1024; i++) {
+		ASSERT_EQ(0, put(self->fd, &s, i, 2, RCUMAP_UPDATE_NOEXIST));
+		ASSERT_EQ(0, put(fd, &fixed, i, 2, RCUMAP_UPDATE_NOEXIST));
+	}
+	nb = wait_buckets(self->fd, true, 4, AUTO_WAIT_S);
+	EXPECT_LT(4, nb) TH_LOG("256 keys a bucket, and no growth");
+	ksft_print_msg("%s: 1024 keys: %lld buckets (made with 4)\n",
+		       _metadata->name, nb);
+	test_cmd_info(&info);
+	EXPECT_EQ(1024, info.out_count);
+	EXPECT_EQ(RCUMAP_CREATE_RESIZE, info.out_create_flags);
+	for (i = 0; i < 1024; i++) {
+		EXPECT_EQ(0, check(self->fd, &s, i, 2)) TH_LOG("key %d", i);
+	}
+	/* The map without the flag never resizes by itself. */
+	ASSERT_EQ(0, _test_cmd_info(fd, &info));
+	EXPECT_EQ(4, info.out_nr_buckets);
+	EXPECT_EQ(1024, info.out_count);
+	close(fd);
+}
+
+/*
+ * With RCUMAP_CREATE_SHRINK too, a map that grew shrinks back once most
+ * keys are gone, never below the bucket count it was made with, and
+ * keeps the keys that are left.
+ */
+TEST_F_TIMEOUT(rcumap_dev, auto_resize_shrinks, 180)
+{
+	struct shape s = {
+		.type = RCUMAP_MAP_HASH, .key_size = 8, .value_size = 16,
+		.max_entries = 1024, .nr_buckets = 4,
+	};
+	long long grown, nb;
+	int i;
+
+	ASSERT_EQ(0, _test_cmd_create_shape_flags(self->fd, &s,
+						  RCUMAP_CREATE_RESIZE |
+						  RCUMAP_CREATE_SHRINK));
+	for (i = 0; i < 1024; i++) {
+		ASSERT_EQ(0, put(self->fd, &s, i, 3, RCUMAP_UPDATE_NOEXIST));
+	}
+	grown = wait_buckets(self->fd, true, 4, AUTO_WAIT_S);
+	ASSERT_LT(4, grown) TH_LOG("256 keys a bucket, and no growth");
+	/* Let it finish growing: at most two keys a bucket. */
+	grown = wait_buckets(self->fd, true, 1024 / 2 - 1, AUTO_WAIT_S);
+	for (i = 4; i < 1024; i++) {
+		ASSERT_EQ(0, del(self->fd, &s, i));
+	}
+	nb = wait_buckets(self->fd, false, grown, AUTO_WAIT_S);
+	EXPECT_GT(grown, nb) TH_LOG("4 keys in %lld buckets, and no shrink", nb);
+	EXPECT_LE(4, nb);
+	ksft_print_msg("%s: 1024 keys: %lld buckets; 4 keys: %lld buckets\n",
+		       _metadata->name, grown, nb);
+	EXPECT_EQ(4, count_of(self->fd));
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(0, check(self->fd, &s, i, 3)) TH_LOG("key %d", i);
 	}
 }
 
@@ -1958,6 +2226,551 @@ TEST_F(rcumap_hash, user_pointers_efault)
 	ro_free(kro);
 }
 
+/* ---- Ordered walks ------------------------------------------------------------ */
+
+/*
+ * Run between the steps of an ordered walk, with the key the next step
+ * resumes after (NULL before the first step) and the steps made so far;
+ * a non-zero return ends the walk with that error.
+ */
+typedef int (*owalk_hook_t)(void *arg, const void *after, __u32 step);
+
+/*
+ * One ordered walk: with GET_NEXT_KEY if @batch is 0, else with
+ * BATCH_LOOKUP of @batch entries a call, from the first key to ENOENT.
+ * The key numbers come back in @order (room for @max; a longer walk is an
+ * error, so @max bounds it).  Values of keys below @check_below must be
+ * version @ver[n] (0 if @ver is NULL).
+ */
+struct owalk {
+	__u32 batch;
+	owalk_hook_t hook;
+	void *arg;
+	const __u32 *ver;
+	__u32 check_below;
+	__u32 max;
+	long long *order;
+	__u32 n;	/* keys returned */
+	__u32 bad;	/* foreign keys, wrong values, writes past count */
+};
+
+/* 0, or the first unexpected error (-EPROTO: no progress, too long). */
+static int owalk_run(int fd, const struct shape *s, struct owalk *w)
+{
+	__u32 count = w->batch ? w->batch : 1, ks = s->key_size;
+	__u32 vs = s->value_size, out, i, calls = 0;
+	size_t ksz = (size_t)count * ks + 64, vsz = (size_t)count * vs + 64;
+	__u8 *keys = malloc(ksz), *vals = malloc(vsz);
+	__u8 after[RCUMAP_MAX_KEY_SIZE];
+	bool started = false;
+	long long idx;
+	int ret = 0;
+
+	w->n = 0;
+	w->bad = 0;
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		if (w->hook) {
+			ret = w->hook(w->arg, started ? after : NULL, calls);
+			if (ret)
+				break;
+		}
+		memset(keys, 0xa5, ksz);
+		memset(vals, 0xa5, vsz);
+		if (w->batch) {
+			ret = _test_cmd_batch_lookup_ordered(fd, keys, vals,
+							     started ? after : NULL,
+							     count, &out);
+		} else {
+			ret = _test_cmd_next_key_ordered(fd, started ? after : NULL,
+							 keys);
+			out = !ret;
+		}
+		if (ret == -ENOENT) {
+			w->bad += out != 0;
+			ret = 0;
+			break;
+		}
+		if (ret)
+			break;
+		if (out == 0 || out > count || ++calls > w->max + 1) {
+			ret = -EPROTO;
+			break;
+		}
+		for (i = 0; i < out; i++) {
+			const __u8 *k = keys + (size_t)i * ks;
+			const __u8 *v = vals + (size_t)i * vs;
+
+			idx = key_index(k, ks);
+			if (idx < 0) {
+				w->bad++;
+				continue;
+			}
+			if (w->batch && idx < w->check_below &&
+			    !value_is(v, vs, idx, w->ver ? w->ver[idx] : 0))
+				w->bad++;
+			if (w->n == w->max) {
+				ret = -EPROTO;
+				goto out;
+			}
+			w->order[w->n++] = idx;
+		}
+		w->bad += !all_bytes(keys + (size_t)count * ks, 0xa5, 64);
+		if (w->batch)
+			w->bad += !all_bytes(vals + (size_t)count * vs, 0xa5, 64);
+		memcpy(after, keys + (size_t)(out - 1) * ks, ks);
+		started = true;
+	}
+out:
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+/* Key numbers below this are what the ordered-walk tests use. */
+#define OW_KEYS		512
+
+/*
+ * @pos[n]: where key n is in the reference order @ref of @nref keys, -1
+ * if it is not there.
+ */
+static void owalk_positions(const long long *ref, __u32 nref, int *pos)
+{
+	__u32 i;
+
+	for (i = 0; i < OW_KEYS; i++)
+		pos[i] = -1;
+	for (i = 0; i < nref; i++)
+		if (ref[i] >= 0 && ref[i] < OW_KEYS)
+			pos[ref[i]] = i;
+}
+
+/*
+ * How a walk @w went against the reference order (@pos, from
+ * owalk_positions()): @back counts keys that came at or before the one
+ * before them in that order (a restart or a repeat), @foreign keys not in
+ * it at all.
+ */
+struct owalk_check {
+	__u32 back, foreign;
+};
+
+static struct owalk_check owalk_against(const struct owalk *w, const int *pos)
+{
+	struct owalk_check c = { 0, 0 };
+	int last = -1;
+	__u32 i;
+
+	for (i = 0; i < w->n; i++) {
+		int p = w->order[i] < OW_KEYS ? pos[w->order[i]] : -1;
+
+		if (p < 0) {
+			c.foreign++;
+			continue;
+		}
+		c.back += p <= last;
+		last = p;
+	}
+	return c;
+}
+
+/* The ordered walk by GET_NEXT_KEY of a quiet map, as a reference. */
+static int owalk_reference(int fd, const struct shape *s, long long *ref,
+			   __u32 *nref)
+{
+	struct owalk w = { .max = OW_KEYS, .order = ref };
+	int ret = owalk_run(fd, s, &w);
+
+	*nref = w.n;
+	return ret ?: (w.bad ? -EBADMSG : 0);
+}
+
+static const __u32 owalk_batches[] = { 0, 1, 2, 3, 7, 64, OW_KEYS };
+
+/*
+ * Every key once, in one order, the same each time: GET_NEXT_KEY walks
+ * and BATCH_LOOKUP walks of every batch size agree, with holes too.
+ */
+TEST_F(rcumap_hash, ordered_walks_same_order_each_key_once)
+{
+	long long ref[OW_KEYS], order[OW_KEYS];
+	__u32 ver[OW_KEYS], nref, i, j, n = MAXE;
+	struct owalk w = {
+		.ver = ver, .check_below = OW_KEYS, .max = OW_KEYS,
+		.order = order,
+	};
+	__u8 next[RCUMAP_MAX_KEY_SIZE];
+	int pos[OW_KEYS], pass;
+
+	ASSERT_GE(OW_KEYS, n);
+	test_err_next_key_ordered(ENOENT, NULL, next);
+	w.batch = 4;
+	ASSERT_EQ(0, owalk_run(self->fd, &self->s, &w));
+	EXPECT_EQ(0, w.n);
+	for (i = 0; i < n; i++) {
+		ver[i] = 3 * i + 1;
+		ASSERT_EQ(0, put(self->fd, &self->s, i, ver[i], RCUMAP_UPDATE_ANY));
+	}
+	for (pass = 0; pass < 2; pass++) {
+		ASSERT_EQ(0, owalk_reference(self->fd, &self->s, ref, &nref));
+		EXPECT_EQ(pass ? n - n / 2 : n, nref);
+		owalk_positions(ref, nref, pos);
+		for (i = 0; i < n; i++) {
+			EXPECT_EQ(pass && (i & 1), pos[i] < 0) TH_LOG("key %u", i);
+		}
+		for (i = 0; i < ARRAY_LEN(owalk_batches); i++) {
+			w.batch = owalk_batches[i];
+			ASSERT_EQ(0, owalk_run(self->fd, &self->s, &w))
+				TH_LOG("batch %u", w.batch);
+			EXPECT_EQ(0, w.bad) TH_LOG("batch %u", w.batch);
+			ASSERT_EQ(nref, w.n) TH_LOG("batch %u", w.batch);
+			for (j = 0; j < nref; j++) {
+				EXPECT_EQ(ref[j], order[j])
+					TH_LOG("batch %u, key %u of %u", w.batch,
+					       j, nref);
+			}
+		}
+		/* Then again with holes. */
+		for (i = 1; !pass && i < n; i += 2) {
+			ASSERT_EQ(0, del(self->fd, &self->s, i));
+		}
+	}
+}
+
+/* The walk after a key never in the map: a tail of the order, no error. */
+TEST_F(rcumap_hash, ordered_walk_after_absent_key)
+{
+	__u8 k[RCUMAP_MAX_KEY_SIZE], next[RCUMAP_MAX_KEY_SIZE];
+	__u32 nref, out, i, n = MAXE / 2, probe, start;
+	long long ref[OW_KEYS], idx;
+	__u8 *keys, *vals;
+	int pos[OW_KEYS], ret;
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, n, 0));
+	ASSERT_EQ(0, owalk_reference(self->fd, &self->s, ref, &nref));
+	ASSERT_EQ(n, nref);
+	owalk_positions(ref, nref, pos);
+	keys = malloc((size_t)nref * KS);
+	vals = malloc((size_t)nref * VS + 1);
+	ASSERT_NE(NULL, keys);
+	ASSERT_NE(NULL, vals);
+	for (probe = n; probe < n + 16; probe++) {
+		make_key(k, KS, probe);
+		/* GET_NEXT_KEY: the first key of the tail, or ENOENT. */
+		ret = _test_cmd_next_key_ordered(self->fd, k, next);
+		ASSERT_TRUE(ret == 0 || ret == -ENOENT) TH_LOG("got %d", ret);
+		if (ret) {
+			start = nref;
+		} else {
+			idx = key_index(next, KS);
+			ASSERT_LE(0, idx);
+			ASSERT_GT(n, idx);
+			start = pos[idx];
+		}
+		/* BATCH_LOOKUP: that whole tail, in order. */
+		ret = _test_cmd_batch_lookup_ordered(self->fd, keys, vals, k,
+						     nref, &out);
+		EXPECT_EQ(start == nref ? -ENOENT : 0, ret);
+		ASSERT_EQ(nref - start, out) TH_LOG("probe %u", probe);
+		for (i = 0; i < out; i++) {
+			EXPECT_EQ(ref[start + i],
+				  key_index(keys + (size_t)i * KS, KS))
+				TH_LOG("probe %u, key %u", probe, i);
+		}
+	}
+	free(keys);
+	free(vals);
+}
+
+/* Passed to the hooks below. */
+struct owalk_churn {
+	int fd;
+	const struct shape *s;
+	const long long *ref;	/* the reference order */
+	__u32 nref;
+	const int *pos;		/* from owalk_positions() */
+	bool deleted[OW_KEYS];
+	bool gone_before[OW_KEYS];	/* deleted before the walk came to it */
+	bool del_own, del_ahead, resize;
+	__u32 resizes;
+	int err;
+};
+
+/*
+ * Bucket counts the hooks resize to, in turn: up, down, odd ones (rounded
+ * up), a step or a few from one to the next.  Every step of a resize
+ * waits for a grace period, so the hook resizes every OWALK_RESIZE_EVERY
+ * steps of the walk, not at each.
+ */
+static const __u32 owalk_sizes[] = { 8, 16, 3, 32, 100, 16, 2, 1, 64 };
+#define OWALK_RESIZE_EVERY	4
+
+/*
+ * Between steps: delete the key the walk resumes after and the key two
+ * places ahead of it in the reference order, and resize the map.
+ */
+static int owalk_churn_hook(void *arg, const void *after, __u32 step)
+{
+	struct owalk_churn *c = arg;
+	long long idx;
+	int p, ret;
+
+	if (c->resize && step % OWALK_RESIZE_EVERY == 0) {
+		ret = _test_cmd_resize(c->fd, owalk_sizes[c->resizes %
+							  ARRAY_LEN(owalk_sizes)]);
+		if (ret)
+			return ret;
+		c->resizes++;
+	}
+	if (!after)
+		return 0;
+	idx = key_index(after, c->s->key_size);
+	if (idx < 0 || idx >= OW_KEYS || c->pos[idx] < 0)
+		return -EBADMSG;
+	if (c->del_own && !c->deleted[idx]) {
+		ret = del(c->fd, c->s, idx);
+		if (ret)
+			return ret;
+		c->deleted[idx] = true;
+	}
+	p = c->pos[idx] + 2;
+	if (c->del_ahead && p < (int)c->nref && !c->deleted[c->ref[p]]) {
+		ret = del(c->fd, c->s, c->ref[p]);
+		if (ret)
+			return ret;
+		c->deleted[c->ref[p]] = true;
+		c->gone_before[c->ref[p]] = true;
+	}
+	return 0;
+}
+
+/*
+ * Run ordered walks of every batch size with @hook's churn between the
+ * steps, on the keys 0..n - 1 put back before each walk: the walk must
+ * go forward in the reference order (never restart, never repeat), and
+ * return every key that was not deleted before it came, exactly once.
+ */
+static void owalk_churn_test(struct __test_metadata *_metadata, int fd,
+			     const struct shape *s, bool del_own,
+			     bool del_ahead, bool resize)
+{
+	long long ref[OW_KEYS], order[OW_KEYS];
+	__u32 nref, i, j, n = s->max_entries, returned;
+	struct owalk_churn c;
+	struct owalk_check oc;
+	int pos[OW_KEYS];
+	struct owalk w = {
+		.hook = owalk_churn_hook, .arg = &c, .check_below = OW_KEYS,
+		.max = OW_KEYS, .order = order,
+	};
+	bool seen[OW_KEYS];
+
+	ASSERT_GE(OW_KEYS, n);
+	ASSERT_EQ(0, fill_keys(fd, s, n, 0));
+	ASSERT_EQ(0, owalk_reference(fd, s, ref, &nref));
+	ASSERT_EQ(n, nref);
+	owalk_positions(ref, nref, pos);
+	for (i = 0; i < ARRAY_LEN(owalk_batches); i++) {
+		memset(&c, 0, sizeof(c));
+		c.fd = fd;
+		c.s = s;
+		c.ref = ref;
+		c.nref = nref;
+		c.pos = pos;
+		c.del_own = del_own;
+		c.del_ahead = del_ahead;
+		c.resize = resize;
+		ASSERT_EQ(0, fill_keys(fd, s, n, 0));
+		w.batch = owalk_batches[i];
+		ASSERT_EQ(0, owalk_run(fd, s, &w)) TH_LOG("batch %u", w.batch);
+		EXPECT_EQ(0, w.bad) TH_LOG("batch %u", w.batch);
+		oc = owalk_against(&w, pos);
+		EXPECT_EQ(0, oc.back) TH_LOG("batch %u: went back", w.batch);
+		EXPECT_EQ(0, oc.foreign) TH_LOG("batch %u", w.batch);
+		memset(seen, 0, sizeof(seen));
+		for (j = 0; j < w.n; j++)
+			if (order[j] >= 0 && order[j] < OW_KEYS)
+				seen[order[j]] = true;
+		/*
+		 * Keys never deleted all came; keys deleted before the walk
+		 * came to them did not (the walk's own keys were deleted
+		 * after they came).
+		 */
+		for (j = 0, returned = 0; j < n; j++) {
+			if (!c.deleted[j]) {
+				EXPECT_TRUE(seen[j])
+					TH_LOG("batch %u: key %u missing", w.batch, j);
+			}
+			if (c.gone_before[j]) {
+				EXPECT_FALSE(seen[j])
+					TH_LOG("batch %u: deleted key %u came", w.batch, j);
+			}
+			returned += seen[j];
+		}
+		EXPECT_EQ(w.n, returned);
+		if (resize) {
+			EXPECT_LT(0, c.resizes);
+		}
+	}
+	/* The order itself never changed. */
+	ASSERT_EQ(0, fill_keys(fd, s, n, 0));
+	w.hook = NULL;
+	w.batch = 0;
+	ASSERT_EQ(0, owalk_run(fd, s, &w));
+	ASSERT_EQ(nref, w.n);
+	for (j = 0; j < nref; j++) {
+		EXPECT_EQ(ref[j], order[j]) TH_LOG("key %u of %u", j, nref);
+	}
+}
+
+/*
+ * The cursor's own key and a key ahead of it are deleted between steps:
+ * the walk goes on after the deleted key (BPF's would restart), never
+ * returns a deleted key, and returns every other key once.
+ */
+TEST_F(rcumap_hash, ordered_walk_survives_deletes)
+{
+	owalk_churn_test(_metadata, self->fd, &self->s, true, true, false);
+}
+
+/* RESIZE, up and down, between every two steps: still every key once. */
+TEST_F_TIMEOUT(rcumap_hash, ordered_walk_survives_resize, 180)
+{
+	owalk_churn_test(_metadata, self->fd, &self->s, false, false, true);
+}
+
+/* Both at once. */
+TEST_F_TIMEOUT(rcumap_hash, ordered_walk_survives_deletes_and_resize, 180)
+{
+	owalk_churn_test(_metadata, self->fd, &self->s, true, true, true);
+}
+
+/*
+ * Fields of the other kind of walk must be 0 (EINVAL): cursor for an
+ * ordered BATCH_LOOKUP, after_key for a positional one and for
+ * BATCH_UPDATE and BATCH_DELETE.  Bad pointers are EFAULT, and an
+ * ordered BATCH_LOOKUP reports out_count 0 then.  Nothing changes.
+ */
+TEST_F(rcumap_hash, ordered_walk_fields_and_pointers)
+{
+	__u8 k[RCUMAP_MAX_KEY_SIZE], next[RCUMAP_MAX_KEY_SIZE];
+	__u8 *hole = self->bad.unmapped, *ro = self->bad.ro;
+	struct rcumap_batch bc;
+	struct batch_buf b;
+	__u32 out, i;
+
+	ASSERT_EQ(0, batch_make(&b, &self->s, 0, 4, 0));
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, 2, 0));
+	make_key(k, KS, 0);
+
+	memset(&bc, 0, sizeof(bc));
+	bc.size = sizeof(bc);
+	bc.keys = U64_PTR(b.keys);
+	bc.values = U64_PTR(b.vals);
+	bc.count = 4;
+	bc.flags = RCUMAP_WALK_ORDERED;
+	bc.cursor = 1;
+	bc.out_count = UNTOUCHED32;
+	EXPECT_EQ(-EINVAL, rcumap_ioctl(self->fd, RCUMAP_IOC_BATCH_LOOKUP, &bc));
+	bc.flags = 0;
+	bc.cursor = 0;
+	bc.after_key = U64_PTR(k);
+	EXPECT_EQ(-EINVAL, rcumap_ioctl(self->fd, RCUMAP_IOC_BATCH_LOOKUP, &bc));
+	EXPECT_EQ(-EINVAL, rcumap_ioctl(self->fd, RCUMAP_IOC_BATCH_UPDATE, &bc));
+	bc.values = 0;
+	EXPECT_EQ(-EINVAL, rcumap_ioctl(self->fd, RCUMAP_IOC_BATCH_DELETE, &bc));
+
+	/* after_key and next_key pointers. */
+	test_err_batch_lookup_ordered(EFAULT, b.keys, b.vals, hole, 4, &out);
+	EXPECT_EQ(0, out);
+	test_err_batch_lookup_ordered(EFAULT, b.keys, b.vals,
+				      badmem_straddle(&self->bad, KS), 4, &out);
+	EXPECT_EQ(0, out);
+	test_err_next_key_ordered(EFAULT, hole, next);
+	test_err_next_key_ordered(EFAULT, NULL, hole);
+	test_err_next_key_ordered(EFAULT, NULL, ro);
+	test_err_batch_lookup_ordered(EFAULT, ro, b.vals, NULL, 4, &out);
+	EXPECT_EQ(0, out);
+	test_err_batch_lookup_ordered(EINVAL, b.keys, b.vals, NULL, 0, &out);
+
+	EXPECT_EQ(2, count_of(self->fd));
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(i < 2 ? 0 : -ENOENT, check(self->fd, &self->s, i, 0));
+	}
+	batch_free(&b);
+}
+
+/* ---- RESIZE ------------------------------------------------------------------ */
+
+/*
+ * RESIZE up, down, to odd counts (rounded up to a power of two) and back:
+ * the bucket count is what was asked, and every key, value and the count
+ * stay, as does the ordered walk's order.
+ */
+TEST_F(rcumap_hash, resize_keeps_every_key)
+{
+	static const __u32 sizes[] = {
+		1, 2, 1024, 3, 5, 1000, 64, 1U << 16, 1, 7, 16,
+	};
+	long long ref[OW_KEYS], order[OW_KEYS];
+	struct owalk w = { .max = OW_KEYS, .order = order };
+	__u32 ver[OW_KEYS], nref, i, j, want, n = MAXE;
+	struct rcumap_info info;
+
+	for (i = 0; i < n; i++) {
+		ver[i] = i + 5;
+		ASSERT_EQ(0, put(self->fd, &self->s, i, ver[i], RCUMAP_UPDATE_ANY));
+	}
+	ASSERT_EQ(0, owalk_reference(self->fd, &self->s, ref, &nref));
+	for (i = 0; i < ARRAY_LEN(sizes); i++) {
+		test_cmd_resize(sizes[i]);
+		for (want = 1; want < sizes[i]; want <<= 1)
+			;
+		test_cmd_info(&info);
+		EXPECT_EQ(want, info.out_nr_buckets) TH_LOG("asked %u", sizes[i]);
+		EXPECT_EQ(n, info.out_count);
+		for (j = 0; j < n; j++) {
+			EXPECT_EQ(0, check(self->fd, &self->s, j, ver[j]))
+				TH_LOG("%u buckets: key %u", sizes[i], j);
+		}
+		ASSERT_EQ(0, owalk_run(self->fd, &self->s, &w));
+		ASSERT_EQ(nref, w.n);
+		for (j = 0; j < nref; j++) {
+			EXPECT_EQ(ref[j], order[j]) TH_LOG("%u buckets", sizes[i]);
+		}
+		/* The map still takes updates and deletes. */
+		ASSERT_EQ(0, del(self->fd, &self->s, i % n));
+		ASSERT_EQ(0, put(self->fd, &self->s, i % n, ver[i % n],
+				 RCUMAP_UPDATE_NOEXIST));
+	}
+}
+
+/* Bucket counts out of range: EINVAL, the map as it was. */
+TEST_F(rcumap_hash, resize_bad_values_einval)
+{
+	static const __u32 bad[] = {
+		0, RCUMAP_MAX_BUCKETS + 1, RCUMAP_MAX_BUCKETS * 2, 1U << 31,
+		~0U,
+	};
+	struct rcumap_info before, after;
+	__u32 i, n = MAXE / 2;
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, n, 1));
+	test_cmd_info(&before);
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		test_err_resize(EINVAL, bad[i]) TH_LOG("%u buckets", bad[i]);
+	}
+	test_cmd_info(&after);
+	EXPECT_EQ(before.out_nr_buckets, after.out_nr_buckets);
+	EXPECT_EQ(n, after.out_count);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(0, check(self->fd, &self->s, i, 1)) TH_LOG("key %u", i);
+	}
+}
+
 /* ---- PTAB maps --------------------------------------------------------------- */
 
 FIXTURE(rcumap_ptab) {
@@ -2619,6 +3432,182 @@ TEST_F_TIMEOUT(rcumap_mp, readers_and_writers, 120)
 			ASSERT_GE(live, i);
 		}
 		EXPECT_EQ(live, i);
+	}
+}
+
+/* ---- Ordered walks while another process churns and resizes -------------- */
+
+#define OWC_STABLE	96	/* keys 0..95: in the map the whole time */
+#define OWC_KEYS	256	/* keys 96..255: inserted and deleted */
+#define OWC_SECONDS	2.0
+
+/* What the churning child tells the parent, in MAP_SHARED memory. */
+struct owc_shared {
+	__u64 ops, resizes;
+	char why[160];
+};
+
+/*
+ * The child: insert, replace and delete keys OWC_STABLE..OWC_KEYS - 1,
+ * and every few operations resize the map one step (a doubling or a
+ * halving, between 1 and 1024 buckets: one step at a time, so that there
+ * are many of them, each of them waiting for a grace period), until
+ * @deadline.
+ */
+static int owc_churn(int fd, const struct shape *s, struct owc_shared *sh,
+		     double deadline)
+{
+	__u64 seed = 0x853c49e6748fea9bULL, ops = 0, resizes = 0;
+	__u32 key, shift = 4;
+	int ret;
+
+	while (now_s() < deadline) {
+		key = OWC_STABLE + rnd(&seed) % (OWC_KEYS - OWC_STABLE);
+		if (rnd(&seed) % 2) {
+			ret = put(fd, s, key, ops, RCUMAP_UPDATE_ANY);
+			if (ret) {
+				snprintf(sh->why, sizeof(sh->why),
+					 "child: UPDATE of key %u: %d", key, ret);
+				return 1;
+			}
+		} else {
+			ret = del(fd, s, key);
+			if (ret && ret != -ENOENT) {
+				snprintf(sh->why, sizeof(sh->why),
+					 "child: DELETE of key %u: %d", key, ret);
+				return 1;
+			}
+		}
+		if (rnd(&seed) % 8 == 0) {
+			if (shift == 0 || (shift < 10 && rnd(&seed) % 2))
+				shift++;
+			else
+				shift--;
+			ret = _test_cmd_resize(fd, 1U << shift);
+			if (ret) {
+				snprintf(sh->why, sizeof(sh->why),
+					 "child: RESIZE: %d", ret);
+				return 1;
+			}
+			resizes++;
+		}
+		ops++;
+	}
+	sh->ops = ops;
+	sh->resizes = resizes;
+	return 0;
+}
+
+FIXTURE(rcumap_owalk) {
+	int fd;
+	struct shape s;
+	struct owc_shared *sh;
+};
+
+FIXTURE_VARIANT(rcumap_owalk) {
+	struct shape s;
+	__u32 flags;	/* CREATE's */
+};
+
+FIXTURE_VARIANT_ADD(rcumap_owalk, k8v16) {
+	.s = { RCUMAP_MAP_HASH, 8, 16, OWC_KEYS, 0 },
+};
+
+/* Four buckets to start with: long buckets, and resizes from the walk's. */
+FIXTURE_VARIANT_ADD(rcumap_owalk, k16v64_b4) {
+	.s = { RCUMAP_MAP_HASH, 16, 64, OWC_KEYS, 4 },
+};
+
+/* A map that also resizes by itself, and values of 0 bytes. */
+FIXTURE_VARIANT_ADD(rcumap_owalk, k8v0_auto) {
+	.s = { RCUMAP_MAP_HASH, 8, 0, OWC_KEYS, 2 },
+	.flags = RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK,
+};
+
+FIXTURE_SETUP(rcumap_owalk)
+{
+	self->s = variant->s;
+	self->fd = rcumap_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", RCUMAP_DEV, strerror(errno));
+	ASSERT_EQ(0, _test_cmd_create_shape_flags(self->fd, &self->s,
+						  variant->flags));
+	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->sh);
+}
+
+FIXTURE_TEARDOWN(rcumap_owalk)
+{
+	close(self->fd);
+}
+
+/*
+ * Ordered walks, by GET_NEXT_KEY and by BATCH_LOOKUP of several sizes,
+ * while a child process churns the other keys and resizes the map: every
+ * walk returns each stable key exactly once, in the order of a walk of
+ * the quiet map, and no key twice.
+ */
+TEST_F_TIMEOUT(rcumap_owalk, walk_while_churn_and_resize, 120)
+{
+	static const __u32 batches[] = { 0, 1, 5, 16, 64 };
+	long long ref[OW_KEYS], order[OW_KEYS];
+	struct owalk w = {
+		.check_below = OWC_STABLE, .max = OW_KEYS, .order = order,
+	};
+	__u32 seen[OWC_KEYS], nref, i, walks = 0, bad_walks = 0;
+	__u64 seed = 0x2545f4914f6cdd1dULL;
+	struct owalk_check oc;
+	int pos[OW_KEYS], status;
+	double deadline;
+	pid_t pid;
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, OWC_STABLE, 0));
+	ASSERT_EQ(0, owalk_reference(self->fd, &self->s, ref, &nref));
+	ASSERT_EQ(OWC_STABLE, nref);
+	owalk_positions(ref, nref, pos);
+
+	deadline = now_s() + OWC_SECONDS;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(owc_churn(self->fd, &self->s, self->sh, deadline));
+
+	while (now_s() < deadline && bad_walks < 5) {
+		w.batch = batches[rnd(&seed) % ARRAY_LEN(batches)];
+		EXPECT_EQ(0, owalk_run(self->fd, &self->s, &w))
+			TH_LOG("walk %u, batch %u", walks, w.batch);
+		memset(seen, 0, sizeof(seen));
+		for (i = 0; i < w.n; i++)
+			if (order[i] >= 0 && order[i] < OWC_KEYS)
+				seen[order[i]]++;
+		oc = owalk_against(&w, pos);
+		for (i = 0; i < OWC_KEYS; i++) {
+			EXPECT_GE(1, seen[i])
+				TH_LOG("walk %u, batch %u: key %u %u times",
+				       walks, w.batch, i, seen[i]);
+			if (i < OWC_STABLE) {
+				EXPECT_EQ(1, seen[i])
+					TH_LOG("walk %u, batch %u: stable key %u %u times",
+					       walks, w.batch, i, seen[i]);
+			}
+		}
+		EXPECT_EQ(0, oc.back) TH_LOG("walk %u, batch %u: out of order",
+					     walks, w.batch);
+		EXPECT_EQ(0, w.bad) TH_LOG("walk %u, batch %u", walks, w.batch);
+		bad_walks += w.bad || oc.back || oc.foreign > OWC_KEYS - OWC_STABLE;
+		walks++;
+	}
+
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("%s", self->sh->why);
+	EXPECT_LT(0, self->sh->resizes);
+	EXPECT_LT(1, walks);
+	ksft_print_msg("%s: %u walks while the child made %llu changes and %llu resizes\n",
+		       _metadata->name, walks, (unsigned long long)self->sh->ops,
+		       (unsigned long long)self->sh->resizes);
+	for (i = 0; i < OWC_STABLE; i++) {
+		EXPECT_EQ(0, check(self->fd, &self->s, i, 0)) TH_LOG("key %u", i);
 	}
 }
 

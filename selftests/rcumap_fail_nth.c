@@ -99,6 +99,8 @@ struct ctx {
 	__u8 vals[16 * 32];
 	__u64 out_id, out_cursor;
 	__u32 out_count;
+	__u32 nr_buckets;		/* setup_hash_walked(): INFO's */
+	long long order[FN_KEYS];	/* and the ordered walk's keys */
 	char why[160];			/* what check() found wrong */
 };
 
@@ -223,6 +225,43 @@ static int setup_hash(struct ctx *c)
 		ret = _test_cmd_update(c->fd, c->key, c->val, RCUMAP_UPDATE_ANY);
 		model_add(&c->before, i, 0, 0, true);
 	}
+	return ret;
+}
+
+/*
+ * The key numbers of an ordered walk by GET_NEXT_KEY, into @order (room
+ * for FN_KEYS); how many, or -errno.
+ */
+static int ordered_keys(struct ctx *c, long long *order)
+{
+	__u8 cur[RCUMAP_MAX_KEY_SIZE], next[RCUMAP_MAX_KEY_SIZE];
+	int n = 0, ret;
+
+	for (;;) {
+		ret = _test_cmd_next_key_ordered(c->fd, n ? cur : NULL, next);
+		if (ret == -ENOENT)
+			return n;
+		if (ret)
+			return ret;
+		if (n == FN_KEYS)
+			return -E2BIG;
+		order[n++] = key_index(next, c->s->key_size);
+		memcpy(cur, next, c->s->key_size);
+	}
+}
+
+/* setup_hash(), and the bucket count and key order it ended up with. */
+static int setup_hash_walked(struct ctx *c)
+{
+	struct rcumap_info info;
+	int ret = setup_hash(c);
+
+	if (!ret)
+		ret = _test_cmd_info(c->fd, &info);
+	if (!ret)
+		c->nr_buckets = info.out_nr_buckets;
+	if (!ret)
+		ret = ordered_keys(c, c->order) == FN_KEYS ? 0 : -EBADMSG;
 	return ret;
 }
 
@@ -533,6 +572,133 @@ static int chk_info(struct ctx *c, int ret)
 	return check_hash(c, &c->before);
 }
 
+/* CREATE of a hash map that resizes by itself; INFO reports its flags. */
+#define FN_AUTO	(RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK)
+
+static int op_create_hash_auto(struct ctx *c)
+{
+	return _test_cmd_create_flags(c->fd, FN_AUTO, fn_hash.type,
+				      fn_hash.key_size, fn_hash.value_size,
+				      fn_hash.max_entries, 0);
+}
+
+static int chk_create_hash_auto(struct ctx *c, int ret)
+{
+	struct rcumap_info info;
+	int err;
+
+	if (ret) {
+		err = _test_cmd_info(c->fd, &info);
+		if (err != -EINVAL)
+			return WHY(c, "INFO after a failed CREATE: %d", err);
+		err = op_create_hash_auto(c);
+		if (err)
+			return WHY(c, "CREATE after a failed CREATE: %d", err);
+	}
+	err = _test_cmd_info(c->fd, &info);
+	if (err || info.out_create_flags != FN_AUTO)
+		return WHY(c, "INFO %d, flags %#x", err, info.out_create_flags);
+	return check_create(c, 0, &fn_hash);
+}
+
+/*
+ * RESIZE: on success the new bucket count.  On ENOMEM the steps (each a
+ * doubling or a halving) done before the failure stay done: the count is
+ * the old one or a step between it and the new one, never the new one.
+ * Either way every key, its value, the count and the order of the ordered
+ * walk are exactly as before.
+ */
+static int check_resize(struct ctx *c, int ret, __u32 nr_buckets)
+{
+	__u32 lo = c->nr_buckets < nr_buckets ? c->nr_buckets : nr_buckets;
+	__u32 hi = c->nr_buckets ^ nr_buckets ^ lo, nb;
+	long long order[FN_KEYS];
+	struct rcumap_info info;
+	int n, i;
+
+	if (_test_cmd_info(c->fd, &info))
+		return WHY(c, "INFO failed");
+	nb = info.out_nr_buckets;
+	if (!ret && nb != nr_buckets)
+		return WHY(c, "%u buckets after success, want %u", nb,
+			   nr_buckets);
+	if (ret && (nb & (nb - 1) || nb < lo || nb > hi || nb == nr_buckets))
+		return WHY(c, "%u buckets after ENOMEM, from %u to %u", nb,
+			   c->nr_buckets, nr_buckets);
+	n = ordered_keys(c, order);
+	if (n != FN_KEYS)
+		return WHY(c, "the ordered walk returned %d keys", n);
+	for (i = 0; i < FN_KEYS; i++)
+		if (order[i] != c->order[i])
+			return WHY(c, "the ordered walk changed at key %d", i);
+	return check_hash(c, &c->before);
+}
+
+static int op_resize_up(struct ctx *c)
+{
+	return _test_cmd_resize(c->fd, 1024);
+}
+
+static int chk_resize_up(struct ctx *c, int ret)
+{
+	return check_resize(c, ret, 1024);
+}
+
+static int op_resize_down(struct ctx *c)
+{
+	return _test_cmd_resize(c->fd, 2);
+}
+
+static int chk_resize_down(struct ctx *c, int ret)
+{
+	return check_resize(c, ret, 2);
+}
+
+/* Ordered GET_NEXT_KEY from the first key. */
+static int op_get_next_key_ordered(struct ctx *c)
+{
+	return _test_cmd_next_key_ordered(c->fd, NULL, c->out);
+}
+
+static int chk_get_next_key_ordered(struct ctx *c, int ret)
+{
+	if (!ret && key_index(c->out, c->s->key_size) != c->order[0])
+		return WHY(c, "ordered GET_NEXT_KEY: not the first key");
+	return check_hash(c, &c->before);
+}
+
+/*
+ * Ordered BATCH_LOOKUP of 4 after the second key: on success the next 4
+ * keys of the order with their values; on ENOMEM out_count is written
+ * too, and what it counts is right.
+ */
+static int op_batch_lookup_ordered(struct ctx *c)
+{
+	make_key(c->key, c->s->key_size, c->order[1]);
+	c->out_count = UNTOUCHED32;
+	return _test_cmd_batch_lookup_ordered(c->fd, c->keys, c->vals, c->key,
+					      4, &c->out_count);
+}
+
+static int chk_batch_lookup_ordered(struct ctx *c, int ret)
+{
+	__u32 i;
+
+	if (c->out_count > 4 || (!ret && c->out_count != 4))
+		return WHY(c, "ordered BATCH_LOOKUP: out_count %#x after %d",
+			   c->out_count, ret);
+	for (i = 0; i < c->out_count; i++) {
+		long long n = key_index(c->keys + i * c->s->key_size,
+					c->s->key_size);
+
+		if (n != c->order[2 + i] ||
+		    !value_is(c->vals + i * c->s->value_size,
+			      c->s->value_size, n, 0))
+			return WHY(c, "ordered BATCH_LOOKUP: entry %u wrong", i);
+	}
+	return check_hash(c, &c->before);
+}
+
 static int op_ptab_insert(struct ctx *c)
 {
 	make_value(c->val, c->s->value_size, FN_NEW, 1);
@@ -704,5 +870,12 @@ SWEEP(info, setup_hash, chk_info, false, false)
 SWEEP(ptab_lookup, setup_ptab, chk_ptab_lookup, false, false)
 SWEEP(ptab_remove, setup_ptab, chk_ptab_remove, false, false)
 SWEEP(ptab_next, setup_ptab, chk_ptab_next, false, false)
+SWEEP(create_hash_auto, setup_none, chk_create_hash_auto, false, true)
+SWEEP(resize_up, setup_hash_walked, chk_resize_up, false, true)
+SWEEP(resize_down, setup_hash_walked, chk_resize_down, false, true)
+SWEEP(get_next_key_ordered, setup_hash_walked, chk_get_next_key_ordered,
+      false, true)
+SWEEP(batch_lookup_ordered, setup_hash_walked, chk_batch_lookup_ordered,
+      false, true)
 
 RCUMAP_SELFTEST_MAIN

@@ -10,7 +10,9 @@
  * Threads run random ioctls on a shared table of file slots: some files
  * hold a hash map or a process table of a random shape, some hold nothing.
  * Every struct has a random size (short, exact, long with a zero or a
- * non-zero tail, huge), random flags and reserved fields, and pointers
+ * non-zero tail, huge), random flags (the defined ones often: CREATE's
+ * RESIZE and SHRINK, the ordered walks of GET_NEXT_KEY and BATCH_LOOKUP)
+ * and reserved fields, RESIZE to any bucket count, and pointers
  * that are good, NULL, unmapped, read-only, straddling the end of a page,
  * in the kernel's half or not canonical; counts and batch sizes go up to
  * 2^32 - 1.  Threads close, dup2() over and reopen slots while other
@@ -18,7 +20,8 @@
  * batch is killed now and then.  Every ioctl must return 0 or an errno
  * that include/uapi/linux/rcumap.h allows for it; anything else counts as
  * a failure.  At the end every surviving map, and a fresh one, must still
- * work: a create/update/lookup round trip.
+ * work: a create/update/lookup round trip, and a positional and an ordered
+ * batch walk of each quiet hash map must both find its count of keys.
  *
  * The run is bounded by time (-t, default 10 s) or by operations per
  * thread (-n).  It is seeded (-s, default from the clock) and prints the
@@ -146,7 +149,7 @@ enum op {
 	OP_CREATE, OP_INFO, OP_LOOKUP, OP_UPDATE, OP_DELETE,
 	OP_LOOKUP_AND_DELETE, OP_GET_NEXT_KEY, OP_BATCH_LOOKUP,
 	OP_BATCH_UPDATE, OP_BATCH_DELETE, OP_PTAB_INSERT, OP_PTAB_LOOKUP,
-	OP_PTAB_REMOVE, OP_PTAB_NEXT, OP_RANDOM, NR_OPS
+	OP_PTAB_REMOVE, OP_PTAB_NEXT, OP_RESIZE, OP_RANDOM, NR_OPS
 };
 
 static const struct {
@@ -183,6 +186,8 @@ static const struct {
 			     sizeof(struct rcumap_ptab_elem), 24 },
 	[OP_PTAB_NEXT] = { "PTAB_NEXT", RCUMAP_IOC_PTAB_NEXT,
 			   sizeof(struct rcumap_ptab_next), 32 },
+	[OP_RESIZE] = { "RESIZE", RCUMAP_IOC_RESIZE,
+			sizeof(struct rcumap_resize), 16 },
 	[OP_RANDOM] = { "random number", 0, 64, 0 },
 };
 
@@ -211,6 +216,7 @@ static const errset allowed[NR_OPS] = {
 	[OP_PTAB_LOOKUP] = E_COMMON | E(ENOENT) | E(ENOMEM),
 	[OP_PTAB_REMOVE] = E_COMMON | E(ENOENT),
 	[OP_PTAB_NEXT] = E_COMMON | E(ENOENT) | E(ENOMEM),
+	[OP_RESIZE] = E_COMMON | E(ENOMEM),
 	[OP_RANDOM] = E_COMMON | E(ENOTTY),
 };
 
@@ -483,7 +489,7 @@ static void do_ioctl(struct thread *t)
 		op = PICK(r, OP_LOOKUP, OP_UPDATE, OP_UPDATE, OP_DELETE,
 			  OP_LOOKUP_AND_DELETE, OP_GET_NEXT_KEY,
 			  OP_BATCH_LOOKUP, OP_BATCH_UPDATE, OP_BATCH_UPDATE,
-			  OP_BATCH_DELETE, OP_INFO);
+			  OP_BATCH_DELETE, OP_INFO, OP_RESIZE);
 	}
 	/* Sizes: usually the map's, sometimes anything. */
 	if (!ks || one_in(r, 8))
@@ -499,7 +505,10 @@ static void do_ioctl(struct thread *t)
 			   __atomic_load_n(&big_maps, __ATOMIC_RELAXED) < 1;
 
 		c->map_type = one_in(r, 10) ? rnd64(r) : 1 + below(r, 2);
-		c->flags = one_in(r, 20) ? 1U << below(r, 32) : 0;
+		c->flags = one_in(r, 20) ? 1U << below(r, 32) :
+			   PICK(r, 0, 0, 0, RCUMAP_CREATE_RESIZE,
+				RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK,
+				RCUMAP_CREATE_SHRINK);
 		c->__reserved = one_in(r, 20) ? rnd64(r) : 0;
 		c->key_size = c->map_type == RCUMAP_MAP_PTAB && !one_in(r, 10) ?
 			      0 : gen_size(r, true);
@@ -544,8 +553,25 @@ static void do_ioctl(struct thread *t)
 		}
 		return;
 	}
-	case OP_INFO:
+	case OP_INFO: {
+		struct rcumap_info *i = (void *)raw;
+
+		i->flags = one_in(r, 20) ? rnd64(r) : 0;
+		i->__reserved = one_in(r, 20) ? rnd64(r) : 0;
 		break;
+	}
+	case OP_RESIZE: {
+		struct rcumap_resize *z = (void *)raw;
+
+		z->flags = one_in(r, 20) ? rnd64(r) : 0;
+		z->__reserved = one_in(r, 20) ? rnd64(r) : 0;
+		/* The largest (32 MiB of buckets) rarely, the rest often. */
+		z->nr_buckets = one_in(r, 500) ? RCUMAP_MAX_BUCKETS :
+				PICK(r, 1, 2, 3, 16, 64, 100, 1024, 4096,
+				     1 + below(r, 1 << 14), 0,
+				     RCUMAP_MAX_BUCKETS + 1, rnd64(r));
+		break;
+	}
 	case OP_LOOKUP:
 	case OP_UPDATE:
 	case OP_DELETE:
@@ -563,7 +589,8 @@ static void do_ioctl(struct thread *t)
 	case OP_GET_NEXT_KEY: {
 		struct rcumap_get_next_key *g = (void *)raw;
 
-		g->flags = one_in(r, 20) ? rnd64(r) : 0;
+		g->flags = one_in(r, 20) ? rnd64(r) :
+			   PICK(r, 0, RCUMAP_WALK_ORDERED);
 		g->key = one_in(r, 3) ? 0 : gen_ptr(t, ks);
 		fill_keys(t, g->key, ks);
 		g->next_key = gen_ptr(t, ks);
@@ -577,18 +604,30 @@ static void do_ioctl(struct thread *t)
 		count = PICK(r, 1, 2, 16, 256, 1 + below(r, 4096), 0,
 			     0xffffffff, 0x80000000);
 		b->count = count;
-		b->flags = op == OP_BATCH_UPDATE ? PICK(r, 0, 0, 1, 2, 7) :
-			   (one_in(r, 20) ? 1 : 0);
+		if (op == OP_BATCH_UPDATE)
+			b->flags = PICK(r, 0, 0, 1, 2, 7);
+		else if (op == OP_BATCH_LOOKUP)
+			b->flags = one_in(r, 20) ? 1U << below(r, 32) :
+				   PICK(r, 0, RCUMAP_WALK_ORDERED);
+		else
+			b->flags = one_in(r, 20) ? 1 : 0;
 		b->keys = gen_ptr(t, count * ks);
 		if (op == OP_BATCH_UPDATE)
 			fill_keys(t, b->keys, count * ks);
 		b->values = op == OP_BATCH_DELETE && !one_in(r, 10) ? 0 :
 			    gen_ptr(t, count * vs);
-		if (op == OP_BATCH_LOOKUP)
+		if (op == OP_BATCH_LOOKUP && !b->flags)
 			b->cursor = PICK(r, 0, 0, LOAD(s->cursor), rnd64(r),
 					 (__u64)below(r, 1 << 20) << 32);
 		else
 			b->cursor = one_in(r, 20) ? rnd64(r) : 0;
+		/* The key an ordered walk resumes after; else mostly 0. */
+		if (op == OP_BATCH_LOOKUP && b->flags == RCUMAP_WALK_ORDERED) {
+			b->after_key = one_in(r, 3) ? 0 : gen_ptr(t, ks);
+			fill_keys(t, b->after_key, ks);
+		} else {
+			b->after_key = one_in(r, 20) ? gen_ptr(t, ks) : 0;
+		}
 		b->out_count = rnd64(r);
 		break;
 	}
@@ -674,8 +713,9 @@ static void do_file(struct thread *t)
 
 /*
  * A child that runs one long batch on a map of its own (and on an
- * inherited one), killed at a random moment: a batch stops at a fatal
- * signal, and the files close under it.
+ * inherited one), then resizes its map and walks it in order, killed at a
+ * random moment: a batch stops at a fatal signal, and the files close
+ * under it.
  */
 static void do_killed_child(struct thread *t)
 {
@@ -707,6 +747,17 @@ static void do_killed_child(struct thread *t)
 		b.count = 1 << 20;
 		b.cursor = 0;
 		ioctl(inherited, RCUMAP_IOC_BATCH_LOOKUP, &b);
+		/* A resize of its own map, then an ordered walk of it. */
+		{
+			struct rcumap_resize z = {
+				.size = sizeof(z), .nr_buckets = 1 << 16,
+			};
+
+			ioctl(fd, RCUMAP_IOC_RESIZE, &z);
+		}
+		b.flags = RCUMAP_WALK_ORDERED;
+		b.count = 1 << 20;
+		ioctl(fd, RCUMAP_IOC_BATCH_LOOKUP, &b);
 		_exit(0);
 	}
 	usleep(ms * 1000);
@@ -858,32 +909,46 @@ static int round_trip(int fd, const char *what)
 	return 0;
 }
 
-/* A whole batch walk of a quiet hash map must agree with its count. */
-static void check_walk(int fd, const char *what)
+/*
+ * A whole batch walk of a quiet hash map must agree with its count, by
+ * position or (@ordered) in the map's order, each call resuming after the
+ * last key of the one before.
+ */
+static void check_walk(int fd, const char *what, bool ordered)
 {
 	struct rcumap_info info = { .size = sizeof(info) };
 	static uint8_t keys[1 << 20], values[1 << 22];
+	static uint8_t after[RCUMAP_MAX_KEY_SIZE];
 	struct rcumap_batch b = { .size = sizeof(b) };
 	unsigned long found = 0;
 
 	if (ioctl(fd, RCUMAP_IOC_INFO, &info) ||
 	    info.out_map_type != RCUMAP_MAP_HASH)
 		return;
+	b.flags = ordered ? RCUMAP_WALK_ORDERED : 0;
 	b.keys = U64_PTR(keys);
 	b.values = U64_PTR(values);
 	for (;;) {
-		b.count = sizeof(keys) / info.out_key_size;
+		/* Ordered: small batches, so that there are several calls. */
+		b.count = ordered ? 61 : sizeof(keys) / info.out_key_size;
 		if (info.out_value_size &&
 		    b.count > sizeof(values) / info.out_value_size)
 			b.count = sizeof(values) / info.out_value_size;
 		if (ioctl(fd, RCUMAP_IOC_BATCH_LOOKUP, &b))
 			break;
 		found += b.out_count;
-		b.cursor = b.out_cursor;
+		if (ordered) {
+			memcpy(after, keys + (size_t)(b.out_count - 1) *
+			       info.out_key_size, info.out_key_size);
+			b.after_key = U64_PTR(after);
+		} else {
+			b.cursor = b.out_cursor;
+		}
 	}
 	if (errno != ENOENT || found != info.out_count)
-		fail("%s: batch walk found %lu of %u keys (%s)", what, found,
-		     info.out_count, strerror(errno));
+		fail("%s: %s batch walk found %lu of %u keys (%s)", what,
+		     ordered ? "ordered" : "positional", found, info.out_count,
+		     strerror(errno));
 }
 
 static void verify(void)
@@ -896,7 +961,8 @@ static void verify(void)
 		if (fd < 0)
 			continue;
 		snprintf(what, sizeof(what), "slot %d (fd %d)", i, fd);
-		check_walk(fd, what);
+		check_walk(fd, what, false);
+		check_walk(fd, what, true);
 		round_trip(fd, what);
 	}
 	fd = open(device, O_RDWR | O_CLOEXEC);

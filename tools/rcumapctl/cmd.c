@@ -133,6 +133,53 @@ static const struct create_word create_words[] = {
 
 #define NR_CREATE_WORDS ARRAY_SIZE(create_words)
 
+/* The flag words of "create hash ...", without a number after them. */
+static const struct {
+	const char *name;
+	uint32_t flag;
+} create_flags[] = {
+	{ "resize", RCUMAP_CREATE_RESIZE },
+	{ "shrink", RCUMAP_CREATE_SHRINK },
+};
+
+static bool is_create_flag(const char *word, uint32_t *flag)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(create_flags); i++) {
+		if (!strcmp(word, create_flags[i].name)) {
+			*flag = create_flags[i].flag;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Print enum rcumap_create_flags: "resize shrink", or "none". */
+static void print_create_flags(uint32_t flags)
+{
+	bool any = false;
+
+	if (opt.json) {
+		json_key("create_flags");
+		json_open('[');
+		for (size_t i = 0; i < ARRAY_SIZE(create_flags); i++)
+			if (flags & create_flags[i].flag)
+				json_str(create_flags[i].name);
+		json_close(']');
+		return;
+	}
+	printf("%-12s", "create_flags");
+	for (size_t i = 0; i < ARRAY_SIZE(create_flags); i++) {
+		if (flags & create_flags[i].flag) {
+			printf(" %s", create_flags[i].name);
+			flags &= ~create_flags[i].flag;
+			any = true;
+		}
+	}
+	if (flags)
+		printf(" %#x", flags);
+	printf("%s\n", any || flags ? "" : " none");
+}
+
 static int cmd_create(struct session *s, int argc, char **argv)
 {
 	struct rcumap_create c = { .size = sizeof(c) };
@@ -148,8 +195,19 @@ static int cmd_create(struct session *s, int argc, char **argv)
 		return usage_msg(s, "unknown map type '%s' (hash or ptab)",
 				 argv[0]);
 	for (int i = 1; i < argc; i += 2) {
+		uint32_t flag;
 		size_t w;
 
+		/* A flag word stands alone: step back one word. */
+		if (c.map_type == RCUMAP_MAP_HASH &&
+		    is_create_flag(argv[i], &flag)) {
+			if (c.flags & flag)
+				return usage_msg(s, "%s: '%s' given twice",
+						 argv[0], argv[i]);
+			c.flags |= flag;
+			i--;
+			continue;
+		}
 		for (w = 0; w < NR_CREATE_WORDS; w++)
 			if (create_words[w].map_type == (int)c.map_type &&
 			    !strcmp(create_words[w].name, argv[i]))
@@ -158,7 +216,7 @@ static int cmd_create(struct session *s, int argc, char **argv)
 			return usage_msg(s, "%s: unknown word '%s' (%s)",
 					 argv[0], argv[i],
 					 c.map_type == RCUMAP_MAP_HASH ?
-					 "key, value, entries or buckets" :
+					 "key, value, entries, buckets, resize or shrink" :
 					 "value or capacity");
 		if (seen[w])
 			return usage_msg(s, "%s: '%s' given twice", argv[0],
@@ -206,6 +264,7 @@ static int cmd_create(struct session *s, int argc, char **argv)
 		json_ku64("value_size", c.value_size);
 		json_ku64("max_entries", c.max_entries);
 		json_ku64("nr_buckets", c.nr_buckets);
+		print_create_flags(c.flags);
 	}
 	return 0;
 }
@@ -228,6 +287,7 @@ static int cmd_info(struct session *s, int argc, char **argv)
 		json_ku64("nr_buckets", info.out_nr_buckets);
 		json_ku64("count", info.out_count);
 		json_ku64("bytes_used", info.out_bytes_used);
+		print_create_flags(info.out_create_flags);
 		return 0;
 	}
 	printf("%-12s %s\n", "map_type", type_name(info.out_map_type));
@@ -239,6 +299,7 @@ static int cmd_info(struct session *s, int argc, char **argv)
 		printf("%-12s %u\n", "value_size", info.out_value_size);
 		printf("%-12s %u\n", "max_entries", info.out_max_entries);
 		printf("%-12s %u\n", "nr_buckets", info.out_nr_buckets);
+		print_create_flags(info.out_create_flags);
 	}
 	printf("%-12s %u\n", "count", info.out_count);
 	printf("%-12s %llu\n", "bytes_used",
@@ -369,12 +430,27 @@ static int cmd_lookup_and_delete(struct session *s, int argc, char **argv)
 	return elem_op(s, argv[0], RCUMAP_IOC_LOOKUP_AND_DELETE, true);
 }
 
+/* Whether @word is "ordered", the word of an ordered walk. */
+static bool is_ordered(const char *word)
+{
+	return !strcmp(word, "ordered");
+}
+
 static int cmd_getnext(struct session *s, int argc, char **argv)
 {
 	uint8_t *key = xcalloc(1, s->key_size), *next = xcalloc(1, s->key_size);
 	struct rcumap_get_next_key g = { .size = sizeof(g) };
 	int ret = 0;
 
+	if (argc && is_ordered(argv[0])) {
+		g.flags = RCUMAP_WALK_ORDERED;
+		argc--;
+		argv++;
+	}
+	if (argc > 1) {
+		ret = usage_msg(s, "usage: getnext [ordered] [KEY]");
+		goto out;
+	}
 	if (argc) {
 		ret = parse_key(s, argv[0], key);
 		if (ret)
@@ -391,12 +467,18 @@ out:
 	return ret;
 }
 
-/* "dump" of a hash map: a walk with RCUMAP_IOC_BATCH_LOOKUP. */
-static int dump_hash(struct session *s, uint32_t batch)
+/*
+ * "dump" of a hash map: a walk with RCUMAP_IOC_BATCH_LOOKUP, by position
+ * (a cursor) or, @ordered, in the map's order of keys (each call resumes
+ * after the last key of the one before).
+ */
+static int dump_hash(struct session *s, uint32_t batch, bool ordered)
 {
 	uint8_t *keys = xcalloc(batch, s->key_size);
 	uint8_t *values = xcalloc(batch, s->value_size);
+	uint8_t *after = xcalloc(1, s->key_size);
 	unsigned long total = 0;
+	bool started = false;
 	uint64_t cursor = 0;
 	int ret;
 
@@ -407,10 +489,12 @@ static int dump_hash(struct session *s, uint32_t batch)
 	for (;;) {
 		struct rcumap_batch b = {
 			.size = sizeof(b),
+			.flags = ordered ? RCUMAP_WALK_ORDERED : 0,
 			.keys = (uintptr_t)keys,
 			.values = s->value_size ? (uintptr_t)values : 0,
 			.cursor = cursor,
 			.count = batch,
+			.after_key = started ? (uintptr_t)after : 0,
 		};
 
 		ret = map_ioctl(s, RCUMAP_IOC_BATCH_LOOKUP, &b);
@@ -436,18 +520,25 @@ static int dump_hash(struct session *s, uint32_t batch)
 			ret = 0;
 			break;
 		}
-		if (!b.out_count && b.out_cursor == cursor) {
+		if (!b.out_count && (ordered || b.out_cursor == cursor)) {
 			s->detail = "the walk made no progress";
 			ret = EPROTO;
 			break;
 		}
-		cursor = b.out_cursor;
+		if (ordered) {
+			memcpy(after, keys + (size_t)(b.out_count - 1) *
+			       s->key_size, s->key_size);
+			started = true;
+		} else {
+			cursor = b.out_cursor;
+		}
 	}
 	if (opt.json)
 		json_close(']');
 	print_count(total);
 	free(keys);
 	free(values);
+	free(after);
 	return ret;
 }
 
@@ -502,11 +593,19 @@ static int dump_ptab(struct session *s)
 static int cmd_dump(struct session *s, int argc, char **argv)
 {
 	uint32_t batch = DUMP_BATCH;
+	bool ordered = false;
 	const char *err;
 
+	if (argc && is_ordered(argv[0])) {
+		if (s->map_type != RCUMAP_MAP_HASH)
+			return usage_msg(s, "ordered: for hash maps (a process table is walked in id order)");
+		ordered = true;
+		argc--;
+		argv++;
+	}
 	if (argc) {
 		if (argc != 2 || strcmp(argv[0], "count"))
-			return usage_msg(s, "usage: dump [count N]");
+			return usage_msg(s, "usage: dump [ordered] [count N]");
 		if (s->map_type != RCUMAP_MAP_HASH)
 			return usage_msg(s, "count: only a hash map is dumped in batches");
 		err = parse_u32(argv[1], &batch);
@@ -518,7 +617,27 @@ static int cmd_dump(struct session *s, int argc, char **argv)
 	}
 	if (s->map_type == RCUMAP_MAP_PTAB)
 		return dump_ptab(s);
-	return dump_hash(s, batch);
+	return dump_hash(s, batch, ordered);
+}
+
+static int cmd_resize(struct session *s, int argc, char **argv)
+{
+	struct rcumap_resize r = { .size = sizeof(r) };
+	struct rcumap_info info;
+	const char *err;
+	int ret;
+
+	(void)argc;
+	err = parse_u32(argv[0], &r.nr_buckets);
+	if (err)
+		return usage_msg(s, "buckets '%s': %s", argv[0], err);
+	ret = map_ioctl(s, RCUMAP_IOC_RESIZE, &r);
+	if (ret)
+		return ret;
+	/* The count the kernel made (a power of two). */
+	if (opt.json && !get_info(s, &info))
+		json_ku64("nr_buckets", info.out_nr_buckets);
+	return 0;
 }
 
 /* ---- process tables ------------------------------------------------ */
@@ -588,18 +707,20 @@ static int cmd_ptab_list(struct session *s, int argc, char **argv)
 #define NO_MAP	(-1)
 
 static const struct verb verbs[] = {
-	{ "create", NO_MAP, 1, 9, cmd_create,
-	  "create hash key N value N entries N [buckets N]\n"
+	{ "create", NO_MAP, 1, 11, cmd_create,
+	  "create hash key N value N entries N [buckets N] [resize [shrink]]\n"
 	  "create ptab value N capacity N" },
 	{ "info", ANY_MAP, 0, 0, cmd_info, "info" },
-	{ "dump", ANY_MAP, 0, 2, cmd_dump, "dump [count N]" },
+	{ "dump", ANY_MAP, 0, 3, cmd_dump, "dump [ordered] [count N]" },
 	{ "update", RCUMAP_MAP_HASH, 1, 3, cmd_update,
 	  "update KEY VALUE [any|noexist|exist]" },
 	{ "lookup", RCUMAP_MAP_HASH, 1, 1, cmd_lookup, "lookup KEY" },
 	{ "delete", RCUMAP_MAP_HASH, 1, 1, cmd_delete, "delete KEY" },
 	{ "lookup-and-delete", RCUMAP_MAP_HASH, 1, 1, cmd_lookup_and_delete,
 	  "lookup-and-delete KEY" },
-	{ "getnext", RCUMAP_MAP_HASH, 0, 1, cmd_getnext, "getnext [KEY]" },
+	{ "getnext", RCUMAP_MAP_HASH, 0, 2, cmd_getnext,
+	  "getnext [ordered] [KEY]" },
+	{ "resize", RCUMAP_MAP_HASH, 1, 1, cmd_resize, "resize NBUCKETS" },
 	{ "ptab insert", RCUMAP_MAP_PTAB, 1, 1, cmd_ptab_insert,
 	  "ptab insert VALUE" },
 	{ "ptab lookup", RCUMAP_MAP_PTAB, 1, 1, cmd_ptab_lookup,

@@ -61,6 +61,38 @@ dump
 info
 EOF
 
+{
+	echo "# A hash map resized while it holds keys, and walked in order."
+	echo "create hash key 4 value 4 entries 4096 buckets 4"
+	i=1
+	while [ $i -le 64 ]; do
+		echo "update $i $((i * 10))"
+		i=$((i + 1))
+	done
+	echo "info				# 4 buckets: 16 keys a bucket"
+	echo "dump ordered count 16		# the map's own order of keys"
+	echo "resize 1000			# rounded up to 1024"
+	echo "info"
+	echo "lookup 42			# every key is still there"
+	echo "getnext ordered 7		# the key after 7 in that order..."
+	echo "delete 7"
+	echo "getnext ordered 7		# ...and still that key once 7 is gone"
+	echo "! EINVAL resize 0"
+	echo "resize 2"
+	echo "dump ordered count 16		# the same order at any size"
+} >/tmp/resize.rc
+
+# A map made with resize and shrink: 256 keys in 4 buckets, then info.
+{
+	echo "create hash key 4 value 4 entries 4096 buckets 4 resize shrink"
+	i=1
+	while [ $i -le 256 ]; do
+		echo "update $i $i"
+		i=$((i + 1))
+	done
+	echo "info"
+} >/tmp/auto.rc
+
 cat >/tmp/ptab.rc <<'EOF'
 # A process table: the kernel picks each entry's id.
 create ptab value 16 capacity 64
@@ -86,6 +118,15 @@ run rcumapctl -e batch /tmp/hash.rc
 note ""
 note "# Another invocation, another map: a process table."
 run rcumapctl -e batch /tmp/ptab.rc
+
+note ""
+note "# RESIZE and ordered walks."
+run rcumapctl -e batch /tmp/resize.rc
+
+note ""
+note "# 256 keys into a map made with resize, shrink and 4 buckets: it grows"
+note "# by itself (when it does is up to the kernel, so the count may vary)."
+run rcumapctl batch /tmp/auto.rc
 
 note ""
 note "# Commands on the command line, separated by --; JSON output."

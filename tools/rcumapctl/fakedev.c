@@ -6,9 +6,13 @@
  * the ioctls of include/uapi/linux/rcumap.h on any open file (test.sh uses
  * -d /dev/null), so that the tool's sessions, walks and output can be
  * tested on a host without the module.  It follows the header's contract
- * closely enough for that and no further: one map, a linear search, and
- * the "dump" cursor is a slot index.  It proves nothing about the kernel's
- * device; the guest run does that.
+ * closely enough for that and no further: one map, a linear search, the
+ * "dump" cursor is a slot index, the order of ordered walks is that of an
+ * FNV-1a hash of the key (then its bytes), and a map made with
+ * RCUMAP_CREATE_RESIZE doubles its bucket count at once when it holds more
+ * than two keys a bucket (with SHRINK, halves it, down to the count it was
+ * made with, below one key per eight buckets).  It proves nothing about
+ * the kernel's device; the guest run does that.
  *
  * The map lives in one region: private memory, or, if RCUMAP_FAKE_STATE
  * names a file, that file mapped shared, so that the processes of "serve"
@@ -33,6 +37,7 @@ static struct fake_map {
 	struct rcumap_create c;
 	uint64_t next_id;
 	uint32_t count;
+	uint32_t min_buckets;	/* what SHRINK goes down to */
 	/* Offsets in the region of the per-slot arrays. */
 	size_t keys, values, used, ids;
 } *m;
@@ -93,21 +98,38 @@ static int find_key(const void *key)
 	return -1;
 }
 
+static uint32_t pow2_up(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+#define CREATE_FLAGS	(RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK)
+
 static int do_create(struct rcumap_create *c)
 {
 	if (m->made)
 		return EBUSY;
-	if (c->flags || c->__reserved)
+	if ((c->flags & ~CREATE_FLAGS) || c->__reserved)
 		return EOPNOTSUPP;
 	if (c->map_type == RCUMAP_MAP_HASH) {
 		if (!c->key_size || c->key_size > RCUMAP_MAX_KEY_SIZE ||
 		    c->value_size > RCUMAP_MAX_VALUE_SIZE || !c->max_entries ||
-		    c->max_entries > RCUMAP_MAX_ENTRIES)
+		    c->max_entries > RCUMAP_MAX_ENTRIES ||
+		    c->nr_buckets > RCUMAP_MAX_BUCKETS ||
+		    (c->flags & CREATE_FLAGS) == RCUMAP_CREATE_SHRINK)
 			return EINVAL;
 		if (!c->nr_buckets)
-			c->nr_buckets = c->max_entries;
+			c->nr_buckets = c->flags ? 1 : c->max_entries;
+		if (c->nr_buckets > RCUMAP_MAX_BUCKETS)
+			c->nr_buckets = RCUMAP_MAX_BUCKETS;
+		c->nr_buckets = pow2_up(c->nr_buckets);
+		m->min_buckets = c->nr_buckets;
 	} else if (c->map_type == RCUMAP_MAP_PTAB) {
-		if (c->key_size || c->nr_buckets || !c->value_size ||
+		if (c->flags || c->key_size || c->nr_buckets || !c->value_size ||
 		    c->value_size > RCUMAP_MAX_VALUE_SIZE ||
 		    c->max_entries < RCUMAP_MIN_CAPACITY ||
 		    c->max_entries > RCUMAP_MAX_CAPACITY ||
@@ -127,11 +149,72 @@ static int do_create(struct rcumap_create *c)
 	return 0;
 }
 
+/* After an insert or a delete: what RESIZE and SHRINK do by themselves. */
+static void auto_resize(void)
+{
+	uint32_t *nb = &m->c.nr_buckets;
+
+	if (!(m->c.flags & RCUMAP_CREATE_RESIZE))
+		return;
+	while (m->count > 2 * (uint64_t)*nb && *nb < RCUMAP_MAX_BUCKETS)
+		*nb *= 2;
+	while ((m->c.flags & RCUMAP_CREATE_SHRINK) && *nb > m->min_buckets &&
+	       8 * (uint64_t)m->count < *nb)
+		*nb /= 2;
+}
+
+static uint32_t fnv1a(const uint8_t *p, uint32_t len)
+{
+	uint32_t h = 2166136261U;
+
+	while (len--) {
+		h ^= *p++;
+		h *= 16777619U;
+	}
+	return h;
+}
+
+/* The order of ordered walks: <0, 0, >0 as @a comes before, is, after @b. */
+static int order_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint32_t ha = fnv1a(a, m->c.key_size), hb = fnv1a(b, m->c.key_size);
+
+	if (ha != hb)
+		return ha < hb ? -1 : 1;
+	return memcmp(a, b, m->c.key_size);
+}
+
+/* The slot of the first key after @after in that order (NULL: first), or -1. */
+static int next_in_order(const uint8_t *after)
+{
+	int best = -1;
+
+	for (uint32_t i = 0; i < m->c.max_entries; i++) {
+		if (!used_at(i) || (after && order_cmp(key_at(i), after) <= 0))
+			continue;
+		if (best < 0 || order_cmp(key_at(i), key_at(best)) < 0)
+			best = i;
+	}
+	return best;
+}
+
+/* Entry @i into place @n of a batch's arrays. */
+static void batch_put(struct rcumap_batch *b, uint32_t n, int i)
+{
+	memcpy((uint8_t *)uptr(b->keys) + (size_t)n * m->c.key_size,
+	       key_at(i), m->c.key_size);
+	if (m->c.value_size)
+		memcpy((uint8_t *)uptr(b->values) + (size_t)n * m->c.value_size,
+		       value_at(i), m->c.value_size);
+}
+
 static int do_hash(unsigned long request, void *arg)
 {
 	struct rcumap_elem *e = arg;
 	struct rcumap_get_next_key *g = arg;
 	struct rcumap_batch *b = arg;
+	struct rcumap_resize *r = arg;
+	uint8_t after[RCUMAP_MAX_KEY_SIZE];
 	int i;
 
 	switch (request) {
@@ -148,6 +231,7 @@ static int do_hash(unsigned long request, void *arg)
 		if (request != RCUMAP_IOC_LOOKUP) {
 			used_at(i) = false;
 			m->count--;
+			auto_resize();
 		}
 		return 0;
 	case RCUMAP_IOC_UPDATE:
@@ -166,11 +250,21 @@ static int do_hash(unsigned long request, void *arg)
 			memcpy(key_at(i), uptr(e->key), m->c.key_size);
 			used_at(i) = true;
 			m->count++;
+			auto_resize();
 		}
 		if (m->c.value_size)
 			memcpy(value_at(i), uptr(e->value), m->c.value_size);
 		return 0;
 	case RCUMAP_IOC_GET_NEXT_KEY:
+		if (g->flags & ~RCUMAP_WALK_ORDERED)
+			return EOPNOTSUPP;
+		if (g->flags) {
+			i = next_in_order(g->key ? uptr(g->key) : NULL);
+			if (i < 0)
+				return ENOENT;
+			memcpy(uptr(g->next_key), key_at(i), m->c.key_size);
+			return 0;
+		}
 		i = g->key ? find_key(uptr(g->key)) + 1 : 0;
 		for (; i < (int)m->c.max_entries; i++) {
 			if (used_at(i)) {
@@ -181,24 +275,39 @@ static int do_hash(unsigned long request, void *arg)
 		}
 		return ENOENT;
 	case RCUMAP_IOC_BATCH_LOOKUP:
-		if (!b->count)
+		if (b->flags & ~RCUMAP_WALK_ORDERED)
+			return EOPNOTSUPP;
+		if (!b->count || (b->flags ? b->cursor : b->after_key))
 			return EINVAL;
 		b->out_count = 0;
+		if (b->flags) {
+			b->out_cursor = 0;
+			if (b->after_key)
+				memcpy(after, uptr(b->after_key), m->c.key_size);
+			while (b->out_count < b->count) {
+				i = next_in_order(b->after_key || b->out_count ?
+						  after : NULL);
+				if (i < 0)
+					break;
+				batch_put(b, b->out_count++, i);
+				memcpy(after, key_at(i), m->c.key_size);
+			}
+			return b->out_count ? 0 : ENOENT;
+		}
 		for (i = b->cursor; i < (int)m->c.max_entries &&
 		     b->out_count < b->count; i++) {
-			if (!used_at(i))
-				continue;
-			memcpy((uint8_t *)uptr(b->keys) +
-			       (size_t)b->out_count * m->c.key_size,
-			       key_at(i), m->c.key_size);
-			if (m->c.value_size)
-				memcpy((uint8_t *)uptr(b->values) +
-				       (size_t)b->out_count * m->c.value_size,
-				       value_at(i), m->c.value_size);
-			b->out_count++;
+			if (used_at(i))
+				batch_put(b, b->out_count++, i);
 		}
 		b->out_cursor = i;
 		return b->out_count ? 0 : ENOENT;
+	case RCUMAP_IOC_RESIZE:
+		if (r->flags || r->__reserved)
+			return EOPNOTSUPP;
+		if (!r->nr_buckets || r->nr_buckets > RCUMAP_MAX_BUCKETS)
+			return EINVAL;
+		m->c.nr_buckets = pow2_up(r->nr_buckets);
+		return 0;
 	}
 	return ENOTTY;
 }
@@ -288,6 +397,7 @@ int __wrap_ioctl(int fd, unsigned long request, ...)
 		info->out_max_entries = m->c.max_entries;
 		info->out_nr_buckets = m->c.nr_buckets;
 		info->out_count = m->count;
+		info->out_create_flags = m->c.flags;
 		info->out_bytes_used = 4096;
 		err = 0;
 	} else if (m->c.map_type == RCUMAP_MAP_HASH) {

@@ -105,6 +105,9 @@ nodev=$tmp/no-such-device
 run 0 "--help" "$real" --help
 has_out '^Usage: rcumapctl'
 has_out 'batch FILE'
+has_out 'resize NBUCKETS'
+has_out 'dump \[ordered\] \[count N\]'
+has_out 'getnext \[ordered\] \[KEY\]'
 run 0 "-h" "$real" -h
 has_out '^Usage: rcumapctl'
 run 0 "help" "$real" help
@@ -129,6 +132,12 @@ run 2 "create with a word twice" "$real" create hash key 8 key 4 value 8 entries
 has_err "'key' given twice"
 run 2 "create with a word of the other type" "$real" create ptab value 8 entries 64
 has_err "unknown word 'entries'"
+run 2 "create ptab with a hash flag" "$real" create ptab value 8 capacity 64 resize
+has_err "unknown word 'resize'"
+run 2 "create with a flag twice" "$real" create hash key 8 value 8 entries 4 shrink resize shrink
+has_err "'shrink' given twice"
+run 2 "create with a flag where a number goes" "$real" create hash key resize value 8 entries 4
+has_err "key 'resize': not a number"
 run 2 "create with a word and no number" "$real" create hash key 8 value 8 entries
 has_err "'entries' needs a number"
 run 2 "create with a bad number" "$real" create hash key 8x value 8 entries 4
@@ -320,6 +329,93 @@ else
 fi
 stdin=$tmp/walk.rc run 0 "dump -j" f -j batch -
 json_ok '.[101].count == 100 and (.[101].entries | length) == 100 and .[101].entries[0].value_uint == 3'
+
+# Create flags and RESIZE.
+run 0 "create with resize and shrink" f $hash8 resize shrink -- info
+has_out '^create_flags +resize shrink$'
+run 0 "create without flags" f $hash8 -- info
+has_out '^create_flags +none$'
+run 0 "create flags among the other words" f create hash resize key 8 value 8 shrink entries 16 -- info
+has_out '^create_flags +resize shrink$'
+has_out '^max_entries +16$'
+run 1 "shrink without resize" f $hash8 shrink
+has_err '^rcumapctl: create: Invalid argument \(EINVAL\)$'
+run 0 "-j create and info report the flags" f -j $hash8 resize -- info
+json_ok '.[0].create_flags == ["resize"] and .[1].create_flags == ["resize"]'
+run 0 "-j a ptab has no flags" f -j create ptab value 8 capacity 64 -- info
+json_ok '.[1].create_flags == [] and .[1].nr_buckets == 0'
+run 0 "resize" f $hash8 buckets 4 -- update 1 1 -- update 2 2 -- resize 64 -- info -- lookup 1 -- lookup 2
+has_out '^nr_buckets +64$'
+has_out '^count +2$'
+has_out '^key 1 value 1$'
+has_out '^key 2 value 2$'
+run 0 "resize rounds up to a power of two" f $hash8 -- resize 100 -- info
+has_out '^nr_buckets +128$'
+run 0 "resize down to 1" f $hash8 -- update 5 5 -- resize 1 -- info -- dump
+has_out '^nr_buckets +1$'
+has_out '^key 5 value 5$'
+run 1 "resize 0" f $hash8 -- resize 0
+has_err '^rcumapctl: command 2: resize: Invalid argument \(EINVAL\)$'
+run 1 "resize past the limit" f $hash8 -- resize 0x400001
+has_err 'resize: Invalid argument \(EINVAL\)$'
+run 2 "resize without a count" f $hash8 -- resize
+has_err 'usage: resize NBUCKETS'
+run 2 "resize with a bad count" f $hash8 -- resize many
+has_err "buckets 'many': not a number"
+run 2 "resize of a ptab" f create ptab value 8 capacity 64 -- resize 8
+has_err 'for hash maps, and this map is a ptab'
+run 0 "-j resize" f -j $hash8 -- resize 1000
+json_ok '.[1].command == "resize" and .[1].nr_buckets == 1024 and .[1].ok'
+run 0 "a map made with resize grows by itself" f create hash key 4 value 4 entries 64 buckets 2 resize \
+	$(for i in $(seq 1 40); do printf -- '-- update %d %d ' "$i" "$i"; done) -- info
+if [ "$(sed -n 's/^nr_buckets *//p' <<<"$out")" -gt 2 ] 2>/dev/null; then
+	ok "$last: nr_buckets grew"
+else
+	not_ok "$last: nr_buckets grew" "$out"
+fi
+
+# Ordered walks.
+{
+	echo "create hash key 4 value 4 entries 100"
+	for i in $(seq 1 100); do echo "update $i $((i * 3))"; done
+	echo "dump ordered count 1"
+	echo "dump ordered count 7"
+	echo "dump ordered"
+	echo "resize 2"
+	echo "dump ordered count 5"
+	echo "resize 4096"
+	echo "dump ordered count 100"
+} >"$tmp/owalk.rc"
+stdin=$tmp/owalk.rc run 0 "dump ordered: batches of 1, 7, 64, 5, 100, resizes between" f batch -
+walks=$(awk '/^100 entries$/ { n++; next } /^key / { print n + 0 ": " $0 }' <<<"$out")
+if [ "$(grep -c '^key ' <<<"$out")" = 500 ] &&
+   [ "$(grep '^key ' <<<"$out" | sort | uniq -c | awk '$1 != 5' | wc -l)" = 0 ] &&
+   [ "$(for w in 0 1 2 3 4; do sed -n "s/^$w: //p" <<<"$walks" | md5sum; done | sort -u | wc -l)" = 1 ]; then
+	ok "each ordered walk returns every key once, all in one order"
+else
+	not_ok "each ordered walk returns every key once, all in one order" "$out"
+fi
+order=$(sed -n 's/^0: key \([0-9]*\) .*/\1/p' <<<"$walks")
+o=($order)
+stdin=$tmp/owalk.rc run 0 "dump ordered -j" f -j batch -
+json_ok '.[102].count == 100 and (.[102].entries | length) == 100 and .[102].command == "dump"'
+keys10="create hash key 4 value 4 entries 100 $(for i in $(seq 1 100); do printf -- '-- update %d %d ' "$i" "$i"; done)"
+run 0 "getnext ordered: the first key of the order" f $keys10 -- getnext ordered
+out_is "next_key ${o[0]}"
+run 0 "getnext ordered: the key after a key" f $keys10 -- getnext ordered "${o[41]}"
+out_is "next_key ${o[42]}"
+run 0 "getnext ordered: goes on after a deleted key" f $keys10 -- delete "${o[41]}" -- delete "${o[42]}" -- getnext ordered "${o[41]}"
+out_is "next_key ${o[43]}"
+run 0 "getnext ordered: ENOENT after the last key" f $keys10 -- '!' ENOENT getnext ordered "${o[99]}"
+has_out 'as expected'
+run 2 "getnext ordered with two keys" f $hash8 -- getnext ordered 1 2
+has_err 'usage: getnext \[ordered\] \[KEY\]'
+run 2 "dump count before ordered" f $hash8 -- dump count 4 ordered
+has_err 'usage: dump \[ordered\] \[count N\]'
+run 2 "dump ordered count 0" f $hash8 -- dump ordered count 0
+has_err 'from 1 to 65536'
+run 2 "dump ordered of a ptab" f create ptab value 8 capacity 64 -- dump ordered
+has_err 'ordered: for hash maps'
 
 # Process tables.
 ptab="create ptab value 16 capacity 64"

@@ -17,7 +17,8 @@
  *  ENOTTY     unknown ioctl number
  *  EINVAL     @size below the struct's first version, a bad value (a size
  *             or capacity out of range, a hash op on a ptab map or the
- *             reverse, any op but CREATE before CREATE)
+ *             reverse, any op but CREATE before CREATE, flags that are
+ *             known but do not go together or not with this map type)
  *  E2BIG      non-zero bytes past the end of the struct the kernel knows
  *  EOPNOTSUPP an unknown flag or a non-zero __reserved field
  *  EFAULT     a bad user pointer
@@ -28,7 +29,8 @@
  *  EOVERFLOW  count * element size overflows (cannot happen with today's
  *             limits: a __u32 count of at most 4352-byte elements); an
  *             array that wraps around the address space is EFAULT
- *  ENOMEM     out of memory; the map is unchanged
+ *  ENOMEM     out of memory; the map is unchanged (for RCUMAP_IOC_RESIZE:
+ *             its keys and values; see there)
  */
 #ifndef _UAPI_LINUX_RCUMAP_H
 #define _UAPI_LINUX_RCUMAP_H
@@ -54,6 +56,7 @@ enum {
 	RCUMAP_CMD_PTAB_LOOKUP,
 	RCUMAP_CMD_PTAB_REMOVE,
 	RCUMAP_CMD_PTAB_NEXT,
+	RCUMAP_CMD_RESIZE,
 };
 
 /**
@@ -75,9 +78,35 @@ enum rcumap_map_type {
 #define RCUMAP_MAX_CAPACITY	(1U << 22)	/* PTAB */
 
 /**
+ * enum rcumap_create_flags - flags of RCUMAP_IOC_CREATE, HASH maps only
+ * @RCUMAP_CREATE_RESIZE: Grow the bucket array, online, when the map has
+ *                        more than two keys a bucket on average.  With
+ *                        @nr_buckets 0 the map starts at 64 buckets
+ *                        (@max_entries rounded up to a power of two, if
+ *                        @max_entries is below 64) instead of at one
+ *                        bucket per entry
+ * @RCUMAP_CREATE_SHRINK: Also shrink it when the map has fewer than one
+ *                        key per eight buckets, never below the bucket
+ *                        count it was created with.  Needs
+ *                        RCUMAP_CREATE_RESIZE
+ *
+ * The map resizes itself in the background, some time after the update
+ * that calls for it (out_nr_buckets of RCUMAP_IOC_INFO shows when), one
+ * doubling or halving at a time.  Readers never wait for a resize, and a
+ * resize never loses or repeats a key for RCUMAP_IOC_LOOKUP or an ordered
+ * walk.  Its memory is charged to the memory cgroup the map was created
+ * in.  Without these flags the bucket count stays as created unless
+ * RCUMAP_IOC_RESIZE changes it.
+ */
+enum rcumap_create_flags {
+	RCUMAP_CREATE_RESIZE = 1 << 0,
+	RCUMAP_CREATE_SHRINK = 1 << 1,
+};
+
+/**
  * struct rcumap_create - ioctl(RCUMAP_IOC_CREATE)
  * @size: sizeof(struct rcumap_create)
- * @flags: Must be 0
+ * @flags: HASH: enum rcumap_create_flags.  PTAB: 0
  * @map_type: One of enum rcumap_map_type
  * @key_size: HASH: bytes per key, 1 to RCUMAP_MAX_KEY_SIZE.  PTAB: 0
  * @value_size: Bytes per value, HASH: 0 to RCUMAP_MAX_VALUE_SIZE, PTAB: 1
@@ -118,6 +147,9 @@ struct rcumap_create {
  * @out_nr_buckets: HASH: bucket count.  PTAB: 0
  * @out_count: Entries in the map now
  * @out_bytes_used: Kernel memory the map uses now, in bytes
+ * @out_create_flags: The enum rcumap_create_flags the map was created with
+ *                    (0 for PTAB)
+ * @__reserved: Must be 0
  */
 struct rcumap_info {
 	__u32 size;
@@ -129,6 +161,8 @@ struct rcumap_info {
 	__u32 out_nr_buckets;
 	__u32 out_count;
 	__aligned_u64 out_bytes_used;
+	__u32 out_create_flags;
+	__u32 __reserved;
 };
 
 #define RCUMAP_IOC_INFO		_IO(RCUMAP_TYPE, RCUMAP_CMD_INFO)
@@ -175,14 +209,33 @@ struct rcumap_elem {
 	_IO(RCUMAP_TYPE, RCUMAP_CMD_LOOKUP_AND_DELETE)
 
 /**
+ * enum rcumap_walk_flags - how GET_NEXT_KEY and BATCH_LOOKUP walk
+ * @RCUMAP_WALK_ORDERED: Walk in the map's own order of keys: the next key
+ *                       is the first one after the given key in that
+ *                       order, whether or not the given key is still in
+ *                       the map.  A walk never restarts, and every key
+ *                       present for the whole walk is returned exactly
+ *                       once, even if other keys, the walk's own key
+ *                       among them, are deleted or the map resizes
+ *
+ * The order is fixed for the life of the map but is not the order of the
+ * key bytes; it depends on the map's random hash seed.
+ */
+enum rcumap_walk_flags {
+	RCUMAP_WALK_ORDERED = 1 << 0,
+};
+
+/**
  * struct rcumap_get_next_key - ioctl(RCUMAP_IOC_GET_NEXT_KEY), HASH only
  * @size: sizeof(struct rcumap_get_next_key)
- * @flags: Must be 0
+ * @flags: 0 or RCUMAP_WALK_ORDERED
  * @key: Pointer to the current key, or 0 for the first key
  * @next_key: Where the next key is written
  *
- * BPF's semantics: if @key is no longer in the map, the walk restarts
- * from the first key.  ENOENT after the last key.
+ * Without flags, BPF's semantics: if @key is no longer in the map, the
+ * walk restarts from the first key, so a walk that races with deletes
+ * may return keys twice.  With RCUMAP_WALK_ORDERED it does not (see enum
+ * rcumap_walk_flags).  ENOENT after the last key.
  */
 struct rcumap_get_next_key {
 	__u32 size;
@@ -198,15 +251,23 @@ struct rcumap_get_next_key {
  *                       _BATCH_DELETE), HASH maps only
  * @size: sizeof(struct rcumap_batch)
  * @flags: BATCH_UPDATE: enum rcumap_update_flags for every element.
- *         Others: 0
+ *         BATCH_LOOKUP: 0 or RCUMAP_WALK_ORDERED.  BATCH_DELETE: 0
  * @keys: Array of @count keys (written by BATCH_LOOKUP)
  * @values: Array of @count values (written by BATCH_LOOKUP, read by
  *          BATCH_UPDATE); must be 0 for BATCH_DELETE
- * @cursor: BATCH_LOOKUP: where the walk resumes, 0 to start; any value is
- *          safe.  Others: must be 0
- * @out_cursor: BATCH_LOOKUP: the @cursor for the next call
+ * @cursor: BATCH_LOOKUP without flags: where the walk resumes, 0 to
+ *          start; any value is safe.  Otherwise must be 0
+ * @out_cursor: BATCH_LOOKUP without flags: the @cursor for the next call
  * @count: Elements in @keys and @values
  * @out_count: Elements processed
+ * @after_key: BATCH_LOOKUP with RCUMAP_WALK_ORDERED: pointer to the key
+ *             the walk resumes after (the last key of the previous call),
+ *             or 0 to start.  Otherwise must be 0
+ *
+ * A positional walk (no flags) is exact for a map that is not being
+ * changed; across a resize it may miss or repeat keys.  An ordered walk
+ * is exact for every key present for the whole walk (see enum
+ * rcumap_walk_flags), at the cost of passing the last key back.
  *
  * BATCH_LOOKUP copies out up to @count entries from @cursor on.  It makes
  * progress whatever @count is (a bucket larger than @count is returned
@@ -229,6 +290,7 @@ struct rcumap_batch {
 	__aligned_u64 out_cursor;
 	__u32 count;
 	__u32 out_count;
+	__aligned_u64 after_key;
 };
 
 #define RCUMAP_IOC_BATCH_LOOKUP	_IO(RCUMAP_TYPE, RCUMAP_CMD_BATCH_LOOKUP)
@@ -295,5 +357,36 @@ struct rcumap_ptab_next {
 };
 
 #define RCUMAP_IOC_PTAB_NEXT	_IO(RCUMAP_TYPE, RCUMAP_CMD_PTAB_NEXT)
+
+/**
+ * struct rcumap_resize - ioctl(RCUMAP_IOC_RESIZE), HASH only
+ * @size: sizeof(struct rcumap_resize)
+ * @flags: Must be 0
+ * @nr_buckets: The new bucket count, 1 to RCUMAP_MAX_BUCKETS, rounded up
+ *              to a power of two
+ * @__reserved: Must be 0
+ *
+ * Resizes the bucket array now, while other users of the map go on:
+ * lookups never wait and never miss a key present for the whole resize,
+ * and ordered walks stay exact.  The map gets there by doubling or
+ * halving its bucket count, one step at a time, and the call returns when
+ * it is done.  A map made with RCUMAP_CREATE_RESIZE may later resize
+ * again by itself.  The memory is charged to the memory cgroup the map
+ * was created in.
+ *
+ * EINVAL if @nr_buckets is 0 or above RCUMAP_MAX_BUCKETS.  ENOMEM if an
+ * allocation failed on the way: every key and value is still there and
+ * unchanged, but the bucket count may have been left part-way, at a step
+ * between the old count and @nr_buckets; a later RESIZE goes on from
+ * there.
+ */
+struct rcumap_resize {
+	__u32 size;
+	__u32 flags;
+	__u32 nr_buckets;
+	__u32 __reserved;
+};
+
+#define RCUMAP_IOC_RESIZE	_IO(RCUMAP_TYPE, RCUMAP_CMD_RESIZE)
 
 #endif /* _UAPI_LINUX_RCUMAP_H */
