@@ -16,6 +16,10 @@
  *	(padding to 8 bytes)
  *	entry[nr]		key, padded to 8 bytes, then the value
  *
+ * A table with a free callback (rcumap_hash_params.free_value) gives each
+ * bucket a struct rcumap_bucket_tail after its entries, where readers never
+ * look; see rcumap_bucket_retire().
+ *
  * Locking: lookups take nothing but the RCU read lock and write nothing
  * shared.  Updates take the lock of the key's bucket (one of tbl->locks,
  * shared by every bucket whose index has the same low bits) with BH
@@ -24,17 +28,22 @@
  */
 #include <linux/rcumap_hash.h>
 
+#include <linux/bitrev.h>
 #include <linux/cache.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/jhash.h>
+#include <linux/lockdep.h>
 #include <linux/log2.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -56,12 +65,43 @@ struct rcumap_bucket {
 	u32 hash[];
 };
 
+/*
+ * After the entries of a bucket of a table with a free callback.  The
+ * updater that retires the bucket fills it in and hands @rcu to call_rcu():
+ * the callback needs the table (@h) and which live entry left with the
+ * replacement (@gone), and finds the bucket from @nr.
+ */
+struct rcumap_bucket_tail {
+	struct rcu_head rcu;
+	struct rcumap_hash *h;
+	u32 nr;
+	u32 gone;	/* RCUMAP_BUCKET_NONE_GONE: only dead entries left */
+};
+
+#define RCUMAP_BUCKET_NONE_GONE	U32_MAX
+
+/*
+ * A bucket array.  While a resize moves its buckets to @future, a bucket
+ * already moved holds RCUMAP_MOVED, and never changes again.  @future is
+ * set before the first bucket is moved and then never changes; the table
+ * is freed a grace period after h->tbl stops pointing at it.
+ */
 struct rcumap_hash_table {
 	u32 mask;
 	u32 lock_mask;
 	spinlock_t *locks;	/* bucket i is under locks[i & lock_mask] */
+	struct rcumap_hash_table __rcu *future;
 	struct rcumap_bucket __rcu *buckets[];
 };
+
+/*
+ * The forwarding marker of a bucket that a resize has moved to the table's
+ * future.  It has no entries, so a lookup that does not know about it
+ * finds nothing in it; every reader checks for it on its miss path, and
+ * every updater under the bucket lock.  It is never retired.
+ */
+static struct rcumap_bucket rcumap_moved_bucket;
+#define RCUMAP_MOVED	(&rcumap_moved_bucket)
 
 struct rcumap_hash {
 	/* Read by every lookup; never written after creation. */
@@ -74,6 +114,16 @@ struct rcumap_hash {
 	u32 max_entries;
 	gfp_t remove_gfp;	/* for delete's smaller bucket */
 	bool destroyed;
+	rcumap_hash_free_t free_value;	/* NULL: buckets go to kvfree_rcu() */
+	void *free_priv;
+	u32 flags;		/* RCUMAP_HASH_F_* */
+	u32 min_buckets;	/* automatic shrinks stop here */
+	gfp_t resize_gfp;	/* for a resize's tables and buckets */
+	struct mem_cgroup *memcg;	/* charged for them, or NULL */
+	/* Serialises resizes; held across a whole one, which may sleep. */
+	struct mutex resize_mutex;
+	struct delayed_work resize_work;
+	unsigned long resize_backoff;	/* jiffies; under resize_mutex */
 
 	/* Written by every insert and delete: kept off the readers' line. */
 	atomic_t count ____cacheline_aligned_in_smp;
@@ -92,6 +142,37 @@ static inline struct rcumap_hash_table *
 rcumap_hash_tbl(const struct rcumap_hash *h)
 {
 	return rcu_dereference_check(h->tbl, rcu_read_lock_any_held());
+}
+
+/*
+ * rcumap_hash_tbl_resizer(): the bucket array, loaded by a resize, which
+ * alone replaces it, under h->resize_mutex; or by the destroy work.
+ */
+static inline struct rcumap_hash_table *
+rcumap_hash_tbl_resizer(const struct rcumap_hash *h)
+{
+	return rcu_dereference_protected(h->tbl,
+			lockdep_is_held(&h->resize_mutex) || h->destroyed);
+}
+
+/*
+ * rcumap_table_future(): where a resize moves @tbl's buckets.  Loaded by
+ * readers and updaters under an RCU read lock, which keeps both tables
+ * alive (see rcumap_hash_migrate()).
+ */
+static inline struct rcumap_hash_table *
+rcumap_table_future(const struct rcumap_hash_table *tbl)
+{
+	return rcu_dereference_check(tbl->future, rcu_read_lock_any_held());
+}
+
+/* The same, loaded by the resize (h->resize_mutex) or the destroy work. */
+static inline struct rcumap_hash_table *
+rcumap_table_future_resizer(const struct rcumap_hash *h,
+			    const struct rcumap_hash_table *tbl)
+{
+	return rcu_dereference_protected(tbl->future,
+			lockdep_is_held(&h->resize_mutex) || h->destroyed);
 }
 
 static inline spinlock_t *rcumap_bucket_lock(const struct rcumap_hash_table *tbl,
@@ -114,6 +195,86 @@ rcumap_bucket_locked(const struct rcumap_hash_table *tbl, u32 hash)
 {
 	return rcu_dereference_protected(tbl->buckets[hash & tbl->mask],
 			lockdep_is_held(rcumap_bucket_lock(tbl, hash)));
+}
+
+/*
+ * Slow path of every reader whose bucket load from @tbl for @hash found
+ * RCUMAP_MOVED: follow the table's future (more than once, if a second
+ * resize has started) to the bucket that holds @hash now.  *@tblp becomes
+ * the table it was found in.
+ *
+ * A resize publishes the new buckets (and, before them, @future) and only
+ * then, with the release of rcu_assign_pointer(), RCUMAP_MOVED.  The
+ * marker is a fixed address, so no address dependency orders the loads
+ * that follow its load: smp_rmb() does, pairing with that release, and a
+ * reader that saw the marker sees @future and every bucket published
+ * before it.  The caller's RCU read lock keeps every table of the chain
+ * alive: each is freed a grace period after it stops being current.
+ */
+static noinline struct rcumap_bucket *
+rcumap_bucket_follow(const struct rcumap_hash_table **tblp, u32 hash)
+{
+	const struct rcumap_hash_table *tbl = *tblp;
+	struct rcumap_bucket *b;
+
+	do {
+		/* Pairs with the release that published RCUMAP_MOVED. */
+		smp_rmb();
+		tbl = rcumap_table_future(tbl);
+		b = rcumap_bucket_rcu(tbl, hash);
+	} while (b == RCUMAP_MOVED);
+	*tblp = tbl;
+	return b;
+}
+
+/*
+ * The bucket that holds @hash now, resize or not, and in *@tblp (if not
+ * NULL) the table it was found in.  The caller holds an RCU read lock.
+ */
+static struct rcumap_bucket *rcumap_bucket_get(const struct rcumap_hash *h,
+					       u32 hash,
+					       const struct rcumap_hash_table **tblp)
+{
+	const struct rcumap_hash_table *tbl = rcumap_hash_tbl(h);
+	struct rcumap_bucket *b = rcumap_bucket_rcu(tbl, hash);
+
+	if (unlikely(b == RCUMAP_MOVED))
+		b = rcumap_bucket_follow(&tbl, hash);
+	if (tblp)
+		*tblp = tbl;
+	return b;
+}
+
+/*
+ * Lock the bucket that holds @hash now and return it; *@tblp and *@lockp
+ * say which table it is in and which lock is held.  A bucket that a resize
+ * has moved never changes again, so an updater that finds RCUMAP_MOVED
+ * under the lock unlocks and goes on to the table's future: the resize
+ * stored the marker under this lock, after @future and the new buckets,
+ * so the lock orders them before what we load next.  The caller holds an
+ * RCU read lock, which keeps every table of the chain alive.
+ */
+static struct rcumap_bucket *
+rcumap_bucket_lock_get(const struct rcumap_hash *h, u32 hash,
+		       struct rcumap_hash_table **tblp, spinlock_t **lockp)
+	__acquires(*lockp)
+{
+	struct rcumap_hash_table *tbl = rcumap_hash_tbl(h);
+
+	for (;;) {
+		spinlock_t *lock = rcumap_bucket_lock(tbl, hash);
+		struct rcumap_bucket *b;
+
+		spin_lock_bh(lock);
+		b = rcumap_bucket_locked(tbl, hash);
+		if (likely(b != RCUMAP_MOVED)) {
+			*tblp = tbl;
+			*lockp = lock;
+			return b;
+		}
+		spin_unlock_bh(lock);
+		tbl = rcumap_table_future(tbl);
+	}
 }
 
 /*
@@ -227,10 +388,24 @@ static u32 rcumap_bucket_live(const struct rcumap_bucket *b)
 	return live;
 }
 
+/* Bytes to allocate for a bucket of @nr entries, tail included. */
+static inline size_t rcumap_bucket_alloc_size(const struct rcumap_hash *h,
+					      u32 nr)
+{
+	return rcumap_bucket_size(h, nr) +
+	       (h->free_value ? sizeof(struct rcumap_bucket_tail) : 0);
+}
+
+static inline struct rcumap_bucket_tail *
+rcumap_bucket_tail(const struct rcumap_hash *h, struct rcumap_bucket *b)
+{
+	return (void *)b + rcumap_bucket_size(h, b->nr);
+}
+
 static struct rcumap_bucket *rcumap_bucket_alloc(const struct rcumap_hash *h,
 						 u32 nr, gfp_t gfp)
 {
-	return kvmalloc(rcumap_bucket_size(h, nr), gfp);
+	return kvmalloc(rcumap_bucket_alloc_size(h, nr), gfp);
 }
 
 enum rcumap_edit {
@@ -241,8 +416,8 @@ enum rcumap_edit {
 
 /*
  * Fill @new, which has room for @nr entries, with the live entries of
- * @old edited as @edit says.  Entries keep their order, so that a walk by
- * rcumap_hash_get_next_key() is not thrown off by a value update.  @new
+ * @old edited as @edit says.  Entries keep their order, so that a
+ * positional walk (rcumap_hash_walk()) is not thrown off by a value update.  @new
  * is not yet visible to anyone, so plain stores suffice; the release in
  * rcu_assign_pointer() orders them before the publication.
  */
@@ -296,7 +471,48 @@ static void __rcumap_hash_publish(struct rcumap_hash_table *tbl, u32 hash,
 }
 
 /*
- * Retire a bucket that __rcumap_hash_publish() replaced (or NULL).
+ * Call the table's free callback for every entry of @b that is not in the
+ * table any more: the dead ones and @gone.  With @gone ==
+ * RCUMAP_BUCKET_NONE_GONE only dead entries count; with @all every entry
+ * does (destroy).
+ */
+static void rcumap_bucket_free_values(const struct rcumap_hash *h,
+				      struct rcumap_bucket *b, u32 gone,
+				      bool all)
+{
+	u32 i;
+
+	for (i = 0; i < b->nr; i++) {
+		if (all || i == gone || b->hash[i] == RCUMAP_HASH_DEAD)
+			h->free_value(h->free_priv, rcumap_entry(h, b, i),
+				      rcumap_entry_value(h, b, i));
+	}
+}
+
+/*
+ * RCU callback of a retired bucket of a table with a free callback.  A
+ * grace period has passed since the bucket's pointer was replaced, so no
+ * reader holds it or any value in it (see rcumap_bucket_retire()), and no
+ * updater can reach it to mark an entry dead: its hash words are final.
+ * @h is alive: rcumap_hash_free_work() waits for this callback with
+ * rcu_barrier() before it frees @h.
+ */
+static void rcumap_bucket_free_rcu(struct rcu_head *head)
+{
+	struct rcumap_bucket_tail *tail =
+		container_of(head, struct rcumap_bucket_tail, rcu);
+	const struct rcumap_hash *h = tail->h;
+	struct rcumap_bucket *b = (void *)tail - rcumap_bucket_size(h, tail->nr);
+
+	rcumap_bucket_free_values(h, b, tail->gone, false);
+	kvfree(b);
+}
+
+/*
+ * Retire a bucket that __rcumap_hash_publish() replaced (or NULL).  Entry
+ * @gone (or none: RCUMAP_BUCKET_NONE_GONE) and the dead entries of @old
+ * did not make it into the replacement: a table with a free callback gets
+ * one call for each of them, after the grace period.
  *
  * From the moment its pointer was replaced, no new reader can reach @old:
  * the bucket slot was its only published reference, and updaters reach it
@@ -307,10 +523,26 @@ static void __rcumap_hash_publish(struct rcumap_hash_table *tbl, u32 hash,
  * section that began before the replacement, and kvfree_rcu() frees @old
  * only after a grace period, which waits for every such section to end.
  */
-static void rcumap_bucket_retire(struct rcumap_bucket *old)
+static void rcumap_bucket_retire(struct rcumap_hash *h,
+				 struct rcumap_bucket *old, u32 gone)
 {
-	if (old)
+	struct rcumap_bucket_tail *tail;
+
+	if (!old)
+		return;
+	if (likely(!h->free_value)) {
 		kvfree_rcu(old, rcu);
+		return;
+	}
+	/*
+	 * The tail lies past the entries, where no reader looks: writing it
+	 * races with nothing.
+	 */
+	tail = rcumap_bucket_tail(h, old);
+	tail->h = h;
+	tail->nr = old->nr;
+	tail->gone = gone;
+	call_rcu(&tail->rcu, rcumap_bucket_free_rcu);
 }
 
 /*
@@ -321,7 +553,9 @@ static void rcumap_bucket_retire(struct rcumap_bucket *old)
  * before the store (and so ran before the delete, reading a key and value
  * that are never changed or freed under it) or sees a hash no key can
  * have.  The dead entry's memory is reclaimed when the bucket is next
- * rebuilt.  Returns the bucket the caller must retire, or NULL.
+ * rebuilt (and, in a table with a free callback, its value is handed to
+ * the callback when that bucket is retired).  Returns the bucket the
+ * caller must retire, with entry @idx gone, or NULL.
  */
 static struct rcumap_bucket *
 __rcumap_hash_remove(struct rcumap_hash *h, struct rcumap_hash_table *tbl,
@@ -375,6 +609,379 @@ static struct rcumap_hash_table *rcumap_hash_table_alloc(u32 nr_buckets,
 	return tbl;
 }
 
+/* ---- Online resize ------------------------------------------------- */
+
+/*
+ * Automatic resizes (RCUMAP_HASH_F_RESIZE, RCUMAP_HASH_F_SHRINK): grow x2
+ * when there are more than RCUMAP_GROW_LOAD entries per bucket, shrink /2
+ * when there are fewer than one per RCUMAP_SHRINK_DIV buckets.  A resize
+ * leaves the load between the two, so the table does not flap.
+ */
+#define RCUMAP_GROW_LOAD	2
+#define RCUMAP_SHRINK_DIV	8
+/* Back-off of the resize worker after an allocation failure. */
+#define RCUMAP_RESIZE_BACKOFF_MIN	(HZ / 10)
+#define RCUMAP_RESIZE_BACKOFF_MAX	(10 * HZ)
+
+/* The bucket count an automatic resize of @n buckets wants, or 0. */
+static u32 rcumap_hash_auto_size(const struct rcumap_hash *h, u32 n)
+{
+	u32 count = atomic_read(&h->count);
+
+	if (!(h->flags & RCUMAP_HASH_F_RESIZE))
+		return 0;
+	if ((u64)count > (u64)n * RCUMAP_GROW_LOAD &&
+	    n < RCUMAP_HASH_MAX_BUCKETS)
+		return n * 2;
+	if ((h->flags & RCUMAP_HASH_F_SHRINK) && n > h->min_buckets &&
+	    count < n / RCUMAP_SHRINK_DIV)
+		return n / 2;
+	return 0;
+}
+
+/*
+ * After an insert or a delete, under the RCU read lock: queue the resize
+ * worker if the table wants another size.  Never resizes here: lookups
+ * and updates never wait for a resize.  The pending test is a plain read,
+ * so that a burst of inserts past the threshold does not hammer the work's
+ * bits, and it leaves a worker that is backing off alone.
+ */
+static void rcumap_hash_check_size(struct rcumap_hash *h)
+{
+	if (likely(!h->flags))
+		return;
+	if (rcumap_hash_auto_size(h, rcumap_hash_tbl(h)->mask + 1) &&
+	    !delayed_work_pending(&h->resize_work))
+		queue_delayed_work(rcumap_wq, &h->resize_work, 0);
+}
+
+static void rcumap_bucket_copy_entry(const struct rcumap_hash *h,
+				     struct rcumap_bucket *dst, u32 n,
+				     const struct rcumap_bucket *src, u32 i,
+				     u32 hash)
+{
+	dst->hash[n] = hash;
+	memcpy(rcumap_entry(h, dst, n), rcumap_entry(h, src, i),
+	       h->entry_size);
+}
+
+/* Live entries of @b that go to the low (@nr[0]) and high half of a split. */
+static void rcumap_bucket_split_count(const struct rcumap_bucket *b, u32 n,
+				      u32 *nr)
+{
+	u32 i;
+
+	nr[0] = 0;
+	nr[1] = 0;
+	for (i = 0; b && i < b->nr; i++) {
+		u32 hash = READ_ONCE(b->hash[i]);
+
+		if (hash != RCUMAP_HASH_DEAD)
+			nr[!!(hash & n)]++;
+	}
+}
+
+/*
+ * Move bucket @i of @old to @new, which has twice as many buckets: its live
+ * entries go to buckets @i and @i + n of @new, in their order.
+ *
+ * Only the resize writes those two buckets of @new until bucket @i of @old
+ * holds RCUMAP_MOVED (every key that hashes to them hashes to bucket @i
+ * of @old), so they need no lock; bucket @i's lock keeps updaters out of
+ * the old bucket.  The new buckets are complete, and published, before the
+ * marker: see rcumap_bucket_follow() and rcumap_bucket_lock_get().
+ */
+static int rcumap_migrate_split(struct rcumap_hash *h,
+				struct rcumap_hash_table *old,
+				struct rcumap_hash_table *new, u32 i)
+{
+	spinlock_t *lock = rcumap_bucket_lock(old, i);
+	struct rcumap_bucket *b, *part[2] = { NULL, NULL };
+	u32 n = old->mask + 1, room[2], nr[2], fill[2] = { 0, 0 }, k;
+
+	rcu_read_lock();
+	b = rcumap_bucket_rcu(old, i);
+	rcumap_bucket_split_count(b, n, room);
+	rcu_read_unlock();
+	if (b == RCUMAP_MOVED)
+		return 0;	/* by an earlier, interrupted, resize */
+
+	for (;;) {
+		for (k = 0; k < 2; k++) {
+			if (room[k] && !part[k]) {
+				part[k] = rcumap_bucket_alloc(h, room[k],
+							      h->resize_gfp);
+				if (!part[k])
+					goto out_nomem;
+			}
+		}
+		spin_lock_bh(lock);
+		b = rcumap_bucket_locked(old, i);
+		rcumap_bucket_split_count(b, n, nr);
+		if (nr[0] <= room[0] && nr[1] <= room[1])
+			break;
+		/* The bucket grew since we looked: try again, bigger. */
+		spin_unlock_bh(lock);
+		for (k = 0; k < 2; k++) {
+			if (nr[k] > room[k]) {
+				kvfree(part[k]);
+				part[k] = NULL;
+				room[k] = nr[k];
+			}
+		}
+	}
+
+	for (k = 0; k < 2; k++) {
+		if (nr[k])
+			part[k]->nr = nr[k];
+	}
+	for (k = 0; b && k < b->nr; k++) {
+		u32 hash = READ_ONCE(b->hash[k]);
+		u32 half = !!(hash & n);
+
+		if (hash != RCUMAP_HASH_DEAD)
+			rcumap_bucket_copy_entry(h, part[half], fill[half]++,
+						 b, k, hash);
+	}
+	rcu_assign_pointer(new->buckets[i], nr[0] ? part[0] : NULL);
+	rcu_assign_pointer(new->buckets[i + n], nr[1] ? part[1] : NULL);
+	rcu_assign_pointer(old->buckets[i], RCUMAP_MOVED);
+	spin_unlock_bh(lock);
+	/*
+	 * The marker replaced @b's only published reference, under its
+	 * lock: we own @b, and retire it like any updater.  Its live entries
+	 * are in @new, so only its dead ones go to the free callback.
+	 */
+	rcumap_bucket_retire(h, b, RCUMAP_BUCKET_NONE_GONE);
+	for (k = 0; k < 2; k++) {
+		if (!nr[k])
+			kvfree(part[k]);
+	}
+	return 0;
+
+out_nomem:
+	kvfree(part[0]);
+	kvfree(part[1]);
+	return -ENOMEM;
+}
+
+/*
+ * Move bucket @i of @old to @new, which has half as many buckets: its live
+ * entries join those of bucket @j = @i & new->mask, which may already hold
+ * the entries of @i's partner and be changed by updaters that came through
+ * the partner's marker; so bucket @j is rebuilt under its lock, taken
+ * inside @i's (lock order: old table, then new table).
+ */
+static int rcumap_migrate_merge(struct rcumap_hash *h,
+				struct rcumap_hash_table *old,
+				struct rcumap_hash_table *new, u32 i)
+{
+	u32 j = i & new->mask, room, need, k, n = 0;
+	spinlock_t *olock = rcumap_bucket_lock(old, i);
+	spinlock_t *nlock = rcumap_bucket_lock(new, j);
+	struct rcumap_bucket *b, *nb, *m = NULL;
+
+	rcu_read_lock();
+	b = rcumap_bucket_rcu(old, i);
+	nb = rcumap_bucket_rcu(new, j);
+	room = rcumap_bucket_live(b);
+	room = room ? room + rcumap_bucket_live(nb) : 0;
+	rcu_read_unlock();
+	if (b == RCUMAP_MOVED)
+		return 0;	/* by an earlier, interrupted, resize */
+
+	for (;;) {
+		if (room && !m) {
+			m = rcumap_bucket_alloc(h, room, h->resize_gfp);
+			if (!m)
+				return -ENOMEM;
+		}
+		spin_lock_bh(olock);
+		spin_lock_nested(nlock, SINGLE_DEPTH_NESTING);
+		b = rcumap_bucket_locked(old, i);
+		nb = rcumap_bucket_locked(new, j);
+		need = rcumap_bucket_live(b);
+		need = need ? need + rcumap_bucket_live(nb) : 0;
+		if (need <= room)
+			break;
+		spin_unlock(nlock);
+		spin_unlock_bh(olock);
+		kvfree(m);
+		m = NULL;
+		room = need;
+	}
+
+	if (need) {
+		m->nr = need;
+		for (k = 0; nb && k < nb->nr; k++) {
+			u32 hash = READ_ONCE(nb->hash[k]);
+
+			if (hash != RCUMAP_HASH_DEAD)
+				rcumap_bucket_copy_entry(h, m, n++, nb, k, hash);
+		}
+		for (k = 0; b && k < b->nr; k++) {
+			u32 hash = READ_ONCE(b->hash[k]);
+
+			if (hash != RCUMAP_HASH_DEAD)
+				rcumap_bucket_copy_entry(h, m, n++, b, k, hash);
+		}
+		WARN_ON_ONCE(n != need);
+		rcu_assign_pointer(new->buckets[j], m);
+	}
+	rcu_assign_pointer(old->buckets[i], RCUMAP_MOVED);
+	spin_unlock(nlock);
+	spin_unlock_bh(olock);
+	/*
+	 * @b (and @nb, if @m replaced it) lost their only published
+	 * reference under their locks: we own them and retire them like any
+	 * updater.  Their live entries are in @m; their dead ones go to the
+	 * free callback.
+	 */
+	rcumap_bucket_retire(h, b, RCUMAP_BUCKET_NONE_GONE);
+	if (need)
+		rcumap_bucket_retire(h, nb, RCUMAP_BUCKET_NONE_GONE);
+	else
+		kvfree(m);
+	return 0;
+}
+
+/*
+ * Move every bucket of @old (the current table) to @new (its future), then
+ * make @new current and free @old.  On -ENOMEM the buckets moved so far
+ * stay moved: readers and updaters follow their markers, and the next
+ * resize goes on from there.
+ */
+static int rcumap_hash_migrate(struct rcumap_hash *h,
+			       struct rcumap_hash_table *old,
+			       struct rcumap_hash_table *new)
+{
+	bool grow = new->mask > old->mask;
+	u32 i;
+	int err;
+
+	lockdep_assert_held(&h->resize_mutex);
+	for (i = 0; i <= old->mask; i++) {
+		err = grow ? rcumap_migrate_split(h, old, new, i) :
+			     rcumap_migrate_merge(h, old, new, i);
+		if (err)
+			return err;
+		cond_resched();
+	}
+	rcu_assign_pointer(h->tbl, new);
+	/*
+	 * Lifetime of @old.  h->tbl no longer points at it, and nothing else
+	 * does (the previous table, if any, was freed when @old became
+	 * current).  Readers and updaters that loaded it did so inside an RCU
+	 * read-side critical section (of any flavour) and may still follow
+	 * its markers; synchronize_rcu() waits for every one of them.  Every
+	 * bucket slot holds the static marker, so only the array and the
+	 * locks are freed.
+	 */
+	synchronize_rcu();
+	rcumap_hash_table_free(old);
+	return 0;
+}
+
+/**
+ * rcumap_hash_resize() - Change the bucket count of a table.
+ * @h: Table.
+ * @nr_buckets: New bucket count, rounded up to a power of two, 1 to
+ *	%RCUMAP_HASH_MAX_BUCKETS.
+ *
+ * Moves the entries to a new bucket array while lookups and updates go
+ * on: readers never wait, an updater waits at most for the bucket lock
+ * while its bucket is moved.  The count, every key and every value are
+ * unchanged; no value is handed to the free callback (entries that were
+ * already dead are).  The table goes by steps of x2 or /2, each a new
+ * array; a resize that an allocation failure interrupted is finished
+ * first.  Allocations are charged like the table's own (see
+ * rcumap_hash_create()).  Works on any table: the flags only decide
+ * whether the table also resizes itself.
+ *
+ * Context: Process context.  May sleep (waits for grace periods).  Must
+ * not race with rcumap_hash_destroy().
+ * Return: 0 if the table has @nr_buckets buckets, -EINVAL if @nr_buckets
+ * is 0 or too large, -ENOMEM if an array or bucket could not be allocated
+ * (no entry is lost: the table may be left part-way, which is invisible to
+ * its users, and the next resize finishes it).
+ */
+int rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets)
+{
+	struct mem_cgroup *old_memcg;
+	int err = 0;
+
+	if (!nr_buckets || nr_buckets > RCUMAP_HASH_MAX_BUCKETS)
+		return -EINVAL;
+	nr_buckets = roundup_pow_of_two(nr_buckets);
+
+	mutex_lock(&h->resize_mutex);
+	old_memcg = set_active_memcg(h->memcg);
+	for (;;) {
+		struct rcumap_hash_table *tbl = rcumap_hash_tbl_resizer(h);
+		struct rcumap_hash_table *new = rcumap_table_future_resizer(h, tbl);
+		u32 n = tbl->mask + 1;
+
+		if (!new) {
+			if (n == nr_buckets)
+				break;
+			new = rcumap_hash_table_alloc(n < nr_buckets ? n * 2 : n / 2,
+						      h->resize_gfp);
+			if (!new) {
+				err = -ENOMEM;
+				break;
+			}
+			/* Initialised (all empty) before it is published. */
+			rcu_assign_pointer(tbl->future, new);
+		}
+		err = rcumap_hash_migrate(h, tbl, new);
+		if (err)
+			break;
+	}
+	set_active_memcg(old_memcg);
+	mutex_unlock(&h->resize_mutex);
+	return err;
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_resize);
+
+/*
+ * The resize worker, on rcumap_wq: finishes an interrupted resize, then
+ * steps the table towards the size rcumap_hash_auto_size() wants.  After
+ * an allocation failure it tries again later, backing off up to
+ * RCUMAP_RESIZE_BACKOFF_MAX.  rcumap_hash_free_work() cancels it (and
+ * waits for it) before freeing the table.
+ */
+static void rcumap_hash_resize_work(struct work_struct *work)
+{
+	struct rcumap_hash *h = container_of(to_delayed_work(work),
+					     struct rcumap_hash, resize_work);
+	int err = 0;
+
+	for (;;) {
+		const struct rcumap_hash_table *tbl, *future;
+		u32 target;
+
+		rcu_read_lock();
+		tbl = rcumap_hash_tbl(h);
+		future = rcumap_table_future(tbl);
+		target = future ? future->mask + 1 :
+				  rcumap_hash_auto_size(h, tbl->mask + 1);
+		rcu_read_unlock();
+		if (!target)
+			break;
+		err = rcumap_hash_resize(h, target);
+		if (err)
+			break;
+	}
+	/* Only this work touches resize_backoff; it never runs twice at once. */
+	if (err) {
+		queue_delayed_work(rcumap_wq, &h->resize_work, h->resize_backoff);
+		h->resize_backoff = min(h->resize_backoff * 2,
+					(unsigned long)RCUMAP_RESIZE_BACKOFF_MAX);
+	} else {
+		h->resize_backoff = RCUMAP_RESIZE_BACKOFF_MIN;
+	}
+}
+
 /**
  * rcumap_hash_create() - Create a hash table.
  * @params: Key size, value size, capacity and bucket count of the table.
@@ -387,6 +994,12 @@ static struct rcumap_hash_table *rcumap_hash_table_alloc(u32 nr_buckets,
  *
  * Each table gets its own random hash seed.  Every bucket starts empty.
  *
+ * With %RCUMAP_HASH_F_RESIZE in @params->flags the table grows (and with
+ * %RCUMAP_HASH_F_SHRINK also shrinks, never below its initial size) in a
+ * worker; see rcumap_hash_resize().  A resize charges its allocations to
+ * the memory cgroup that @gfp charges here (if @gfp has %__GFP_ACCOUNT:
+ * the task's, or the active remote one), whichever task runs it.
+ *
  * Context: Process context if @gfp allows sleeping.
  * Return: The new table, or ERR_PTR(-EINVAL) if a size, the capacity, the
  * bucket count or the flags are out of range, or ERR_PTR(-ENOMEM).
@@ -398,7 +1011,9 @@ struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
 	struct rcumap_hash *h;
 	u32 nr_buckets;
 
-	if (params->flags ||
+	if ((params->flags & ~(RCUMAP_HASH_F_RESIZE | RCUMAP_HASH_F_SHRINK)) ||
+	    ((params->flags & RCUMAP_HASH_F_SHRINK) &&
+	     !(params->flags & RCUMAP_HASH_F_RESIZE)) ||
 	    !params->key_size || params->key_size > RCUMAP_HASH_MAX_KEY_SIZE ||
 	    params->value_size > RCUMAP_HASH_MAX_VALUE_SIZE ||
 	    !params->max_entries ||
@@ -406,8 +1021,13 @@ struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
 	    params->nr_buckets > RCUMAP_HASH_MAX_BUCKETS)
 		return ERR_PTR(-EINVAL);
 
-	nr_buckets = params->nr_buckets ?: min(params->max_entries,
-					       RCUMAP_HASH_MAX_BUCKETS);
+	nr_buckets = params->nr_buckets;
+	if (!nr_buckets && (params->flags & RCUMAP_HASH_F_RESIZE))
+		nr_buckets = min_t(u32, params->max_entries,
+				   RCUMAP_HASH_RESIZE_MIN_BUCKETS);
+	else if (!nr_buckets)
+		nr_buckets = min_t(u32, params->max_entries,
+				   RCUMAP_HASH_MAX_BUCKETS);
 	nr_buckets = roundup_pow_of_two(nr_buckets);
 
 	h = kzalloc(sizeof(*h), gfp);
@@ -431,6 +1051,21 @@ struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
 	 * one.
 	 */
 	h->remove_gfp = GFP_NOWAIT | __GFP_NOWARN | (gfp & __GFP_ACCOUNT);
+	h->free_value = params->free_value;
+	h->free_priv = params->free_priv;
+	h->flags = params->flags;
+	h->min_buckets = nr_buckets;
+	/*
+	 * A resize runs in a worker (or in whoever calls rcumap_hash_resize()),
+	 * not in the creator: charge it to the memory cgroup that this
+	 * allocation with @gfp would be charged to, as BPF maps do.
+	 */
+	h->resize_gfp = GFP_KERNEL | __GFP_NOWARN | (gfp & __GFP_ACCOUNT);
+	if (gfp & __GFP_ACCOUNT)
+		h->memcg = get_mem_cgroup_from_mm(NULL);
+	mutex_init(&h->resize_mutex);
+	INIT_DELAYED_WORK(&h->resize_work, rcumap_hash_resize_work);
+	h->resize_backoff = RCUMAP_RESIZE_BACKOFF_MIN;
 	h->seed = get_random_u32();
 	atomic_set(&h->count, 0);
 	/* @h is not yet visible to anyone: no ordering is needed. */
@@ -448,17 +1083,47 @@ static void rcumap_hash_free_work(struct work_struct *work)
 	 * caller guaranteed that nothing could find @h any more: every
 	 * reader that had found it has left its read-side critical section.
 	 */
-	struct rcumap_hash_table *tbl =
-		rcu_dereference_protected(h->tbl, h->destroyed);
+	struct rcumap_hash_table *tbl, *next;
 	u32 i;
 
-	for (i = 0; i <= tbl->mask; i++) {
-		kvfree(rcu_dereference_protected(tbl->buckets[i],
-						 h->destroyed));
-		if (!(i % 1024))
-			cond_resched();
+	/*
+	 * No update runs or will, so nothing queues the resize worker any
+	 * more; it may still be queued (or backing off) or running.  Wait
+	 * for it: it frees tables and retires buckets.
+	 */
+	cancel_delayed_work_sync(&h->resize_work);
+	/*
+	 * Buckets retired before the destroy may still wait for their grace
+	 * period, and their callbacks use @h.
+	 */
+	if (h->free_value)
+		rcu_barrier();
+	/*
+	 * A resize that an allocation failure interrupted leaves the table
+	 * and its future, each bucket in exactly one of them (the other
+	 * holds RCUMAP_MOVED or nothing).
+	 */
+	for (tbl = rcumap_hash_tbl_resizer(h); tbl; tbl = next) {
+		next = rcumap_table_future_resizer(h, tbl);
+		for (i = 0; i <= tbl->mask; i++) {
+			struct rcumap_bucket *b =
+				rcu_dereference_protected(tbl->buckets[i],
+							  h->destroyed);
+
+			if (!b || b == RCUMAP_MOVED)
+				continue;
+			if (h->free_value)
+				rcumap_bucket_free_values(h, b,
+							  RCUMAP_BUCKET_NONE_GONE,
+							  true);
+			kvfree(b);
+			if (!(i % 1024))
+				cond_resched();
+		}
+		rcumap_hash_table_free(tbl);
 	}
-	rcumap_hash_table_free(tbl);
+	mem_cgroup_put(h->memcg);
+	mutex_destroy(&h->resize_mutex);
 	kfree(h);
 }
 
@@ -466,10 +1131,14 @@ static void rcumap_hash_free_work(struct work_struct *work)
  * rcumap_hash_destroy() - Destroy a hash table and every entry in it.
  * @h: Table, or NULL.
  *
- * The caller must make sure that no update is running or will start and
- * that no new reader can find @h.  Readers that found @h earlier may still
+ * The caller must make sure that no update (rcumap_hash_resize() included)
+ * is running or will start and that no new reader can find @h.  A resize
+ * that the table queued itself is cancelled, or waited for, by the free
+ * work.  Readers that found @h earlier may still
  * be inside their RCU read-side critical sections: @h and its entries are
- * freed only after a grace period, from a workqueue.
+ * freed only after a grace period, from a workqueue.  That is also where
+ * the free callback, if any, runs for every value still in the table;
+ * rcumap_hash_barrier() waits for it.
  *
  * Context: Any context.
  */
@@ -483,16 +1152,42 @@ void rcumap_hash_destroy(struct rcumap_hash *h)
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_destroy);
 
+/**
+ * rcumap_hash_barrier() - Wait for every free callback of destroyed tables.
+ *
+ * Free callbacks (&rcumap_hash_params.free_value) run after a grace period,
+ * some of them after rcumap_hash_destroy() has returned.  Once this
+ * returns, every callback of every table destroyed before the call has
+ * run and the tables are freed: a module that passed a callback calls it
+ * before it frees the callback's @free_priv and in its exit path, as it
+ * would call rcu_barrier() for its own call_rcu() callbacks.
+ *
+ * Context: Process context.  May sleep.
+ */
+void rcumap_hash_barrier(void)
+{
+	/*
+	 * Every destroy queued an rcu_work: after rcu_barrier() each of them
+	 * is on the workqueue (and every bucket retired before it has been
+	 * freed), and the flush waits for them to finish.
+	 */
+	rcu_barrier();
+	flush_workqueue(rcumap_wq);
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_barrier);
+
 static __always_inline void *__rcumap_hash_lookup(const struct rcumap_hash *h,
 						  const void *key, u32 ks)
 {
 	u32 hash = __rcumap_hash_key(h, key, ks);
-	struct rcumap_bucket *b = rcumap_bucket_rcu(rcumap_hash_tbl(h), hash);
+	const struct rcumap_hash_table *tbl = rcumap_hash_tbl(h);
+	struct rcumap_bucket *b = rcumap_bucket_rcu(tbl, hash);
 	void *entries;
 	u32 i, nr;
 
 	if (!b)
 		return NULL;
+again:
 	/* As __rcumap_bucket_find(), but keeping the entry's address. */
 	nr = b->nr;
 	entries = (void *)b + rcumap_bucket_entries_offset(nr);
@@ -500,6 +1195,15 @@ static __always_inline void *__rcumap_hash_lookup(const struct rcumap_hash *h,
 		if (READ_ONCE(b->hash[i]) == hash &&
 		    __rcumap_key_equal(entries, key, ks))
 			return entries + ALIGN(ks, 8);
+	}
+	/*
+	 * RCUMAP_MOVED has no entries: checking for it on the miss path
+	 * costs hits nothing.
+	 */
+	if (unlikely(b == RCUMAP_MOVED)) {
+		b = rcumap_bucket_follow(&tbl, hash);
+		if (b)
+			goto again;
 	}
 	return NULL;
 }
@@ -591,7 +1295,7 @@ int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 	struct rcumap_bucket *old, *new, *retired = NULL;
 	struct rcumap_hash_table *tbl;
 	spinlock_t *lock;	/* the key's bucket lock */
-	u32 room, nr;
+	u32 room, nr, gone = RCUMAP_BUCKET_NONE_GONE;
 	int idx, err;
 
 	if (mode > RCUMAP_EXIST)
@@ -604,7 +1308,7 @@ int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 	 * true at the moment of the look.
 	 */
 	rcu_read_lock();
-	old = rcumap_bucket_rcu(rcumap_hash_tbl(h), hash);
+	old = rcumap_bucket_get(h, hash, NULL);
 	idx = rcumap_bucket_find(h, old, hash, key);
 	room = rcumap_bucket_live(old) + (idx < 0);
 	rcu_read_unlock();
@@ -619,10 +1323,7 @@ int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 			return -ENOMEM;
 
 		rcu_read_lock();
-		tbl = rcumap_hash_tbl(h);
-		lock = rcumap_bucket_lock(tbl, hash);
-		spin_lock_bh(lock);
-		old = rcumap_bucket_locked(tbl, hash);
+		old = rcumap_bucket_lock_get(h, hash, &tbl, &lock);
 		idx = rcumap_bucket_find(h, old, hash, key);
 		nr = rcumap_bucket_live(old) + (idx < 0);
 		if (nr <= room)
@@ -652,12 +1353,15 @@ int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 			   idx, hash, key, value);
 	__rcumap_hash_publish(tbl, hash, old, new);
 	retired = old;
+	gone = idx < 0 ? RCUMAP_BUCKET_NONE_GONE : idx;
 	new = NULL;
 	err = 0;
 out_unlock:
 	spin_unlock_bh(lock);
+	if (!err && idx < 0)
+		rcumap_hash_check_size(h);
 	rcu_read_unlock();
-	rcumap_bucket_retire(retired);
+	rcumap_bucket_retire(h, retired, gone);
 	kvfree(new);
 	return err;
 }
@@ -677,10 +1381,7 @@ static int rcumap_hash_take(struct rcumap_hash *h, const void *key, void *value)
 	int idx, err = -ENOENT;
 
 	rcu_read_lock();
-	tbl = rcumap_hash_tbl(h);
-	lock = rcumap_bucket_lock(tbl, hash);
-	spin_lock_bh(lock);
-	old = rcumap_bucket_locked(tbl, hash);
+	old = rcumap_bucket_lock_get(h, hash, &tbl, &lock);
 	idx = rcumap_bucket_find(h, old, hash, key);
 	if (idx >= 0) {
 		if (value)
@@ -690,8 +1391,10 @@ static int rcumap_hash_take(struct rcumap_hash *h, const void *key, void *value)
 		err = 0;
 	}
 	spin_unlock_bh(lock);
+	if (!err)
+		rcumap_hash_check_size(h);
 	rcu_read_unlock();
-	rcumap_bucket_retire(retired);
+	rcumap_bucket_retire(h, retired, idx);
 	return err;
 }
 
@@ -737,16 +1440,149 @@ int rcumap_hash_lookup_and_delete(struct rcumap_hash *h, const void *key,
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_lookup_and_delete);
 
+/* ---- Ordered walks ---------------------------------------------------- */
+
+/*
+ * Walk order: keys are ordered by their stored hash with its bits reversed
+ * (the key's "position"), then by memcmp() of the key bytes.  A bucket
+ * array of 2^n buckets indexes by the low n bits of the hash, which are
+ * the high n bits of the position: at every table size, each bucket holds
+ * exactly one contiguous range of positions, [i << (32 - n), (i + 1) <<
+ * (32 - n)) for the bucket whose index reversed in n bits is i.  So the
+ * key after a cursor is the smallest key after it in the bucket that holds
+ * the cursor's position, or else the smallest key of the next non-empty
+ * range; each step can look at a table of a different size.
+ */
+static inline u32 rcumap_hash_pos(u32 hash)
+{
+	return bitrev32(hash);
+}
+
+/*
+ * The bucket that holds the keys whose hash is @hash, and in @mask the mask
+ * that gives the range of positions it is complete for.  The caller holds
+ * an RCU read lock.
+ *
+ * Without a resize, that is the table's mask.  A bucket reached through a
+ * marker is complete only for the range of the bucket that forwarded to
+ * it: after a split, the new bucket's range is the smaller one; after a
+ * merge, the new bucket holds the forwarding bucket's range and its
+ * partner's, but the partner's entries only once the partner has moved
+ * too.  So the largest mask along the way gives the range.
+ */
+static struct rcumap_bucket *
+rcumap_bucket_of(const struct rcumap_hash *h, u32 hash, u32 *mask)
+{
+	const struct rcumap_hash_table *tbl = rcumap_hash_tbl(h);
+	struct rcumap_bucket *b = rcumap_bucket_rcu(tbl, hash);
+	u32 m = tbl->mask;
+
+	while (unlikely(b == RCUMAP_MOVED)) {
+		/* As in rcumap_bucket_follow(). */
+		smp_rmb();
+		tbl = rcumap_table_future(tbl);
+		b = rcumap_bucket_rcu(tbl, hash);
+		m = max(m, tbl->mask);
+	}
+	*mask = m;
+	return b;
+}
+
+/* Key order within one position: memcmp() of the key bytes. */
+static inline int rcumap_key_cmp(const struct rcumap_hash *h, const void *a,
+				 const void *b)
+{
+	return memcmp(a, b, h->key_size);
+}
+
+/*
+ * One step of an ordered walk: copy out the first key (and its value, if
+ * @value) strictly after @after, or the first key if @after is NULL.  If
+ * @need_after and @after is not in the table, return -ESRCH instead,
+ * having written nothing.  @key may be @after: it is written last.
+ *
+ * Every step reads each bucket it visits once, as one snapshot, so a key
+ * present all along is in that snapshot; positions visited only grow, so
+ * no key comes twice, and none present all along is skipped: the step
+ * returns the smallest key after the cursor in the bucket holding the
+ * cursor's position, or moves on to the start of the next range, which is
+ * still at or before any later key's position.
+ */
+static int rcumap_hash_seek(const struct rcumap_hash *h, const void *after,
+			    void *key, void *value, bool need_after)
+{
+	u32 pos = after ? rcumap_hash_pos(rcumap_hash_key(h, after)) : 0;
+	const struct rcumap_bucket *b;
+	int err = -ENOENT;
+
+	rcu_read_lock();
+	for (;;) {
+		const void *best_key = NULL;
+		u32 i, mask, shift, best = 0, best_pos = 0;
+		bool seen_after = false;
+
+		b = rcumap_bucket_of(h, rcumap_hash_pos(pos), &mask);
+		/* The range the snapshot is complete for: [pos's prefix]. */
+		shift = 32 - ilog2(mask + 1);
+		for (i = 0; b && i < b->nr; i++) {
+			u32 hash = READ_ONCE(b->hash[i]);
+			const void *k = rcumap_entry(h, b, i);
+			u32 p;
+
+			if (hash == RCUMAP_HASH_DEAD)
+				continue;
+			p = rcumap_hash_pos(hash);
+			if (p < pos ||
+			    (shift < 32 && (p >> shift) != (pos >> shift)))
+				continue;
+			if (after && p == pos) {
+				int c = rcumap_key_cmp(h, k, after);
+
+				seen_after |= !c;
+				if (c <= 0)
+					continue;
+			}
+			if (!best_key || p < best_pos ||
+			    (p == best_pos && rcumap_key_cmp(h, k, best_key) < 0)) {
+				best_key = k;
+				best_pos = p;
+				best = i;
+			}
+		}
+		if (need_after && after && !seen_after) {
+			err = -ESRCH;
+			break;
+		}
+		if (best_key) {
+			if (value)
+				memcpy(value, rcumap_entry_value(h, b, best),
+				       h->value_size);
+			memcpy(key, best_key, h->key_size);
+			err = 0;
+			break;
+		}
+		/* The next range: every key in it is after the cursor. */
+		if (shift == 32 || (pos >> shift) == (U32_MAX >> shift))
+			break;
+		pos = ((pos >> shift) + 1) << shift;
+		after = NULL;
+	}
+	rcu_read_unlock();
+	return err;
+}
+
 /**
  * rcumap_hash_get_next_key() - Walk the keys of a table, BPF style.
  * @h: Table.
  * @key: Current key, or %NULL to start the walk.
- * @next_key: Buffer of the table's key size for the key after @key.
+ * @next_key: Buffer of the table's key size for the key after @key; may
+ *	be @key.
  *
- * Keys are returned in bucket order, then in their order within a bucket;
- * updating a value does not move its key.  As with BPF's
- * bpf_map_get_next_key(), if @key is no longer in the table the walk
- * starts again from the first key.
+ * Keys are returned in the walk order of rcumap_hash_next_key_after(),
+ * which does not depend on the bucket count, so a resize between two steps
+ * neither repeats nor skips keys.  As with BPF's bpf_map_get_next_key(),
+ * if @key is no longer in the table the walk starts again from the first
+ * key; rcumap_hash_next_key_after() is the variant that does not.
  *
  * Context: Any context.  Takes and releases the RCU read lock.
  * Return: 0 if @next_key was filled in, -ENOENT if @key was the last key
@@ -755,39 +1591,120 @@ EXPORT_SYMBOL_GPL(rcumap_hash_lookup_and_delete);
 int rcumap_hash_get_next_key(const struct rcumap_hash *h, const void *key,
 			     void *next_key)
 {
-	const struct rcumap_hash_table *tbl;
-	const struct rcumap_bucket *b;
-	u32 bucket = 0, i = 0;
-	int err = -ENOENT;
+	int err = rcumap_hash_seek(h, key, next_key, NULL, true);
 
-	rcu_read_lock();
-	tbl = rcumap_hash_tbl(h);
-	if (key) {
-		u32 hash = rcumap_hash_key(h, key);
-		int idx;
-
-		b = rcumap_bucket_rcu(tbl, hash);
-		idx = rcumap_bucket_find(h, b, hash, key);
-		if (idx >= 0) {
-			bucket = hash & tbl->mask;
-			i = idx + 1;
-		}
-	}
-	for (; bucket <= tbl->mask; bucket++, i = 0) {
-		b = rcumap_bucket_rcu(tbl, bucket);
-		for (; b && i < b->nr; i++) {
-			if (READ_ONCE(b->hash[i]) == RCUMAP_HASH_DEAD)
-				continue;
-			memcpy(next_key, rcumap_entry(h, b, i), h->key_size);
-			err = 0;
-			goto out;
-		}
-	}
-out:
-	rcu_read_unlock();
+	if (err == -ESRCH)
+		err = rcumap_hash_seek(h, NULL, next_key, NULL, false);
 	return err;
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_get_next_key);
+
+/**
+ * rcumap_hash_next_key_after() - Ordered walk that never restarts.
+ * @h: Table.
+ * @key: Cursor: the last key returned, or %NULL to start the walk.  It
+ *	need not be in the table (any more).
+ * @next_key: Buffer of the table's key size for the first key after
+ *	@key; may be @key.
+ *
+ * Keys come in one fixed total order (their hash with its bits reversed,
+ * then their bytes), whatever the table's bucket count.  A walk from %NULL
+ * to -ENOENT returns every key that is in the table for the whole walk
+ * exactly once and never returns a key twice, even when keys (the cursor
+ * included) are deleted or inserted, or the table is resized, between
+ * steps.  A key inserted or deleted during the walk may or may not be
+ * returned.  Each step costs the length of the cursor's bucket, plus one
+ * load per empty bucket skipped.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: 0 if @next_key was filled in, -ENOENT if no key follows @key.
+ */
+int rcumap_hash_next_key_after(const struct rcumap_hash *h, const void *key,
+			       void *next_key)
+{
+	return rcumap_hash_seek(h, key, next_key, NULL, false);
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_next_key_after);
+
+/**
+ * rcumap_hash_walk_after() - Ordered walk with values, for batches.
+ * @h: Table.
+ * @after: Cursor: the last key returned, or %NULL to start.
+ * @key: Buffer of the table's key size for the next key; may be @after.
+ * @value: Buffer of the table's value size for its value, or %NULL.
+ *
+ * rcumap_hash_next_key_after() that also copies the value out, from the
+ * same snapshot as the key.  The same guarantees hold.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: 0 if @key (and @value) were filled in, -ENOENT if no key follows
+ * @after.
+ */
+int rcumap_hash_walk_after(const struct rcumap_hash *h, const void *after,
+			   void *key, void *value)
+{
+	return rcumap_hash_seek(h, after, key, value, false);
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_walk_after);
+
+/*
+ * A positional walk inside bucket @idx of @tbl: the entries are counted
+ * from 0 in bucket order and the first live one at or after @w->start is
+ * returned in @w->b and @w->i, with @w->seen its count + 1.
+ *
+ * Once a resize has moved the bucket, it stands for the entries that came
+ * from it: after a split, those of the two new buckets one after the
+ * other; after a merge, those of the merged bucket whose hash has
+ * @fmask-bits @fidx (dead entries there cannot be told apart, and are not
+ * counted).  The moves of a second resize are followed the same way; at
+ * most two resizes can complete inside one RCU read-side critical section,
+ * so the recursion stays shallow.
+ */
+struct rcumap_walk_pos {
+	u32 start;
+	u32 seen;
+	const struct rcumap_bucket *b;
+	u32 i;
+};
+
+static bool rcumap_walk_vbucket(const struct rcumap_hash *h,
+				const struct rcumap_hash_table *tbl, u32 idx,
+				u32 fmask, u32 fidx, struct rcumap_walk_pos *w)
+{
+	const struct rcumap_bucket *b = rcumap_bucket_rcu(tbl, idx);
+	u32 i;
+
+	if (unlikely(b == RCUMAP_MOVED)) {
+		const struct rcumap_hash_table *future;
+
+		/* As in rcumap_bucket_follow(). */
+		smp_rmb();
+		future = rcumap_table_future(tbl);
+		if (future->mask > tbl->mask)
+			return rcumap_walk_vbucket(h, future, idx, fmask, fidx, w) ||
+			       rcumap_walk_vbucket(h, future, idx + tbl->mask + 1,
+						   fmask, fidx, w);
+		if (!fmask) {
+			fmask = tbl->mask;
+			fidx = idx;
+		}
+		return rcumap_walk_vbucket(h, future, idx & future->mask,
+					   fmask, fidx, w);
+	}
+	for (i = 0; b && i < b->nr; i++) {
+		u32 hash = READ_ONCE(b->hash[i]);
+
+		if (fmask && (hash == RCUMAP_HASH_DEAD ||
+			      (hash & fmask) != fidx))
+			continue;
+		if (w->seen++ < w->start || hash == RCUMAP_HASH_DEAD)
+			continue;
+		w->b = b;
+		w->i = i;
+		return true;
+	}
+	return false;
+}
 
 /**
  * rcumap_hash_walk() - Copy out the next entry of a positional walk.
@@ -800,8 +1717,10 @@ EXPORT_SYMBOL_GPL(rcumap_hash_get_next_key);
  * within that bucket, so a walk makes progress however long a bucket is,
  * and costs O(1) per entry.  In a table that is not being updated, a walk
  * from 0 returns every entry exactly once.  Concurrent updates may make
- * it miss or repeat entries of the buckets they change.  Any value of
- * @pos is safe to pass.
+ * it miss or repeat entries of the buckets they change.  A position is
+ * only meaningful for one bucket count: a walk across a resize may miss or
+ * repeat entries (rcumap_hash_walk_after() does not).  Any value of @pos
+ * is safe to pass.
  *
  * Context: Any context.  Takes and releases the RCU read lock.
  * Return: 0 if @key (and @value) were filled in, -ENOENT at the end of
@@ -819,18 +1738,18 @@ int rcumap_hash_walk(const struct rcumap_hash *h, u64 *pos, void *key,
 	rcu_read_lock();
 	tbl = rcumap_hash_tbl(h);
 	for (; bucket <= tbl->mask; bucket++, i = 0) {
-		b = rcumap_bucket_rcu(tbl, bucket);
-		for (; b && i < b->nr; i++) {
-			if (READ_ONCE(b->hash[i]) == RCUMAP_HASH_DEAD)
-				continue;
-			memcpy(key, rcumap_entry(h, b, i), h->key_size);
-			if (value)
-				memcpy(value, rcumap_entry_value(h, b, i),
-				       h->value_size);
-			*pos = bucket << 32 | (i + 1);
-			err = 0;
-			goto out;
-		}
+		struct rcumap_walk_pos w = { .start = i };
+
+		if (!rcumap_walk_vbucket(h, tbl, bucket, 0, 0, &w))
+			continue;
+		b = w.b;
+		memcpy(key, rcumap_entry(h, b, w.i), h->key_size);
+		if (value)
+			memcpy(value, rcumap_entry_value(h, b, w.i),
+			       h->value_size);
+		*pos = bucket << 32 | w.seen;
+		err = 0;
+		goto out;
 	}
 	*pos = bucket << 32;
 out:
@@ -863,7 +1782,8 @@ EXPORT_SYMBOL_GPL(rcumap_hash_nr_buckets);
  *
  * Counts the table, its bucket array and locks, and every bucket as
  * allocated (slab rounding included); dead entries and RCU-deferred
- * frees are not told apart.  Walks every bucket: O(buckets).
+ * frees are not told apart.  During a resize, both bucket arrays count.
+ * Walks every bucket: O(buckets).
  *
  * Context: Any context.  Takes and releases the RCU read lock.
  * Return: The number of bytes.
@@ -874,20 +1794,22 @@ size_t rcumap_hash_bytes_used(const struct rcumap_hash *h)
 	size_t bytes;
 	u32 i;
 
+	bytes = kmalloc_size_roundup(sizeof(*h));
 	rcu_read_lock();
-	tbl = rcumap_hash_tbl(h);
-	bytes = kmalloc_size_roundup(sizeof(*h)) +
-		struct_size(tbl, buckets, tbl->mask + 1) +
-		(tbl->lock_mask + 1) * sizeof(*tbl->locks);
-	for (i = 0; i <= tbl->mask; i++) {
-		const struct rcumap_bucket *b = rcumap_bucket_rcu(tbl, i);
-		size_t size;
+	/* During a resize, both arrays; each bucket is in one of them. */
+	for (tbl = rcumap_hash_tbl(h); tbl; tbl = rcumap_table_future(tbl)) {
+		bytes += struct_size(tbl, buckets, tbl->mask + 1) +
+			 (tbl->lock_mask + 1) * sizeof(*tbl->locks);
+		for (i = 0; i <= tbl->mask; i++) {
+			const struct rcumap_bucket *b = rcumap_bucket_rcu(tbl, i);
+			size_t size;
 
-		if (!b)
-			continue;
-		size = rcumap_bucket_size(h, b->nr);
-		bytes += is_vmalloc_addr(b) ? PAGE_ALIGN(size) :
-					      kmalloc_size_roundup(size);
+			if (!b || b == RCUMAP_MOVED)
+				continue;
+			size = rcumap_bucket_alloc_size(h, b->nr);
+			bytes += is_vmalloc_addr(b) ? PAGE_ALIGN(size) :
+						      kmalloc_size_roundup(size);
+		}
 	}
 	rcu_read_unlock();
 	return bytes;

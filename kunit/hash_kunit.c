@@ -11,13 +11,16 @@
  *  rcumap_hash_stress - readers and writers on every CPU to a deadline.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/prandom.h>
 #include <linux/rcumap_hash.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 
 static unsigned int stress_ms = 3000;
 module_param(stress_ms, uint, 0444);
@@ -77,7 +80,8 @@ static const struct bad_params_case bad_params_cases[] = {
 	{ "zero max_entries", { 8, 8, 0, 0, 0 } },
 	{ "too many entries", { 8, 8, RCUMAP_HASH_MAX_ENTRIES + 1, 0, 0 } },
 	{ "too many buckets", { 8, 8, 16, RCUMAP_HASH_MAX_BUCKETS + 1, 0 } },
-	{ "unknown flag", { 8, 8, 16, 0, 1 } },
+	{ "unknown flag", { 8, 8, 16, 0, BIT(2) } },
+	{ "shrink without resize", { 8, 8, 16, 0, RCUMAP_HASH_F_SHRINK } },
 };
 
 static void bad_params_desc(const struct bad_params_case *c, char *desc)
@@ -381,6 +385,395 @@ static void hash_destroy_nonempty(struct kunit *test)
 	rcumap_hash_destroy(h);
 }
 
+/* ---- Ordered walks ------------------------------------------------- */
+
+#define ORDER_KEYS	300
+
+static const u32 order_buckets[] = { 1, 8, 1024 };
+
+static void order_buckets_desc(const u32 *n, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u buckets", *n);
+}
+
+KUNIT_ARRAY_PARAM(order_buckets, order_buckets, order_buckets_desc);
+
+/*
+ * Walk a table of keys 0..ORDER_KEYS-1 from the start into @order, each
+ * key once; returns how many came.
+ */
+static u32 walk_order(struct kunit *test, struct rcumap_hash *h, u32 *order)
+{
+	u32 n = 0, key, *cur = NULL;
+	unsigned long *seen = kunit_kcalloc(test, BITS_TO_LONGS(ORDER_KEYS),
+					    sizeof(long), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	while (!rcumap_hash_next_key_after(h, cur, &key)) {
+		KUNIT_ASSERT_LT(test, key, (u32)ORDER_KEYS);
+		KUNIT_ASSERT_FALSE_MSG(test, __test_and_set_bit(key, seen),
+				       "key %u came twice", key);
+		order[n++] = key;
+		cur = &order[n - 1];
+	}
+	return n;
+}
+
+/*
+ * The order is a strict total order of keys, the same for every cursor:
+ * after deleting a random half of the keys, the key after any key (deleted
+ * or not) is the next surviving key of the full walk, and walk_after()
+ * returns the same keys with their values.
+ */
+static void hash_next_key_after_is_a_total_order(struct kunit *test)
+{
+	const u32 nr_buckets = *(const u32 *)test->param_value;
+	struct rcumap_hash *h = new_table(test, 4, 8, ORDER_KEYS, nr_buckets);
+	u32 *order = kunit_kcalloc(test, ORDER_KEYS, sizeof(u32), GFP_KERNEL);
+	bool *gone = kunit_kcalloc(test, ORDER_KEYS, sizeof(bool), GFP_KERNEL);
+	struct rnd_state rnd;
+	u32 i, j, key, next;
+	u64 val;
+
+	KUNIT_ASSERT_NOT_NULL(test, order);
+	KUNIT_ASSERT_NOT_NULL(test, gone);
+	for (i = 0; i < ORDER_KEYS; i++) {
+		val = i * 5ULL;
+		KUNIT_ASSERT_EQ(test, update(h, &i, &val, RCUMAP_NOEXIST), 0);
+	}
+	KUNIT_ASSERT_EQ(test, walk_order(test, h, order), (u32)ORDER_KEYS);
+
+	prandom_seed_state(&rnd, 42);
+	for (i = 0; i < ORDER_KEYS; i++) {
+		if (prandom_u32_state(&rnd) % 2)
+			continue;
+		gone[order[i]] = true;
+		KUNIT_ASSERT_EQ(test, rcumap_hash_delete(h, &order[i]), 0);
+	}
+	for (i = 0; i < ORDER_KEYS; i++) {
+		for (j = i + 1; j < ORDER_KEYS && gone[order[j]]; j++)
+			;
+		key = order[i];
+		if (j == ORDER_KEYS) {
+			KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, &key,
+									 &next),
+					-ENOENT);
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, &key, &next), 0);
+		KUNIT_EXPECT_EQ_MSG(test, next, order[j], "after key %u", key);
+		/* With the value, and into the cursor's own buffer. */
+		KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, &key, &key, &val), 0);
+		KUNIT_EXPECT_EQ(test, key, order[j]);
+		KUNIT_EXPECT_EQ(test, val, order[j] * 5ULL);
+	}
+	/* get_next_key() follows the same order, but restarts from a gap. */
+	for (i = 0; i < ORDER_KEYS && gone[order[i]]; i++)
+		;
+	KUNIT_ASSERT_LT(test, i, (u32)ORDER_KEYS);
+	for (j = 0; j < ORDER_KEYS && !gone[order[j]]; j++)
+		;
+	if (j < ORDER_KEYS) {
+		KUNIT_EXPECT_EQ(test, rcumap_hash_get_next_key(h, &order[j], &next), 0);
+		KUNIT_EXPECT_EQ(test, next, order[i]);
+	}
+	rcumap_hash_destroy(h);
+}
+
+/*
+ * Keys come and go between the steps of a walk, the cursor's own key
+ * among them: every key that stays in the table for the whole walk comes
+ * exactly once, and no key ever comes twice.
+ */
+static void hash_next_key_after_survives_churn(struct kunit *test)
+{
+	const u32 nr_buckets = *(const u32 *)test->param_value;
+	const u32 stable = ORDER_KEYS / 2;	/* keys below never change */
+	struct rcumap_hash *h = new_table(test, 4, 4, 2 * ORDER_KEYS,
+					  nr_buckets);
+	u8 *seen = kunit_kzalloc(test, 2 * ORDER_KEYS, GFP_KERNEL);
+	struct rnd_state rnd;
+	u32 i, key, cur, steps = 0;
+	bool have_cur = false;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	for (i = 0; i < ORDER_KEYS; i++)
+		KUNIT_ASSERT_EQ(test, update(h, &i, &i, RCUMAP_NOEXIST), 0);
+	prandom_seed_state(&rnd, 7);
+	while (!(err = rcumap_hash_next_key_after(h, have_cur ? &cur : NULL,
+						  &key))) {
+		KUNIT_ASSERT_LT(test, key, 2 * ORDER_KEYS);
+		KUNIT_ASSERT_EQ_MSG(test, seen[key]++, 0, "key %u came twice",
+				    key);
+		cur = key;
+		have_cur = true;
+		KUNIT_ASSERT_LT(test, ++steps, 2 * ORDER_KEYS);
+		/* Delete the cursor's own key now and then... */
+		if (key >= stable && prandom_u32_state(&rnd) % 2)
+			KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), 0);
+		/* ... and delete or insert some unstable key. */
+		key = stable + prandom_u32_state(&rnd) % (2 * ORDER_KEYS - stable);
+		if (rcumap_hash_delete(h, &key) == -ENOENT)
+			KUNIT_EXPECT_EQ(test, update(h, &key, &key, RCUMAP_NOEXIST),
+					0);
+	}
+	KUNIT_EXPECT_EQ(test, err, -ENOENT);
+	for (i = 0; i < stable; i++)
+		KUNIT_EXPECT_EQ_MSG(test, seen[i], 1, "stable key %u", i);
+	rcumap_hash_destroy(h);
+}
+
+static void hash_next_key_after_edges(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, 16, 0, 8, 0);
+	u8 key[16] = { 1 }, next[16], none = 0;
+
+	KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, NULL, next), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, key, next), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, NULL, next, NULL),
+			-ENOENT);
+	KUNIT_ASSERT_EQ(test, update(h, key, &none, RCUMAP_ANY), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, NULL, next), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(next, key, sizeof(key)), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, key, next), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, NULL, next, NULL), 0);
+	rcumap_hash_destroy(h);
+}
+
+/* ---- Free callback -------------------------------------------------- */
+
+#define FREE_LOG_MAX	64
+
+/* What the free callback of a table of u64 keys and u64 values saw. */
+struct free_log {
+	spinlock_t lock;	/* the callback runs on any CPU */
+	u32 calls;
+	u64 keys[FREE_LOG_MAX];
+	u64 vals[FREE_LOG_MAX];
+};
+
+static void free_log_cb(void *priv, const void *key, void *value)
+{
+	struct free_log *l = priv;
+	unsigned long flags;
+
+	spin_lock_irqsave(&l->lock, flags);
+	if (l->calls < FREE_LOG_MAX) {
+		l->keys[l->calls] = *(const u64 *)key;
+		l->vals[l->calls] = *(u64 *)value;
+	}
+	l->calls++;
+	spin_unlock_irqrestore(&l->lock, flags);
+}
+
+static u32 free_log_calls(struct free_log *l)
+{
+	unsigned long flags;
+	u32 calls;
+
+	spin_lock_irqsave(&l->lock, flags);
+	calls = l->calls;
+	spin_unlock_irqrestore(&l->lock, flags);
+	return calls;
+}
+
+/* How many calls were for @key with value @val. */
+static u32 free_log_count(struct free_log *l, u64 key, u64 val)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < min_t(u32, l->calls, FREE_LOG_MAX); i++)
+		n += l->keys[i] == key && l->vals[i] == val;
+	return n;
+}
+
+static struct free_log *new_free_log(struct kunit *test)
+{
+	struct free_log *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	spin_lock_init(&l->lock);
+	return l;
+}
+
+static struct rcumap_hash *new_cb_table(struct kunit *test,
+					struct free_log *l, u32 max_entries,
+					u32 nr_buckets)
+{
+	struct rcumap_hash_params p = {
+		.key_size = sizeof(u64),
+		.value_size = sizeof(u64),
+		.max_entries = max_entries,
+		.nr_buckets = nr_buckets,
+		.free_value = free_log_cb,
+		.free_priv = l,
+	};
+	struct rcumap_hash *h = rcumap_hash_create(&p, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
+	return h;
+}
+
+/*
+ * Replace, delete and lookup_and_delete each hand exactly the value that
+ * left to the callback, after the grace period; inserts and failed
+ * updates hand over nothing; destroy hands over everything left.
+ */
+static void hash_free_callback_once_per_value(struct kunit *test)
+{
+	struct free_log *l = new_free_log(test);
+	struct rcumap_hash *h = new_cb_table(test, l, 32, 4);
+	u64 key, val, out;
+
+	for (key = 1; key <= 10; key++) {
+		val = key * 10;
+		KUNIT_ASSERT_EQ(test, update(h, &key, &val, RCUMAP_NOEXIST), 0);
+	}
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 0U);
+
+	key = 1;
+	val = 111;
+	KUNIT_EXPECT_EQ(test, update(h, &key, &val, RCUMAP_EXIST), 0);
+	KUNIT_EXPECT_EQ(test, update(h, &key, &val, RCUMAP_NOEXIST), -EEXIST);
+	key = 2;
+	KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), -ENOENT);
+	key = 3;
+	KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_and_delete(h, &key, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 30ULL);
+	key = 99;
+	KUNIT_EXPECT_EQ(test, update(h, &key, &val, RCUMAP_EXIST), -ENOENT);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 3U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, 1, 10), 1U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, 2, 20), 1U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, 3, 30), 1U);
+
+	rcumap_hash_destroy(h);
+	rcumap_hash_barrier();
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 3U + 8U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, 1, 111), 1U);
+	for (key = 4; key <= 10; key++)
+		KUNIT_EXPECT_EQ(test, free_log_count(l, key, key * 10), 1U);
+}
+
+struct barrier_waiter {
+	struct completion go;
+	struct completion finished;
+	bool done;
+};
+
+static int barrier_waiter_fn(void *arg)
+{
+	struct barrier_waiter *w = arg;
+
+	wait_for_completion(&w->go);
+	synchronize_rcu();
+	rcu_barrier();
+	WRITE_ONCE(w->done, true);
+	complete(&w->finished);
+	return 0;
+}
+
+/*
+ * A reader holds a value while it is replaced and another key deleted;
+ * meanwhile another task waits for a grace period and for every pending
+ * callback.  Neither wait may end, and no callback may run, before the
+ * reader leaves its read-side critical section.
+ */
+static void hash_free_callback_waits_for_readers(struct kunit *test)
+{
+	struct free_log *l = new_free_log(test);
+	struct rcumap_hash *h = new_cb_table(test, l, 8, 1);
+	struct barrier_waiter *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	u64 key = 1, other = 2, val = 11, val2 = 22, *seen;
+	struct task_struct *task;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	init_completion(&w->go);
+	init_completion(&w->finished);
+	KUNIT_ASSERT_EQ(test, update(h, &key, &val, RCUMAP_ANY), 0);
+	KUNIT_ASSERT_EQ(test, update(h, &other, &val2, RCUMAP_ANY), 0);
+	task = kthread_run(barrier_waiter_fn, w, "rcumap_gp");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+
+	rcu_read_lock();
+	seen = rcumap_hash_lookup(h, &key);
+	KUNIT_EXPECT_NOT_NULL(test, seen);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_update(h, &key, &val2, RCUMAP_EXIST,
+						 GFP_ATOMIC), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &other), 0);
+	complete(&w->go);
+	for (i = 0; i < 50; i++) {
+		mdelay(2);
+		KUNIT_EXPECT_EQ(test, free_log_calls(l), 0U);
+		KUNIT_EXPECT_FALSE(test, READ_ONCE(w->done));
+		if (seen)
+			KUNIT_EXPECT_EQ(test, *seen, val);
+	}
+	rcu_read_unlock();
+
+	wait_for_completion(&w->finished);
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 2U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, key, val), 1U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, other, val2), 1U);
+	rcumap_hash_destroy(h);
+	rcumap_hash_barrier();
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 3U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, key, val2), 1U);
+}
+
+/* The per-CPU use: the value is a pointer that the callback frees. */
+static atomic_t percpu_freed;
+
+static void free_percpu_cb(void *priv, const void *key, void *value)
+{
+	void __percpu *p;
+
+	memcpy(&p, value, sizeof(p));
+	free_percpu(p);
+	atomic_inc(&percpu_freed);
+}
+
+static void hash_free_callback_frees_percpu_values(struct kunit *test)
+{
+	struct rcumap_hash_params p = {
+		.key_size = sizeof(u32),
+		.value_size = sizeof(void __percpu *),
+		.max_entries = 64,
+		.free_value = free_percpu_cb,
+	};
+	struct rcumap_hash *h = rcumap_hash_create(&p, GFP_KERNEL);
+	u64 __percpu *pcpu;
+	u32 key;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
+	atomic_set(&percpu_freed, 0);
+	/* Keys 0..63 inserted, then 0..15 replaced and 16..31 deleted. */
+	for (key = 0; key < 64 + 16; key++) {
+		u32 k = key % 64;
+
+		pcpu = alloc_percpu(u64);
+		KUNIT_ASSERT_FALSE(test, !pcpu);
+		if (update(h, &k, &pcpu, key < 64 ? RCUMAP_NOEXIST : RCUMAP_EXIST)) {
+			free_percpu(pcpu);
+			KUNIT_FAIL(test, "update of key %u failed", k);
+		}
+	}
+	for (key = 16; key < 32; key++)
+		KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), 48U);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&percpu_freed), 32);
+	rcumap_hash_destroy(h);
+	rcumap_hash_barrier();
+	/* 64 + 16 allocated; kmemleak reports any that were not freed. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&percpu_freed), 80);
+}
+
 static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE_PARAM(hash_create_rejects_bad_params, bad_params_gen_params),
 	KUNIT_CASE(hash_update_modes),
@@ -392,6 +785,14 @@ static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE(hash_walk_returns_every_entry_once),
 	KUNIT_CASE(hash_reader_keeps_snapshot),
 	KUNIT_CASE(hash_destroy_nonempty),
+	KUNIT_CASE_PARAM(hash_next_key_after_is_a_total_order,
+			 order_buckets_gen_params),
+	KUNIT_CASE_PARAM(hash_next_key_after_survives_churn,
+			 order_buckets_gen_params),
+	KUNIT_CASE(hash_next_key_after_edges),
+	KUNIT_CASE(hash_free_callback_once_per_value),
+	KUNIT_CASE(hash_free_callback_waits_for_readers),
+	KUNIT_CASE(hash_free_callback_frees_percpu_values),
 	{}
 };
 
@@ -575,11 +976,57 @@ static void hash_delete_without_memory_keeps_neighbours(struct kunit *test)
 	rcumap_hash_destroy(h);
 }
 
+/*
+ * Entries deleted by marking them dead in place reach the free callback
+ * when the bucket that holds them is retired (by the next update of that
+ * bucket), or at destroy; once each.
+ */
+static void hash_free_callback_after_dead_entries(struct kunit *test)
+{
+	struct free_log *l = new_free_log(test);
+	struct rcumap_hash *h = new_cb_table(test, l, 16, 1);
+	u64 key, val;
+
+	for (key = 0; key < 8; key++) {
+		val = key + 100;
+		KUNIT_ASSERT_EQ(test, update(h, &key, &val, RCUMAP_ANY), 0);
+	}
+	for (key = 0; key < 4; key += 2) {
+		fail_nth_arm(1);
+		KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), 0);
+		KUNIT_EXPECT_TRUE(test, fail_nth_fired());
+	}
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 0U);
+
+	/* The next update rebuilds the bucket without its dead entries. */
+	key = 50;
+	KUNIT_EXPECT_EQ(test, update(h, &key, &key, RCUMAP_NOEXIST), 0);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 2U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, 0, 100), 1U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, 2, 102), 1U);
+
+	/* A dead entry still there at destroy is handed over then. */
+	key = 4;
+	fail_nth_arm(1);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &key), 0);
+	KUNIT_EXPECT_TRUE(test, fail_nth_fired());
+	rcumap_hash_destroy(h);
+	rcumap_hash_barrier();
+	KUNIT_EXPECT_EQ(test, free_log_calls(l), 2U + 1U + 6U);
+	for (key = 1; key < 8; key++)
+		if (key != 2)
+			KUNIT_EXPECT_EQ(test, free_log_count(l, key, key + 100), 1U);
+	KUNIT_EXPECT_EQ(test, free_log_count(l, 50, 50), 1U);
+}
+
 static struct kunit_case rcumap_hash_fault_cases[] = {
 	KUNIT_CASE(hash_insert_alloc_failure_changes_nothing),
 	KUNIT_CASE(hash_replace_alloc_failure_changes_nothing),
 	KUNIT_CASE(hash_delete_never_fails_for_memory),
 	KUNIT_CASE(hash_delete_without_memory_keeps_neighbours),
+	KUNIT_CASE(hash_free_callback_after_dead_entries),
 	{}
 };
 

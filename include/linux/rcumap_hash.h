@@ -13,6 +13,7 @@
 #ifndef _LINUX_RCUMAP_HASH_H
 #define _LINUX_RCUMAP_HASH_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/gfp.h>
 #include <linux/sizes.h>
@@ -26,6 +27,34 @@ struct rcumap_hash;
 #define RCUMAP_HASH_MAX_ENTRIES		SZ_16M
 #define RCUMAP_HASH_MAX_BUCKETS		SZ_4M
 
+/*
+ * Flags of struct rcumap_hash_params: online resize (see
+ * Documentation/rcumap.rst, "Online resize").
+ */
+/* Grow (x2) in a worker when there are more than 2 entries per bucket. */
+#define RCUMAP_HASH_F_RESIZE		BIT(0)
+/* Also shrink (/2), never below the initial size, under 1 per 8 buckets. */
+#define RCUMAP_HASH_F_SHRINK		BIT(1)
+/* Initial bucket count of a resizable table created with nr_buckets 0. */
+#define RCUMAP_HASH_RESIZE_MIN_BUCKETS	64
+
+/**
+ * typedef rcumap_hash_free_t - Called for a value that has left a table.
+ * @priv: The table's &rcumap_hash_params.free_priv.
+ * @key: The key the value was stored under (the table's key size).
+ * @value: The value (the table's value size).
+ *
+ * Runs once for every value that leaves the table (replaced, deleted, or
+ * still there at destroy), after a grace period: no reader can still see
+ * @value.  @key and @value point into memory that is freed when the
+ * callback returns; a value that holds a pointer (e.g. a
+ * ``void __percpu *``) is freed through it here.
+ *
+ * Context: Softirq (an RCU callback) or a workqueue, BH possibly disabled.
+ * Must not sleep and must not touch the table.
+ */
+typedef void (*rcumap_hash_free_t)(void *priv, const void *key, void *value);
+
 /**
  * struct rcumap_hash_params - shape of a new hash table.
  * @key_size: Bytes per key, 1 to %RCUMAP_HASH_MAX_KEY_SIZE.
@@ -33,8 +62,16 @@ struct rcumap_hash;
  * @max_entries: Most entries the table holds, 1 to %RCUMAP_HASH_MAX_ENTRIES.
  * @nr_buckets: Number of buckets, rounded up to a power of two, at most
  *	%RCUMAP_HASH_MAX_BUCKETS; 0 picks one bucket per entry of @max_entries
- *	(capped at %RCUMAP_HASH_MAX_BUCKETS).
- * @flags: Must be 0; no flags are defined yet.
+ *	(capped at %RCUMAP_HASH_MAX_BUCKETS), or, with %RCUMAP_HASH_F_RESIZE,
+ *	%RCUMAP_HASH_RESIZE_MIN_BUCKETS (fewer if @max_entries is smaller).
+ * @flags: 0, %RCUMAP_HASH_F_RESIZE, or %RCUMAP_HASH_F_RESIZE |
+ *	%RCUMAP_HASH_F_SHRINK.  Without flags the bucket count changes only
+ *	through rcumap_hash_resize().
+ * @free_value: Called for every value that leaves the table, after a grace
+ *	period (see &rcumap_hash_free_t), or %NULL.  A table with a callback
+ *	must be followed by rcumap_hash_barrier() before @free_value's code
+ *	or @free_priv goes away.
+ * @free_priv: Passed to @free_value.
  */
 struct rcumap_hash_params {
 	u32 key_size;
@@ -42,6 +79,8 @@ struct rcumap_hash_params {
 	u32 max_entries;
 	u32 nr_buckets;
 	u32 flags;
+	rcumap_hash_free_t free_value;	/* may be NULL */
+	void *free_priv;
 };
 
 /**
@@ -61,6 +100,7 @@ enum rcumap_update_mode {
 struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
 				       gfp_t gfp);
 void rcumap_hash_destroy(struct rcumap_hash *h);
+void rcumap_hash_barrier(void);
 
 void *rcumap_hash_lookup(const struct rcumap_hash *h, const void *key);
 int __must_check rcumap_hash_lookup_copy(const struct rcumap_hash *h,
@@ -73,9 +113,21 @@ int rcumap_hash_lookup_and_delete(struct rcumap_hash *h, const void *key,
 int rcumap_hash_get_next_key(const struct rcumap_hash *h, const void *key,
 			     void *next_key);
 
+/*
+ * Ordered walks: a cursor is a key, the table's order does not depend on
+ * its size, and a walk neither restarts nor repeats a key when keys are
+ * deleted or the table is resized between steps.
+ */
+int rcumap_hash_next_key_after(const struct rcumap_hash *h, const void *key,
+			       void *next_key);
+int rcumap_hash_walk_after(const struct rcumap_hash *h, const void *after,
+			   void *key, void *value);
+
 /* Positional walks, for batches: see rcumap_hash_walk(). */
 int rcumap_hash_walk(const struct rcumap_hash *h, u64 *pos, void *key,
 		     void *value);
+
+int __must_check rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets);
 
 u32 rcumap_hash_count(const struct rcumap_hash *h);
 u32 rcumap_hash_key_size(const struct rcumap_hash *h);

@@ -14,6 +14,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/workqueue.h>
 
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "native.h"
@@ -341,6 +343,124 @@ bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork)
 	rwork->wq = wq;
 	call_rcu(&rwork->rcu, rcu_work_run);
 	return true;
+}
+
+/*
+ * Delayed works.  Each queued one gets a thread that waits out the delay
+ * (or a cancel), then runs the function.  One lock and one condition
+ * variable serve them all: the state changes are rare.
+ */
+#define DW_PENDING	1
+#define DW_RUNNING	2
+#define DW_CANCELING	4
+
+static pthread_mutex_t dw_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t dw_cond = PTHREAD_COND_INITIALIZER;
+static int dw_active;	/* delayed works pending or running */
+
+/* Under dw_lock; atomic because delayed_work_pending() reads it without. */
+static void dw_set_state(struct delayed_work *dw, int state)
+{
+	__atomic_store_n(&dw->state, state, __ATOMIC_RELAXED);
+}
+
+static void *delayed_work_thread(void *arg)
+{
+	struct delayed_work *dw = arg;
+	struct timespec deadline;
+	unsigned long ms = dw->delay * 1000 / HZ;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += ms / 1000;
+	deadline.tv_nsec += (ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&dw_lock);
+	while (!(dw->state & DW_CANCELING) &&
+	       pthread_cond_timedwait(&dw_cond, &dw_lock, &deadline) != ETIMEDOUT)
+		;
+	if (dw->state & DW_CANCELING) {
+		dw_set_state(dw, dw->state & ~DW_PENDING);
+		dw_active--;
+		pthread_cond_broadcast(&dw_cond);
+		pthread_mutex_unlock(&dw_lock);
+		return NULL;
+	}
+	/* Clear pending before running: the function may queue it again. */
+	dw_set_state(dw, (dw->state & ~DW_PENDING) | DW_RUNNING);
+	pthread_mutex_unlock(&dw_lock);
+	dw->work.func(&dw->work);
+	pthread_mutex_lock(&dw_lock);
+	dw_set_state(dw, dw->state & ~DW_RUNNING);
+	dw_active--;
+	pthread_cond_broadcast(&dw_cond);
+	pthread_mutex_unlock(&dw_lock);
+	return NULL;
+}
+
+bool queue_delayed_work(struct workqueue_struct *wq, struct delayed_work *dw,
+			unsigned long delay)
+{
+	pthread_t thread;
+
+	(void)wq;
+	pthread_mutex_lock(&dw_lock);
+	if (dw->state & (DW_PENDING | DW_CANCELING)) {
+		pthread_mutex_unlock(&dw_lock);
+		return false;
+	}
+	dw_set_state(dw, dw->state | DW_PENDING);
+	dw->delay = delay;
+	dw_active++;
+	pthread_mutex_unlock(&dw_lock);
+	if (native_thread_create(&thread, delayed_work_thread, dw))
+		abort();
+	pthread_detach(thread);
+	return true;
+}
+
+bool delayed_work_pending(struct delayed_work *dw)
+{
+	return __atomic_load_n(&dw->state, __ATOMIC_RELAXED) & DW_PENDING;
+}
+
+/* Wait until @dw is neither pending nor running; it cannot requeue meanwhile. */
+bool cancel_delayed_work_sync(struct delayed_work *dw)
+{
+	bool pending;
+
+	might_sleep();
+	pthread_mutex_lock(&dw_lock);
+	pending = dw->state & DW_PENDING;
+	dw_set_state(dw, dw->state | DW_CANCELING);
+	pthread_cond_broadcast(&dw_cond);
+	while (dw->state & (DW_PENDING | DW_RUNNING))
+		pthread_cond_wait(&dw_cond, &dw_lock);
+	dw_set_state(dw, dw->state & ~DW_CANCELING);
+	pthread_mutex_unlock(&dw_lock);
+	return pending;
+}
+
+/*
+ * rcu_works run in the call_rcu thread, and the caller of flush_workqueue()
+ * has already waited for them with rcu_barrier().  Delayed works are
+ * waited for, delays included (the kernel would not wait for a timer).
+ */
+void flush_workqueue(struct workqueue_struct *wq)
+{
+	(void)wq;
+	might_sleep();
+	pthread_mutex_lock(&dw_lock);
+	while (dw_active)
+		pthread_cond_wait(&dw_cond, &dw_lock);
+	pthread_mutex_unlock(&dw_lock);
+}
+
+bool native_mutex_held(const struct mutex *m)
+{
+	return native_mutex_is_held(m);
 }
 
 /* ---- Module load and unload (kmod/main.c) -------------------------- */

@@ -8,8 +8,10 @@
  * rcu_read_lock() and check each value they see: it names its key, all of
  * its words agree (never half an update), it does not change while they
  * hold it, and a key's version never goes backwards.  A walker runs
- * get_next_key() and walk() meanwhile.  At the end the table must hold
- * exactly what the writers think.
+ * get_next_key(), walk() and the ordered walk_after() (which must never
+ * return a key twice) meanwhile, and a resizer changes the bucket count
+ * without pause.  At the end the table must hold exactly what the writers
+ * think.
  *
  * Then two races with exact answers: takers that lookup_and_delete the same
  * keys (each key taken once), and fillers that insert into a table with
@@ -218,7 +220,7 @@ static u32 key_id(const u8 *key)
 static void *walker_fn(void *arg)
 {
 	u64 *walks = arg, value[MAX_WORDS];
-	u8 key[16], next[16];
+	u8 key[16], next[16], seen[NR_IDS];
 
 	while (running()) {
 		u32 steps = 0;
@@ -238,10 +240,41 @@ static void *walker_fn(void *arg)
 			else
 				check_value(value, key_id(key));
 		}
+		memset(seen, 0, sizeof(seen));
+		err = rcumap_hash_walk_after(table, NULL, next, value);
+		while (!err) {
+			u32 id = key_id(next);
+
+			if (id >= NR_IDS || id != value[0] || seen[id]++) {
+				FAIL("walk_after returned a stranger or a key twice\n");
+				break;
+			}
+			check_value(value, id);
+			memcpy(key, next, cfg->key_size);
+			err = rcumap_hash_walk_after(table, key, next, value);
+		}
 		if (rcumap_hash_count(table) > NR_IDS)
 			FAIL("count above the number of keys\n");
 		rcumap_hash_bytes_used(table);
 		(*walks)++;
+	}
+	return NULL;
+}
+
+static void *resizer_fn(void *arg)
+{
+	u64 *resizes = arg, rnd = 1;
+
+	while (running()) {
+		u32 nr = 1U << (mix64(rnd++, 99) % 11);
+		int err = rcumap_hash_resize(table, nr);
+
+		if (err)
+			FAIL("resize to %u: %d\n", nr, err);
+		else if (rcumap_hash_nr_buckets(table) != nr)
+			FAIL("resize to %u left %u buckets\n", nr,
+			     rcumap_hash_nr_buckets(table));
+		(*resizes)++;
 	}
 	return NULL;
 }
@@ -258,7 +291,8 @@ static void churn(double seconds, int readers, int writers)
 		.nr_buckets = cfg->nr_buckets,
 	};
 	long live = native_allocs_live();
-	pthread_t walker;
+	pthread_t walker, resizer;
+	u64 resizes = 0;
 	u32 id, expected = 0;
 	u8 key[16];
 	int i;
@@ -275,6 +309,7 @@ static void churn(double seconds, int readers, int writers)
 	for (i = 0; i < readers; i++)
 		native_thread_create(&r[i].thread, reader_fn, &r[i]);
 	native_thread_create(&walker, walker_fn, &walks);
+	native_thread_create(&resizer, resizer_fn, &resizes);
 	usleep(seconds * 1e6);
 	__atomic_store_n(&stop, true, __ATOMIC_RELAXED);
 	for (i = 0; i < writers; i++) {
@@ -287,6 +322,7 @@ static void churn(double seconds, int readers, int writers)
 		hits += r[i].hits;
 	}
 	pthread_join(walker, NULL);
+	pthread_join(resizer, NULL);
 
 	/* Quiescent: the table is exactly what the writers think. */
 	for (id = 0; id < NR_IDS; id++) {
@@ -304,10 +340,11 @@ static void churn(double seconds, int readers, int writers)
 	if (rcumap_hash_count(table) != expected)
 		FAIL("final count %u, expected %u\n", rcumap_hash_count(table),
 		     expected);
-	printf("# key %u value %u buckets %u: %llu writes, %llu reads (%llu hits), %llu walks\n",
+	printf("# key %u value %u buckets %u: %llu writes, %llu reads (%llu hits), %llu walks, %llu resizes\n",
 	       cfg->key_size, cfg->value_size, cfg->nr_buckets,
 	       (unsigned long long)writes, (unsigned long long)reads,
-	       (unsigned long long)hits, (unsigned long long)walks);
+	       (unsigned long long)hits, (unsigned long long)walks,
+	       (unsigned long long)resizes);
 	rcumap_hash_destroy(table);
 	rcu_barrier();
 	if (live >= 0 && native_allocs_live() != live)

@@ -65,7 +65,9 @@ static void create_rejects_bad_params(void)
 		{ .key_size = 4, .max_entries = RCUMAP_HASH_MAX_ENTRIES + 1 },
 		{ .key_size = 4, .max_entries = 1,
 		  .nr_buckets = RCUMAP_HASH_MAX_BUCKETS + 1 },
-		{ .key_size = 4, .max_entries = 1, .flags = 1 },
+		{ .key_size = 4, .max_entries = 1, .flags = 1U << 2 },
+		{ .key_size = 4, .max_entries = 1,
+		  .flags = RCUMAP_HASH_F_SHRINK },
 	};
 	size_t i;
 

@@ -85,9 +85,20 @@ static inline void spin_unlock(spinlock_t *lock)
 #define spin_unlock_irqrestore(lock, flags) \
 	do { (void)(flags); spin_unlock(lock); } while (0)
 
-#define lockdep_is_held(lock)		native_spin_is_held(lock)
+/* Lock classes: one level of nesting, which spinlocks ignore here. */
+#define SINGLE_DEPTH_NESTING		1
+#define spin_lock_nested(lock, subclass)	spin_lock(lock)
+
+struct mutex;
+bool native_mutex_held(const struct mutex *m);
+
+/* Spinlocks and mutexes (linux/mutex.h) both record their owner. */
+#define lockdep_is_held(lock) _Generic((lock),				\
+	struct mutex *: native_mutex_held,				\
+	const struct mutex *: native_mutex_held,			\
+	default: native_spin_is_held)(lock)
 #ifdef NATIVE_DEBUG
-#define lockdep_assert_held(lock)	BUG_ON(!native_spin_is_held(lock))
+#define lockdep_assert_held(lock)	BUG_ON(!lockdep_is_held(lock))
 #else
 #define lockdep_assert_held(lock)	do { (void)(lock); } while (0)
 #endif

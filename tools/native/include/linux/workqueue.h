@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Native build: just enough workqueue for queue_rcu_work().  An rcu_work
- * runs its function in liburcu's call_rcu thread, once the grace period
- * has passed, so rcu_barrier() also waits for it to finish.
+ * Native build: just enough workqueue for queue_rcu_work() and the delayed
+ * works of resizes.  An rcu_work runs its function in liburcu's call_rcu
+ * thread, once the grace period has passed, so rcu_barrier() also waits
+ * for it to finish.
  */
 #ifndef _NATIVE_LINUX_WORKQUEUE_H
 #define _NATIVE_LINUX_WORKQUEUE_H
@@ -26,6 +27,19 @@ struct rcu_work {
 	struct workqueue_struct *wq;
 };
 
+/*
+ * A delayed work runs on a thread of its own, registered with RCU, once
+ * its delay (in jiffies, HZ a second) has passed; @state says whether it
+ * is pending, running or being cancelled, under a lock in shim.c.
+ */
+struct delayed_work {
+	struct work_struct work;
+	unsigned long delay;
+	int state;
+};
+
+#define HZ			1000
+
 #define WQ_UNBOUND		(1 << 1)
 #define WQ_MEM_RECLAIM		(1 << 3)
 
@@ -37,9 +51,26 @@ static inline struct rcu_work *to_rcu_work(struct work_struct *work)
 	return container_of(work, struct rcu_work, work);
 }
 
+#define INIT_DELAYED_WORK(dw, f) do {					\
+	INIT_WORK(&(dw)->work, (f));					\
+	(dw)->delay = 0;						\
+	(dw)->state = 0;						\
+} while (0)
+
+static inline struct delayed_work *to_delayed_work(struct work_struct *work)
+{
+	return container_of(work, struct delayed_work, work);
+}
+
+bool queue_delayed_work(struct workqueue_struct *wq, struct delayed_work *dw,
+			unsigned long delay);
+bool delayed_work_pending(struct delayed_work *dw);
+bool cancel_delayed_work_sync(struct delayed_work *dw);
+
 struct workqueue_struct *alloc_workqueue(const char *fmt, unsigned int flags,
 					 int max_active, ...);
 void destroy_workqueue(struct workqueue_struct *wq);
 bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork);
+void flush_workqueue(struct workqueue_struct *wq);
 
 #endif /* _NATIVE_LINUX_WORKQUEUE_H */
