@@ -433,7 +433,7 @@ static void tt_check_held_value(const struct tt_round *r, const void *v,
 
 	memcpy(copy, v, vs);
 	if (!memchr_inv(copy, TT_POISON, min_t(u32, vs, sizeof(u64)))) {
-		tt_fail("round %u: a reader holds a value of key id %u that the free callback has poisoned",
+		tt_fail("round %u: a reader holds a poisoned (freed) value of key id %u",
 			r->nr, key_id);
 		return;
 	}
@@ -912,35 +912,35 @@ static void tt_hash_ordered_walk(struct tt_worker *w)
 
 		if (!tt_key_id(w->key, ks, r->salt, &key_id) ||
 		    key_id >= r->keys) {
-			tt_fail("round %u: worker %u: whole ordered walk returned a key never inserted",
+			tt_fail("round %u: worker %u: whole walk: a key never inserted",
 				r->nr, w->nr);
 			return;
 		}
 		if (test_and_set_bit(key_id, w->seen)) {
-			tt_fail("round %u: worker %u: whole ordered walk returned key id %u twice",
+			tt_fail("round %u: worker %u: whole walk: key id %u twice",
 				r->nr, w->nr, key_id);
 			return;
 		}
 		if (n && !tt_key_after(r->h, w->prev_key, w->key, ks))
-			tt_fail("round %u: worker %u: whole ordered walk went back at key id %u",
+			tt_fail("round %u: worker %u: whole walk went back at key id %u",
 				r->nr, w->nr, key_id);
 		own = key_id < r->owned_keys && key_id % tt.nr_workers == w->nr;
 		k = key_id / tt.nr_workers;
 		if (own && !w->version[k])
-			tt_fail("round %u: worker %u: whole ordered walk returned its absent key id %u",
+			tt_fail("round %u: worker %u: whole walk: its absent key id %u",
 				r->nr, w->nr, key_id);
 		if (with_value &&
 		    (!tt_value_whole(w->value, vs, key_id) ||
 		     (own && ((struct tt_value *)w->value)->version !=
 			     w->version[k])))
-			tt_fail("round %u: worker %u: whole ordered walk: wrong value for key id %u",
+			tt_fail("round %u: worker %u: whole walk: wrong value, key id %u",
 				r->nr, w->nr, key_id);
 		memcpy(w->prev_key, w->key, ks);
 		/* The cursor's own key gone: the walk goes on from its place. */
 		if (deletes && own && w->version[k] && !tt_rand(&w->rnd, 8))
 			tt_hash_delete(w, false, k);
 		if (++n > r->keys) {
-			tt_fail("round %u: worker %u: whole ordered walk does not end",
+			tt_fail("round %u: worker %u: whole walk does not end",
 				r->nr, w->nr);
 			return;
 		}
@@ -954,12 +954,12 @@ static void tt_hash_ordered_walk(struct tt_worker *w)
 			cond_resched();
 	}
 	if (err != -ENOENT)
-		tt_fail("round %u: worker %u: whole ordered walk: %d", r->nr,
+		tt_fail("round %u: worker %u: whole walk: %d", r->nr,
 			w->nr, err);
 	for (k = 0; k < r->owned_per_worker; k++) {
 		key_id = tt_owned_id(w, k);
 		if (w->version[k] && !test_bit(key_id, w->seen))
-			tt_fail("round %u: worker %u: whole ordered walk skipped its key id %u",
+			tt_fail("round %u: worker %u: whole walk skipped its key id %u",
 				r->nr, w->nr, key_id);
 	}
 	w->stats.ordered_walks++;
@@ -2509,8 +2509,13 @@ static void df_hash_ordered(struct df *d, const struct df_hash_shape *s,
 	struct ref_entry *want;
 	int err;
 
+	u8 cursor[16];
+	char shape[64];
+
 	mutex_lock(&ref->lock);
 	want = ref_order_next(ref, key);
+	if (key)
+		memcpy(cursor, key, min(ks, 16U));
 	if (key && !tt_rand(&d->rnd, 4)) {
 		memcpy(out, key, ks);
 		key = out;
@@ -2522,8 +2527,13 @@ static void df_hash_ordered(struct df *d, const struct df_hash_shape *s,
 	if (err != (want ? 0 : -ENOENT) ||
 	    (want && memcmp(out, want->data, ks)) ||
 	    (want && with_value && memcmp(d->value, want->data + ks, vs)))
-		df_hash_fail(d, s, with_value ? "walk_after" : "next_key_after",
-			     want ? want->data : d->key, err, want ? 0 : -ENOENT);
+		tt_fail("diff %u hash op %lu (%s): %s from %s%*phN: %d, key %*phN, want %*phN%s",
+			d->nr, d->op, df_shape_str(s, shape, sizeof(shape)),
+			with_value ? "walk_after" : "next_key_after",
+			key ? "key " : "NULL", key ? (int)min(ks, 16U) : 0,
+			cursor, err, err ? 0 : (int)min(ks, 16U), out,
+			want ? (int)min(ks, 16U) : 0, want ? want->data : out,
+			want ? "" : " (-ENOENT)");
 	mutex_unlock(&ref->lock);
 }
 
