@@ -34,7 +34,7 @@
 #   BENCH_MAPS [hash,ptab,mem,resize,user], BENCH_IMPLS [all]
 #   BENCH_OUT [out/bench], BENCH_BUILD [build/bench] (objects, binaries)
 #   BENCH_TIMEOUT [1500] seconds for the guest
-# With the defaults the guest runs about 4 minutes on 2 CPUs under TCG.
+# With the defaults the guest runs about 5 minutes on 2 CPUs under TCG.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
