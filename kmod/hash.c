@@ -1660,6 +1660,26 @@ int rcumap_hash_walk_after(const struct rcumap_hash *h, const void *after,
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_walk_after);
 
+/**
+ * rcumap_hash_key_pos() - Where a key falls in the ordered walk.
+ * @h: Table.
+ * @key: Any key, in the table or not.
+ *
+ * The order of rcumap_hash_next_key_after() is: increasing position, and
+ * keys of equal position in memcmp() order of their bytes.  This gives
+ * the position, so that a caller (a test's reference map, say) can sort
+ * keys the way the table walks them.  It depends on the table's seed and
+ * on nothing else: not on the bucket count, not on what the table holds.
+ *
+ * Context: Any context.
+ * Return: The position of @key in @h's walk order.
+ */
+u32 rcumap_hash_key_pos(const struct rcumap_hash *h, const void *key)
+{
+	return rcumap_hash_pos(rcumap_hash_key(h, key));
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_key_pos);
+
 /*
  * A positional walk inside bucket @idx of @tbl: the entries are counted
  * from 0 in bucket order and the first live one at or after @w->start is

@@ -122,6 +122,7 @@ int rcumap_hash_next_key_after(const struct rcumap_hash *h, const void *key,
 			       void *next_key);
 int rcumap_hash_walk_after(const struct rcumap_hash *h, const void *after,
 			   void *key, void *value);
+u32 rcumap_hash_key_pos(const struct rcumap_hash *h, const void *key);
 
 /* Positional walks, for batches: see rcumap_hash_walk(). */
 int rcumap_hash_walk(const struct rcumap_hash *h, u64 *pos, void *key,

@@ -49,6 +49,7 @@
 
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/idr.h>
 #include <linux/jhash.h>
@@ -135,10 +136,21 @@ module_param(ptab_read_pct, uint, 0444);
 MODULE_PARM_DESC(ptab_read_pct,
 		 "Percent lookups of the process tables' mixed workload (default 90)");
 
-static char *bench_maps = "hash,ptab,mem";
+static unsigned int resize_entries[BENCH_MAX_LIST] = { 16384 };
+static int nr_resize_entries = 1;
+module_param_array(resize_entries, uint, &nr_resize_entries, 0444);
+MODULE_PARM_DESC(resize_entries,
+		 "Keys in each table of the resize benchmark (default 16384)");
+
+static unsigned int resize_ms = 1000;
+module_param(resize_ms, uint, 0444);
+MODULE_PARM_DESC(resize_ms,
+		 "Duration of each lookup measurement of the resize benchmark, ms (default 1000)");
+
+static char *bench_maps = "hash,ptab,mem,resize";
 module_param_named(map, bench_maps, charp, 0444);
 MODULE_PARM_DESC(map,
-		 "Comma-separated map types to run: hash, ptab, mem (default hash,ptab,mem)");
+		 "Comma-separated map types to run: hash, ptab, mem, resize (default hash,ptab,mem,resize)");
 
 static char *bench_impls = "all";
 module_param_named(impl, bench_impls, charp, 0444);
@@ -269,6 +281,9 @@ struct bench_thread {
 /**
  * struct bench_run - One measurement: a workload, a map, some threads.
  * @work: What each thread runs until the deadline.
+ * @side: Resize benchmark: what thread 0 runs (resizes, or nothing).
+ * @lookups: Resize benchmark: what the other threads run.
+ * @ms: Duration, if not @ms (the module parameter).
  * @map: The map under test.
  * @nr_threads: Threads taking part.
  * @entries: Keys (or ids) in the map.
@@ -283,6 +298,9 @@ struct bench_thread {
  */
 struct bench_run {
 	void (*work)(struct bench_thread *t);
+	void (*side)(struct bench_thread *t);
+	void (*lookups)(struct bench_thread *t);
+	u32 ms;
 	void *map;
 	u32 nr_threads;
 	u32 entries;
@@ -367,7 +385,8 @@ static int bench_run_threads(struct bench_run *run)
 		wake_up_process(run->t[i].task);
 
 	run->start_ns = ktime_get_ns();
-	run->deadline_ns = run->start_ns + (u64)ms * NSEC_PER_MSEC;
+	run->deadline_ns = run->start_ns +
+			   (u64)(run->ms ?: ms) * NSEC_PER_MSEC;
 	complete_all(&run->start);
 	wait_for_completion(&run->done);
 	for (i = 0; i < n; i++)
@@ -600,7 +619,7 @@ static inline size_t bench_rht_obj_size(void)
 	return sizeof(struct bench_rht_obj) + bench_key_stride() + value_size;
 }
 
-static void *bench_rht_create(u32 nr)
+static void *__bench_rht_create(u32 nr, bool shrink)
 {
 	struct bench_rht *r = kzalloc(sizeof(*r), GFP_KERNEL);
 	int err;
@@ -609,6 +628,7 @@ static void *bench_rht_create(u32 nr)
 		return ERR_PTR(-ENOMEM);
 	r->params = bench_rht_params8;
 	r->params.key_len = key_size;
+	r->params.automatic_shrinking = shrink;
 	/* A u16: 1M keys start at 64K and grow while the table fills. */
 	r->params.nelem_hint = min_t(u32, nr, U16_MAX);
 	err = rhashtable_init(&r->ht, &r->params);
@@ -617,6 +637,17 @@ static void *bench_rht_create(u32 nr)
 		return ERR_PTR(err);
 	}
 	return r;
+}
+
+static void *bench_rht_create(u32 nr)
+{
+	return __bench_rht_create(nr, false);
+}
+
+/* For the resize benchmark: rhashtable shrinks only if asked to. */
+static void *bench_rht_create_shrinking(u32 nr)
+{
+	return __bench_rht_create(nr, true);
 }
 
 static void bench_rht_free_obj(void *ptr, void *arg)
@@ -1243,12 +1274,13 @@ static const struct bench_hash_impl bench_hash_impls[] = {
 
 /* ---- Hash: driving it ------------------------------------------------- */
 
-/* Make a table of @impl with keys 0 to @nr - 1. */
-static void *bench_hash_fill(const struct bench_hash_impl *hi, u32 nr)
+/* Make a table of @impl with keys 0 to @nr - 1, with @create. */
+static void *bench_hash_fill_with(const struct bench_hash_impl *hi,
+				  void *(*create)(u32 nr), u32 nr)
 {
 	u8 key[BENCH_MAX_KEY_SIZE] __aligned(8) = {};
 	u8 value[BENCH_MAX_VALUE_SIZE] __aligned(8);
-	void *m = hi->create(nr);
+	void *m = create(nr);
 	u32 i;
 	int err;
 
@@ -1269,6 +1301,12 @@ static void *bench_hash_fill(const struct bench_hash_impl *hi, u32 nr)
 	if (hi->settle)
 		hi->settle(m);
 	return m;
+}
+
+/* Make a table of @impl with keys 0 to @nr - 1. */
+static void *bench_hash_fill(const struct bench_hash_impl *hi, u32 nr)
+{
+	return bench_hash_fill_with(hi, hi->create, nr);
 }
 
 static const char *bench_mix_name(u32 pct, char *buf, size_t len)
@@ -1368,6 +1406,208 @@ out_destroy:
 	}
 	/* Let the freed tables go before the next size is filled. */
 	rcu_barrier();
+	if (!err && errors)
+		err = -EIO;
+	return err;
+}
+
+/* ---- Hash: lookups while the table resizes ---------------------------- */
+
+/*
+ * Thread 0 resizes the table (or, for the baseline, sleeps to the
+ * deadline); threads 1 to N-1 look up present keys.  Only the lookups
+ * are reported, so both measurements have the same readers on the same
+ * CPUs.
+ *
+ * rcumap: rcumap_hash_resize() back and forth between N/4 and 4N
+ * buckets, without a pause: each call is four x2 or /2 steps, each
+ * moving every entry.  rhashtable cannot be told to resize: its own
+ * worker (on system_wq) grows it above 75% load and, with
+ * automatic_shrinking, shrinks it below 30%.  So thread 0 inserts 3N
+ * keys that no reader looks up and deletes them again, without a pause;
+ * the table goes from 2N to 8N buckets and back each time (nelem_hint N
+ * makes it 2N to start with).  Its readers also pay for that churn
+ * (longer chains until the worker catches up, the shared count), which
+ * rcumap's readers do not: the two "with resize" numbers are each
+ * table's lookups under continuous resizing, driven the only way each
+ * can be, not the same work.
+ */
+static void bench_idle(struct bench_thread *t)
+{
+	while (ktime_get_ns() < t->run->deadline_ns)
+		usleep_range(1000, 2000);
+}
+
+static void bench_resize_work(struct bench_thread *t)
+{
+	struct bench_run *run = t->run;
+
+	if (t->index)
+		run->lookups(t);
+	else
+		run->side(t);
+}
+
+static void bench_rcumap_resizer(struct bench_thread *t)
+{
+	struct bench_run *run = t->run;
+	u32 lo = max(run->entries / 4, 1U);
+	u32 hi = min_t(u32, run->entries * 4, RCUMAP_HASH_MAX_BUCKETS);
+	bool up = true;
+
+	do {
+		if (rcumap_hash_resize(run->map, up ? hi : lo))
+			t->errors++;
+		else
+			t->ops++;
+		up = !up;
+	} while (ktime_get_ns() < run->deadline_ns);
+}
+
+static void bench_rht_churner(struct bench_thread *t)
+{
+	struct bench_run *run = t->run;
+	u32 n = run->entries, i, done;
+
+	do {
+		for (done = 0, i = n; i < 4 * n; i++, done++) {
+			bench_make_key(t->key, i);
+			if (bench_rht_fill_insert(run->map, t->key, t->value)) {
+				t->errors++;
+				break;
+			}
+			if (!(i % 64))
+				cond_resched();
+		}
+		/* Always delete them all: the table goes back to N keys. */
+		for (i = n; i < n + done; i++) {
+			bench_make_key(t->key, i);
+			if (key_size == 8 ? bench_rht_remove8(run->map, t->key) :
+			    bench_rht_remove(run->map, t->key))
+				t->errors++;
+			if (!(i % 64))
+				cond_resched();
+		}
+		t->ops++;
+	} while (ktime_get_ns() < run->deadline_ns && !t->errors);
+}
+
+/*
+ * What a resize costs rcumap: from N to 2N buckets and back, four times,
+ * with nothing else running; every step moves all N entries, and its
+ * time includes the synchronize_rcu() before the old array is freed.
+ */
+static int bench_rcumap_resize_cost(void *map, u32 nr, u32 round)
+{
+	u64 start, ns, moved = 8ULL * nr;
+	int i, err;
+
+	err = rcumap_hash_resize(map, nr);
+	start = ktime_get_ns();
+	for (i = 0; i < 4 && !err; i++) {
+		err = rcumap_hash_resize(map, 2 * nr);
+		if (!err)
+			err = rcumap_hash_resize(map, nr);
+	}
+	ns = ktime_get_ns() - start;
+	if (err) {
+		pr_err("resize cost: %d\n", err);
+		return err;
+	}
+	pr_info("RCUMAP_BENCH,hash,resize-cost,rcumap,%u,1,%u,%llu,%llu,%llu,0\n",
+		nr, round, moved, ns, div64_u64(moved * NSEC_PER_SEC, ns ?: 1));
+	return 0;
+}
+
+struct bench_resize_impl {
+	const char *name;	/* as in bench_hash_impls[] */
+	void *(*create)(u32 nr);
+	void (*side)(struct bench_thread *t);
+};
+
+static const struct bench_resize_impl bench_resize_impls[] = {
+	{ "rcumap", bench_rcumap_create, bench_rcumap_resizer },
+	{ "rhashtable", bench_rht_create_shrinking, bench_rht_churner },
+};
+
+static const struct bench_hash_impl *bench_hash_impl_named(const char *name)
+{
+	int i;
+
+	for (i = 0; i < BENCH_NR_HASH; i++) {
+		if (!strcmp(bench_hash_impls[i].name, name))
+			return &bench_hash_impls[i];
+	}
+	return NULL;
+}
+
+/*
+ * For each round and each table: fill @nr keys, measure lookups with
+ * thread 0 idle ("lookup-still"), then with thread 0 resizing
+ * ("lookup-resize"), then (rcumap) the cost of a resize.
+ */
+static int bench_resize_size(u32 nr, struct bench_thread *t)
+{
+	u32 n = num_online_cpus(), round;
+	struct bench_run run = {}, view;
+	u64 errors = 0;
+	int i, mode, err = 0;
+
+	if (n < 2) {
+		pr_info("resize benchmark: needs 2 CPUs\n");
+		return 0;
+	}
+	run.entries = nr;
+	run.ms = resize_ms;
+	run.read_thresh = 1ULL << 32;
+	run.work = bench_resize_work;
+	for (round = 0; round < rounds && !err; round++) {
+		for (i = 0; i < ARRAY_SIZE(bench_resize_impls) && !err; i++) {
+			const struct bench_resize_impl *ri =
+				&bench_resize_impls[i];
+			const struct bench_hash_impl *hi =
+				bench_hash_impl_named(ri->name);
+			void *map;
+
+			if (!bench_listed(bench_impls, ri->name))
+				continue;
+			map = bench_hash_fill_with(hi, ri->create, nr);
+			if (IS_ERR(map)) {
+				err = PTR_ERR(map);
+				break;
+			}
+			run.map = map;
+			run.lookups = hi->work;
+			for (mode = 0; mode < 2 && !err; mode++) {
+				bench_threads_init(&run, t, n);
+				run.side = mode ? ri->side : bench_idle;
+				err = bench_run_threads(&run);
+				if (err)
+					break;
+				/* Report the readers only: threads 1 to n-1. */
+				view = run;
+				view.t = run.t + 1;
+				view.nr_threads = n - 1;
+				errors += bench_report(&view, "hash",
+						       mode ? "lookup-resize" :
+						       "lookup-still", ri->name,
+						       round, true);
+				errors += t[0].errors;
+				if (mode)
+					pr_info("resize: %s, %u keys, round %u: thread 0 did %llu %s in %u ms, %llu errors\n",
+						ri->name, nr, round, t[0].ops,
+						i ? "insert/delete cycles" :
+						"resizes", resize_ms,
+						t[0].errors);
+			}
+			if (!err && hi->settle)
+				hi->settle(map);
+			if (!err && !strcmp(ri->name, "rcumap"))
+				err = bench_rcumap_resize_cost(map, nr, round);
+			hi->destroy(map);
+			rcu_barrier();
+		}
+	}
 	if (!err && errors)
 		err = -EIO;
 	return err;
@@ -1850,8 +2090,8 @@ static int bench_check_params(void)
 	int i;
 
 	if (key_size < 4 || key_size > BENCH_MAX_KEY_SIZE ||
-	    value_size > BENCH_MAX_VALUE_SIZE || !ms || !rounds) {
-		pr_err("key_size 4..%u, value_size 0..%u, ms and rounds > 0\n",
+	    value_size > BENCH_MAX_VALUE_SIZE || !ms || !resize_ms || !rounds) {
+		pr_err("key_size 4..%u, value_size 0..%u, ms, resize_ms and rounds > 0\n",
 		       BENCH_MAX_KEY_SIZE, BENCH_MAX_VALUE_SIZE);
 		return -EINVAL;
 	}
@@ -1873,10 +2113,16 @@ static int bench_check_params(void)
 		if (ptab_entries[i] < 1 || ptab_entries[i] > BENCH_MAX_ENTRIES)
 			goto bad_entries;
 	}
+	for (i = 0; i < nr_resize_entries; i++) {
+		if (resize_entries[i] < 4 ||
+		    resize_entries[i] > BENCH_MAX_ENTRIES / 4)
+			goto bad_entries;
+	}
 	return 0;
 
 bad_entries:
-	pr_err("entries: 1 to %u each\n", BENCH_MAX_ENTRIES);
+	pr_err("entries: 1 to %u each (resize_entries: 4 to %u)\n",
+	       BENCH_MAX_ENTRIES, BENCH_MAX_ENTRIES / 4);
 	return -EINVAL;
 }
 
@@ -1909,6 +2155,10 @@ static int __init rcumap_bench_init(void)
 	if (bench_listed(bench_maps, "ptab")) {
 		for (i = 0; i < nr_ptab_entries && !err; i++)
 			err = bench_ptab_size(ptab_entries[i], t);
+	}
+	if (bench_listed(bench_maps, "resize")) {
+		for (i = 0; i < nr_resize_entries && !err; i++)
+			err = bench_resize_size(resize_entries[i], t);
 	}
 	kfree(t);
 	pr_info("RCUMAP_BENCH_DONE,%d\n", err);

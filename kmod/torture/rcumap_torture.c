@@ -60,6 +60,7 @@
 #include <linux/mutex.h>
 #include <linux/prandom.h>
 #include <linux/random.h>
+#include <linux/rbtree.h>
 #include <linux/rcumap_hash.h>
 #include <linux/rcumap_ptab.h>
 #include <linux/rcupdate.h>
@@ -219,15 +220,34 @@ struct tt_hash_shape {
 	u32 max_entries;
 	u32 nr_buckets;
 	u32 keys;	/* key ids in use; above max_entries means "fills up" */
+	u32 flags;	/* RCUMAP_HASH_F_*: the table resizes itself */
 };
 
+#define TT_GROW		RCUMAP_HASH_F_RESIZE
+#define TT_SHRINK	(RCUMAP_HASH_F_RESIZE | RCUMAP_HASH_F_SHRINK)
+
 static const struct tt_hash_shape tt_hash_shapes[] = {
-	{ 8, 24, 1024, 64, 1024 },	/* many keys per bucket */
-	{ 4, 64, 256, 1, 320 },		/* one bucket, often full */
-	{ 13, 40, 2048, 0, 1536 },	/* odd key size, default buckets */
-	{ 64, 256, 512, 16, 640 },	/* long keys and values, full */
-	{ 2, 24, 4096, 256, 4096 },	/* two-byte keys */
+	{ 8, 24, 1024, 64, 1024, 0 },	/* many keys per bucket */
+	{ 4, 64, 256, 1, 320, 0 },	/* one bucket, often full */
+	{ 13, 40, 2048, 0, 1536, 0 },	/* odd key size, default buckets */
+	{ 64, 256, 512, 16, 640, 0 },	/* long keys and values, full */
+	{ 2, 24, 4096, 256, 4096, 0 },	/* two-byte keys */
+	{ 8, 24, 4096, 4, 3072, TT_SHRINK },	/* grows from 4, shrinks back */
+	{ 16, 32, 1024, 1, 1280, TT_GROW },	/* grows from one bucket, full */
 };
+
+/* Largest key id count of any shape: the size of the walkers' bitmaps. */
+#define TT_MAX_KEYS	4096
+
+/*
+ * Ops of a worker between two flips of its fill and drain phases, in the
+ * rounds of a shrinking shape: filling grows the table, draining empties
+ * the worker's keys so that the table shrinks again.
+ */
+#define TT_PHASE_OPS	128
+
+/* What the free callback writes over a value before it is freed. */
+#define TT_POISON	0x6b
 
 static const u32 tt_ptab_capacities[] = { 64, 256, 4096 };
 
@@ -236,6 +256,7 @@ static const u32 tt_ptab_capacities[] = { 64, 256, 4096 };
 #define TT_STALE	16		/* removed ids a worker remembers */
 #define TT_ID_NONE	U64_MAX		/* never an id: ids fit in an s64 */
 #define TT_SHARED_OWNER	U32_MAX
+#define TT_PENDING	4		/* rounds between two barriers */
 
 /* A process-table object of the torture. */
 struct tt_obj {
@@ -274,6 +295,27 @@ struct tt_round {
 	atomic64_t shared[TT_SHARED];	/* ids, or TT_ID_NONE */
 	atomic64_t recent[TT_RECENT];	/* ids recently inserted */
 	atomic_t recent_pos;
+	/*
+	 * Online resize: the initial bucket count, whether a resizer thread
+	 * forces resizes to random sizes up to 2^@resize_order buckets all
+	 * round, and how many it did.
+	 */
+	u32 init_buckets;
+	bool resizer;
+	u32 resize_order;
+	struct task_struct *resizer_task;
+	unsigned long resizes;
+	unsigned long resize_nomem;
+	/*
+	 * The free callback: every value a successful update stored, and
+	 * every value the callback was given, counted and summed by their
+	 * check words.  After the destroy and rcumap_hash_barrier() the two
+	 * must be equal: each value freed once.
+	 */
+	atomic_long_t stored;
+	atomic_long_t freed;
+	atomic64_t stored_sum;
+	atomic64_t freed_sum;
 };
 
 struct tt_stats {
@@ -282,6 +324,10 @@ struct tt_stats {
 	unsigned long ptab_ops;
 	unsigned long full;	/* -E2BIG and -ENOSPC */
 	unsigned long nomem;	/* GFP_ATOMIC updates that got -ENOMEM */
+	unsigned long ordered_walks;	/* whole ordered walks */
+	unsigned long ordered_keys;	/* keys they returned */
+	unsigned long grew;	/* the resize worker seen growing the table */
+	unsigned long shrank;	/* ... and shrinking it */
 };
 
 struct tt_worker {
@@ -300,6 +346,12 @@ struct tt_worker {
 	u8 key[TT_MAX_KEY] __aligned(8);
 	u8 value[TT_MAX_VALUE] __aligned(8);
 	u8 value2[TT_MAX_VALUE] __aligned(8);
+	u8 prev_key[TT_MAX_KEY] __aligned(8);
+	unsigned long *seen;	/* key ids an ordered walk returned */
+	u32 last_buckets;	/* bucket count at the last info op */
+	u32 phase_ops;		/* ops left in this fill or drain phase */
+	bool draining;
+	u32 sweep;		/* next owned key a drain looks at */
 	struct tt_stats stats;
 };
 
@@ -326,7 +378,32 @@ static struct {
 	u32 rounds;
 	u32 pass;
 	struct rnd_state rnd;	/* the controller's */
+	/*
+	 * What each reader thread, reader timer and worker holds: the value
+	 * a lookup returned, from the lookup until it leaves its RCU
+	 * read-side section, else NULL.  The free callback checks that no
+	 * slot holds the value it is given.
+	 */
+	const void **held;
+	u32 nr_held;
+	unsigned long resizes;
+	unsigned long resize_nomem;
+	unsigned long resize_rounds;
+	unsigned long values_freed;
+	/* Destroyed rounds whose free callbacks are yet to be counted. */
+	struct tt_round *pending[TT_PENDING];
+	u32 nr_pending;
 } tt;
+
+/* Slots of tt.held: reader threads, then their timers, then workers. */
+static const void **tt_held_slot(u32 kind, u32 nr)
+{
+	return &tt.held[kind * tt.nr_readers + nr];
+}
+
+#define TT_HELD_READER	0
+#define TT_HELD_TIMER	1
+#define TT_HELD_WORKER	2
 
 /*
  * The current round, loaded by a reader inside an RCU read-side critical
@@ -355,6 +432,11 @@ static void tt_check_held_value(const struct tt_round *r, const void *v,
 	u32 vs = r->shape->value_size;
 
 	memcpy(copy, v, vs);
+	if (!memchr_inv(copy, TT_POISON, min_t(u32, vs, sizeof(u64)))) {
+		tt_fail("round %u: a reader holds a poisoned (freed) value of key id %u",
+			r->nr, key_id);
+		return;
+	}
 	if (!tt_value_whole(copy, vs, key_id)) {
 		tt_fail("round %u: torn value for key id %u (writer %u, version %llu)",
 			r->nr, key_id, ((struct tt_value *)copy)->writer,
@@ -399,10 +481,10 @@ static u64 tt_recent_id(struct tt_round *r, struct rnd_state *rnd)
  * One read of the current round, under the RCU read lock the caller
  * holds: a hash lookup, a walk step, a process-table lookup or walk step.
  * @hold says whether the caller may spin a little while holding what it
- * found (not from the timer).
+ * found (not from the timer); *@held says which value it holds.
  */
 static void tt_read_once(struct tt_round *r, struct rnd_state *rnd, u8 *key,
-			 u8 *value, bool hold)
+			 u8 *value, bool hold, const void **held)
 {
 	u32 ks = r->shape->key_size, vs = r->shape->value_size;
 	struct rcumap_ptab_node *node;
@@ -416,8 +498,11 @@ static void tt_read_once(struct tt_round *r, struct rnd_state *rnd, u8 *key,
 		key_id = tt_rand(rnd, r->keys);
 		tt_make_key(key, ks, r->salt, key_id);
 		v = rcumap_hash_lookup(r->h, key);
-		if (v)
+		if (v) {
+			WRITE_ONCE(*held, v);
 			tt_check_held_value(r, v, key_id, value, hold);
+			WRITE_ONCE(*held, NULL);
+		}
 		break;
 	case 2:
 		pos = (u64)tt_rand(rnd, 64) << 32;
@@ -472,7 +557,8 @@ static void tt_timer_fn(struct timer_list *timer)
 	rcu_read_lock();
 	r = tt_round_rcu();
 	for (i = 0; r && i < 4; i++)
-		tt_read_once(r, &rd->timer_rnd, key, value, false);
+		tt_read_once(r, &rd->timer_rnd, key, value, false,
+			     tt_held_slot(TT_HELD_TIMER, rd->nr));
 	rcu_read_unlock();
 	rd->timer_reads++;
 	if (!READ_ONCE(tt.stop_timers))
@@ -491,7 +577,8 @@ static int tt_reader_fn(void *arg)
 		rcu_read_lock();
 		r = tt_round_rcu();
 		if (r)
-			tt_read_once(r, &rd->rnd, key, value, true);
+			tt_read_once(r, &rd->rnd, key, value, true,
+				     tt_held_slot(TT_HELD_READER, rd->nr));
 		rcu_read_unlock();
 		rd->reads++;
 		cond_resched();
@@ -508,6 +595,14 @@ static u32 tt_owned_id(const struct tt_worker *w, u32 k)
 }
 
 static const char *const tt_mode_name[] = { "ANY", "NOEXIST", "EXIST" };
+
+/* A successful update stored the value in @w->value: the callback owes it. */
+static void tt_note_stored(struct tt_round *r, const void *value)
+{
+	atomic_long_inc(&r->stored);
+	atomic64_add((s64)((const struct tt_value *)value)->check,
+		     &r->stored_sum);
+}
 
 /* Read key @k of @w back and compare it with what @w knows. */
 static void tt_hash_read_back(struct tt_worker *w, u32 k, const char *after)
@@ -558,6 +653,7 @@ static void tt_hash_update(struct tt_worker *w, u32 mode, bool bh)
 
 	if (!err) {
 		w->version[k] = version;
+		tt_note_stored(r, w->value);
 	} else if (err == -E2BIG && !present && !want) {
 		w->stats.full++;	/* the other workers filled it */
 	} else if (err == -ENOMEM && bh) {
@@ -574,11 +670,15 @@ static void tt_hash_update(struct tt_worker *w, u32 mode, bool bh)
 	tt_hash_read_back(w, k, "update");
 }
 
-static void tt_hash_delete(struct tt_worker *w, bool take)
+/* Delete owned key @k, or a random one if @k is U32_MAX. */
+static void tt_hash_delete(struct tt_worker *w, bool take, u32 k)
 {
 	struct tt_round *r = w->r;
-	u32 k = tt_rand(&w->rnd, r->owned_per_worker);
-	u32 key_id = tt_owned_id(w, k);
+	u32 key_id;
+
+	if (k == U32_MAX)
+		k = tt_rand(&w->rnd, r->owned_per_worker);
+	key_id = tt_owned_id(w, k);
 	u64 version = w->version[k];
 	int err;
 
@@ -613,6 +713,7 @@ static void tt_hash_lookup_owned(struct tt_worker *w)
 	tt_make_key(w->key, r->shape->key_size, r->salt, key_id);
 	rcu_read_lock();
 	v = rcumap_hash_lookup(r->h, w->key);
+	WRITE_ONCE(*tt_held_slot(TT_HELD_WORKER, w->nr), v);
 	if (!v != !w->version[k])
 		tt_fail("round %u: worker %u: lookup of key id %u: %s, version %llu",
 			r->nr, w->nr, key_id, v ? "found" : "not found",
@@ -622,6 +723,7 @@ static void tt_hash_lookup_owned(struct tt_worker *w)
 			r->nr, w->nr, key_id, v->version, w->version[k]);
 	if (v)
 		tt_check_held_value(r, v, key_id, w->value, true);
+	WRITE_ONCE(*tt_held_slot(TT_HELD_WORKER, w->nr), NULL);
 	rcu_read_unlock();
 }
 
@@ -634,6 +736,8 @@ static void tt_hash_contested(struct tt_worker *w)
 	u32 op = tt_rand(&w->rnd, 5);
 	int err;
 
+	if (r->owned_keys == r->keys)
+		return;		/* a shrinking shape: no contested keys */
 	tt_make_key(w->key, ks, r->salt, key_id);
 	tt_make_value(w->value, vs, key_id, w->nr, ++w->next_version);
 	switch (op) {
@@ -642,6 +746,8 @@ static void tt_hash_contested(struct tt_worker *w)
 		err = rcumap_hash_update(r->h, w->key, w->value,
 					 op ? RCUMAP_NOEXIST : RCUMAP_EXIST,
 					 GFP_KERNEL);
+		if (!err)
+			tt_note_stored(r, w->value);
 		if (!err && op)
 			atomic_long_inc(&r->contested_in);
 		else if (err == -E2BIG && op)
@@ -726,23 +832,168 @@ static void tt_hash_walk(struct tt_worker *w, bool positional)
 	}
 }
 
+/* Does @b come after @a in @h's walk order (position, then bytes)? */
+static bool tt_key_after(const struct rcumap_hash *h, const u8 *a,
+			 const u8 *b, u32 ks)
+{
+	u32 pa = rcumap_hash_key_pos(h, a), pb = rcumap_hash_key_pos(h, b);
+
+	return pb > pa || (pb == pa && memcmp(b, a, ks) > 0);
+}
+
+/*
+ * A few steps of an ordered walk from a random key id's key, present or
+ * not, while others update and resize: every key returned comes strictly
+ * after the one before, the first strictly after the cursor (a walk from
+ * a key that is absent must go on from where it would be, not restart).
+ */
+static void tt_hash_ordered_steps(struct tt_worker *w)
+{
+	struct tt_round *r = w->r;
+	u32 ks = r->shape->key_size, vs = r->shape->value_size;
+	u32 i, key_id, steps = 1 + tt_rand(&w->rnd, 16);
+	bool with_value = tt_rand(&w->rnd, 2);
+	int err;
+
+	tt_make_key(w->prev_key, ks, r->salt, tt_rand(&w->rnd, r->keys));
+	for (i = 0; i < steps; i++) {
+		if (with_value)
+			err = rcumap_hash_walk_after(r->h, w->prev_key, w->key,
+						     w->value);
+		else
+			err = rcumap_hash_next_key_after(r->h, w->prev_key,
+							 w->key);
+		if (err) {
+			if (err != -ENOENT)
+				tt_fail("round %u: ordered walk step: %d",
+					r->nr, err);
+			return;
+		}
+		if (!tt_key_id(w->key, ks, r->salt, &key_id) ||
+		    key_id >= r->keys) {
+			tt_fail("round %u: ordered walk returned a key never inserted",
+				r->nr);
+			return;
+		}
+		if (!tt_key_after(r->h, w->prev_key, w->key, ks))
+			tt_fail("round %u: ordered walk step %u went back to key id %u",
+				r->nr, i, key_id);
+		if (with_value && !tt_value_whole(w->value, vs, key_id))
+			tt_fail("round %u: ordered walk returned a torn value for key id %u",
+				r->nr, key_id);
+		memcpy(w->prev_key, w->key, ks);
+	}
+}
+
+/*
+ * A whole ordered walk, from NULL to -ENOENT, while the other workers
+ * update and the table is resized.  Our own keys are frozen for the walk
+ * (only we change them), so each one present must come exactly once and
+ * none absent may come; no key at all may come twice (w->seen), and each
+ * comes strictly after the one before.  Now and then the walk deletes an
+ * owned key it has just returned and goes on from it, absent.
+ */
+static void tt_hash_ordered_walk(struct tt_worker *w)
+{
+	struct tt_round *r = w->r;
+	u32 ks = r->shape->key_size, vs = r->shape->value_size;
+	bool with_value = tt_rand(&w->rnd, 2);
+	bool deletes = !tt_rand(&w->rnd, 4);
+	u32 n = 0, key_id, k;
+	int err;
+
+	bitmap_zero(w->seen, r->keys);
+	if (with_value)
+		err = rcumap_hash_walk_after(r->h, NULL, w->key, w->value);
+	else
+		err = rcumap_hash_next_key_after(r->h, NULL, w->key);
+	while (!err) {
+		bool own;
+
+		if (!tt_key_id(w->key, ks, r->salt, &key_id) ||
+		    key_id >= r->keys) {
+			tt_fail("round %u: worker %u: whole walk: a key never inserted",
+				r->nr, w->nr);
+			return;
+		}
+		if (test_and_set_bit(key_id, w->seen)) {
+			tt_fail("round %u: worker %u: whole walk: key id %u twice",
+				r->nr, w->nr, key_id);
+			return;
+		}
+		if (n && !tt_key_after(r->h, w->prev_key, w->key, ks))
+			tt_fail("round %u: worker %u: whole walk went back at key id %u",
+				r->nr, w->nr, key_id);
+		own = key_id < r->owned_keys && key_id % tt.nr_workers == w->nr;
+		k = key_id / tt.nr_workers;
+		if (own && !w->version[k])
+			tt_fail("round %u: worker %u: whole walk: its absent key id %u",
+				r->nr, w->nr, key_id);
+		if (with_value &&
+		    (!tt_value_whole(w->value, vs, key_id) ||
+		     (own && ((struct tt_value *)w->value)->version !=
+			     w->version[k])))
+			tt_fail("round %u: worker %u: whole walk: wrong value, key id %u",
+				r->nr, w->nr, key_id);
+		memcpy(w->prev_key, w->key, ks);
+		/* The cursor's own key gone: the walk goes on from its place. */
+		if (deletes && own && w->version[k] && !tt_rand(&w->rnd, 8))
+			tt_hash_delete(w, false, k);
+		if (++n > r->keys) {
+			tt_fail("round %u: worker %u: whole walk does not end",
+				r->nr, w->nr);
+			return;
+		}
+		if (with_value)
+			err = rcumap_hash_walk_after(r->h, w->prev_key, w->key,
+						     w->value);
+		else
+			err = rcumap_hash_next_key_after(r->h, w->prev_key,
+							 w->key);
+		if (!(n % 32))
+			cond_resched();
+	}
+	if (err != -ENOENT)
+		tt_fail("round %u: worker %u: whole walk: %d", r->nr,
+			w->nr, err);
+	for (k = 0; k < r->owned_per_worker; k++) {
+		key_id = tt_owned_id(w, k);
+		if (w->version[k] && !test_bit(key_id, w->seen))
+			tt_fail("round %u: worker %u: whole walk skipped its key id %u",
+				r->nr, w->nr, key_id);
+	}
+	w->stats.ordered_walks++;
+	w->stats.ordered_keys += n;
+}
+
+/*
+ * The accessors.  The bucket count is fixed only in a table that does
+ * not resize itself and has no resizer: else it is a power of two, never
+ * below the initial count if only the table's own worker resizes it.
+ * The worker's grows and shrinks are counted where they are seen.
+ */
 static void tt_hash_info(struct tt_worker *w)
 {
 	struct tt_round *r = w->r;
-	u32 want = roundup_pow_of_two(r->shape->nr_buckets ?:
-				      min(r->shape->max_entries,
-					  RCUMAP_HASH_MAX_BUCKETS));
+	u32 nr = rcumap_hash_nr_buckets(r->h);
+	u32 lo = r->resizer ? 1 : r->init_buckets;
+	u32 hi = r->resizer || r->shape->flags ? RCUMAP_HASH_MAX_BUCKETS :
+						 r->init_buckets;
 
 	if (rcumap_hash_count(r->h) > r->shape->max_entries ||
-	    rcumap_hash_nr_buckets(r->h) != want ||
-	    rcumap_hash_bytes_used(r->h) < want * sizeof(void *) ||
+	    !is_power_of_2(nr) || nr < lo || nr > hi ||
+	    rcumap_hash_bytes_used(r->h) < lo * sizeof(void *) ||
 	    rcumap_hash_key_size(r->h) != r->shape->key_size ||
 	    rcumap_hash_value_size(r->h) != r->shape->value_size ||
 	    rcumap_hash_max_entries(r->h) != r->shape->max_entries)
-		tt_fail("round %u: info: count %u, buckets %u, bytes %zu",
-			r->nr, rcumap_hash_count(r->h),
-			rcumap_hash_nr_buckets(r->h),
+		tt_fail("round %u: info: count %u, buckets %u (%u to %u), bytes %zu",
+			r->nr, rcumap_hash_count(r->h), nr, lo, hi,
 			rcumap_hash_bytes_used(r->h));
+	if (r->shape->flags && !r->resizer && w->last_buckets) {
+		w->stats.grew += nr > w->last_buckets;
+		w->stats.shrank += nr < w->last_buckets;
+	}
+	w->last_buckets = nr;
 }
 
 /* ---- Torture: workers, process table -------------------------------- */
@@ -1043,6 +1294,36 @@ static void tt_ptab_lookup_other(struct tt_worker *w)
 
 /* ---- Torture: the worker loop --------------------------------------- */
 
+/*
+ * In a round of a shrinking shape, a worker alternates between filling
+ * its keys and draining them: while it drains, its updates and deletes
+ * all become deletes of its next present key.  Returns true if it did
+ * one.
+ */
+static bool tt_hash_drain(struct tt_worker *w, u32 op)
+{
+	struct tt_round *r = w->r;
+	u32 i;
+
+	if (!(r->shape->flags & RCUMAP_HASH_F_SHRINK))
+		return false;
+	if (!w->phase_ops--) {
+		w->phase_ops = TT_PHASE_OPS;
+		w->draining = !w->draining;
+	}
+	if (!w->draining || op >= 28)
+		return false;
+	for (i = 0; i < r->owned_per_worker; i++) {
+		u32 k = w->sweep++ % r->owned_per_worker;
+
+		if (w->version[k]) {
+			tt_hash_delete(w, op & 1, k);
+			break;
+		}
+	}
+	return true;
+}
+
 static void tt_worker_op(struct tt_worker *w)
 {
 	u32 op = tt_rand(&w->rnd, 100);
@@ -1053,6 +1334,8 @@ static void tt_worker_op(struct tt_worker *w)
 	else
 		w->stats.ptab_ops++;
 
+	if (tt_hash_drain(w, op))
+		return;
 	if (op < 8)
 		tt_hash_update(w, RCUMAP_ANY, false);
 	else if (op < 13)
@@ -1062,13 +1345,17 @@ static void tt_worker_op(struct tt_worker *w)
 	else if (op < 19)
 		tt_hash_update(w, tt_rand(&w->rnd, 3), true);
 	else if (op < 24)
-		tt_hash_delete(w, false);
+		tt_hash_delete(w, false, U32_MAX);
 	else if (op < 28)
-		tt_hash_delete(w, true);
+		tt_hash_delete(w, true, U32_MAX);
 	else if (op < 37)
 		tt_hash_lookup_owned(w);
 	else if (op < 46)
 		tt_hash_contested(w);
+	else if (op < 49 && !tt_rand(&w->rnd, 12))
+		tt_hash_ordered_walk(w);
+	else if (op < 49 && tt_rand(&w->rnd, 2))
+		tt_hash_ordered_steps(w);
 	else if (op < 49)
 		tt_hash_walk(w, false);
 	else if (op < 52)
@@ -1108,6 +1395,86 @@ static int tt_worker_fn(void *arg)
 
 /* ---- Torture: rounds ------------------------------------------------ */
 
+/*
+ * Keys each worker owns: seven eighths of the keys are owned, the rest
+ * contested; in a shrinking shape all are owned, so that a drain can
+ * empty the table.
+ */
+static u32 tt_owned_per_worker(const struct tt_hash_shape *s)
+{
+	u32 owned = s->flags & RCUMAP_HASH_F_SHRINK ? s->keys : s->keys * 7 / 8;
+
+	return owned / tt.nr_workers;
+}
+
+/*
+ * The free callback of the round's hash table (@priv is the round, which
+ * is freed only after rcumap_hash_barrier()).  The value must be one that
+ * a successful update stored, whole, and no reader, timer or worker may
+ * hold it: a grace period has passed since it left the table, so every
+ * one that found it has left its read-side section and cleared its slot.
+ * Then it is poisoned, for a reader that still looks to see.
+ */
+static void tt_free_value(void *priv, const void *key, void *value)
+{
+	struct tt_round *r = priv;
+	u32 ks = r->shape->key_size, vs = r->shape->value_size, key_id, i;
+
+	if (!tt_key_id(key, ks, r->salt, &key_id) || key_id >= r->keys ||
+	    !tt_value_whole(value, vs, key_id)) {
+		tt_fail("round %u: free callback: bad key or torn value",
+			r->nr);
+	} else {
+		atomic_long_inc(&r->freed);
+		atomic64_add((s64)((struct tt_value *)value)->check,
+			     &r->freed_sum);
+	}
+	for (i = 0; i < tt.nr_held; i++) {
+		if (READ_ONCE(tt.held[i]) == value)
+			tt_fail("round %u: free callback for key id %u while holder %u holds it",
+				r->nr, key_id, i);
+	}
+	memset(value, TT_POISON, vs);
+}
+
+/*
+ * Force resizes until stopped: each to a random power of two up to four
+ * times larger or smaller than now (so that each resize is a few steps,
+ * and stopping the thread does not wait for a long one), between 1 and
+ * 2^@r->resize_order buckets.
+ */
+static int tt_resizer_fn(void *arg)
+{
+	struct tt_round *r = arg;
+	struct rnd_state rnd;
+	u32 order, target;
+	int err;
+
+	tt_seed(&rnd, tt.seed, 4000 + r->nr);
+	while (!kthread_should_stop()) {
+		order = ilog2(rcumap_hash_nr_buckets(r->h)) + tt_rand(&rnd, 5);
+		order = clamp_t(int, (int)order - 2, 0, r->resize_order);
+		target = 1U << order;
+		err = rcumap_hash_resize(r->h, target);
+		if (err == -ENOMEM) {
+			r->resize_nomem++;
+		} else if (err) {
+			tt_fail("round %u: resize to %u buckets: %d", r->nr,
+				target, err);
+		} else {
+			r->resizes++;
+			/* Nobody else resizes a table without flags. */
+			if (!r->shape->flags &&
+			    rcumap_hash_nr_buckets(r->h) != target)
+				tt_fail("round %u: resized to %u buckets, has %u",
+					r->nr, target,
+					rcumap_hash_nr_buckets(r->h));
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
 static struct tt_round *tt_round_new(u32 nr)
 {
 	const struct tt_hash_shape *s =
@@ -1117,6 +1484,8 @@ static struct tt_round *tt_round_new(u32 nr)
 		.value_size = s->value_size,
 		.max_entries = s->max_entries,
 		.nr_buckets = s->nr_buckets,
+		.flags = s->flags,
+		.free_value = tt_free_value,
 	};
 	struct tt_round *r;
 	u32 i;
@@ -1124,10 +1493,11 @@ static struct tt_round *tt_round_new(u32 nr)
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
+	params.free_priv = r;
 	r->nr = nr;
 	r->shape = s;
 	r->salt = prandom_u32_state(&tt.rnd);
-	r->owned_per_worker = s->keys * 7 / 8 / tt.nr_workers;
+	r->owned_per_worker = tt_owned_per_worker(s);
 	r->owned_keys = r->owned_per_worker * tt.nr_workers;
 	r->keys = s->keys;
 	r->capacity = tt_ptab_capacities[tt_rand(&tt.rnd,
@@ -1138,10 +1508,23 @@ static struct tt_round *tt_round_new(u32 nr)
 		atomic64_set(&r->shared[i], (s64)TT_ID_NONE);
 	for (i = 0; i < TT_RECENT; i++)
 		atomic64_set(&r->recent[i], (s64)TT_ID_NONE);
+	/*
+	 * Two rounds in three of a fixed shape have a resizer, one in two of
+	 * the growing shape (whose worker must be seen at work alone, too),
+	 * none of the shrinking one, where the worker alone grows and
+	 * shrinks the table as the workers fill and drain it; up to twice as
+	 * many buckets as keys.
+	 */
+	if (!s->flags)
+		r->resizer = tt_rand(&tt.rnd, 3);
+	else if (!(s->flags & RCUMAP_HASH_F_SHRINK))
+		r->resizer = tt_rand(&tt.rnd, 2);
+	r->resize_order = ilog2(roundup_pow_of_two(2 * s->keys));
 
 	r->h = rcumap_hash_create(&params, GFP_KERNEL);
 	if (IS_ERR(r->h))
 		goto out_free_round;
+	r->init_buckets = rcumap_hash_nr_buckets(r->h);
 	r->t = rcumap_ptab_create(r->capacity, GFP_KERNEL);
 	if (IS_ERR(r->t))
 		goto out_destroy_hash;
@@ -1165,9 +1548,10 @@ static void tt_round_check_hash(struct tt_round *r)
 {
 	u32 ks = r->shape->key_size, vs = r->shape->value_size;
 	u8 *key = tt.workers[0].key, *value = tt.workers[0].value;
+	u8 *prev = tt.workers[0].prev_key;
 	unsigned long *seen;
 	long contested = 0, expected = 0, found;
-	u32 i, k, key_id;
+	u32 i, k, key_id, tries, walk;
 	u64 pos;
 	int err;
 
@@ -1201,21 +1585,70 @@ static void tt_round_check_hash(struct tt_round *r)
 	seen = bitmap_zalloc(r->keys, GFP_KERNEL);
 	if (!seen)
 		return;
-	/* Positional walk: every key exactly once. */
-	found = 0;
-	pos = 0;
-	while (!rcumap_hash_walk(r->h, &pos, key, value)) {
-		if (!tt_key_id(key, ks, r->salt, &key_id) ||
-		    key_id >= r->keys || test_and_set_bit(key_id, seen) ||
-		    !tt_value_whole(value, vs, key_id)) {
-			tt_fail("round %u: walk: bad or repeated key", r->nr);
+	/*
+	 * Positional walk: every key exactly once.  Not across a resize,
+	 * though, and the table's own resize worker may still be at work
+	 * (a delete at the end of the round queued it): in a table with
+	 * flags, a walk that fails is tried again, after a pause, up to ten
+	 * times, until the worker has reached its size.
+	 */
+	for (tries = 0; tries < 10; tries++) {
+		bool bad = false;
+
+		if (tries)
+			msleep(20 * tries);
+		bitmap_zero(seen, r->keys);
+		found = 0;
+		pos = 0;
+		while (!rcumap_hash_walk(r->h, &pos, key, value)) {
+			if (!tt_key_id(key, ks, r->salt, &key_id) ||
+			    key_id >= r->keys ||
+			    !tt_value_whole(value, vs, key_id)) {
+				tt_fail("round %u: walk: bad key", r->nr);
+				break;
+			}
+			if (test_and_set_bit(key_id, seen)) {
+				bad = true;
+				break;
+			}
+			found++;
+		}
+		if (!bad && found == expected)
+			break;
+		if (!r->shape->flags || tries == 9) {
+			tt_fail("round %u: walk found %ld keys, want %ld%s",
+				r->nr, found, expected,
+				bad ? ", and a key twice" : "");
 			break;
 		}
-		found++;
 	}
-	if (found != expected)
-		tt_fail("round %u: walk found %ld keys, want %ld", r->nr,
-			found, expected);
+	/* Ordered walks, of keys or of keys and values: exact in any case. */
+	for (walk = 0; walk < 2; walk++) {
+		bitmap_zero(seen, r->keys);
+		found = 0;
+		err = walk ? rcumap_hash_walk_after(r->h, NULL, key, value) :
+			     rcumap_hash_next_key_after(r->h, NULL, key);
+		while (!err) {
+			if (!tt_key_id(key, ks, r->salt, &key_id) ||
+			    key_id >= r->keys ||
+			    test_and_set_bit(key_id, seen) ||
+			    (walk && !tt_value_whole(value, vs, key_id)) ||
+			    (found && !tt_key_after(r->h, prev, key, ks))) {
+				tt_fail("round %u: ordered walk: bad, repeated or backward key",
+					r->nr);
+				break;
+			}
+			found++;
+			memcpy(prev, key, ks);
+			err = walk ? rcumap_hash_walk_after(r->h, prev, key,
+							    value) :
+				     rcumap_hash_next_key_after(r->h, prev, key);
+		}
+		if (found != expected)
+			tt_fail("round %u: ordered walk%s found %ld keys, want %ld",
+				r->nr, walk ? " with values" : "", found,
+				expected);
+	}
 	/* And the same with get_next_key(). */
 	bitmap_zero(seen, r->keys);
 	found = 0;
@@ -1357,6 +1790,39 @@ static void tt_stop_workers(u32 started)
 		kthread_stop(tt.workers[i].task);
 }
 
+/*
+ * Every value a destroyed round stored has been handed to the free
+ * callback once: as the old value of a replace, by a delete, or by the
+ * destroy.  After rcumap_hash_barrier() no callback of those rounds runs
+ * any more, and the rounds (the callbacks' @priv) may go.  One barrier
+ * for several rounds: it waits for every pending RCU callback, which in
+ * a debug guest can take most of a second.
+ */
+static void tt_rounds_settle(void)
+{
+	u32 i;
+
+	if (!tt.nr_pending)
+		return;
+	rcumap_hash_barrier();
+	for (i = 0; i < tt.nr_pending; i++) {
+		struct tt_round *r = tt.pending[i];
+
+		if (atomic_long_read(&r->stored) !=
+		    atomic_long_read(&r->freed) ||
+		    atomic64_read(&r->stored_sum) !=
+		    atomic64_read(&r->freed_sum))
+			tt_fail("round %u: %ld values stored, %ld freed (sums %llx, %llx)",
+				r->nr, atomic_long_read(&r->stored),
+				atomic_long_read(&r->freed),
+				(u64)atomic64_read(&r->stored_sum),
+				(u64)atomic64_read(&r->freed_sum));
+		tt.values_freed += atomic_long_read(&r->freed);
+		kfree_rcu(r, rcu);
+	}
+	tt.nr_pending = 0;
+}
+
 /* One round: create, run the workers for @ms, stop, check, destroy. */
 static int tt_round_run(u32 nr, unsigned int ms)
 {
@@ -1375,6 +1841,10 @@ static int tt_round_run(u32 nr, unsigned int ms)
 		w->nr_stale = 0;
 		w->last_id = TT_ID_NONE;
 		memset(w->version, 0, tt.max_owned * sizeof(*w->version));
+		w->last_buckets = 0;
+		w->phase_ops = TT_PHASE_OPS;
+		w->draining = false;
+		w->sweep = 0;
 	}
 	/* Readers find the new round from here on (tt.cur was NULL). */
 	rcu_assign_pointer(tt.cur, r);
@@ -1391,13 +1861,30 @@ static int tt_round_run(u32 nr, unsigned int ms)
 		}
 		kthread_bind(w->task, tt_cpu(started));
 	}
+	if (!err && r->resizer) {
+		r->resizer_task = kthread_create(tt_resizer_fn, r,
+						 "rcumap_tz/%u", nr);
+		if (IS_ERR(r->resizer_task)) {
+			err = PTR_ERR(r->resizer_task);
+			r->resizer_task = NULL;
+			tt_fail("round %u: cannot start the resizer", nr);
+		}
+	}
 	if (!err) {
 		for (i = 0; i < tt.nr_workers; i++)
 			wake_up_process(tt.workers[i].task);
+		if (r->resizer_task)
+			wake_up_process(r->resizer_task);
 		msleep(ms);
 	}
 	/* Joins the workers: everything they did is visible from here. */
 	tt_stop_workers(started);
+	if (r->resizer_task) {
+		kthread_stop(r->resizer_task);
+		tt.resizes += r->resizes;
+		tt.resize_nomem += r->resize_nomem;
+		tt.resize_rounds++;
+	}
 
 	if (!err) {
 		tt_round_check_hash(r);
@@ -1413,7 +1900,9 @@ static int tt_round_run(u32 nr, unsigned int ms)
 	tt_round_drain(r);
 	rcumap_ptab_destroy(r->t);
 	rcumap_hash_destroy(r->h);
-	kfree_rcu(r, rcu);
+	tt.pending[tt.nr_pending++] = r;
+	if (tt.nr_pending == TT_PENDING)
+		tt_rounds_settle();
 	return err;
 }
 
@@ -1424,9 +1913,12 @@ static void tt_free_workers(void)
 	for (i = 0; tt.workers && i < tt.nr_workers; i++) {
 		kfree(tt.workers[i].version);
 		kfree(tt.workers[i].objs);
+		bitmap_free(tt.workers[i].seen);
 	}
 	kfree(tt.workers);
 	tt.workers = NULL;
+	kfree(tt.held);
+	tt.held = NULL;
 }
 
 static int tt_alloc_workers(void)
@@ -1439,10 +1931,11 @@ static int tt_alloc_workers(void)
 
 		if (s->key_size > TT_MAX_KEY || s->value_size > TT_MAX_VALUE ||
 		    s->value_size < sizeof(struct tt_value) ||
+		    s->keys > TT_MAX_KEYS ||
 		    (s->key_size < 4 && s->keys > 1U << (8 * s->key_size)))
 			return -EINVAL;
 		tt.max_owned = max(tt.max_owned,
-				   s->keys * 7 / 8 / tt.nr_workers);
+				   tt_owned_per_worker(s));
 	}
 	tt.max_quota = 0;
 	for (i = 0; i < ARRAY_SIZE(tt_ptab_capacities); i++)
@@ -1451,6 +1944,12 @@ static int tt_alloc_workers(void)
 	tt.workers = kcalloc(tt.nr_workers, sizeof(*tt.workers), GFP_KERNEL);
 	if (!tt.workers)
 		return -ENOMEM;
+	tt.nr_held = 2 * tt.nr_readers + tt.nr_workers;
+	tt.held = kcalloc(tt.nr_held, sizeof(*tt.held), GFP_KERNEL);
+	if (!tt.held) {
+		tt_free_workers();
+		return -ENOMEM;
+	}
 	for (i = 0; i < tt.nr_workers; i++) {
 		struct tt_worker *w = &tt.workers[i];
 
@@ -1459,7 +1958,8 @@ static int tt_alloc_workers(void)
 		w->version = kcalloc(max(tt.max_owned, 1U), sizeof(u64),
 				     GFP_KERNEL);
 		w->objs = kcalloc(tt.max_quota, sizeof(*w->objs), GFP_KERNEL);
-		if (!w->version || !w->objs) {
+		w->seen = bitmap_zalloc(TT_MAX_KEYS, GFP_KERNEL);
+		if (!w->version || !w->objs || !w->seen) {
 			tt_free_workers();
 			return -ENOMEM;
 		}
@@ -1534,6 +2034,7 @@ static int tt_run(void)
 			break;
 		tt.rounds++;
 	}
+	tt_rounds_settle();
 
 	tt_stop_readers(tt.nr_readers);
 	for (i = 0; i < tt.nr_readers; i++) {
@@ -1549,10 +2050,18 @@ static int tt_run(void)
 		sum.ptab_ops += s->ptab_ops;
 		sum.full += s->full;
 		sum.nomem += s->nomem;
+		sum.ordered_walks += s->ordered_walks;
+		sum.ordered_keys += s->ordered_keys;
+		sum.grew += s->grew;
+		sum.shrank += s->shrank;
 	}
 	pr_info("torture: %u rounds, %u workers and %u readers, %lu ops (%lu hash, %lu ptab; %lu full, %lu atomic -ENOMEM), %lu reads, %lu timer reads\n",
 		tt.rounds, tt.nr_workers, tt.nr_readers, sum.ops, sum.hash_ops,
 		sum.ptab_ops, sum.full, sum.nomem, reads, timer_reads);
+	pr_info("torture: %lu forced resizes in %lu rounds (%lu -ENOMEM), resize worker seen growing %lu and shrinking %lu times, %lu whole ordered walks of %lu keys, %lu values freed by the callback\n",
+		tt.resizes, tt.resize_rounds, tt.resize_nomem, sum.grew,
+		sum.shrank, sum.ordered_walks, sum.ordered_keys,
+		tt.values_freed);
 	if (!err && (!sum.hash_ops || !sum.ptab_ops || !reads || !tt.rounds))
 		tt_fail("torture: some kind of operation never ran");
 out_free_workers:
@@ -1566,19 +2075,81 @@ out_free_workers:
 
 struct ref_entry {
 	struct hlist_node node;
+	struct rb_node order;	/* in ref_hash.order */
+	u32 pos;		/* rcumap_hash_key_pos() of the key */
 	u32 seen;
 	u8 data[];	/* the key, then the value */
 };
 
-/* A chained hash table under a mutex: slow, simple, obviously right. */
+/*
+ * A chained hash table under a mutex: slow, simple, obviously right.  Its
+ * entries are also in a tree sorted in the walk order of the table under
+ * test: by the position rcumap_hash_key_pos() gives each key (the one
+ * thing about the order only the table knows: it hashes with its own
+ * seed), then by the key's bytes.  The order of the ordered walks is
+ * taken from the tree, not from the table's buckets.
+ */
 struct ref_hash {
 	struct mutex lock;	/* serialises every operation */
 	u32 key_size;
 	u32 value_size;
 	u32 max_entries;
 	u32 count;
+	const struct rcumap_hash *h;	/* for rcumap_hash_key_pos() */
+	struct rb_root order;
 	struct hlist_head heads[REF_HASH_HEADS];
 };
+
+/* Walk order: <0, 0 or >0 as (@pos, @key) is before, at or after @e. */
+static int ref_order_cmp(const struct ref_hash *ref, u32 pos, const u8 *key,
+			 const struct ref_entry *e)
+{
+	if (pos != e->pos)
+		return pos < e->pos ? -1 : 1;
+	return memcmp(key, e->data, ref->key_size);
+}
+
+static void ref_order_insert(struct ref_hash *ref, struct ref_entry *e)
+{
+	struct rb_node **link = &ref->order.rb_node, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		if (ref_order_cmp(ref, e->pos, e->data,
+				  rb_entry(parent, struct ref_entry, order)) < 0)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&e->order, parent, link);
+	rb_insert_color(&e->order, &ref->order);
+}
+
+/* The first entry strictly after @key in walk order, or the first entry. */
+static struct ref_entry *ref_order_next(struct ref_hash *ref, const u8 *key)
+{
+	struct rb_node *n = ref->order.rb_node;
+	struct ref_entry *best = NULL;
+	u32 pos;
+
+	lockdep_assert_held(&ref->lock);
+	if (!key) {
+		n = rb_first(&ref->order);
+		return n ? rb_entry(n, struct ref_entry, order) : NULL;
+	}
+	pos = rcumap_hash_key_pos(ref->h, key);
+	while (n) {
+		struct ref_entry *e = rb_entry(n, struct ref_entry, order);
+
+		if (ref_order_cmp(ref, pos, key, e) < 0) {
+			best = e;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return best;
+}
 
 static u32 ref_hash_head(const u8 *key, u32 ks)
 {
@@ -1633,6 +2204,8 @@ static int ref_update(struct ref_hash *ref, const u8 *key, const u8 *value,
 			hlist_add_head(&e->node,
 				       &ref->heads[ref_hash_head(key,
 							ref->key_size)]);
+			e->pos = rcumap_hash_key_pos(ref->h, key);
+			ref_order_insert(ref, e);
 			ref->count++;
 		}
 	}
@@ -1650,6 +2223,7 @@ static int ref_take(struct ref_hash *ref, const u8 *key, u8 *value)
 		if (value)
 			memcpy(value, e->data + ref->key_size, ref->value_size);
 		hlist_del(&e->node);
+		rb_erase(&e->order, &ref->order);
 		kfree(e);
 		ref->count--;
 	}
@@ -1683,6 +2257,7 @@ static void ref_hash_clear(struct ref_hash *ref)
 			kfree(e);
 		}
 	}
+	ref->order = RB_ROOT;
 	ref->count = 0;
 	mutex_unlock(&ref->lock);
 }
@@ -1717,18 +2292,28 @@ struct df_hash_shape {
 	u32 max_entries;
 	u32 nr_buckets;
 	u32 keys;
+	u32 flags;
 };
 
 static const struct df_hash_shape df_hash_shapes[] = {
-	{ 4, 8, 64, 1, 80 },
-	{ 8, 0, 512, 0, 640 },
-	{ 3, 13, 300, 16, 400 },
-	{ 16, 64, 1024, 4, 1200 },
-	{ 1, 1, 200, 8, 256 },
-	{ 256, 4096, 24, 2, 32 },
-	{ 12, 24, 2000, 2048, 2500 },
-	{ 8, 8, 4096, 256, 4096 },
+	{ 4, 8, 64, 1, 80, 0 },
+	{ 8, 0, 512, 0, 640, 0 },
+	{ 3, 13, 300, 16, 400, 0 },
+	{ 16, 64, 1024, 4, 1200, 0 },
+	{ 1, 1, 200, 8, 256, 0 },
+	{ 256, 4096, 24, 2, 32, 0 },
+	{ 12, 24, 2000, 2048, 2500, 0 },
+	{ 8, 8, 4096, 256, 4096, 0 },
+	{ 8, 16, 2048, 2, 2560, TT_SHRINK },
+	{ 5, 8, 512, 0, 640, TT_GROW },
 };
+
+/*
+ * One operation in this many forces a resize (then a full compare).  In
+ * the debug guest a resize step, which waits for a grace period, costs as
+ * much as a few hundred other operations.
+ */
+#define DF_RESIZE_EVERY	10000
 
 static const u32 df_ptab_capacities[] = { 64, 128, 1024 };
 
@@ -1750,6 +2335,10 @@ struct df {
 	unsigned long compares;
 	u32 pass;
 	u32 fill;		/* percent of inserts in the current phase */
+	unsigned long resizes;
+	unsigned long stored;	/* values the current table stored */
+	atomic_long_t freed;	/* ... and its free callback was given */
+	unsigned long values_freed;
 	struct task_struct *task;
 	struct completion done;
 	u8 *key, *key2, *value, *value2, *value3;
@@ -1758,8 +2347,9 @@ struct df {
 static const char *df_shape_str(const struct df_hash_shape *s, char *buf,
 				size_t len)
 {
-	snprintf(buf, len, "ks %u vs %u max %u buckets %u", s->key_size,
-		 s->value_size, s->max_entries, s->nr_buckets);
+	snprintf(buf, len, "ks %u vs %u max %u buckets %u flags %u",
+		 s->key_size, s->value_size, s->max_entries, s->nr_buckets,
+		 s->flags);
 	return buf;
 }
 
@@ -1799,65 +2389,189 @@ static void df_hash_fail(struct df *d, const struct df_hash_shape *s,
 }
 
 /*
- * Compare the whole contents: a positional walk and a get_next_key()
- * walk must each return every key of the reference exactly once, with
- * its value, and the counts must agree.
+ * Compare the whole contents: a positional walk, a get_next_key() walk,
+ * and a next_key_after() walk or a walk_after() walk (in turns) must each
+ * return every key of the reference exactly once, with its value where
+ * they give it, the last two in the reference's walk order; the counts
+ * must agree.
+ * A table with flags may be resized by its worker at any moment, and a
+ * positional walk is exact only while the table keeps its size: there it
+ * is left out.
  */
 static void df_hash_compare(struct df *d, const struct df_hash_shape *s,
 			    struct rcumap_hash *h, struct ref_hash *ref)
 {
+	static const char *const names[] = {
+		"positional", "get_next_key", "next_key_after", "walk_after",
+	};
 	u32 ks = s->key_size, vs = s->value_size;
-	struct ref_entry *e;
+	struct ref_entry *e, *want;
+	struct rb_node *next;
 	u32 n, steps;
 	u64 pos = 0;
 	int err, walk;
 
 	d->compares++;
 	mutex_lock(&ref->lock);
-	for (walk = 0; walk < 2; walk++) {
+	for (walk = s->flags ? 1 : 0; walk < 4; walk++) {
+		bool values = walk == 0 || walk == 3;
+
+		/* The two ordered walks take turns: each costs a seek a key. */
+		if (walk == 2 + (d->compares & 1))
+			continue;
 		d->pass++;
 		n = 0;
 		steps = 0;
-		if (walk)
-			err = rcumap_hash_get_next_key(h, NULL, d->key);
-		else
+		next = rb_first(&ref->order);
+		switch (walk) {
+		case 0:
 			err = rcumap_hash_walk(h, &pos, d->key, d->value);
+			break;
+		case 1:
+			err = rcumap_hash_get_next_key(h, NULL, d->key);
+			break;
+		case 2:
+			err = rcumap_hash_next_key_after(h, NULL, d->key);
+			break;
+		default:
+			err = rcumap_hash_walk_after(h, NULL, d->key, d->value);
+			break;
+		}
 		while (!err) {
 			e = ref_find(ref, d->key);
+			want = next ? rb_entry(next, struct ref_entry, order) :
+				      NULL;
 			if (!e || e->seen == d->pass ||
-			    (!walk && memcmp(e->data + ks, d->value, vs))) {
+			    (values && memcmp(e->data + ks, d->value, vs)) ||
+			    (walk && e != want)) {
 				tt_fail("diff %u hash op %lu: %s walk: key %*phN %s",
-					d->nr, d->op,
-					walk ? "get_next_key" : "positional",
+					d->nr, d->op, names[walk],
 					(int)min(ks, 16U), d->key,
 					!e ? "is not in the reference" :
 					e->seen == d->pass ? "came twice" :
+					e != want && walk ? "is out of order" :
 					"has the wrong value");
 				break;
 			}
 			e->seen = d->pass;
 			n++;
+			if (walk)
+				next = rb_next(next);
 			if (++steps > ref->count)
 				break;
-			if (walk) {
-				err = rcumap_hash_get_next_key(h, d->key,
-							       d->key2);
-				memcpy(d->key, d->key2, ks);
-			} else {
+			memcpy(d->key2, d->key, ks);
+			switch (walk) {
+			case 0:
 				err = rcumap_hash_walk(h, &pos, d->key,
 						       d->value);
+				break;
+			case 1:
+				err = rcumap_hash_get_next_key(h, d->key2,
+							       d->key);
+				break;
+			case 2:
+				err = rcumap_hash_next_key_after(h, d->key2,
+								 d->key);
+				break;
+			default:
+				err = rcumap_hash_walk_after(h, d->key2, d->key,
+							     d->value);
+				break;
 			}
 		}
 		if (n != ref->count || (err && err != -ENOENT))
 			tt_fail("diff %u hash op %lu: %s walk returned %u of %u keys (%d)",
-				d->nr, d->op,
-				walk ? "get_next_key" : "positional", n,
-				ref->count, err);
+				d->nr, d->op, names[walk], n, ref->count, err);
 	}
 	if (rcumap_hash_count(h) != ref->count)
 		tt_fail("diff %u hash op %lu: count %u, want %u", d->nr, d->op,
 			rcumap_hash_count(h), ref->count);
 	mutex_unlock(&ref->lock);
+}
+
+/*
+ * One step of an ordered walk, next_key_after() or walk_after(), from
+ * NULL, a present key or an absent one (random bytes, or a key id's key
+ * with a byte changed): it must return exactly the reference's first key
+ * after the cursor in walk order (never the first key, as a restart
+ * would), and its value.  Sometimes the cursor and the result share the
+ * buffer, as the API allows.
+ */
+static void df_hash_ordered(struct df *d, const struct df_hash_shape *s,
+			    u32 salt, struct rcumap_hash *h,
+			    struct ref_hash *ref)
+{
+	u32 ks = s->key_size, vs = s->value_size;
+	bool from_null = !tt_rand(&d->rnd, 8);
+	u8 *key = from_null ? NULL : df_pick_key(d, s, salt, d->key);
+	bool with_value = tt_rand(&d->rnd, 2);
+	u8 *out = d->key2;
+	struct ref_entry *want;
+	int err;
+
+	u8 cursor[16];
+	char shape[64];
+
+	mutex_lock(&ref->lock);
+	want = ref_order_next(ref, key);
+	if (key)
+		memcpy(cursor, key, min(ks, 16U));
+	if (key && !tt_rand(&d->rnd, 4)) {
+		memcpy(out, key, ks);
+		key = out;
+	}
+	if (with_value)
+		err = rcumap_hash_walk_after(h, key, out, d->value);
+	else
+		err = rcumap_hash_next_key_after(h, key, out);
+	if (err != (want ? 0 : -ENOENT) ||
+	    (want && memcmp(out, want->data, ks)) ||
+	    (want && with_value && memcmp(d->value, want->data + ks, vs)))
+		tt_fail("diff %u hash op %lu (%s): %s from %s%*phN: %d, key %*phN, want %*phN%s",
+			d->nr, d->op, df_shape_str(s, shape, sizeof(shape)),
+			with_value ? "walk_after" : "next_key_after",
+			key ? "key " : "NULL", key ? (int)min(ks, 16U) : 0,
+			cursor, err, err ? 0 : (int)min(ks, 16U), out,
+			want ? (int)min(ks, 16U) : 0, want ? want->data : out,
+			want ? "" : " (-ENOENT)");
+	mutex_unlock(&ref->lock);
+}
+
+/*
+ * Resize to a random power of two up to four times larger or smaller
+ * than now (one to twice max_entries buckets), or try a bad size, then
+ * compare the whole contents: a resize changes nothing a user can see
+ * but the bucket count.
+ */
+static void df_hash_resize(struct df *d, const struct df_hash_shape *s,
+			   struct rcumap_hash *h, struct ref_hash *ref)
+{
+	u32 max_order = ilog2(roundup_pow_of_two(2 * s->max_entries));
+	int order = ilog2(rcumap_hash_nr_buckets(h)) + tt_rand(&d->rnd, 5) - 2;
+	u32 target = 1U << clamp_t(int, order, 0, max_order);
+	int err, want = 0;
+
+	switch (tt_rand(&d->rnd, 16)) {
+	case 0:
+		target = 0;
+		want = -EINVAL;
+		break;
+	case 1:
+		target = RCUMAP_HASH_MAX_BUCKETS + 1;
+		want = -EINVAL;
+		break;
+	}
+	err = rcumap_hash_resize(h, target);
+	if (err == -ENOMEM && !want)
+		return;
+	if (err != want)
+		tt_fail("diff %u hash op %lu: resize to %u buckets: %d, want %d",
+			d->nr, d->op, target, err, want);
+	else if (!err && !s->flags && rcumap_hash_nr_buckets(h) != target)
+		tt_fail("diff %u hash op %lu: resized to %u buckets, has %u",
+			d->nr, d->op, target, rcumap_hash_nr_buckets(h));
+	d->resizes += !err;
+	df_hash_compare(d, s, h, ref);
 }
 
 static void df_hash_get_next_key(struct df *d, const struct df_hash_shape *s,
@@ -1915,7 +2629,12 @@ static void df_hash_walk_at(struct df *d, const struct df_hash_shape *s,
 	before = pos;
 	err = rcumap_hash_walk(h, &pos, d->key2, with_value ? d->value : NULL);
 	if (err == -ENOENT) {
-		/* Resuming where a walk ended ends it again. */
+		/*
+		 * Resuming where a walk ended ends it again, unless the
+		 * table's worker grew it meanwhile.
+		 */
+		if (s->flags)
+			return;
 		before = pos;
 		err = rcumap_hash_walk(h, &pos, d->key2, NULL);
 		if (err != -ENOENT)
@@ -1941,6 +2660,8 @@ static void df_hash_op(struct df *d, const struct df_hash_shape *s, u32 salt,
 	int err, want;
 	void *v;
 
+	if (!tt_rand(&d->rnd, DF_RESIZE_EVERY))
+		df_hash_resize(d, s, h, ref);
 	/* Inserts and deletes in proportion to the phase's fill rate. */
 	if (op < 400) {
 		key = df_pick_key(d, s, salt, d->key);
@@ -1954,6 +2675,7 @@ static void df_hash_op(struct df *d, const struct df_hash_shape *s, u32 salt,
 			err = rcumap_hash_update(h, key, value, mode,
 						 GFP_KERNEL);
 			d->full += want == -E2BIG;
+			d->stored += !err;
 			if (err != want)
 				df_hash_fail(d, s, "update", key, err, want);
 		} else if (tt_rand(&d->rnd, 2)) {
@@ -1984,14 +2706,17 @@ static void df_hash_op(struct df *d, const struct df_hash_shape *s, u32 salt,
 		rcu_read_unlock();
 		if (err != want)
 			df_hash_fail(d, s, "lookup", key, err, want);
-	} else if (op < 900) {
+	} else if (op < 860) {
 		df_hash_get_next_key(d, s, salt, h, ref);
+	} else if (op < 920) {
+		df_hash_ordered(d, s, salt, h, ref);
 	} else if (op < 999) {
 		df_hash_walk_at(d, s, h, ref);
 	} else {
-		/* O(buckets): rarely. */
-		if (rcumap_hash_bytes_used(h) <
-		    (size_t)rcumap_hash_nr_buckets(h) * sizeof(void *))
+		/* O(buckets): rarely.  The worker may resize meanwhile. */
+		u32 nr = s->flags ? 1 : rcumap_hash_nr_buckets(h);
+
+		if (rcumap_hash_bytes_used(h) < (size_t)nr * sizeof(void *))
 			tt_fail("diff %u hash op %lu: bytes_used %zu", d->nr, d->op,
 				rcumap_hash_bytes_used(h));
 	}
@@ -2009,7 +2734,18 @@ static void df_new_phase(struct df *d, unsigned long *phase_end)
 	*phase_end = d->op + 500 + tt_rand(&d->rnd, 5000);
 }
 
-/* One table's life: create, @ops operations, compare, destroy. */
+/* The free callback of a stream's table: @priv is the stream. */
+static void df_free_value(void *priv, const void *key, void *value)
+{
+	struct df *d = priv;
+
+	atomic_long_inc(&d->freed);
+}
+
+/*
+ * One table's life: create, @ops operations, compare, destroy; then every
+ * value a successful update stored must have reached the free callback.
+ */
 static void df_hash_table(struct df *d, unsigned long ops)
 {
 	const struct df_hash_shape *s =
@@ -2019,6 +2755,9 @@ static void df_hash_table(struct df *d, unsigned long ops)
 		.value_size = s->value_size,
 		.max_entries = s->max_entries,
 		.nr_buckets = s->nr_buckets,
+		.flags = s->flags,
+		.free_value = df_free_value,
+		.free_priv = d,
 	};
 	u32 salt = prandom_u32_state(&d->rnd);
 	unsigned long end = d->op + ops, phase_end = 0;
@@ -2045,6 +2784,10 @@ static void df_hash_table(struct df *d, unsigned long ops)
 		d->op = end;
 		goto out_free_ref;
 	}
+	ref->h = h;
+	ref->order = RB_ROOT;
+	d->stored = 0;
+	atomic_long_set(&d->freed, 0);
 	d->hash_tables++;
 	for (; d->op < end; d->op++) {
 		if (d->op >= phase_end) {
@@ -2058,6 +2801,11 @@ static void df_hash_table(struct df *d, unsigned long ops)
 	}
 	df_hash_compare(d, s, h, ref);
 	rcumap_hash_destroy(h);
+	rcumap_hash_barrier();
+	if (atomic_long_read(&d->freed) != d->stored)
+		tt_fail("diff %u hash op %lu: %lu values stored, %ld freed",
+			d->nr, d->op, d->stored, atomic_long_read(&d->freed));
+	d->values_freed += atomic_long_read(&d->freed);
 out_free_ref:
 	ref_hash_clear(ref);
 	mutex_destroy(&ref->lock);
@@ -2586,11 +3334,14 @@ static void df_stop(struct df *streams, u32 n)
 		sum.ptab_tables += d->ptab_tables;
 		sum.full += d->full;
 		sum.compares += d->compares;
+		sum.resizes += d->resizes;
+		sum.values_freed += d->values_freed;
 		ms = max(ms, d->ms);
 	}
-	pr_info("diff: %u streams, %lu hash ops on %lu tables, %lu ptab ops on %lu tables, %lu full, %lu full compares, %u ms\n",
+	pr_info("diff: %u streams, %lu hash ops on %lu tables, %lu ptab ops on %lu tables, %lu full, %lu full compares, %lu resizes, %lu values freed, %u ms\n",
 		n, sum.hash_ops, sum.hash_tables, sum.ptab_ops,
-		sum.ptab_tables, sum.full, sum.compares, ms);
+		sum.ptab_tables, sum.full, sum.compares, sum.resizes,
+		sum.values_freed, ms);
 	kfree(streams);
 }
 

@@ -29,10 +29,12 @@
 #   BENCH_USER_ENTRIES [65536]  keys in the /dev/rcumap and bpf(2) maps
 #   BENCH_KEY_SIZE [8], BENCH_VALUE_SIZE [8]
 #   BENCH_READ_PCT [100,99,90,70]  hash mixes, percent lookups
-#   BENCH_MAPS [hash,ptab,mem,user], BENCH_IMPLS [all]
+#   BENCH_RESIZE_ENTRIES [16384]  keys in the tables of the resize benchmark
+#   BENCH_RESIZE_MS [1000]    duration of each of its measurements, ms
+#   BENCH_MAPS [hash,ptab,mem,resize,user], BENCH_IMPLS [all]
 #   BENCH_OUT [out/bench], BENCH_BUILD [build/bench] (objects, binaries)
 #   BENCH_TIMEOUT [1500] seconds for the guest
-# With the defaults the guest runs about 4 minutes on 2 CPUs under TCG.
+# With the defaults the guest runs about 5 minutes on 2 CPUs under TCG.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -50,7 +52,8 @@ timeout=${BENCH_TIMEOUT:-1500}
 : "${BENCH_MS:=250}" "${BENCH_ROUNDS:=5}"
 : "${BENCH_ENTRIES:=1024,65536,1048576}" "${BENCH_MEM_ENTRIES:=1024,65536,1048576}"
 : "${BENCH_PTAB_ENTRIES:=65536}" "${BENCH_USER_ENTRIES:=65536}"
-: "${BENCH_READ_PCT:=100,99,90,70}" "${BENCH_MAPS:=hash,ptab,mem,user}"
+: "${BENCH_READ_PCT:=100,99,90,70}" "${BENCH_MAPS:=hash,ptab,mem,resize,user}"
+: "${BENCH_RESIZE_ENTRIES:=16384}" "${BENCH_RESIZE_MS:=1000}"
 if [ -z "${BENCH_THREADS:-}" ]; then
 	BENCH_THREADS=$(seq -s, 1 "$cpus")
 fi
@@ -80,7 +83,7 @@ khz=$(awk -F': *' '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 append="tsc=reliable${khz:+ tsc_early_khz=$khz}"
 for v in BENCH_MS BENCH_ROUNDS BENCH_THREADS BENCH_KEY_SIZE BENCH_VALUE_SIZE \
 	 BENCH_ENTRIES BENCH_MEM_ENTRIES BENCH_PTAB_ENTRIES BENCH_USER_ENTRIES \
-	 BENCH_READ_PCT BENCH_MAPS BENCH_IMPLS; do
+	 BENCH_READ_PCT BENCH_RESIZE_ENTRIES BENCH_RESIZE_MS BENCH_MAPS BENCH_IMPLS; do
 	[ -z "${!v:-}" ] || append="$append $v=${!v}"
 done
 
@@ -99,6 +102,11 @@ case ,$BENCH_MAPS, in *,ptab,*)
 esac
 case ,$BENCH_MAPS, in *,user,*) points=$((points + 4 * 2 * nthr)) ;; esac
 estimate=$((points * BENCH_ROUNDS * BENCH_MS / 1000))
+# The resize benchmark: two tables, lookups without and with resizing.
+case ,$BENCH_MAPS, in *,resize,*)
+	points=$((points + $(count "$BENCH_RESIZE_ENTRIES") * 2 * 2))
+	estimate=$((estimate + $(count "$BENCH_RESIZE_ENTRIES") * 4 * BENCH_ROUNDS * BENCH_RESIZE_MS / 1000)) ;;
+esac
 msg "$points measurements x $BENCH_ROUNDS rounds x $BENCH_MS ms on $cpus CPUs: about $estimate s of measuring, plus filling the tables"
 
 run=$out/run

@@ -11,7 +11,8 @@
 # hands to /init, and so to this script, as environment variables:
 #   BENCH_MS, BENCH_ROUNDS, BENCH_THREADS (1,2,...), BENCH_KEY_SIZE,
 #   BENCH_VALUE_SIZE, BENCH_ENTRIES, BENCH_MEM_ENTRIES, BENCH_PTAB_ENTRIES,
-#   BENCH_USER_ENTRIES, BENCH_READ_PCT, BENCH_MAPS (hash,ptab,mem,user),
+#   BENCH_USER_ENTRIES, BENCH_READ_PCT, BENCH_RESIZE_ENTRIES,
+#   BENCH_RESIZE_MS, BENCH_MAPS (hash,ptab,mem,resize,user),
 #   BENCH_IMPLS (rcumap_bench.ko's impl=)
 # Unset ones take the defaults of rcumap_bench.ko and rcumap_ubench.
 #
@@ -59,7 +60,7 @@ while [ ! -c /dev/rcumap ] && [ $i -lt 50 ]; do
 	i=$((i + 1))
 done
 
-maps=${BENCH_MAPS:-hash,ptab,mem,user}
+maps=${BENCH_MAPS:-hash,ptab,mem,resize,user}
 case ,$maps, in
 *,user,*)
 	say "user space: /dev/rcumap against bpf(2), started at $(now) s"
@@ -78,7 +79,7 @@ case ,$maps, in
 	;;
 esac
 
-kmaps=$(echo "$maps" | tr , '\n' | grep -xE 'hash|ptab|mem' | paste -sd, -)
+kmaps=$(echo "$maps" | tr , '\n' | grep -xE 'hash|ptab|mem|resize' | paste -sd, -)
 if [ -n "$kmaps" ]; then
 	add map "$kmaps"
 	add ms "${BENCH_MS:-}"
@@ -90,6 +91,8 @@ if [ -n "$kmaps" ]; then
 	add mem_entries "${BENCH_MEM_ENTRIES:-}"
 	add ptab_entries "${BENCH_PTAB_ENTRIES:-}"
 	add read_pct "${BENCH_READ_PCT:-}"
+	add resize_entries "${BENCH_RESIZE_ENTRIES:-}"
+	add resize_ms "${BENCH_RESIZE_MS:-}"
 	add impl "${BENCH_IMPLS:-}"
 	say "kernel: insmod rcumap_bench.ko$params, started at $(now) s"
 	progress &

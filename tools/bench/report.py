@@ -28,7 +28,8 @@ IMPLS = {
 }
 BASE = {"hash": "rcumap", "ptab": "rcumap", "user": "ioctl"}
 WORKLOADS = {
-    "hash": ["lookup", "99-1", "90-10", "70-30"],
+    "hash": ["lookup", "99-1", "90-10", "70-30", "lookup-still", "lookup-resize",
+             "resize-cost"],
     "ptab": ["lookup", "churn", "mixed", "hot"],
     "user": ["lookup", "update", "delete", "insert", "batch-lookup", "batch-update"],
 }
@@ -124,6 +125,39 @@ if memory:
                 line += f"{fmt(None if b is None else b / n, '.1f'):>11}"
             print(line)
 
+# Lookups while the table resizes (rcumap_bench.ko map=resize): for each
+# table, lookups/s of the readers with thread 0 resizing over the same
+# with thread 0 idle, and rcumap's cost of a resize per entry moved.
+resize_rows = []
+for n in sorted({k[3] for k in rate if k[:2] == ("hash", "lookup-resize")}):
+    for i in order({k[2] for k in rate if k[:2] == ("hash", "lookup-resize")}, IMPLS["hash"]):
+        for t in sorted({k[4] for k in rate if k[:3] == ("hash", "lookup-resize", i) and k[3] == n}):
+            still = median(("hash", "lookup-still", i, n, t))
+            moving = median(("hash", "lookup-resize", i, n, t))
+            rv = ratio(("hash", "lookup-resize", i, n, t), ("hash", "lookup-still", i, n, t))
+            cost = median(("hash", "resize-cost", i, n, 1))
+            resize_rows.append([i, n, t, fmt(None if still is None else still / 1e6, ".3f"),
+                                fmt(None if moving is None else moving / 1e6, ".3f"),
+                                fmt(rv, ".2f", "x"),
+                                fmt(None if not cost else 1e9 / cost, ".1f")])
+            summary.append({"map": "resize", "workload": "lookup", "entries": n, "threads": t,
+                            "impl": i, "still_mops": "" if still is None else f"{still / 1e6:.3f}",
+                            "resize_mops": "" if moving is None else f"{moving / 1e6:.3f}",
+                            "resize_vs_still": "" if rv is None else f"{rv:.2f}",
+                            "resize_ns_per_entry": "" if not cost else f"{1e9 / cost:.1f}"})
+RESIZE_HEADERS = ["table", "keys", "readers", "still Mops/s", "resizing Mops/s",
+                  "resizing/still", "resize ns/entry"]
+if resize_rows:
+    print("\n== Lookups while the table resizes: readers on every CPU but one;"
+          " that one resizes\n   (rcumap: rcumap_hash_resize() between N/4 and 4N"
+          " buckets; rhashtable: its worker, driven\n   by inserting and deleting 3N"
+          " more keys) or sleeps (still).  ns/entry: one x2 or /2 step\n   of rcumap,"
+          " synchronize_rcu() included, over the entries it moves.")
+    print("".join(f"{h:>17}" for h in RESIZE_HEADERS))
+    for row in resize_rows:
+        print("".join(f"{str(c):>17}" for c in row))
+
+
 def rst_table(headers, rows):
     """A reStructuredText simple table."""
     widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
@@ -149,6 +183,9 @@ with open(os.path.join(out, "tables.rst"), "w") as f:
                         [(row.get(base + "_vs_" + p) or "-") + ("x" if row.get(base + "_vs_" + p) else "")
                          for p in peers])
         f.write(f"{TITLES.get(m, m)}:\n\n{rst_table(headers, rows)}\n\n")
+    if resize_rows:
+        f.write("Lookups while the table resizes:\n\n"
+                f"{rst_table(RESIZE_HEADERS, resize_rows)}\n\n")
     if memory:
         for m in order({k[0] for k in memory}, IMPLS):
             impls = order({k[1] for k in memory if k[0] == m}, IMPLS.get(m, []))
@@ -174,7 +211,7 @@ def r_of(m, w, peer, n, t):
 
 targets = []
 all_threads = sorted({k[4] for k in rate})
-hash_sizes = sorted({k[3] for k in rate if k[0] == "hash"})
+hash_sizes = sorted({k[3] for k in rate if k[0] == "hash" and k[1] in WORKLOADS["hash"][:4]})
 ptab_sizes = sorted({k[3] for k in rate if k[0] == "ptab"})
 user_sizes = sorted({k[3] for k in rate if k[0] == "user"})
 for n in hash_sizes:
@@ -228,13 +265,18 @@ if not shutil.which("gnuplot"):
 
 pngs = []
 colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#7f7f7f"]
+# The resize benchmark has its own table above, and sizes of its own: no plots.
+NO_PLOT = {"lookup-still", "lookup-resize", "resize-cost"}
 for m in maps:
     impls = order({k[2] for k in rate if k[0] == m}, IMPLS.get(m, []))
     base = BASE.get(m, impls[0])
     peers = [i for i in impls if i != base]
-    workloads = order({k[1] for k in rate if k[0] == m}, WORKLOADS.get(m, []))
-    sizes = sorted({k[3] for k in rate if k[0] == m})
-    thr = sorted({k[4] for k in rate if k[0] == m})
+    workloads = order({k[1] for k in rate if k[0] == m and k[1] not in NO_PLOT},
+                      WORKLOADS.get(m, []))
+    sizes = sorted({k[3] for k in rate if k[0] == m and k[1] not in NO_PLOT})
+    thr = sorted({k[4] for k in rate if k[0] == m and k[1] not in NO_PLOT})
+    if not workloads:
+        continue
 
     # Throughput against threads: one panel per workload and size.
     data = os.path.join(out, f"throughput-{m}.dat")
