@@ -121,8 +121,9 @@ torture() {
 		sed 's/^\[[^]]*\] /    /'
 }
 
-torture debug RCUMAP_TORTURE_DIFF_OPS=1000000
-torture kcsan
+# 20 s of torture, then 10^6 differential operations on each map.
+torture debug "RCUMAP_TORTURE_DURATION=20 RCUMAP_TORTURE_DIFF_OPS=1000000"
+torture kcsan "RCUMAP_TORTURE_DURATION=20 RCUMAP_TORTURE_DIFF_OPS=1000000"
 
 echo "---- ioctl fuzzer in the debug guest (and an unprivileged uid refused)"
 if make -s -C tools/fuzz O="$top/build/fuzz" >"$out/fuzz-build.log" 2>&1 &&
