@@ -265,7 +265,9 @@ struct rcumap_get_next_key {
  *             or 0 to start.  Otherwise must be 0
  *
  * A positional walk (no flags) is exact for a map that is not being
- * changed; across a resize it may miss or repeat keys.  An ordered walk
+ * changed; across a resize it may miss or repeat keys, and a map made
+ * with RCUMAP_CREATE_RESIZE may resize itself a while after its last
+ * update: walk such maps in order.  An ordered walk
  * is exact for every key present for the whole walk (see enum
  * rcumap_walk_flags), at the cost of passing the last key back.
  *
