@@ -346,6 +346,19 @@ static const struct rcumap_hash *rcumap_map_keys_table(struct rcumap_file *rf)
 
 #define RCUMAP_CREATE_FLAGS	(RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK)
 
+/*
+ * The most buckets an LRU map may have: its max_entries rounded up to a
+ * power of two.  Eviction moves the CLOCK hand by ordered walk steps, each
+ * costing a load per empty bucket it skips, under the map's BH-disabling
+ * eviction lock; a full map with at least one key per bucket keeps that
+ * short.  A map of one key in RCUMAP_MAX_BUCKETS buckets would scan
+ * millions of buckets for every insert.
+ */
+static u32 rcumap_lru_max_buckets(u32 max_entries)
+{
+	return roundup_pow_of_two(max_entries);
+}
+
 static int rcumap_create_check(const struct rcumap_create *cmd)
 {
 	if ((cmd->flags & ~RCUMAP_CREATE_FLAGS) || cmd->__reserved)
@@ -365,6 +378,9 @@ static int rcumap_create_check(const struct rcumap_create *cmd)
 		    cmd->value_size > RCUMAP_MAX_VALUE_SIZE ||
 		    !cmd->max_entries || cmd->max_entries > RCUMAP_MAX_ENTRIES ||
 		    cmd->nr_buckets > RCUMAP_MAX_BUCKETS)
+			return -EINVAL;
+		if (cmd->map_type == RCUMAP_MAP_LRU_HASH &&
+		    cmd->nr_buckets > rcumap_lru_max_buckets(cmd->max_entries))
 			return -EINVAL;
 		return 0;
 	case RCUMAP_MAP_PTAB:
@@ -912,6 +928,13 @@ static int rcumap_ioc_resize(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	if (!cmd->nr_buckets || cmd->nr_buckets > RCUMAP_MAX_BUCKETS)
 		return -EINVAL;
+	/* An LRU map stays as dense as CREATE allowed it to be. */
+	if (rf->map_type == RCUMAP_MAP_LRU_HASH) {
+		u32 max = rcumap_hash_max_entries(rcumap_map_keys_table(rf));
+
+		if (cmd->nr_buckets > rcumap_lru_max_buckets(max))
+			return -EINVAL;
+	}
 	return rcumap_map_resize(rf, cmd->nr_buckets);
 }
 

@@ -849,6 +849,10 @@ TEST_F(rcumap_dev, create_bad_params_einval)
 		{ RCUMAP_MAP_LRU_HASH, 8, RCUMAP_MAX_VALUE_SIZE + 1, 16, 0 },
 		{ RCUMAP_MAP_LRU_HASH, 8, 8, 0, 0 },
 		{ RCUMAP_MAP_LRU_HASH, 8, 8, 16, RCUMAP_MAX_BUCKETS + 1 },
+		/* LRU_HASH: no more buckets than max_entries, to a power of 2 */
+		{ RCUMAP_MAP_LRU_HASH, 8, 8, 16, 17 },
+		{ RCUMAP_MAP_LRU_HASH, 8, 8, 1, 2 },
+		{ RCUMAP_MAP_LRU_HASH, 8, 8, 100, 256 },
 		{ ~0U, 8, 8, 16, 0 },
 		/* HASH: key and value size, entries, buckets */
 		{ H, 0, 8, 16, 0 },
@@ -3663,7 +3667,10 @@ TEST_F(rcumap_lru, looked_up_keys_survive_walked_keys_do_not)
 	free(vals);
 }
 
-/* PTAB ops: EINVAL, as on HASH.  RESIZE works and keeps every key. */
+/*
+ * PTAB ops: EINVAL, as on HASH.  RESIZE works and keeps every key, up to
+ * max_entries rounded up to a power of two buckets.
+ */
 TEST_F(rcumap_lru, ptab_ops_einval_resize_works)
 {
 	__u8 v[8] = { 0 };
@@ -3675,7 +3682,10 @@ TEST_F(rcumap_lru, ptab_ops_einval_resize_works)
 	EXPECT_EQ(-EINVAL, _test_cmd_ptab_next(self->fd, 0, NULL, &id));
 	ASSERT_EQ(0, fill_keys(self->fd, &self->s, MAXE, 1));
 	EXPECT_EQ(0, _test_cmd_resize(self->fd, 1));
-	EXPECT_EQ(0, _test_cmd_resize(self->fd, 4 * MAXE));
+	/* max_entries is a power of two here: the most buckets allowed. */
+	EXPECT_EQ(0, _test_cmd_resize(self->fd, MAXE));
+	EXPECT_EQ(-EINVAL, _test_cmd_resize(self->fd, MAXE + 1));
+	EXPECT_EQ(-EINVAL, _test_cmd_resize(self->fd, RCUMAP_MAX_BUCKETS));
 	EXPECT_EQ(-EINVAL, _test_cmd_resize(self->fd, 0));
 	for (n = 0; n < MAXE; n++)
 		EXPECT_EQ(0, check(self->fd, &self->s, n, 1));

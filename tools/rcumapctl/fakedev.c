@@ -179,6 +179,9 @@ static int do_create(struct rcumap_create *c)
 		    c->nr_buckets > RCUMAP_MAX_BUCKETS ||
 		    (c->flags & CREATE_FLAGS) == RCUMAP_CREATE_SHRINK)
 			return EINVAL;
+		if (c->map_type == RCUMAP_MAP_LRU_HASH &&
+		    c->nr_buckets > pow2_up(c->max_entries))
+			return EINVAL;
 		if (!c->nr_buckets)
 			c->nr_buckets = c->flags ? 1 : c->max_entries;
 		if (c->nr_buckets > RCUMAP_MAX_BUCKETS)
@@ -373,7 +376,9 @@ static int do_hash(unsigned long request, void *arg)
 	case RCUMAP_IOC_RESIZE:
 		if (r->flags || r->__reserved)
 			return EOPNOTSUPP;
-		if (!r->nr_buckets || r->nr_buckets > RCUMAP_MAX_BUCKETS)
+		if (!r->nr_buckets || r->nr_buckets > RCUMAP_MAX_BUCKETS ||
+		    (m->c.map_type == RCUMAP_MAP_LRU_HASH &&
+		     r->nr_buckets > pow2_up(m->c.max_entries)))
 			return EINVAL;
 		m->c.nr_buckets = pow2_up(r->nr_buckets);
 		return 0;

@@ -532,6 +532,8 @@ has_out '^2 entries$'
 has_out '^map_type +lru_hash$'
 has_out '^count +2$'
 if grep -q '^key 2 ' <<<"$out"; then not_ok "$last: key 2 evicted" "$out"; else ok "$last: key 2 evicted"; fi
+run 1 "lru_hash: no more buckets than entries" f create lru_hash key 8 value 8 entries 16 -- resize 16 -- resize 32
+has_err 'resize: Invalid argument \(EINVAL\)'
 run 0 "-j lru_hash info" f -j create lru_hash key 8 value 8 entries 16 -- info
 json_ok '.[1].map_type == "lru_hash" and .[1].value_stride == 8'
 

@@ -150,7 +150,9 @@ enum rcumap_create_flags {
  *               to RCUMAP_MAX_CAPACITY
  * @nr_buckets: HASH: bucket count, at most RCUMAP_MAX_BUCKETS (rounded up
  *              to a power of two), or 0 for the default of one bucket per
- *              entry, up to RCUMAP_MAX_BUCKETS.  PTAB: 0
+ *              entry, up to RCUMAP_MAX_BUCKETS.  LRU_HASH: also at most
+ *              @max_entries rounded up to a power of two (eviction scans
+ *              the buckets).  PTAB: 0
  * @__reserved: Must be 0
  *
  * Makes the map of this file.  Its memory is charged to the memory cgroup
@@ -434,11 +436,12 @@ struct rcumap_ptab_next {
  * again by itself.  The memory is charged to the memory cgroup the map
  * was created in.
  *
- * EINVAL if @nr_buckets is 0 or above RCUMAP_MAX_BUCKETS.  ENOMEM if an
- * allocation failed on the way: every key and value is still there and
- * unchanged, but the bucket count may have been left part-way, at a step
- * between the old count and @nr_buckets; a later RESIZE goes on from
- * there.
+ * EINVAL if @nr_buckets is 0 or above RCUMAP_MAX_BUCKETS, or, for an
+ * LRU_HASH map, above its max_entries rounded up to a power of two (as
+ * at CREATE).  ENOMEM if an allocation failed on the way: every key and
+ * value is still there and unchanged, but the bucket count may have been
+ * left part-way, at a step between the old count and @nr_buckets; a later
+ * RESIZE goes on from there.
  */
 struct rcumap_resize {
 	__u32 size;
