@@ -12,6 +12,8 @@
 
 struct file;
 struct rcumap_hash;
+struct rcumap_lru_hash;
+struct rcumap_percpu_hash;
 struct rcumap_ptab;
 
 /*
@@ -33,11 +35,17 @@ extern struct workqueue_struct *rcumap_wq;
  *	smp_store_release(), after every field below; read with
  *	smp_load_acquire() by rcumap_file_map_type().
  * @key_size: Bytes per key (0 for a process table).
- * @value_size: Bytes per value (a process table does not know it).
+ * @value_size: Bytes per value (a process table does not know it); for a
+ *	per-CPU hash, per CPU.
+ * @value_stride: Bytes of a value as user space passes it: @value_size,
+ *	or for a per-CPU hash every possible CPU's value, each padded to a
+ *	multiple of 8 bytes (rcumap_percpu_hash_values_size()).
  * @create_flags: The enum rcumap_create_flags of CREATE (0 for a process
  *	table), for RCUMAP_IOC_INFO.
  * @hash: The map, if @map_type is %RCUMAP_MAP_HASH.
  * @ptab: The map, if @map_type is %RCUMAP_MAP_PTAB.
+ * @percpu: The map, if @map_type is %RCUMAP_MAP_PERCPU_HASH.
+ * @lru: The map, if @map_type is %RCUMAP_MAP_LRU_HASH.
  *
  * Lives in file->private_data from open() to release().  An ioctl holds a
  * reference to the file, so release() never runs under one, and the map
@@ -48,10 +56,13 @@ struct rcumap_file {
 	u32 map_type;
 	u32 key_size;
 	u32 value_size;
+	u32 value_stride;
 	u32 create_flags;
 	union {
 		struct rcumap_hash *hash;
 		struct rcumap_ptab *ptab;
+		struct rcumap_percpu_hash *percpu;
+		struct rcumap_lru_hash *lru;
 	};
 };
 

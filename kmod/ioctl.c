@@ -5,16 +5,22 @@
  * Conventions: @rf is the struct rcumap_file of the open file; @ucmd the
  * ioctl in progress: the user's struct pointer, the size user space gave,
  * and the struct as copied in (@ucmd->cmd, a zeroed union buffer on the
- * stack).  @rf->hash or @rf->ptab is the map, as @rf->map_type says.  A
- * bounce buffer is kernel memory that keys and values pass through
- * between user memory and a map.  User pointers are u64 in the structs and become
- * pointers only through u64_to_user_ptr().
+ * stack).  @rf->hash, @rf->percpu, @rf->lru or @rf->ptab is the map, as
+ * @rf->map_type says; the first three are the hash-like maps, which share
+ * every handler and differ only in the layer a handler calls (the
+ * rcumap_map_*() helpers below).  A bounce buffer is kernel memory that
+ * keys and values pass through between user memory and a map; a value
+ * takes @rf->value_stride bytes there and in user memory (every CPU's
+ * value, for a per-CPU map).  User pointers are u64 in the structs and
+ * become pointers only through u64_to_user_ptr().
  *
  * Locking: only RCUMAP_IOC_CREATE takes a lock of its own, @rf's
  * create_lock (a mutex).  Every other op reads @rf's map type with acquire
  * ordering and calls into the map, which takes its own locks (hash: the
  * RCU read lock and a bucket spinlock, and for RESIZE the table's resize
- * mutex; process table: the RCU read lock).
+ * mutex; per-CPU and LRU hash: the same through their inner table, and
+ * for an LRU insert into a full map its eviction lock; process table: the
+ * RCU read lock).
  * The code here takes the RCU read lock itself only around a
  * process-table lookup or walk, and never touches user memory inside it:
  * a fault there could not sleep.  Every function here runs in process
@@ -24,10 +30,13 @@
  * is not destroyed under a handler (see rcumap_file_destroy_map()).
  */
 #include <linux/rcumap_hash.h>
+#include <linux/rcumap_hash_lru.h>
+#include <linux/rcumap_hash_percpu.h>
 #include <linux/rcumap_ptab.h>
 #include <uapi/linux/rcumap.h>
 
 #include <linux/build_bug.h>
+#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
@@ -60,6 +69,14 @@ static_assert(RCUMAP_MAX_CAPACITY <= RCUMAP_PTAB_MAX_CAPACITY);
 static_assert((int)RCUMAP_UPDATE_ANY == (int)RCUMAP_ANY);
 static_assert((int)RCUMAP_UPDATE_NOEXIST == (int)RCUMAP_NOEXIST);
 static_assert((int)RCUMAP_UPDATE_EXIST == (int)RCUMAP_EXIST);
+static_assert(RCUMAP_MAX_VALUE_SIZE <= RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE);
+/*
+ * A per-CPU value buffer, NR_CPUS values of at most RCUMAP_MAX_VALUE_SIZE
+ * bytes (a multiple of 8), fits in the u32 @value_stride of the file, and
+ * a batch array of U32_MAX of them in 64 bits.
+ */
+static_assert((u64)CONFIG_NR_CPUS * RCUMAP_MAX_VALUE_SIZE <= U32_MAX);
+static_assert(RCUMAP_MAX_VALUE_SIZE % 8 == 0);
 
 /*
  * A process-table entry made by RCUMAP_IOC_PTAB_INSERT.  @value is written
@@ -166,30 +183,194 @@ static int rcumap_check_array(u64 uptr, u32 count, u32 size)
 }
 
 /*
- * A key and a value bounce buffer of @rf's sizes (a hash map's: the key
- * size is not 0), in one allocation, the value 8-byte aligned.  Charged
- * to the caller's memory cgroup; freed by kfree() of the key.
+ * A key and a value bounce buffer of @rf's sizes (a hash-like map's: the
+ * key size is not 0), in one allocation, the value 8-byte aligned.  A
+ * per-CPU map's value buffer holds every possible CPU's value and may be
+ * large (up to NR_CPUS * RCUMAP_MAX_VALUE_SIZE bytes), hence kvmalloc().
+ * Charged to the caller's memory cgroup; freed by kvfree() of the key.
  */
 static void *rcumap_kv_alloc(const struct rcumap_file *rf, void **value)
 {
 	size_t stride = ALIGN(rf->key_size, 8);
-	void *key = kmalloc(stride + rf->value_size, GFP_KERNEL_ACCOUNT);
+	void *key = kvmalloc(stride + rf->value_stride, GFP_KERNEL_ACCOUNT);
 
 	if (key)
 		*value = key + stride;
 	return key;
 }
 
+/* ---- Hash-like maps: the layer of each type -------------------------- */
+
+/*
+ * One helper per op, each calling the layer of @rf's map type (which
+ * rcumap_check_needs() has found to be hash-like, and which never changes
+ * once set).  @value is a bounce buffer of @rf->value_stride bytes.  The
+ * LRU map's lookup marks the key used; its walks do not.
+ */
+static int rcumap_map_lookup(struct rcumap_file *rf, const void *key,
+			     void *value)
+{
+	switch (rf->map_type) {
+	case RCUMAP_MAP_PERCPU_HASH:
+		return rcumap_percpu_hash_lookup_copy(rf->percpu, key, value);
+	case RCUMAP_MAP_LRU_HASH:
+		return rcumap_lru_hash_lookup_copy(rf->lru, key, value);
+	default:
+		return rcumap_hash_lookup_copy(rf->hash, key, value);
+	}
+}
+
+/* -E2BIG if the map is full (an LRU map: if eviction gave up). */
+static int rcumap_map_update(struct rcumap_file *rf, const void *key,
+			     const void *value, u32 mode)
+{
+	switch (rf->map_type) {
+	case RCUMAP_MAP_PERCPU_HASH:
+		return rcumap_percpu_hash_update(rf->percpu, key, value, mode,
+						 GFP_KERNEL_ACCOUNT);
+	case RCUMAP_MAP_LRU_HASH:
+		return rcumap_lru_hash_update(rf->lru, key, value, mode,
+					      GFP_KERNEL_ACCOUNT);
+	default:
+		return rcumap_hash_update(rf->hash, key, value, mode,
+					  GFP_KERNEL_ACCOUNT);
+	}
+}
+
+static int rcumap_map_delete(struct rcumap_file *rf, const void *key)
+{
+	switch (rf->map_type) {
+	case RCUMAP_MAP_PERCPU_HASH:
+		return rcumap_percpu_hash_delete(rf->percpu, key);
+	case RCUMAP_MAP_LRU_HASH:
+		return rcumap_lru_hash_delete(rf->lru, key);
+	default:
+		return rcumap_hash_delete(rf->hash, key);
+	}
+}
+
+static int rcumap_map_lookup_and_delete(struct rcumap_file *rf,
+					const void *key, void *value)
+{
+	switch (rf->map_type) {
+	case RCUMAP_MAP_PERCPU_HASH:
+		return rcumap_percpu_hash_lookup_and_delete(rf->percpu, key,
+							    value);
+	case RCUMAP_MAP_LRU_HASH:
+		return rcumap_lru_hash_lookup_and_delete(rf->lru, key, value);
+	default:
+		return rcumap_hash_lookup_and_delete(rf->hash, key, value);
+	}
+}
+
+static int rcumap_map_get_next_key(struct rcumap_file *rf, const void *key,
+				   void *next_key)
+{
+	switch (rf->map_type) {
+	case RCUMAP_MAP_PERCPU_HASH:
+		return rcumap_percpu_hash_get_next_key(rf->percpu, key,
+						       next_key);
+	case RCUMAP_MAP_LRU_HASH:
+		return rcumap_lru_hash_get_next_key(rf->lru, key, next_key);
+	default:
+		return rcumap_hash_get_next_key(rf->hash, key, next_key);
+	}
+}
+
+static int rcumap_map_next_key_after(struct rcumap_file *rf, const void *key,
+				     void *next_key)
+{
+	switch (rf->map_type) {
+	case RCUMAP_MAP_PERCPU_HASH:
+		return rcumap_percpu_hash_next_key_after(rf->percpu, key,
+							 next_key);
+	case RCUMAP_MAP_LRU_HASH:
+		return rcumap_lru_hash_next_key_after(rf->lru, key, next_key);
+	default:
+		return rcumap_hash_next_key_after(rf->hash, key, next_key);
+	}
+}
+
+static int rcumap_map_walk_after(struct rcumap_file *rf, const void *after,
+				 void *key, void *value)
+{
+	switch (rf->map_type) {
+	case RCUMAP_MAP_PERCPU_HASH:
+		return rcumap_percpu_hash_walk_after(rf->percpu, after, key,
+						     value);
+	case RCUMAP_MAP_LRU_HASH:
+		return rcumap_lru_hash_walk_after(rf->lru, after, key, value);
+	default:
+		return rcumap_hash_walk_after(rf->hash, after, key, value);
+	}
+}
+
+static int rcumap_map_walk(struct rcumap_file *rf, u64 *pos, void *key,
+			   void *value)
+{
+	switch (rf->map_type) {
+	case RCUMAP_MAP_PERCPU_HASH:
+		return rcumap_percpu_hash_walk(rf->percpu, pos, key, value);
+	case RCUMAP_MAP_LRU_HASH:
+		return rcumap_lru_hash_walk(rf->lru, pos, key, value);
+	default:
+		return rcumap_hash_walk(rf->hash, pos, key, value);
+	}
+}
+
+static int rcumap_map_resize(struct rcumap_file *rf, u32 nr_buckets)
+{
+	switch (rf->map_type) {
+	case RCUMAP_MAP_PERCPU_HASH:
+		return rcumap_percpu_hash_resize(rf->percpu, nr_buckets);
+	case RCUMAP_MAP_LRU_HASH:
+		return rcumap_lru_hash_resize(rf->lru, nr_buckets);
+	default:
+		return rcumap_hash_resize(rf->hash, nr_buckets);
+	}
+}
+
+/*
+ * The table that holds @rf's keys, for the read-only numbers of INFO: a
+ * plain map is its own; the LRU layer lends its inner table for that
+ * (rcumap_lru_hash_table()).  Not for a per-CPU map, whose inner table
+ * holds area pointers, not values.
+ */
+static const struct rcumap_hash *rcumap_map_keys_table(struct rcumap_file *rf)
+{
+	return rf->map_type == RCUMAP_MAP_LRU_HASH ?
+	       rcumap_lru_hash_table(rf->lru) : rf->hash;
+}
+
 /* ---- CREATE and INFO ------------------------------------------------ */
 
 #define RCUMAP_CREATE_FLAGS	(RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK)
+
+/*
+ * The most buckets an LRU map may have: its max_entries rounded up to a
+ * power of two.  Eviction moves the CLOCK hand by ordered walk steps, each
+ * costing a load per empty bucket it skips, under the map's BH-disabling
+ * eviction lock; a full map with at least one key per bucket keeps that
+ * short.  A map of one key in RCUMAP_MAX_BUCKETS buckets would scan
+ * millions of buckets for every insert.
+ */
+static u32 rcumap_lru_max_buckets(u32 max_entries)
+{
+	return roundup_pow_of_two(max_entries);
+}
 
 static int rcumap_create_check(const struct rcumap_create *cmd)
 {
 	if ((cmd->flags & ~RCUMAP_CREATE_FLAGS) || cmd->__reserved)
 		return -EOPNOTSUPP;
 	switch (cmd->map_type) {
+	case RCUMAP_MAP_PERCPU_HASH:
+		/* A per-CPU value of 0 bytes would be no value at all. */
+		if (!cmd->value_size)
+			return -EINVAL;
+		fallthrough;
 	case RCUMAP_MAP_HASH:
+	case RCUMAP_MAP_LRU_HASH:
 		if ((cmd->flags & RCUMAP_CREATE_SHRINK) &&
 		    !(cmd->flags & RCUMAP_CREATE_RESIZE))
 			return -EINVAL;
@@ -197,6 +378,9 @@ static int rcumap_create_check(const struct rcumap_create *cmd)
 		    cmd->value_size > RCUMAP_MAX_VALUE_SIZE ||
 		    !cmd->max_entries || cmd->max_entries > RCUMAP_MAX_ENTRIES ||
 		    cmd->nr_buckets > RCUMAP_MAX_BUCKETS)
+			return -EINVAL;
+		if (cmd->map_type == RCUMAP_MAP_LRU_HASH &&
+		    cmd->nr_buckets > rcumap_lru_max_buckets(cmd->max_entries))
 			return -EINVAL;
 		return 0;
 	case RCUMAP_MAP_PTAB:
@@ -221,6 +405,57 @@ static u32 rcumap_create_hash_flags(u32 flags)
 	       (flags & RCUMAP_CREATE_SHRINK ? RCUMAP_HASH_F_SHRINK : 0);
 }
 
+/*
+ * Make the map of a checked CREATE and point @rf at it; sets
+ * @rf->value_stride.  Nothing is published yet.
+ */
+static int rcumap_create_map(struct rcumap_file *rf,
+			     const struct rcumap_create *cmd)
+{
+	struct rcumap_hash_params params = {
+		.key_size = cmd->key_size,
+		.value_size = cmd->value_size,
+		.max_entries = cmd->max_entries,
+		.nr_buckets = cmd->nr_buckets,
+		.flags = rcumap_create_hash_flags(cmd->flags),
+	};
+	struct rcumap_lru_hash_params lru_params = { .hash = params };
+	struct rcumap_percpu_hash *ph;
+	struct rcumap_lru_hash *lru;
+	struct rcumap_ptab *t;
+	struct rcumap_hash *h;
+
+	rf->value_stride = cmd->value_size;
+	switch (cmd->map_type) {
+	case RCUMAP_MAP_HASH:
+		h = rcumap_hash_create(&params, GFP_KERNEL_ACCOUNT);
+		if (IS_ERR(h))
+			return PTR_ERR(h);
+		rf->hash = h;
+		return 0;
+	case RCUMAP_MAP_PERCPU_HASH:
+		ph = rcumap_percpu_hash_create(&params, GFP_KERNEL_ACCOUNT);
+		if (IS_ERR(ph))
+			return PTR_ERR(ph);
+		/* At most U32_MAX: see the static_assert()s at the top. */
+		rf->value_stride = rcumap_percpu_hash_values_size(ph);
+		rf->percpu = ph;
+		return 0;
+	case RCUMAP_MAP_LRU_HASH:
+		lru = rcumap_lru_hash_create(&lru_params, GFP_KERNEL_ACCOUNT);
+		if (IS_ERR(lru))
+			return PTR_ERR(lru);
+		rf->lru = lru;
+		return 0;
+	default:
+		t = rcumap_ptab_create(cmd->max_entries, GFP_KERNEL_ACCOUNT);
+		if (IS_ERR(t))
+			return PTR_ERR(t);
+		rf->ptab = t;
+		return 0;
+	}
+}
+
 static int rcumap_ioc_create(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 {
 	const struct rcumap_create *cmd = ucmd->cmd;
@@ -236,32 +471,9 @@ static int rcumap_ioc_create(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	if (cmd->map_type == RCUMAP_MAP_HASH) {
-		struct rcumap_hash_params params = {
-			.key_size = cmd->key_size,
-			.value_size = cmd->value_size,
-			.max_entries = cmd->max_entries,
-			.nr_buckets = cmd->nr_buckets,
-			.flags = rcumap_create_hash_flags(cmd->flags),
-		};
-		struct rcumap_hash *h;
-
-		h = rcumap_hash_create(&params, GFP_KERNEL_ACCOUNT);
-		if (IS_ERR(h)) {
-			err = PTR_ERR(h);
-			goto out_unlock;
-		}
-		rf->hash = h;
-	} else {
-		struct rcumap_ptab *t;
-
-		t = rcumap_ptab_create(cmd->max_entries, GFP_KERNEL_ACCOUNT);
-		if (IS_ERR(t)) {
-			err = PTR_ERR(t);
-			goto out_unlock;
-		}
-		rf->ptab = t;
-	}
+	err = rcumap_create_map(rf, cmd);
+	if (err)
+		goto out_unlock;
 	rf->key_size = cmd->key_size;
 	rf->value_size = cmd->value_size;
 	rf->create_flags = cmd->flags;
@@ -287,12 +499,29 @@ static int rcumap_ioc_info(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	cmd->out_key_size = rf->key_size;
 	cmd->out_value_size = rf->value_size;
 	cmd->out_create_flags = rf->create_flags;
-	if (type == RCUMAP_MAP_HASH) {
-		cmd->out_max_entries = rcumap_hash_max_entries(rf->hash);
-		cmd->out_nr_buckets = rcumap_hash_nr_buckets(rf->hash);
-		cmd->out_count = rcumap_hash_count(rf->hash);
-		cmd->out_bytes_used = rcumap_hash_bytes_used(rf->hash);
-	} else {
+	cmd->out_nr_cpus = num_possible_cpus();
+	cmd->out_value_stride = rf->value_stride;
+	switch (type) {
+	case RCUMAP_MAP_PERCPU_HASH:
+		cmd->out_max_entries = rcumap_percpu_hash_max_entries(rf->percpu);
+		cmd->out_nr_buckets = rcumap_percpu_hash_nr_buckets(rf->percpu);
+		cmd->out_count = rcumap_percpu_hash_count(rf->percpu);
+		cmd->out_bytes_used = rcumap_percpu_hash_bytes_used(rf->percpu);
+		break;
+	case RCUMAP_MAP_HASH:
+	case RCUMAP_MAP_LRU_HASH: {
+		const struct rcumap_hash *h = rcumap_map_keys_table(rf);
+
+		cmd->out_max_entries = rcumap_hash_max_entries(h);
+		cmd->out_nr_buckets = rcumap_hash_nr_buckets(h);
+		/* The LRU layer's count is the inner table's: exact. */
+		cmd->out_count = rcumap_hash_count(h);
+		cmd->out_bytes_used = type == RCUMAP_MAP_LRU_HASH ?
+				      rcumap_lru_hash_bytes_used(rf->lru) :
+				      rcumap_hash_bytes_used(h);
+		break;
+	}
+	default: {
 		u32 count = rcumap_ptab_count(rf->ptab);
 
 		cmd->out_max_entries = rcumap_ptab_capacity(rf->ptab);
@@ -302,6 +531,8 @@ static int rcumap_ioc_info(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 		cmd->out_bytes_used =
 			rcumap_ptab_bytes_used(rf->ptab) +
 			(u64)count * kmalloc_size_roundup(rcumap_ptab_obj_size(rf));
+		break;
+	}
 	}
 	return rcumap_ucmd_respond(ucmd);
 }
@@ -328,12 +559,12 @@ static int rcumap_ioc_lookup(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	err = rcumap_copy_in(key, cmd->key, rf->key_size);
 	if (err)
 		goto out_free_kv;
-	err = rcumap_hash_lookup_copy(rf->hash, key, value);
+	err = rcumap_map_lookup(rf, key, value);
 	if (err)
 		goto out_free_kv;
-	err = rcumap_copy_out(cmd->value, value, rf->value_size);
+	err = rcumap_copy_out(cmd->value, value, rf->value_stride);
 out_free_kv:
-	kfree(key);
+	kvfree(key);
 	return err;
 }
 
@@ -351,14 +582,13 @@ static int rcumap_ioc_update(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	err = rcumap_copy_in(key, cmd->key, rf->key_size);
 	if (err)
 		goto out_free_kv;
-	err = rcumap_copy_in(value, cmd->value, rf->value_size);
+	err = rcumap_copy_in(value, cmd->value, rf->value_stride);
 	if (err)
 		goto out_free_kv;
-	err = rcumap_hash_update(rf->hash, key, value, cmd->flags,
-				 GFP_KERNEL_ACCOUNT);
+	err = rcumap_map_update(rf, key, value, cmd->flags);
 	err = rcumap_hash_errno(err);
 out_free_kv:
-	kfree(key);
+	kvfree(key);
 	return err;
 }
 
@@ -385,7 +615,7 @@ static int rcumap_ioc_delete(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	err = rcumap_copy_in(key.bytes, cmd->key, rf->key_size);
 	if (err)
 		return err;
-	return rcumap_hash_delete(rf->hash, key.bytes);
+	return rcumap_map_delete(rf, key.bytes);
 }
 
 static int rcumap_ioc_lookup_and_delete(struct rcumap_file *rf,
@@ -402,10 +632,19 @@ static int rcumap_ioc_lookup_and_delete(struct rcumap_file *rf,
 	if (err)
 		return err;
 	/* A value deleted but not delivered would be lost: check first. */
-	err = rcumap_probe_writable(cmd->value, rf->value_size);
+	err = rcumap_probe_writable(cmd->value, rf->value_stride);
 	if (err)
 		return err;
-	if (rf->value_size) {
+	if (rf->map_type == RCUMAP_MAP_PERCPU_HASH) {
+		/*
+		 * Every CPU's value: up to NR_CPUS * RCUMAP_MAX_VALUE_SIZE
+		 * bytes, too much to ask of __GFP_NOFAIL.  The UAPI lets this
+		 * one fail, before anything is deleted.
+		 */
+		value = kvmalloc(rf->value_stride, GFP_KERNEL_ACCOUNT);
+		if (!value)
+			return -ENOMEM;
+	} else if (rf->value_size) {
 		/*
 		 * At most RCUMAP_MAX_VALUE_SIZE bytes, an order-1 allocation
 		 * at worst, where __GFP_NOFAIL is allowed; a memory cgroup at
@@ -413,10 +652,10 @@ static int rcumap_ioc_lookup_and_delete(struct rcumap_file *rf,
 		 */
 		value = kmalloc(rf->value_size, GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
 	}
-	err = rcumap_hash_lookup_and_delete(rf->hash, key.bytes, value);
+	err = rcumap_map_lookup_and_delete(rf, key.bytes, value);
 	if (!err)
-		err = rcumap_copy_out(cmd->value, value, rf->value_size);
-	kfree(value);
+		err = rcumap_copy_out(cmd->value, value, rf->value_stride);
+	kvfree(value);
 	return err;
 }
 
@@ -440,12 +679,11 @@ static int rcumap_ioc_get_next_key(struct rcumap_file *rf,
 			goto out_free_keys;
 	}
 	if (cmd->flags & RCUMAP_WALK_ORDERED)
-		err = rcumap_hash_next_key_after(rf->hash,
-						 cmd->key ? key : NULL,
-						 next_key);
+		err = rcumap_map_next_key_after(rf, cmd->key ? key : NULL,
+						next_key);
 	else
-		err = rcumap_hash_get_next_key(rf->hash, cmd->key ? key : NULL,
-					       next_key);
+		err = rcumap_map_get_next_key(rf, cmd->key ? key : NULL,
+					      next_key);
 	if (err)
 		goto out_free_keys;
 	err = rcumap_copy_out(cmd->next_key, next_key, rf->key_size);
@@ -470,7 +708,7 @@ static int rcumap_batch_check(const struct rcumap_file *rf,
 	err = rcumap_check_array(cmd->keys, cmd->count, rf->key_size);
 	if (!err)
 		err = rcumap_check_array(cmd->values, cmd->count,
-					 rf->value_size);
+					 rf->value_stride);
 	return err;
 }
 
@@ -499,7 +737,7 @@ static int rcumap_batch_lookup_ordered(struct rcumap_file *rf,
 				       struct rcumap_batch *cmd, void *key,
 				       void *value)
 {
-	u32 ks = rf->key_size, vs = rf->value_size;
+	u32 ks = rf->key_size, vs = rf->value_stride;
 	bool started = cmd->after_key;
 	u32 i;
 	int err = 0;
@@ -514,8 +752,8 @@ static int rcumap_batch_lookup_ordered(struct rcumap_file *rf,
 		err = rcumap_batch_next(i);
 		if (err)
 			break;
-		err = rcumap_hash_walk_after(rf->hash, started ? key : NULL,
-					     key, vs ? value : NULL);
+		err = rcumap_map_walk_after(rf, started ? key : NULL, key,
+					    vs ? value : NULL);
 		if (err)
 			break;
 		started = true;
@@ -534,7 +772,7 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 				   struct rcumap_ucmd *ucmd)
 {
 	struct rcumap_batch *cmd = ucmd->cmd;
-	u32 ks = rf->key_size, vs = rf->value_size;
+	u32 ks = rf->key_size, vs = rf->value_stride;
 	bool ordered = cmd->flags & RCUMAP_WALK_ORDERED;
 	void *key, *value;
 	u64 pos, next;
@@ -557,7 +795,7 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 
 	if (ordered) {
 		err = rcumap_batch_lookup_ordered(rf, cmd, key, value);
-		kfree(key);
+		kvfree(key);
 		cmd->out_cursor = 0;
 		if (err == -ENOENT && cmd->out_count)
 			err = 0;
@@ -576,7 +814,7 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 		if (err)
 			break;
 		next = pos;
-		err = rcumap_hash_walk(rf->hash, &next, key, vs ? value : NULL);
+		err = rcumap_map_walk(rf, &next, key, vs ? value : NULL);
 		if (err) {
 			/* The end of the table: resume there. */
 			pos = next;
@@ -590,7 +828,7 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 			break;
 		pos = next;
 	}
-	kfree(key);
+	kvfree(key);
 
 	cmd->out_count = i;
 	cmd->out_cursor = pos;
@@ -604,7 +842,7 @@ static int rcumap_ioc_batch_update(struct rcumap_file *rf,
 				   struct rcumap_ucmd *ucmd)
 {
 	struct rcumap_batch *cmd = ucmd->cmd;
-	u32 ks = rf->key_size, vs = rf->value_size;
+	u32 ks = rf->key_size, vs = rf->value_stride;
 	void *key, *value;
 	u32 i;
 	int err;
@@ -631,13 +869,11 @@ static int rcumap_ioc_batch_update(struct rcumap_file *rf,
 			err = rcumap_copy_in(value, cmd->values + (u64)i * vs,
 					     vs);
 		if (!err)
-			err = rcumap_hash_update(rf->hash, key, value,
-						 cmd->flags,
-						 GFP_KERNEL_ACCOUNT);
+			err = rcumap_map_update(rf, key, value, cmd->flags);
 		if (err)
 			break;
 	}
-	kfree(key);
+	kvfree(key);
 
 	cmd->out_count = i;
 	cmd->out_cursor = 0;
@@ -667,7 +903,7 @@ static int rcumap_ioc_batch_delete(struct rcumap_file *rf,
 			err = rcumap_copy_in(key.bytes, cmd->keys + (u64)i * ks,
 					     ks);
 		if (!err)
-			err = rcumap_hash_delete(rf->hash, key.bytes);
+			err = rcumap_map_delete(rf, key.bytes);
 		if (err)
 			break;
 	}
@@ -692,7 +928,14 @@ static int rcumap_ioc_resize(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	if (!cmd->nr_buckets || cmd->nr_buckets > RCUMAP_MAX_BUCKETS)
 		return -EINVAL;
-	return rcumap_hash_resize(rf->hash, cmd->nr_buckets);
+	/* An LRU map stays as dense as CREATE allowed it to be. */
+	if (rf->map_type == RCUMAP_MAP_LRU_HASH) {
+		u32 max = rcumap_hash_max_entries(rcumap_map_keys_table(rf));
+
+		if (cmd->nr_buckets > rcumap_lru_max_buckets(max))
+			return -EINVAL;
+	}
+	return rcumap_map_resize(rf, cmd->nr_buckets);
 }
 
 /* ---- Process tables ------------------------------------------------- */
@@ -850,8 +1093,8 @@ out_free_value:
 /* What an op needs the file to hold. */
 enum rcumap_op_needs {
 	RCUMAP_NEEDS_NO_MAP,	/* CREATE: checks for itself */
-	RCUMAP_NEEDS_MAP,	/* a map of either type */
-	RCUMAP_NEEDS_HASH,
+	RCUMAP_NEEDS_MAP,	/* a map of any type */
+	RCUMAP_NEEDS_HASH,	/* a hash-like map: HASH, PERCPU_HASH, LRU_HASH */
 	RCUMAP_NEEDS_PTAB,
 };
 
@@ -929,7 +1172,9 @@ static int rcumap_check_needs(const struct rcumap_file *rf,
 	case RCUMAP_NEEDS_MAP:
 		return type ? 0 : -EINVAL;
 	case RCUMAP_NEEDS_HASH:
-		return type == RCUMAP_MAP_HASH ? 0 : -EINVAL;
+		return type == RCUMAP_MAP_HASH ||
+		       type == RCUMAP_MAP_PERCPU_HASH ||
+		       type == RCUMAP_MAP_LRU_HASH ? 0 : -EINVAL;
 	case RCUMAP_NEEDS_PTAB:
 		return type == RCUMAP_MAP_PTAB ? 0 : -EINVAL;
 	}
@@ -1026,7 +1271,8 @@ static void rcumap_ptab_drain(struct rcumap_ptab *t)
  * rcumap_file_destroy_map() - Destroy the map of a file being released.
  * @rf: The file's state.
  *
- * A hash table is destroyed whole; a process table is first emptied, each
+ * A hash-like map is destroyed whole, by its own layer (a per-CPU map's
+ * areas and an LRU map's tags go with it); a process table is first emptied, each
  * entry freed with kfree_rcu().  The memory goes back after a grace
  * period, which module exit waits for.  Does nothing if the file never
  * got a map.
@@ -1043,6 +1289,12 @@ void rcumap_file_destroy_map(struct rcumap_file *rf)
 	switch (rf->map_type) {
 	case RCUMAP_MAP_HASH:
 		rcumap_hash_destroy(rf->hash);
+		break;
+	case RCUMAP_MAP_PERCPU_HASH:
+		rcumap_percpu_hash_destroy(rf->percpu);
+		break;
+	case RCUMAP_MAP_LRU_HASH:
+		rcumap_lru_hash_destroy(rf->lru);
 		break;
 	case RCUMAP_MAP_PTAB:
 		rcumap_ptab_drain(rf->ptab);

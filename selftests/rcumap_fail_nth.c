@@ -761,6 +761,208 @@ static int chk_ptab_next(struct ctx *c, int ret)
 	return check_ptab(c, &c->before);
 }
 
+/* ---- PERCPU_HASH and LRU_HASH maps ------------------------------------------- */
+
+/* Room for the value buffers of up to FN_MAX_CPUS possible CPUs. */
+#define FN_MAX_CPUS	512
+
+static const struct shape fn_percpu = {
+	.type = RCUMAP_MAP_PERCPU_HASH, .key_size = 8, .value_size = 8,
+	.max_entries = 64,
+};
+
+static __u64 pc_buf[FN_MAX_CPUS], pc_out[FN_MAX_CPUS];
+static __u32 pc_cpus;
+
+/* INFO's out_count, or -errno. */
+static long long count_of_fd(int fd)
+{
+	struct rcumap_info info;
+	int ret = _test_cmd_info(fd, &info);
+
+	return ret ? (long long)ret : (long long)info.out_count;
+}
+/* CPU @cpu's value of key @num at @ver. */
+static __u64 pc_value(__u64 num, __u32 ver, __u32 cpu)
+{
+	return num << 32 | (__u64)ver << 16 | cpu;
+}
+
+static int pc_update(struct ctx *c, __u64 num, __u32 ver, __u32 flags)
+{
+	__u32 cpu;
+
+	for (cpu = 0; cpu < pc_cpus; cpu++)
+		pc_buf[cpu] = pc_value(num, ver, cpu);
+	make_key(c->key, 8, num);
+	return _test_cmd_update(c->fd, c->key, pc_buf, flags);
+}
+
+/* PERCPU_HASH map holding keys 0..FN_KEYS - 1 at version 0. */
+static int setup_percpu(struct ctx *c)
+{
+	struct rcumap_info info;
+	__u32 i;
+	int ret = setup_none(c);
+
+	c->s = &fn_percpu;
+	if (!ret)
+		ret = _test_cmd_create_shape(c->fd, c->s);
+	if (!ret)
+		ret = _test_cmd_info(c->fd, &info);
+	if (!ret && (info.out_nr_cpus > FN_MAX_CPUS ||
+		     info.out_value_stride != 8 * info.out_nr_cpus))
+		ret = -ERANGE;
+	if (!ret)
+		pc_cpus = info.out_nr_cpus;
+	for (i = 0; !ret && i < FN_KEYS; i++) {
+		ret = pc_update(c, i, 0, RCUMAP_UPDATE_ANY);
+		model_add(&c->before, i, 0, 0, true);
+	}
+	return ret;
+}
+
+/* Every key of @m as it says, every CPU's value, and INFO's count. */
+static int check_percpu(struct ctx *c, const struct model *m)
+{
+	__u32 i, cpu, live = 0;
+	long long count;
+	int ret;
+
+	for (i = 0; i < m->n; i++) {
+		make_key(c->key, 8, m->num[i]);
+		ret = _test_cmd_lookup(c->fd, c->key, pc_out);
+		if (ret != (m->present[i] ? 0 : -ENOENT))
+			return WHY(c, "key %llu: lookup %d",
+				   (unsigned long long)m->num[i], ret);
+		if (ret)
+			continue;
+		live++;
+		for (cpu = 0; cpu < pc_cpus; cpu++)
+			if (pc_out[cpu] != pc_value(m->num[i], m->ver[i], cpu))
+				return WHY(c, "key %llu: CPU %u's value wrong",
+					   (unsigned long long)m->num[i], cpu);
+	}
+	count = count_of_fd(c->fd);
+	if (count != live)
+		return WHY(c, "INFO count %lld, want %u", count, live);
+	return 0;
+}
+
+static int op_percpu_insert(struct ctx *c)
+{
+	return pc_update(c, FN_NEW, 1, RCUMAP_UPDATE_NOEXIST);
+}
+
+static int chk_percpu_insert(struct ctx *c, int ret)
+{
+	struct model m = c->before;
+
+	model_add(&m, FN_NEW, 1, 0, ret == 0);
+	return check_percpu(c, &m);
+}
+
+static int op_percpu_replace(struct ctx *c)
+{
+	return pc_update(c, 3, 1, RCUMAP_UPDATE_ANY);
+}
+
+static int chk_percpu_replace(struct ctx *c, int ret)
+{
+	struct model m = c->before;
+
+	if (!ret)
+		m.ver[model_find(&m, 3)] = 1;
+	return check_percpu(c, &m);
+}
+
+/* May fail with ENOMEM (its value buffer), but then deletes nothing. */
+static int op_percpu_lookup_and_delete(struct ctx *c)
+{
+	make_key(c->key, 8, 3);
+	return _test_cmd_lookup_and_delete(c->fd, c->key, pc_out);
+}
+
+static int chk_percpu_lookup_and_delete(struct ctx *c, int ret)
+{
+	struct model m = c->before;
+	__u32 cpu;
+
+	if (!ret) {
+		for (cpu = 0; cpu < pc_cpus; cpu++)
+			if (pc_out[cpu] != pc_value(3, 0, cpu))
+				return WHY(c, "CPU %u's value wrong", cpu);
+		m.present[3] = false;
+	}
+	return check_percpu(c, &m);
+}
+
+static const struct shape fn_lru = {
+	.type = RCUMAP_MAP_LRU_HASH, .key_size = 8, .value_size = 32,
+	.max_entries = FN_KEYS,
+};
+
+/* LRU_HASH map full with keys 0..FN_KEYS - 1 at version 0. */
+static int setup_lru_full(struct ctx *c)
+{
+	__u32 i;
+	int ret = setup_none(c);
+
+	c->s = &fn_lru;
+	if (!ret)
+		ret = _test_cmd_create_shape(c->fd, c->s);
+	for (i = 0; !ret && i < FN_KEYS; i++) {
+		make_key(c->key, c->s->key_size, i);
+		make_value(c->val, c->s->value_size, i, 0);
+		ret = _test_cmd_update(c->fd, c->key, c->val,
+				       RCUMAP_UPDATE_NOEXIST);
+		model_add(&c->before, i, 0, 0, true);
+	}
+	return ret;
+}
+
+static int op_lru_insert_full(struct ctx *c)
+{
+	return update(c, FN_NEW, RCUMAP_UPDATE_NOEXIST);
+}
+
+/*
+ * An insert into a full LRU map evicts one key, then inserts.  If the
+ * insert fails for lack of memory, the evicted key stays evicted (the
+ * header says so) and the new key is absent; every other key is intact
+ * either way, and the count never exceeds max_entries.
+ */
+static int chk_lru_insert_full(struct ctx *c, int ret)
+{
+	__u8 v[RCUMAP_MAX_VALUE_SIZE];
+	__u32 i, gone = 0;
+	long long count;
+	int r;
+
+	for (i = 0; i < FN_KEYS; i++) {
+		make_key(c->key, c->s->key_size, i);
+		r = _test_cmd_lookup(c->fd, c->key, v);
+		if (r == -ENOENT) {
+			gone++;
+			continue;
+		}
+		if (r || !value_is(v, c->s->value_size, i, 0))
+			return WHY(c, "key %u: lookup %d or wrong value", i, r);
+	}
+	make_key(c->key, c->s->key_size, FN_NEW);
+	r = _test_cmd_lookup(c->fd, c->key, v);
+	if (r != (ret ? -ENOENT : 0) ||
+	    (!r && !value_is(v, c->s->value_size, FN_NEW, 1)))
+		return WHY(c, "new key: lookup %d after %d", r, ret);
+	if (gone > 1 || (!ret && gone != 1))
+		return WHY(c, "%u keys evicted after %d", gone, ret);
+	count = count_of_fd(c->fd);
+	if (count != FN_KEYS - gone + !ret)
+		return WHY(c, "INFO count %lld, %u evicted, ret %d", count,
+			   gone, ret);
+	return 0;
+}
+
 /* ---- The sweep --------------------------------------------------------------- */
 
 struct sweep {
@@ -877,5 +1079,10 @@ SWEEP(get_next_key_ordered, setup_hash_walked, chk_get_next_key_ordered,
       false, true)
 SWEEP(batch_lookup_ordered, setup_hash_walked, chk_batch_lookup_ordered,
       false, true)
+SWEEP(percpu_insert, setup_percpu, chk_percpu_insert, false, true)
+SWEEP(percpu_replace, setup_percpu, chk_percpu_replace, false, true)
+SWEEP(percpu_lookup_and_delete, setup_percpu, chk_percpu_lookup_and_delete,
+      false, true)
+SWEEP(lru_insert_full, setup_lru_full, chk_lru_insert_full, false, true)
 
 RCUMAP_SELFTEST_MAIN

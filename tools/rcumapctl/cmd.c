@@ -55,8 +55,43 @@ static const char *type_name(uint32_t type)
 		return "hash";
 	case RCUMAP_MAP_PTAB:
 		return "ptab";
+	case RCUMAP_MAP_PERCPU_HASH:
+		return "percpu_hash";
+	case RCUMAP_MAP_LRU_HASH:
+		return "lru_hash";
 	}
 	return "unknown";
+}
+
+static bool is_hash_like(uint32_t type)
+{
+	return type == RCUMAP_MAP_HASH || type == RCUMAP_MAP_PERCPU_HASH ||
+	       type == RCUMAP_MAP_LRU_HASH;
+}
+
+/**
+ * map_type_fits() - Whether a verb's map type admits a map.
+ * @verb_type: The verb's map type: %RCUMAP_MAP_HASH for every hash-like
+ *	map (hash, percpu_hash, lru_hash), %RCUMAP_MAP_PTAB for a ptab.
+ * @map_type: The session's map type.
+ *
+ * Return: true if the verb runs on the map.
+ */
+bool map_type_fits(int verb_type, uint32_t map_type)
+{
+	if (verb_type == RCUMAP_MAP_HASH)
+		return is_hash_like(map_type);
+	return (uint32_t)verb_type == map_type;
+}
+
+/* What the session learns from INFO: the CPUs and a value buffer's size. */
+static void session_set_info(struct session *s, const struct rcumap_info *info)
+{
+	s->nr_cpus = info->out_nr_cpus;
+	s->value_stride = info->out_value_stride;
+	/* A kernel from before the stride: a value buffer is one value. */
+	if (!s->value_stride && s->map_type != RCUMAP_MAP_PERCPU_HASH)
+		s->value_stride = s->value_size;
 }
 
 static void *xcalloc(size_t n, size_t size)
@@ -184,23 +219,29 @@ static int cmd_create(struct session *s, int argc, char **argv)
 {
 	struct rcumap_create c = { .size = sizeof(c) };
 	bool seen[NR_CREATE_WORDS] = { false };
+	struct rcumap_info info;
 	const char *err;
-	int ret;
+	int words, ret;
 
 	if (!strcmp(argv[0], "hash"))
 		c.map_type = RCUMAP_MAP_HASH;
+	else if (!strcmp(argv[0], "percpu_hash"))
+		c.map_type = RCUMAP_MAP_PERCPU_HASH;
+	else if (!strcmp(argv[0], "lru_hash"))
+		c.map_type = RCUMAP_MAP_LRU_HASH;
 	else if (!strcmp(argv[0], "ptab"))
 		c.map_type = RCUMAP_MAP_PTAB;
 	else
-		return usage_msg(s, "unknown map type '%s' (hash or ptab)",
+		return usage_msg(s, "unknown map type '%s' (hash, percpu_hash, lru_hash or ptab)",
 				 argv[0]);
+	/* The hash-like types take the words of hash. */
+	words = is_hash_like(c.map_type) ? RCUMAP_MAP_HASH : RCUMAP_MAP_PTAB;
 	for (int i = 1; i < argc; i += 2) {
 		uint32_t flag;
 		size_t w;
 
 		/* A flag word stands alone: step back one word. */
-		if (c.map_type == RCUMAP_MAP_HASH &&
-		    is_create_flag(argv[i], &flag)) {
+		if (words == RCUMAP_MAP_HASH && is_create_flag(argv[i], &flag)) {
 			if (c.flags & flag)
 				return usage_msg(s, "%s: '%s' given twice",
 						 argv[0], argv[i]);
@@ -209,13 +250,13 @@ static int cmd_create(struct session *s, int argc, char **argv)
 			continue;
 		}
 		for (w = 0; w < NR_CREATE_WORDS; w++)
-			if (create_words[w].map_type == (int)c.map_type &&
+			if (create_words[w].map_type == words &&
 			    !strcmp(create_words[w].name, argv[i]))
 				break;
 		if (w == NR_CREATE_WORDS)
 			return usage_msg(s, "%s: unknown word '%s' (%s)",
 					 argv[0], argv[i],
-					 c.map_type == RCUMAP_MAP_HASH ?
+					 words == RCUMAP_MAP_HASH ?
 					 "key, value, entries, buckets, resize or shrink" :
 					 "value or capacity");
 		if (seen[w])
@@ -232,7 +273,7 @@ static int cmd_create(struct session *s, int argc, char **argv)
 		seen[w] = true;
 	}
 	for (size_t w = 0; w < NR_CREATE_WORDS; w++)
-		if (create_words[w].map_type == (int)c.map_type &&
+		if (create_words[w].map_type == words &&
 		    create_words[w].required && !seen[w])
 			return usage_msg(s, "%s: '%s N' is missing", argv[0],
 					 create_words[w].name);
@@ -251,14 +292,16 @@ static int cmd_create(struct session *s, int argc, char **argv)
 	s->map_type = c.map_type;
 	s->key_size = c.key_size;
 	s->value_size = c.value_size;
+	ret = get_info(s, &info);
+	if (ret) {
+		s->detail = "info after create";
+		return ret;
+	}
+	session_set_info(s, &info);
 	if (opt.json) {
 		/* The map as the kernel made it (buckets rounded up). */
-		struct rcumap_info info;
-
-		if (!get_info(s, &info)) {
-			c.max_entries = info.out_max_entries;
-			c.nr_buckets = info.out_nr_buckets;
-		}
+		c.max_entries = info.out_max_entries;
+		c.nr_buckets = info.out_nr_buckets;
 		json_kstr("map_type", type_name(c.map_type));
 		json_ku64("key_size", c.key_size);
 		json_ku64("value_size", c.value_size);
@@ -288,6 +331,8 @@ static int cmd_info(struct session *s, int argc, char **argv)
 		json_ku64("count", info.out_count);
 		json_ku64("bytes_used", info.out_bytes_used);
 		print_create_flags(info.out_create_flags);
+		json_ku64("nr_cpus", info.out_nr_cpus);
+		json_ku64("value_stride", info.out_value_stride);
 		return 0;
 	}
 	printf("%-12s %s\n", "map_type", type_name(info.out_map_type));
@@ -300,6 +345,10 @@ static int cmd_info(struct session *s, int argc, char **argv)
 		printf("%-12s %u\n", "max_entries", info.out_max_entries);
 		printf("%-12s %u\n", "nr_buckets", info.out_nr_buckets);
 		print_create_flags(info.out_create_flags);
+	}
+	if (info.out_map_type == RCUMAP_MAP_PERCPU_HASH) {
+		printf("%-12s %u\n", "nr_cpus", info.out_nr_cpus);
+		printf("%-12s %u\n", "value_stride", info.out_value_stride);
 	}
 	printf("%-12s %u\n", "count", info.out_count);
 	printf("%-12s %llu\n", "bytes_used",
@@ -327,10 +376,57 @@ int session_adopt_fd(struct session *s, int fd)
 	s->map_type = info.out_map_type;
 	s->key_size = info.out_key_size;
 	s->value_size = info.out_value_size;
+	session_set_info(s, &info);
 	return 0;
 }
 
 /* ---- hash maps ----------------------------------------------------- */
+
+/* One CPU's value in a per-CPU value buffer: value_size rounded up to 8. */
+static size_t percpu_stride(const struct session *s)
+{
+	return (s->value_size + 7) & ~(size_t)7;
+}
+
+/*
+ * A key and its value buffer.  A per-CPU map's holds nr_cpus values:
+ * text, a line "key K cpu N value V" per CPU; JSON, "key" and "values",
+ * an array of {"cpu": N, "value": V}.  N counts the possible CPUs in
+ * order, as the value buffer does (the CPU number itself unless the
+ * possible CPUs have holes).
+ */
+static void print_entry(const struct session *s, const void *key,
+			const uint8_t *values)
+{
+	if (s->map_type != RCUMAP_MAP_PERCPU_HASH) {
+		print_kv("key", key, s->key_size, "value", values,
+			 s->value_size);
+		return;
+	}
+	if (opt.json) {
+		json_bytes("key", key, s->key_size);
+		json_key("values");
+		json_open('[');
+		for (uint32_t c = 0; c < s->nr_cpus; c++) {
+			json_open('{');
+			json_ku64("cpu", c);
+			json_bytes("value", values + c * percpu_stride(s),
+				   s->value_size);
+			json_close('}');
+		}
+		json_close(']');
+		return;
+	}
+	for (uint32_t c = 0; c < s->nr_cpus; c++) {
+		char *ks = format_bytes(key, s->key_size);
+		char *vs = format_bytes(values + c * percpu_stride(s),
+					s->value_size);
+
+		printf("key %s cpu %u value %s\n", ks, c, vs);
+		free(ks);
+		free(vs);
+	}
+}
 
 static bool is_update_flag(const char *word, uint32_t *flags)
 {
@@ -351,7 +447,7 @@ static bool is_update_flag(const char *word, uint32_t *flags)
 
 static int cmd_update(struct session *s, int argc, char **argv)
 {
-	uint8_t *key = xcalloc(1, s->key_size), *value = xcalloc(1, s->value_size);
+	uint8_t *key = xcalloc(1, s->key_size), *value = xcalloc(1, s->value_stride);
 	struct rcumap_elem e = { .size = sizeof(e) };
 	const char *vtext = NULL, *ftext = NULL;
 	int ret;
@@ -372,6 +468,11 @@ static int cmd_update(struct session *s, int argc, char **argv)
 		ret = parse_value(s, vtext, value);
 		if (ret)
 			goto out;
+		/* A per-CPU map: the same value on every CPU. */
+		for (uint32_t c = 1; s->map_type == RCUMAP_MAP_PERCPU_HASH &&
+		     c < s->nr_cpus; c++)
+			memcpy(value + c * percpu_stride(s), value,
+			       s->value_size);
 	} else if (s->value_size) {
 		ret = usage_msg(s, "usage: update KEY VALUE [any|noexist|exist]");
 		goto out;
@@ -394,7 +495,7 @@ out:
 static int elem_op(struct session *s, const char *ktext, unsigned long request,
 		   bool print_value)
 {
-	uint8_t *key = xcalloc(1, s->key_size), *value = xcalloc(1, s->value_size);
+	uint8_t *key = xcalloc(1, s->key_size), *value = xcalloc(1, s->value_stride);
 	struct rcumap_elem e = { .size = sizeof(e) };
 	int ret;
 
@@ -405,7 +506,7 @@ static int elem_op(struct session *s, const char *ktext, unsigned long request,
 	e.value = print_value && s->value_size ? (uintptr_t)value : 0;
 	ret = map_ioctl(s, request, &e);
 	if (!ret && print_value)
-		print_kv("key", key, s->key_size, "value", value, s->value_size);
+		print_entry(s, key, value);
 out:
 	free(key);
 	free(value);
@@ -475,7 +576,7 @@ out:
 static int dump_hash(struct session *s, uint32_t batch, bool ordered)
 {
 	uint8_t *keys = xcalloc(batch, s->key_size);
-	uint8_t *values = xcalloc(batch, s->value_size);
+	uint8_t *values = xcalloc(batch, s->value_stride);
 	uint8_t *after = xcalloc(1, s->key_size);
 	unsigned long total = 0;
 	bool started = false;
@@ -508,10 +609,8 @@ static int dump_hash(struct session *s, uint32_t batch, bool ordered)
 		for (uint32_t i = 0; i < b.out_count; i++) {
 			if (opt.json)
 				json_open('{');
-			print_kv("key", keys + (size_t)i * s->key_size,
-				 s->key_size, "value",
-				 values + (size_t)i * s->value_size,
-				 s->value_size);
+			print_entry(s, keys + (size_t)i * s->key_size,
+				    values + (size_t)i * s->value_stride);
 			if (opt.json)
 				json_close('}');
 		}
@@ -597,7 +696,7 @@ static int cmd_dump(struct session *s, int argc, char **argv)
 	const char *err;
 
 	if (argc && is_ordered(argv[0])) {
-		if (s->map_type != RCUMAP_MAP_HASH)
+		if (!is_hash_like(s->map_type))
 			return usage_msg(s, "ordered: for hash maps (a process table is walked in id order)");
 		ordered = true;
 		argc--;
@@ -606,7 +705,7 @@ static int cmd_dump(struct session *s, int argc, char **argv)
 	if (argc) {
 		if (argc != 2 || strcmp(argv[0], "count"))
 			return usage_msg(s, "usage: dump [ordered] [count N]");
-		if (s->map_type != RCUMAP_MAP_HASH)
+		if (!is_hash_like(s->map_type))
 			return usage_msg(s, "count: only a hash map is dumped in batches");
 		err = parse_u32(argv[1], &batch);
 		if (err)
@@ -709,6 +808,7 @@ static int cmd_ptab_list(struct session *s, int argc, char **argv)
 static const struct verb verbs[] = {
 	{ "create", NO_MAP, 1, 11, cmd_create,
 	  "create hash key N value N entries N [buckets N] [resize [shrink]]\n"
+	  "create percpu_hash|lru_hash (the words of hash)\n"
 	  "create ptab value N capacity N" },
 	{ "info", ANY_MAP, 0, 0, cmd_info, "info" },
 	{ "dump", ANY_MAP, 0, 3, cmd_dump, "dump [ordered] [count N]" },

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# demo.sh - guest side of "make run": rcumapctl on both kinds of map.
+# demo.sh - guest side of "make run": rcumapctl on every kind of map.
 #
 #   run.sh --kernel debug --out DIR --script tools/rcumapctl/demo.sh \
 #          --module rcumap.ko --bin rcumapctl
@@ -93,6 +93,32 @@ EOF
 	echo "info"
 } >/tmp/auto.rc
 
+cat >/tmp/percpu.rc <<'EOF'
+# A per-CPU hash map: one value per possible CPU.
+create percpu_hash key 4 value 8 entries 64
+update 1 100			# every CPU's value
+lookup 1			# a line per CPU
+info				# nr_cpus, and value_stride = nr_cpus * 8
+lookup-and-delete 1
+! ENOENT lookup 1
+EOF
+# An LRU map of 4 keys: 1 and 2 are looked up before each of 4 inserts
+# into the full map, which evicts keys never looked up instead: 1 and 2
+# survive every insert.
+{
+	echo "# An LRU hash map: a full map evicts instead of failing."
+	echo "create lru_hash key 4 value 4 entries 4"
+	for i in 1 2 3 4; do echo "update $i $((i * 10))"; done
+	for i in 5 6 7 8; do
+		echo "lookup 1"
+		echo "lookup 2"
+		echo "update $i $((i * 10))	# full: evicts a key not looked up"
+	done
+	echo "dump				# 1 and 2 are still there"
+	echo "lookup 1			# (fails the demo if evicted)"
+	echo "lookup 2"
+	echo "info"
+} >/tmp/lru.rc
 cat >/tmp/ptab.rc <<'EOF'
 # A process table: the kernel picks each entry's id.
 create ptab value 16 capacity 64
@@ -119,6 +145,10 @@ note ""
 note "# Another invocation, another map: a process table."
 run rcumapctl -e batch /tmp/ptab.rc
 
+note ""
+note "# Per-CPU and LRU hash maps."
+run rcumapctl -e batch /tmp/percpu.rc
+run rcumapctl -e batch /tmp/lru.rc
 note ""
 note "# RESIZE and ordered walks."
 run rcumapctl -e batch /tmp/resize.rc

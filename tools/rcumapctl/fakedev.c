@@ -11,8 +11,12 @@
  * FNV-1a hash of the key (then its bytes), and a map made with
  * RCUMAP_CREATE_RESIZE doubles its bucket count at once when it holds more
  * than two keys a bucket (with SHRINK, halves it, down to the count it was
- * made with, below one key per eight buckets).  It proves nothing about
- * the kernel's device; the guest run does that.
+ * made with, below one key per eight buckets).  A PERCPU_HASH map has
+ * FAKE_NR_CPUS possible CPUs (RCUMAP_FAKE_CPUS overrides it, 1 to 64); an
+ * LRU_HASH map, when full, evicts the key looked up least recently (keys
+ * never looked up first, oldest insert first), an exact LRU where the
+ * kernel's is a CLOCK approximation.  It proves nothing about the kernel's
+ * device; the guest run does that.
  *
  * The map lives in one region: private memory, or, if RCUMAP_FAKE_STATE
  * names a file, that file mapped shared, so that the processes of "serve"
@@ -22,6 +26,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +36,7 @@
 #include <linux/rcumap.h>
 
 #define REGION_SIZE	(64UL << 20)
+#define FAKE_NR_CPUS	4
 
 static struct fake_map {
 	bool made;
@@ -38,6 +44,9 @@ static struct fake_map {
 	uint64_t next_id;
 	uint32_t count;
 	uint32_t min_buckets;	/* what SHRINK goes down to */
+	uint32_t nr_cpus;	/* possible CPUs, for INFO */
+	uint32_t stride;	/* bytes of a value buffer */
+	uint64_t tick;		/* LRU: the clock of last_used */
 	/* Offsets in the region of the per-slot arrays. */
 	size_t keys, values, used, ids;
 } *m;
@@ -74,6 +83,11 @@ static int attach(void)
 
 #define used_at(i)	((bool *)region(m->used))[i]
 #define id_at(i)	((uint64_t *)region(m->ids))[i]
+/*
+ * LRU maps use the id of a slot for recency: bit 63 and the tick of the
+ * last LOOKUP, or the tick of the insert if it was never looked up.
+ */
+#define LRU_LOOKED_UP	(1ULL << 63)
 
 static uint8_t *key_at(uint32_t i)
 {
@@ -82,7 +96,42 @@ static uint8_t *key_at(uint32_t i)
 
 static uint8_t *value_at(uint32_t i)
 {
-	return region(m->values) + (size_t)i * m->c.value_size;
+	return region(m->values) + (size_t)i * m->stride;
+}
+
+static bool is_hash_like(uint32_t type)
+{
+	return type == RCUMAP_MAP_HASH || type == RCUMAP_MAP_PERCPU_HASH ||
+	       type == RCUMAP_MAP_LRU_HASH;
+}
+
+/* A value buffer in, padding and all: keep what the kernel would. */
+static void value_in(uint32_t i, const uint8_t *src)
+{
+	uint32_t vs = m->c.value_size, pad = ((vs + 7) & ~7U) - vs;
+	uint8_t *dst = value_at(i);
+
+	if (m->c.map_type != RCUMAP_MAP_PERCPU_HASH) {
+		memcpy(dst, src, vs);
+		return;
+	}
+	for (uint32_t c = 0; c < m->nr_cpus; c++) {
+		memcpy(dst, src, vs);
+		memset(dst + vs, 0, pad);
+		dst += vs + pad;
+		src += vs + pad;
+	}
+}
+
+/* The slot an LRU insert into a full map takes the place of. */
+static int lru_victim(void)
+{
+	int best = -1;
+
+	for (uint32_t i = 0; i < m->c.max_entries; i++)
+		if (used_at(i) && (best < 0 || id_at(i) < id_at(best)))
+			best = i;
+	return best;
 }
 
 static void *uptr(uint64_t p)
@@ -115,12 +164,23 @@ static int do_create(struct rcumap_create *c)
 		return EBUSY;
 	if ((c->flags & ~CREATE_FLAGS) || c->__reserved)
 		return EOPNOTSUPP;
-	if (c->map_type == RCUMAP_MAP_HASH) {
+	m->nr_cpus = FAKE_NR_CPUS;
+	if (getenv("RCUMAP_FAKE_CPUS")) {
+		m->nr_cpus = atoi(getenv("RCUMAP_FAKE_CPUS"));
+		if (m->nr_cpus < 1 || m->nr_cpus > 64)
+			return EIO;
+	}
+	if (is_hash_like(c->map_type)) {
+		if (c->map_type == RCUMAP_MAP_PERCPU_HASH && !c->value_size)
+			return EINVAL;
 		if (!c->key_size || c->key_size > RCUMAP_MAX_KEY_SIZE ||
 		    c->value_size > RCUMAP_MAX_VALUE_SIZE || !c->max_entries ||
 		    c->max_entries > RCUMAP_MAX_ENTRIES ||
 		    c->nr_buckets > RCUMAP_MAX_BUCKETS ||
 		    (c->flags & CREATE_FLAGS) == RCUMAP_CREATE_SHRINK)
+			return EINVAL;
+		if (c->map_type == RCUMAP_MAP_LRU_HASH &&
+		    c->nr_buckets > pow2_up(c->max_entries))
 			return EINVAL;
 		if (!c->nr_buckets)
 			c->nr_buckets = c->flags ? 1 : c->max_entries;
@@ -139,9 +199,11 @@ static int do_create(struct rcumap_create *c)
 		return EINVAL;
 	}
 	m->c = *c;
+	m->stride = c->map_type == RCUMAP_MAP_PERCPU_HASH ?
+		    m->nr_cpus * ((c->value_size + 7) & ~7U) : c->value_size;
 	m->keys = sizeof(*m);
 	m->values = m->keys + (size_t)c->max_entries * c->key_size;
-	m->ids = (m->values + (size_t)c->max_entries * c->value_size + 7) & ~7UL;
+	m->ids = (m->values + (size_t)c->max_entries * m->stride + 7) & ~7UL;
 	m->used = m->ids + (size_t)c->max_entries * sizeof(uint64_t);
 	if (m->used + c->max_entries > REGION_SIZE)
 		return ENOMEM;
@@ -203,9 +265,9 @@ static void batch_put(struct rcumap_batch *b, uint32_t n, int i)
 {
 	memcpy((uint8_t *)uptr(b->keys) + (size_t)n * m->c.key_size,
 	       key_at(i), m->c.key_size);
-	if (m->c.value_size)
-		memcpy((uint8_t *)uptr(b->values) + (size_t)n * m->c.value_size,
-		       value_at(i), m->c.value_size);
+	if (m->stride)
+		memcpy((uint8_t *)uptr(b->values) + (size_t)n * m->stride,
+		       value_at(i), m->stride);
 }
 
 static int do_hash(unsigned long request, void *arg)
@@ -226,8 +288,11 @@ static int do_hash(unsigned long request, void *arg)
 		i = find_key(uptr(e->key));
 		if (i < 0)
 			return ENOENT;
-		if (request != RCUMAP_IOC_DELETE && m->c.value_size)
-			memcpy(uptr(e->value), value_at(i), m->c.value_size);
+		if (request != RCUMAP_IOC_DELETE && m->stride)
+			memcpy(uptr(e->value), value_at(i), m->stride);
+		if (request == RCUMAP_IOC_LOOKUP &&
+		    m->c.map_type == RCUMAP_MAP_LRU_HASH)
+			id_at(i) = LRU_LOOKED_UP | ++m->tick;
 		if (request != RCUMAP_IOC_LOOKUP) {
 			used_at(i) = false;
 			m->count--;
@@ -245,15 +310,22 @@ static int do_hash(unsigned long request, void *arg)
 		if (i < 0) {
 			for (i = 0; i < (int)m->c.max_entries && used_at(i); i++)
 				;
+			if (i == (int)m->c.max_entries &&
+			    m->c.map_type == RCUMAP_MAP_LRU_HASH) {
+				i = lru_victim();
+				used_at(i) = false;
+				m->count--;
+			}
 			if (i == (int)m->c.max_entries)
 				return ENOSPC;
 			memcpy(key_at(i), uptr(e->key), m->c.key_size);
 			used_at(i) = true;
+			id_at(i) = ++m->tick;
 			m->count++;
 			auto_resize();
 		}
-		if (m->c.value_size)
-			memcpy(value_at(i), uptr(e->value), m->c.value_size);
+		if (m->stride)
+			value_in(i, uptr(e->value));
 		return 0;
 	case RCUMAP_IOC_GET_NEXT_KEY:
 		if (g->flags & ~RCUMAP_WALK_ORDERED)
@@ -304,7 +376,9 @@ static int do_hash(unsigned long request, void *arg)
 	case RCUMAP_IOC_RESIZE:
 		if (r->flags || r->__reserved)
 			return EOPNOTSUPP;
-		if (!r->nr_buckets || r->nr_buckets > RCUMAP_MAX_BUCKETS)
+		if (!r->nr_buckets || r->nr_buckets > RCUMAP_MAX_BUCKETS ||
+		    (m->c.map_type == RCUMAP_MAP_LRU_HASH &&
+		     r->nr_buckets > pow2_up(m->c.max_entries)))
 			return EINVAL;
 		m->c.nr_buckets = pow2_up(r->nr_buckets);
 		return 0;
@@ -399,8 +473,14 @@ int __wrap_ioctl(int fd, unsigned long request, ...)
 		info->out_count = m->count;
 		info->out_create_flags = m->c.flags;
 		info->out_bytes_used = 4096;
+		/* Only as far as the caller's struct reaches. */
+		if (info->size >= offsetof(struct rcumap_info, out_value_stride) +
+				  sizeof(info->out_value_stride)) {
+			info->out_nr_cpus = m->nr_cpus;
+			info->out_value_stride = m->stride;
+		}
 		err = 0;
-	} else if (m->c.map_type == RCUMAP_MAP_HASH) {
+	} else if (is_hash_like(m->c.map_type)) {
 		err = do_hash(request, arg);
 	} else {
 		err = do_ptab(request, arg);

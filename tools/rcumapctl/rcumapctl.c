@@ -41,6 +41,8 @@ static const char help_text[] =
 "Commands:\n"
 "  create hash key N value N entries N [buckets N] [resize [shrink]]\n"
 "                          resize: grow by itself; shrink: and shrink back\n"
+"  create percpu_hash ...  the words of hash: one value per possible CPU\n"
+"  create lru_hash ...     the words of hash: evicts when full\n"
 "  create ptab value N capacity N\n"
 "  info                    type, sizes, count and memory use of the map\n"
 "  dump [ordered] [count N]\n"
@@ -48,6 +50,7 @@ static const char help_text[] =
 "                          ordered: in the map's order of keys, exact\n"
 "                          while the map changes or resizes)\n"
 "  update KEY VALUE [any|noexist|exist]\n"
+"                          percpu_hash: VALUE for every CPU\n"
 "  lookup KEY\n"
 "  delete KEY\n"
 "  lookup-and-delete KEY\n"
@@ -259,7 +262,7 @@ static int run_one(struct session *s, int argc, char **argv,
 		ret = usage_msg(s, "no map: a session starts with create (or -s SOCKET)");
 		goto out;
 	}
-	if (v->map_type > 0 && (uint32_t)v->map_type != s->map_type) {
+	if (v->map_type > 0 && !map_type_fits(v->map_type, s->map_type)) {
 		ret = usage_msg(s, "for %s maps, and this map is a %s",
 				verb_map_name(v), map_type_name(s->map_type));
 		goto out;

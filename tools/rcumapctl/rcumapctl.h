@@ -48,7 +48,9 @@ struct session {
 	bool have_map;		/* CREATE succeeded (or a holder sent the fd) */
 	uint32_t map_type;	/* enum rcumap_map_type */
 	uint32_t key_size;
-	uint32_t value_size;
+	uint32_t value_size;	/* per CPU, for a per-CPU hash map */
+	uint32_t nr_cpus;	/* INFO's out_nr_cpus */
+	uint32_t value_stride;	/* bytes of a value buffer (every CPU's) */
 	/* Set by a command that fails, for the session to report. */
 	const char *detail;	/* what failed, when not the command itself */
 	char msg[512];		/* the usage message of CMD_USAGE */
@@ -69,6 +71,7 @@ int usage_msg(struct session *s, const char *fmt, ...)
 int session_adopt_fd(struct session *s, int fd);
 const char *verb_map_name(const struct verb *v);
 const char *map_type_name(uint32_t type);
+bool map_type_fits(int verb_type, uint32_t map_type);
 
 /* rcumapctl.c */
 int cmd_stop(struct session *s, int argc, char **argv);

@@ -494,6 +494,49 @@ json_ok '.command == "create" and .key_size == 8 and .ok'
 run 0 "-j info" f -j $hash8 -- update 1 2 -- info
 json_ok '.[2].map_type == "hash" and .[2].count == 1'
 
+# Per-CPU and LRU hash maps: the words of hash, every hash command.
+run 2 "create percpu_hash without entries" "$real" create percpu_hash key 8 value 8
+has_err "'entries N' is missing"
+run 2 "create lru_hash with a ptab word" "$real" create lru_hash key 8 value 8 capacity 64
+has_err "unknown word 'capacity'"
+run 0 "percpu_hash: update sets every CPU" f create percpu_hash key 4 value 4 entries 8 -- update 1 7 -- lookup 1
+out_is "key 1 cpu 0 value 7
+key 1 cpu 1 value 7
+key 1 cpu 2 value 7
+key 1 cpu 3 value 7"
+run 0 "percpu_hash: as many values as CPUs" env RCUMAP_FAKE_CPUS=2 "$fake" -d /dev/null create percpu_hash key 4 value 12 entries 8 -- update 1 0x0102 -- dump
+out_is "key 1 cpu 0 value 258
+key 1 cpu 1 value 258
+1 entry"
+run 0 "percpu_hash: info" f create percpu_hash key 4 value 12 entries 8 resize -- info
+has_out '^map_type +percpu_hash$'
+has_out '^nr_cpus +4$'
+has_out '^value_stride +64$'
+has_out '^create_flags +resize$'
+run 0 "percpu_hash: lookup-and-delete, ordered dump, getnext" f create percpu_hash key 4 value 4 entries 8 -- update 1 1 -- update 2 2 -- lookup-and-delete 1 -- dump ordered -- getnext
+has_out '^key 1 cpu 3 value 1$'
+has_out '^key 2 cpu 0 value 2$'
+has_out '^1 entry$'
+has_out '^next_key 2$'
+run 1 "percpu_hash: full" f create percpu_hash key 1 value 1 entries 1 -- update 1 1 -- update 2 2
+has_err 'update: No space left on device \(ENOSPC\)'
+run 0 "-j percpu_hash lookup: values per CPU" f -j create percpu_hash key 4 value 4 entries 8 -- update 1 7 -- lookup 1 -- info
+json_ok '.[2].values | length == 4 and .[0].cpu == 0 and .[3].value_uint == 7'
+json_ok '.[3].map_type == "percpu_hash" and .[3].nr_cpus == 4 and .[3].value_stride == 32'
+run 2 "percpu_hash: a ptab command" f create percpu_hash key 4 value 4 entries 8 -- ptab list
+has_err 'for ptab maps, and this map is a percpu_hash'
+run 0 "lru_hash: a full map evicts, a looked-up key stays" f create lru_hash key 1 value 1 entries 2 -- update 1 1 -- update 2 2 -- lookup 1 -- update 3 3 -- dump ordered -- info
+has_out '^key 1 value 1$'
+has_out '^key 3 value 3$'
+has_out '^2 entries$'
+has_out '^map_type +lru_hash$'
+has_out '^count +2$'
+if grep -q '^key 2 ' <<<"$out"; then not_ok "$last: key 2 evicted" "$out"; else ok "$last: key 2 evicted"; fi
+run 1 "lru_hash: no more buckets than entries" f create lru_hash key 8 value 8 entries 16 -- resize 16 -- resize 32
+has_err 'resize: Invalid argument \(EINVAL\)'
+run 0 "-j lru_hash info" f -j create lru_hash key 8 value 8 entries 16 -- info
+json_ok '.[1].map_type == "lru_hash" and .[1].value_stride == 8'
+
 # The holder.  The fake keeps its map in a file, so that the processes of
 # serve and -s share it as they would share the device's file.
 export RCUMAP_FAKE_STATE=$tmp/state

@@ -25,12 +25,28 @@
  *  EBUSY      CREATE on a file that already holds a map
  *  ENOENT     no such key or id; the end of a walk
  *  EEXIST     the key is present (RCUMAP_NOEXIST)
- *  ENOSPC     the map is full
+ *  ENOSPC     the map is full (an LRU_HASH map only if eviction gave
+ *             up; see struct rcumap_elem)
  *  EOVERFLOW  count * element size overflows (cannot happen with today's
- *             limits: a __u32 count of at most 4352-byte elements); an
- *             array that wraps around the address space is EFAULT
+ *             limits: a __u32 count of elements of at most 256 bytes of
+ *             key or 4096 * 8192 bytes of per-CPU values); an array that
+ *             wraps around the address space is EFAULT
  *  ENOMEM     out of memory; the map is unchanged (for RCUMAP_IOC_RESIZE:
- *             its keys and values; see there)
+ *             its keys and values; see there.  For an LRU_HASH UPDATE:
+ *             keys it evicted stay evicted)
+ *
+ * Hash-like maps are the HASH, PERCPU_HASH and LRU_HASH types: every op
+ * documented for HASH maps works on all three, and the PTAB ops fail on
+ * them with EINVAL.
+ *
+ * Value buffers.  Every value a hash-like op reads or writes, and every
+ * element of the value array of a batch, takes out_value_stride bytes of
+ * RCUMAP_IOC_INFO: value_size for HASH and LRU_HASH maps, and for
+ * PERCPU_HASH maps out_nr_cpus values (one per possible CPU, in the
+ * order of the CPU numbers), each value_size bytes followed by zero
+ * padding up to round_up(value_size, 8) bytes: BPF's layout for per-CPU
+ * maps.  The kernel ignores the padding of the values it reads and zeroes
+ * it in the values it writes.
  */
 #ifndef _UAPI_LINUX_RCUMAP_H
 #define _UAPI_LINUX_RCUMAP_H
@@ -63,13 +79,28 @@ enum {
  * enum rcumap_map_type - kinds of map
  * @RCUMAP_MAP_HASH: bucket-swap hash table of fixed-size keys and values
  * @RCUMAP_MAP_PTAB: generational process table: the kernel picks the id
+ * @RCUMAP_MAP_PERCPU_HASH: hash table whose keys have one value per
+ *                          possible CPU, like BPF_MAP_TYPE_PERCPU_HASH:
+ *                          user space reads and writes all of them at
+ *                          once (see "Value buffers" above)
+ * @RCUMAP_MAP_LRU_HASH: hash table that makes room for a new key, when it
+ *                       holds max_entries keys, by evicting an
+ *                       approximately least recently looked-up key, like
+ *                       BPF_MAP_TYPE_LRU_HASH
  */
 enum rcumap_map_type {
 	RCUMAP_MAP_HASH = 1,
 	RCUMAP_MAP_PTAB = 2,
+	RCUMAP_MAP_PERCPU_HASH = 3,
+	RCUMAP_MAP_LRU_HASH = 4,
 };
 
-/* Limits of a map made through /dev/rcumap. */
+/*
+ * Limits of a map made through /dev/rcumap.  "HASH" means every hash-like
+ * type.  For PERCPU_HASH the value size limit is per CPU: a value buffer
+ * takes up to nr_cpus * 4096 bytes, and each key up to that much kernel
+ * memory.
+ */
 #define RCUMAP_MAX_KEY_SIZE	256		/* HASH */
 #define RCUMAP_MAX_VALUE_SIZE	4096		/* HASH and PTAB */
 #define RCUMAP_MAX_ENTRIES	(1U << 24)	/* HASH */
@@ -78,7 +109,8 @@ enum rcumap_map_type {
 #define RCUMAP_MAX_CAPACITY	(1U << 22)	/* PTAB */
 
 /**
- * enum rcumap_create_flags - flags of RCUMAP_IOC_CREATE, HASH maps only
+ * enum rcumap_create_flags - flags of RCUMAP_IOC_CREATE, hash-like maps
+ *                            only
  * @RCUMAP_CREATE_RESIZE: Grow the bucket array, online, when the map has
  *                        more than two keys a bucket on average.  With
  *                        @nr_buckets 0 the map starts at 64 buckets
@@ -109,14 +141,18 @@ enum rcumap_create_flags {
  * @flags: HASH: enum rcumap_create_flags.  PTAB: 0
  * @map_type: One of enum rcumap_map_type
  * @key_size: HASH: bytes per key, 1 to RCUMAP_MAX_KEY_SIZE.  PTAB: 0
- * @value_size: Bytes per value, HASH: 0 to RCUMAP_MAX_VALUE_SIZE, PTAB: 1
- *              to RCUMAP_MAX_VALUE_SIZE
+ * @value_size: Bytes per value, HASH and LRU_HASH: 0 to
+ *              RCUMAP_MAX_VALUE_SIZE.  PERCPU_HASH: bytes per CPU's value,
+ *              1 to RCUMAP_MAX_VALUE_SIZE.  PTAB: 1 to
+ *              RCUMAP_MAX_VALUE_SIZE
  * @max_entries: HASH: most keys, 1 to RCUMAP_MAX_ENTRIES.  PTAB:
  *               the capacity, a power of two from RCUMAP_MIN_CAPACITY
  *               to RCUMAP_MAX_CAPACITY
  * @nr_buckets: HASH: bucket count, at most RCUMAP_MAX_BUCKETS (rounded up
  *              to a power of two), or 0 for the default of one bucket per
- *              entry, up to RCUMAP_MAX_BUCKETS.  PTAB: 0
+ *              entry, up to RCUMAP_MAX_BUCKETS.  LRU_HASH: also at most
+ *              @max_entries rounded up to a power of two (eviction scans
+ *              the buckets).  PTAB: 0
  * @__reserved: Must be 0
  *
  * Makes the map of this file.  Its memory is charged to the memory cgroup
@@ -150,6 +186,15 @@ struct rcumap_create {
  * @out_create_flags: The enum rcumap_create_flags the map was created with
  *                    (0 for PTAB)
  * @__reserved: Must be 0
+ * @out_nr_cpus: The number of possible CPUs (for every map type): the
+ *               number of values in a PERCPU_HASH value buffer.  Fixed
+ *               while the system runs
+ * @out_value_stride: Bytes of one value buffer of this map (see "Value
+ *                    buffers" above): PERCPU_HASH: out_nr_cpus *
+ *                    round_up(out_value_size, 8).  Others: out_value_size
+ *
+ * @out_nr_cpus and @out_value_stride came later: a caller whose @size
+ * ends before them gets the rest.
  */
 struct rcumap_info {
 	__u32 size;
@@ -163,6 +208,8 @@ struct rcumap_info {
 	__aligned_u64 out_bytes_used;
 	__u32 out_create_flags;
 	__u32 __reserved;
+	__u32 out_nr_cpus;
+	__u32 out_value_stride;
 };
 
 #define RCUMAP_IOC_INFO		_IO(RCUMAP_TYPE, RCUMAP_CMD_INFO)
@@ -183,17 +230,30 @@ enum rcumap_update_flags {
 
 /**
  * struct rcumap_elem - ioctl(RCUMAP_IOC_LOOKUP, _UPDATE, _DELETE,
- *                      _LOOKUP_AND_DELETE), HASH maps only
+ *                      _LOOKUP_AND_DELETE), hash-like maps only
  * @size: sizeof(struct rcumap_elem)
  * @flags: UPDATE: enum rcumap_update_flags.  Others: 0
  * @key: Pointer to the key (key_size bytes)
- * @value: LOOKUP, LOOKUP_AND_DELETE: where the value is written.  UPDATE:
- *         the new value.  DELETE: must be 0.  May be 0 if value_size is 0
+ * @value: LOOKUP, LOOKUP_AND_DELETE: where the value buffer is written.
+ *         UPDATE: the new value buffer.  DELETE: must be 0.  May be 0 if
+ *         value_size is 0.  A value buffer is out_value_stride bytes of
+ *         RCUMAP_IOC_INFO (every CPU's value for PERCPU_HASH)
  *
- * LOOKUP: ENOENT if the key is absent.  UPDATE: EEXIST, ENOENT as the
- * mode says, ENOSPC if the key is new and the map holds max_entries keys.
+ * LOOKUP: ENOENT if the key is absent.  On an LRU_HASH map a LOOKUP that
+ * finds the key marks it used; nothing else does (no UPDATE, walk or
+ * batch).
+ *
+ * UPDATE: EEXIST, ENOENT as the mode says, ENOSPC if the key is new and
+ * the map holds max_entries keys.  An LRU_HASH map instead evicts a key
+ * not looked up lately to make room, and returns ENOSPC only if other
+ * inserters took the room of 8 evictions in a row; an UPDATE that fails
+ * (ENOSPC, ENOMEM) may still have evicted keys.  A PERCPU_HASH UPDATE
+ * replaces every CPU's value at once.
+ *
  * DELETE and LOOKUP_AND_DELETE: ENOENT if the key is absent; they never
- * fail for lack of memory.
+ * fail for lack of memory, except LOOKUP_AND_DELETE on a PERCPU_HASH map,
+ * which may fail with ENOMEM (before it deletes anything) since its value
+ * buffer may be large.
  */
 struct rcumap_elem {
 	__u32 size;
@@ -226,7 +286,8 @@ enum rcumap_walk_flags {
 };
 
 /**
- * struct rcumap_get_next_key - ioctl(RCUMAP_IOC_GET_NEXT_KEY), HASH only
+ * struct rcumap_get_next_key - ioctl(RCUMAP_IOC_GET_NEXT_KEY), hash-like
+ *                              maps only
  * @size: sizeof(struct rcumap_get_next_key)
  * @flags: 0 or RCUMAP_WALK_ORDERED
  * @key: Pointer to the current key, or 0 for the first key
@@ -248,13 +309,14 @@ struct rcumap_get_next_key {
 
 /**
  * struct rcumap_batch - ioctl(RCUMAP_IOC_BATCH_LOOKUP, _BATCH_UPDATE,
- *                       _BATCH_DELETE), HASH maps only
+ *                       _BATCH_DELETE), hash-like maps only
  * @size: sizeof(struct rcumap_batch)
  * @flags: BATCH_UPDATE: enum rcumap_update_flags for every element.
  *         BATCH_LOOKUP: 0 or RCUMAP_WALK_ORDERED.  BATCH_DELETE: 0
  * @keys: Array of @count keys (written by BATCH_LOOKUP)
- * @values: Array of @count values (written by BATCH_LOOKUP, read by
- *          BATCH_UPDATE); must be 0 for BATCH_DELETE
+ * @values: Array of @count value buffers, out_value_stride bytes apart
+ *          (written by BATCH_LOOKUP, read by BATCH_UPDATE); must be 0 for
+ *          BATCH_DELETE
  * @cursor: BATCH_LOOKUP without flags: where the walk resumes, 0 to
  *          start; any value is safe.  Otherwise must be 0
  * @out_cursor: BATCH_LOOKUP without flags: the @cursor for the next call
@@ -361,7 +423,7 @@ struct rcumap_ptab_next {
 #define RCUMAP_IOC_PTAB_NEXT	_IO(RCUMAP_TYPE, RCUMAP_CMD_PTAB_NEXT)
 
 /**
- * struct rcumap_resize - ioctl(RCUMAP_IOC_RESIZE), HASH only
+ * struct rcumap_resize - ioctl(RCUMAP_IOC_RESIZE), hash-like maps only
  * @size: sizeof(struct rcumap_resize)
  * @flags: Must be 0
  * @nr_buckets: The new bucket count, 1 to RCUMAP_MAX_BUCKETS, rounded up
@@ -376,11 +438,12 @@ struct rcumap_ptab_next {
  * again by itself.  The memory is charged to the memory cgroup the map
  * was created in.
  *
- * EINVAL if @nr_buckets is 0 or above RCUMAP_MAX_BUCKETS.  ENOMEM if an
- * allocation failed on the way: every key and value is still there and
- * unchanged, but the bucket count may have been left part-way, at a step
- * between the old count and @nr_buckets; a later RESIZE goes on from
- * there.
+ * EINVAL if @nr_buckets is 0 or above RCUMAP_MAX_BUCKETS, or, for an
+ * LRU_HASH map, above its max_entries rounded up to a power of two (as
+ * at CREATE).  ENOMEM if an allocation failed on the way: every key and
+ * value is still there and unchanged, but the bucket count may have been
+ * left part-way, at a step between the old count and @nr_buckets; a later
+ * RESIZE goes on from there.
  */
 struct rcumap_resize {
 	__u32 size;
