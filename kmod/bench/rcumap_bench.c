@@ -13,7 +13,10 @@
  * thread as the cost floor.  Process tables: rcumap_ptab against
  * XArray (xa_alloc_cyclic(), xa_load(), xa_erase()) and IDR under a
  * spinlock, the pid allocator's pattern (idr_alloc_cyclic(), idr_find(),
- * idr_remove()).
+ * idr_remove()).  The hash variants: per-CPU counters in
+ * rcumap_percpu_hash against an atomic64_t per key reached through
+ * rcumap_hash or rhashtable (map "counter"), and rcumap_lru_hash lookups
+ * against rcumap_hash lookups, and its inserts with eviction (map "lru").
  *
  * Conventions: @t is one benchmark thread, @run the measurement it takes
  * part in, @map the table under test (what the implementation's create
@@ -45,6 +48,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/rcumap_hash.h>
+#include <linux/rcumap_hash_lru.h>
+#include <linux/rcumap_hash_percpu.h>
 #include <linux/rcumap_ptab.h>
 
 #include <linux/completion.h>
@@ -61,6 +66,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/percpu.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/rhashtable.h>
@@ -147,6 +153,16 @@ module_param(resize_ms, uint, 0444);
 MODULE_PARM_DESC(resize_ms,
 		 "Duration of each lookup measurement of the resize benchmark, ms (default 1000)");
 
+static unsigned int counter_keys = 16;
+module_param(counter_keys, uint, 0444);
+MODULE_PARM_DESC(counter_keys,
+		 "Per-CPU counter benchmark (impl=counter): keys in the hot set (default 16)");
+
+static unsigned int lru_entries = 65536;
+module_param(lru_entries, uint, 0444);
+MODULE_PARM_DESC(lru_entries,
+		 "LRU benchmark (impl=lru): keys in each table (default 65536)");
+
 static char *bench_maps = "hash,ptab,mem,resize";
 module_param_named(map, bench_maps, charp, 0444);
 MODULE_PARM_DESC(map,
@@ -155,7 +171,7 @@ MODULE_PARM_DESC(map,
 static char *bench_impls = "all";
 module_param_named(impl, bench_impls, charp, 0444);
 MODULE_PARM_DESC(impl,
-		 "Comma-separated implementations to run, or all: rcumap, rhashtable, spinlock, rwlock, bucketlock, floor, xarray, idr (default all)");
+		 "Comma-separated implementations to run, or all: rcumap, rhashtable, spinlock, rwlock, bucketlock, floor, xarray, idr; counter, lru: the per-CPU and LRU hash benchmarks (map=hash) (default all)");
 
 /* Is @name in the comma-separated @list? */
 static bool bench_listed(const char *list, const char *name)
@@ -289,6 +305,7 @@ struct bench_thread {
  * @entries: Keys (or ids) in the map.
  * @read_thresh: A random u32 below this picks a lookup; 2^32 for all.
  * @hot: Process tables: every lookup is of the first id.
+ * @key_base: LRU inserts: the first key index not inserted yet.
  * @start_ns: When the threads were released.
  * @deadline_ns: When they stop.
  * @start: Completed to release the threads.
@@ -306,6 +323,7 @@ struct bench_run {
 	u32 entries;
 	u64 read_thresh;
 	bool hot;
+	u32 key_base;
 	u64 start_ns;
 	u64 deadline_ns;
 	struct completion start;
@@ -1613,6 +1631,578 @@ static int bench_resize_size(u32 nr, struct bench_thread *t)
 	return err;
 }
 
+/* ---- Hash variants: per-CPU counters ---------------------------------- */
+
+/*
+ * Every thread increments the counter of a random key of a small hot set
+ * (counter_keys keys, 8 bytes each, whatever key_size says), each key
+ * shared by all CPUs:
+ *
+ * "percpu": rcumap_percpu_hash_lookup() under the RCU read lock, then
+ * this_cpu_inc() on the key's per-CPU area; no CPU writes a line another
+ * CPU writes.
+ *
+ * "atomic": rcumap_hash_lookup() under the RCU read lock, then
+ * atomic64_inc() of the key's counter.  rcumap_hash values must not be
+ * written, so the value is a pointer to the counter, which has a cache
+ * line of its own; all CPUs write that line.
+ *
+ * "rht-atomic": rhashtable_lookup() under the RCU read lock, then
+ * atomic64_inc() of the counter embedded in the object (one cache line
+ * per object), the usual rhashtable pattern.
+ *
+ * No key is added or removed while the threads run; after each
+ * measurement the counters must sum to the increments the threads made.
+ */
+struct bench_counter {
+	atomic64_t count;
+} ____cacheline_aligned_in_smp;
+
+/* rcumap_hash + atomic64_t: the table and the counters its values name. */
+struct bench_atomic {
+	struct rcumap_hash *h;
+	struct bench_counter *c;
+	u32 nr;
+};
+
+struct bench_rht_ctr {
+	struct rhash_head node;
+	u64 key;
+	atomic64_t count;
+} ____cacheline_aligned_in_smp;
+
+static const struct rhashtable_params bench_rht_ctr_params = {
+	.key_len = sizeof(u64),
+	.key_offset = offsetof(struct bench_rht_ctr, key),
+	.head_offset = offsetof(struct bench_rht_ctr, node),
+};
+
+/**
+ * struct bench_counter_impl - A counter table under test.
+ * @name: Its name in the output.
+ * @create: Make a table of @nr keys, 0 to @nr - 1, counters at zero.
+ * @destroy: Free it.  No thread uses it.
+ * @sum: The sum of every key's counter.
+ * @work: The thread loop.
+ */
+struct bench_counter_impl {
+	const char *name;
+	void *(*create)(u32 nr);
+	void (*destroy)(void *map);
+	u64 (*sum)(void *map, u32 nr);
+	void (*work)(struct bench_thread *t);
+};
+
+/* The loop of every counter table: @inc finds a key and counts one. */
+static __always_inline void
+bench_counter_loop(struct bench_thread *t, bool (*inc)(void *map, u64 key))
+{
+	struct bench_run *run = t->run;
+	void *map = run->map;
+	u64 ops = 0;
+	u32 i;
+
+	do {
+		for (i = 0; i < BENCH_BATCH; i++) {
+			u64 r = bench_rand(&t->rng);
+
+			t->hits += inc(map, bench_below(r >> 32, run->entries));
+		}
+		ops += BENCH_BATCH;
+		cond_resched();
+	} while (ktime_get_ns() < run->deadline_ns);
+	t->ops = ops;
+}
+
+static void *bench_percpu_create(u32 nr)
+{
+	struct rcumap_hash_params params = {
+		.key_size = sizeof(u64),
+		.value_size = sizeof(u64),
+		.max_entries = nr,
+	};
+	struct rcumap_percpu_hash *ph;
+	void *zeros;
+	u64 key;
+	int err = 0;
+
+	ph = rcumap_percpu_hash_create(&params, GFP_KERNEL);
+	if (IS_ERR(ph))
+		return ph;
+	zeros = kvzalloc(rcumap_percpu_hash_values_size(ph), GFP_KERNEL);
+	if (!zeros) {
+		err = -ENOMEM;
+		goto out_destroy;
+	}
+	for (key = 0; key < nr && !err; key++)
+		err = rcumap_percpu_hash_update(ph, &key, zeros, RCUMAP_NOEXIST,
+						GFP_KERNEL);
+	kvfree(zeros);
+	if (!err)
+		return ph;
+out_destroy:
+	rcumap_percpu_hash_destroy(ph);
+	return ERR_PTR(err);
+}
+
+static void bench_percpu_destroy(void *map)
+{
+	rcumap_percpu_hash_destroy(map);
+}
+
+static u64 bench_percpu_sum(void *map, u32 nr)
+{
+	u64 key, sum = 0;
+	int cpu;
+
+	rcu_read_lock();
+	for (key = 0; key < nr; key++) {
+		u64 __percpu *area = rcumap_percpu_hash_lookup(map, &key);
+
+		if (!area)
+			continue;
+		for_each_possible_cpu(cpu)
+			sum += *per_cpu_ptr(area, cpu);
+	}
+	rcu_read_unlock();
+	return sum;
+}
+
+static __always_inline bool bench_percpu_inc(void *map, u64 key)
+{
+	u64 __percpu *area;
+
+	rcu_read_lock();
+	area = rcumap_percpu_hash_lookup(map, &key);
+	if (area)
+		this_cpu_inc(*area);
+	rcu_read_unlock();
+	return area;
+}
+
+static void bench_percpu_work(struct bench_thread *t)
+{
+	bench_counter_loop(t, bench_percpu_inc);
+}
+
+static void bench_atomic_destroy(void *map)
+{
+	struct bench_atomic *a = map;
+
+	/* No thread runs: nothing can reach a counter any more. */
+	rcumap_hash_destroy(a->h);
+	kfree(a->c);
+	kfree(a);
+}
+
+static void *bench_atomic_create(u32 nr)
+{
+	struct rcumap_hash_params params = {
+		.key_size = sizeof(u64),
+		.value_size = sizeof(struct bench_counter *),
+		.max_entries = nr,
+	};
+	struct bench_atomic *a = kzalloc(sizeof(*a), GFP_KERNEL);
+	u64 key;
+	int err = 0;
+
+	if (!a)
+		return ERR_PTR(-ENOMEM);
+	a->nr = nr;
+	a->c = kcalloc(nr, sizeof(*a->c), GFP_KERNEL);
+	a->h = rcumap_hash_create(&params, GFP_KERNEL);
+	if (IS_ERR(a->h)) {
+		err = PTR_ERR(a->h);
+		a->h = NULL;
+	} else if (!a->c) {
+		err = -ENOMEM;
+	}
+	for (key = 0; key < nr && !err; key++) {
+		struct bench_counter *c = &a->c[key];
+
+		err = rcumap_hash_update(a->h, &key, &c, RCUMAP_NOEXIST,
+					 GFP_KERNEL);
+	}
+	if (!err)
+		return a;
+	if (a->h)
+		rcumap_hash_destroy(a->h);
+	kfree(a->c);
+	kfree(a);
+	return ERR_PTR(err);
+}
+
+static u64 bench_atomic_sum(void *map, u32 nr)
+{
+	struct bench_atomic *a = map;
+	u64 sum = 0;
+	u32 i;
+
+	for (i = 0; i < a->nr; i++)
+		sum += atomic64_read(&a->c[i].count);
+	return sum;
+}
+
+static __always_inline bool bench_atomic_inc(void *map, u64 key)
+{
+	struct bench_atomic *a = map;
+	struct bench_counter *c;
+	const void *v;
+
+	rcu_read_lock();
+	v = rcumap_hash_lookup(a->h, &key);
+	if (v) {
+		memcpy(&c, v, sizeof(c));
+		atomic64_inc(&c->count);
+	}
+	rcu_read_unlock();
+	return v;
+}
+
+static void bench_atomic_work(struct bench_thread *t)
+{
+	bench_counter_loop(t, bench_atomic_inc);
+}
+
+static void bench_rht_ctr_destroy(void *map)
+{
+	struct rhashtable *ht = map;
+
+	/* No thread runs: no reader can hold an object any more. */
+	rhashtable_free_and_destroy(ht, bench_rht_free_obj, NULL);
+	kfree(ht);
+}
+
+static void *bench_rht_ctr_create(u32 nr)
+{
+	struct rhashtable *ht = kzalloc(sizeof(*ht), GFP_KERNEL);
+	u64 key;
+	int err;
+
+	if (!ht)
+		return ERR_PTR(-ENOMEM);
+	err = rhashtable_init(ht, &bench_rht_ctr_params);
+	if (err) {
+		kfree(ht);
+		return ERR_PTR(err);
+	}
+	for (key = 0; key < nr && !err; key++) {
+		struct bench_rht_ctr *obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+
+		if (!obj) {
+			err = -ENOMEM;
+			break;
+		}
+		obj->key = key;
+		err = rhashtable_lookup_insert_fast(ht, &obj->node,
+						    bench_rht_ctr_params);
+		if (err)
+			kfree(obj);
+	}
+	if (err) {
+		bench_rht_ctr_destroy(ht);
+		return ERR_PTR(err);
+	}
+	return ht;
+}
+
+static u64 bench_rht_ctr_sum(void *map, u32 nr)
+{
+	struct bench_rht_ctr *obj;
+	u64 key, sum = 0;
+
+	rcu_read_lock();
+	for (key = 0; key < nr; key++) {
+		obj = rhashtable_lookup(map, &key, bench_rht_ctr_params);
+		if (obj)
+			sum += atomic64_read(&obj->count);
+	}
+	rcu_read_unlock();
+	return sum;
+}
+
+static __always_inline bool bench_rht_ctr_inc(void *map, u64 key)
+{
+	struct bench_rht_ctr *obj;
+
+	rcu_read_lock();
+	obj = rhashtable_lookup(map, &key, bench_rht_ctr_params);
+	if (obj)
+		atomic64_inc(&obj->count);
+	rcu_read_unlock();
+	return obj;
+}
+
+static void bench_rht_ctr_work(struct bench_thread *t)
+{
+	bench_counter_loop(t, bench_rht_ctr_inc);
+}
+
+static const struct bench_counter_impl bench_counter_impls[] = {
+	{ "percpu", bench_percpu_create, bench_percpu_destroy,
+	  bench_percpu_sum, bench_percpu_work },
+	{ "atomic", bench_atomic_create, bench_atomic_destroy,
+	  bench_atomic_sum, bench_atomic_work },
+	{ "rht-atomic", bench_rht_ctr_create, bench_rht_ctr_destroy,
+	  bench_rht_ctr_sum, bench_rht_ctr_work },
+};
+
+#define BENCH_NR_COUNTER	ARRAY_SIZE(bench_counter_impls)
+
+/*
+ * Make every counter table, then, in each round and at each thread
+ * count, measure them one after the other ("counter", "inc").
+ */
+static int bench_counter_run(u32 nr, struct bench_thread *t)
+{
+	void *maps[BENCH_NR_COUNTER] = {};
+	struct bench_run run = {};
+	u64 errors = 0, expect[BENCH_NR_COUNTER] = {};
+	int i, tc, err = 0;
+	u32 round, j;
+
+	for (i = 0; i < BENCH_NR_COUNTER; i++) {
+		maps[i] = bench_counter_impls[i].create(nr);
+		if (IS_ERR(maps[i])) {
+			err = PTR_ERR(maps[i]);
+			maps[i] = NULL;
+			pr_err("counter %s: %d\n", bench_counter_impls[i].name,
+			       err);
+			goto out_destroy;
+		}
+	}
+	run.entries = nr;
+	for (round = 0; round < rounds && !err; round++) {
+		for (tc = 0; tc < bench_nr_thread_counts() && !err; tc++) {
+			for (i = 0; i < BENCH_NR_COUNTER; i++) {
+				bench_threads_init(&run, t,
+						   bench_thread_count(tc));
+				run.map = maps[i];
+				run.work = bench_counter_impls[i].work;
+				err = bench_run_threads(&run);
+				if (err)
+					break;
+				errors += bench_report(&run, "counter", "inc",
+						       bench_counter_impls[i].name,
+						       round, true);
+				for (j = 0; j < run.nr_threads; j++)
+					expect[i] += t[j].hits;
+			}
+		}
+	}
+	/* Every increment made must be in the counters. */
+	for (i = 0; i < BENCH_NR_COUNTER && !err; i++) {
+		u64 sum = bench_counter_impls[i].sum(maps[i], nr);
+
+		if (sum != expect[i]) {
+			pr_err("counter %s: counters sum to %llu, %llu increments made\n",
+			       bench_counter_impls[i].name, sum, expect[i]);
+			errors++;
+		}
+	}
+out_destroy:
+	for (i = 0; i < BENCH_NR_COUNTER; i++) {
+		if (maps[i])
+			bench_counter_impls[i].destroy(maps[i]);
+	}
+	rcu_barrier();
+	if (!err && errors)
+		err = -EIO;
+	return err;
+}
+
+/* ---- Hash variants: LRU ----------------------------------------------- */
+
+/*
+ * Lookups ("lru", "lookup"): random keys of a full table of N keys, by
+ * rcumap_lru_hash_lookup() ("lru"), which marks the key used on this CPU,
+ * and by rcumap_hash_lookup() on an rcumap_hash of the same shape
+ * ("rcumap"); both run bench_hash_loop() with lookups only and copy the
+ * value out under the RCU read lock, as the "hash" lookups do.  The ratio
+ * is the cost of the recency tags.
+ *
+ * Inserts with eviction ("lru", "insert-evict", "lru"): every thread
+ * inserts keys never inserted before (from @run->key_base up, disjoint per
+ * thread) with rcumap_lru_hash_update() into a second LRU table of N keys,
+ * kept full, so that each insert evicts a key.
+ * With more than one thread an insert may fail with -E2BIG, as documented,
+ * if the other inserters take the room of each of its evictions; such
+ * inserts count as operations, not as errors, and are printed apart.
+ */
+static void *bench_lru_create(u32 nr)
+{
+	struct rcumap_lru_hash_params params = {
+		.hash = {
+			.key_size = key_size,
+			.value_size = value_size,
+			.max_entries = nr,
+		},
+	};
+	u8 key[BENCH_MAX_KEY_SIZE] __aligned(8) = {};
+	u8 value[BENCH_MAX_VALUE_SIZE] __aligned(8);
+	struct rcumap_lru_hash *lru;
+	u32 i;
+	int err = 0;
+
+	lru = rcumap_lru_hash_create(&params, GFP_KERNEL);
+	if (IS_ERR(lru))
+		return lru;
+	memset(value, 0x5a, sizeof(value));
+	for (i = 0; i < nr && !err; i++) {
+		bench_make_key(key, i);
+		err = rcumap_lru_hash_update(lru, key, value, RCUMAP_NOEXIST,
+					     GFP_KERNEL);
+		if (!(i % 256))
+			cond_resched();
+	}
+	if (!err)
+		return lru;
+	pr_err("lru: insert %u of %u: %d\n", i, nr, err);
+	rcumap_lru_hash_destroy(lru);
+	return ERR_PTR(err);
+}
+
+static __always_inline bool bench_lru_lookup(void *map, const void *key,
+					     void *value)
+{
+	const void *v;
+
+	rcu_read_lock();
+	v = rcumap_lru_hash_lookup(map, key);
+	if (v)
+		memcpy(value, v, value_size);
+	rcu_read_unlock();
+	return v;
+}
+
+static int bench_lru_insert(void *map, const void *key, const void *value)
+{
+	return rcumap_lru_hash_update(map, key, value, RCUMAP_NOEXIST,
+				      GFP_KERNEL);
+}
+
+static int bench_lru_remove(void *map, const void *key)
+{
+	return rcumap_lru_hash_delete(map, key);
+}
+
+/* The loop of the "hash" tables, with lookups only (read_thresh 2^32). */
+static void bench_lru_lookup_work(struct bench_thread *t)
+{
+	bench_hash_loop(t, bench_lru_lookup, bench_lru_insert,
+			bench_lru_remove);
+}
+
+static void bench_lru_evict_work(struct bench_thread *t)
+{
+	struct bench_run *run = t->run;
+	u32 n = run->nr_threads, k = run->key_base + t->index;
+	u64 ops = 0;
+	u32 i;
+
+	do {
+		for (i = 0; i < BENCH_BATCH; i++, k += n) {
+			int err;
+
+			bench_make_key(t->key, k);
+			err = rcumap_lru_hash_update(run->map, t->key, t->value,
+						     RCUMAP_NOEXIST, GFP_KERNEL);
+			/* -E2BIG: the others took the room; see above. */
+			if (!err)
+				t->hits++;
+			else if (err != -E2BIG)
+				t->errors++;
+		}
+		ops += BENCH_BATCH;
+		cond_resched();
+	} while (ktime_get_ns() < run->deadline_ns);
+	t->ops = ops;
+}
+
+static int bench_lru_run(u32 nr, struct bench_thread *t)
+{
+	const struct bench_hash_impl *hi = bench_hash_impl_named("rcumap");
+	struct rcumap_lru_hash_stats stats;
+	struct bench_run run = {};
+	void *lru, *evict, *plain;
+	u64 errors = 0, most, full;
+	int tc, err = 0;
+	u32 round, j;
+
+	lru = bench_lru_create(nr);
+	if (IS_ERR(lru))
+		return PTR_ERR(lru);
+	evict = bench_lru_create(nr);
+	if (IS_ERR(evict)) {
+		err = PTR_ERR(evict);
+		goto out_destroy_lru;
+	}
+	plain = bench_hash_fill(hi, nr);
+	if (IS_ERR(plain)) {
+		err = PTR_ERR(plain);
+		goto out_destroy_evict;
+	}
+	run.entries = nr;
+	run.key_base = nr;
+	/* Both lookup loops: lookups only. */
+	run.read_thresh = 1ULL << 32;
+	for (round = 0; round < rounds && !err; round++) {
+		for (tc = 0; tc < bench_nr_thread_counts() && !err; tc++) {
+			u32 n = bench_thread_count(tc);
+
+			bench_threads_init(&run, t, n);
+			run.map = lru;
+			run.work = bench_lru_lookup_work;
+			err = bench_run_threads(&run);
+			if (err)
+				break;
+			errors += bench_report(&run, "lru", "lookup", "lru",
+					       round, true);
+
+			bench_threads_init(&run, t, n);
+			run.map = plain;
+			run.work = hi->work;
+			err = bench_run_threads(&run);
+			if (err)
+				break;
+			errors += bench_report(&run, "lru", "lookup", "rcumap",
+					       round, true);
+
+			/* A table of its own: the lookups' keys stay. */
+			bench_threads_init(&run, t, n);
+			run.map = evict;
+			run.work = bench_lru_evict_work;
+			err = bench_run_threads(&run);
+			if (err)
+				break;
+			errors += bench_report(&run, "lru", "insert-evict",
+					       "lru", round, false);
+			for (j = 0, full = 0; j < n; j++)
+				full += t[j].ops - t[j].hits - t[j].errors;
+			if (full)
+				pr_info("lru insert-evict, %u thr, round %u: %llu inserts gave up with -E2BIG\n",
+					n, round, full);
+			/* Thread j inserted key_base + j + i * n, i < ops. */
+			for (j = 0, most = 0; j < n; j++)
+				most = max(most, t[j].ops);
+			run.key_base += (u32)most * n;
+		}
+	}
+	rcumap_lru_hash_get_stats(evict, &stats);
+	pr_info("lru: %u keys: %llu evictions, %llu forced, %llu second chances, %u keys left\n",
+		nr, stats.evictions, stats.forced, stats.second_chances,
+		rcumap_lru_hash_count(evict));
+	hi->destroy(plain);
+out_destroy_evict:
+	rcumap_lru_hash_destroy(evict);
+out_destroy_lru:
+	rcumap_lru_hash_destroy(lru);
+	rcu_barrier();
+	if (!err && errors)
+		err = -EIO;
+	return err;
+}
+
 /* ---- Process tables --------------------------------------------------- */
 
 /*
@@ -2113,6 +2703,9 @@ static int bench_check_params(void)
 		if (ptab_entries[i] < 1 || ptab_entries[i] > BENCH_MAX_ENTRIES)
 			goto bad_entries;
 	}
+	if (!counter_keys || counter_keys > BENCH_MAX_ENTRIES ||
+	    !lru_entries || lru_entries > BENCH_MAX_ENTRIES)
+		goto bad_entries;
 	for (i = 0; i < nr_resize_entries; i++) {
 		if (resize_entries[i] < 4 ||
 		    resize_entries[i] > BENCH_MAX_ENTRIES / 4)
@@ -2144,6 +2737,12 @@ static int __init rcumap_bench_init(void)
 		for (i = 0; i < nr_entries && !err; i++)
 			err = bench_hash_size(entries[i], true, t);
 	}
+	if (bench_listed(bench_maps, "hash") &&
+	    bench_listed(bench_impls, "counter") && !err)
+		err = bench_counter_run(counter_keys, t);
+	if (bench_listed(bench_maps, "hash") &&
+	    bench_listed(bench_impls, "lru") && !err)
+		err = bench_lru_run(lru_entries, t);
 	if (bench_listed(bench_maps, "mem")) {
 		for (i = 0; i < nr_mem_entries && !err; i++) {
 			if (bench_listed(bench_maps, "hash") &&

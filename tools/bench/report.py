@@ -5,11 +5,12 @@
 Reads OUT_DIR/results.csv (map,workload,impl,entries,threads,round,ops,ns,
 ops_per_sec,errors) and OUT_DIR/memory.csv (map,impl,entries,bytes), as
 bench.sh gathered them from the guest.  Throughput is the median over
-rounds; a ratio (rcumap over a peer) is the median of the ratios taken in
-each round, between measurements made one after the other.  Writes
-OUT_DIR/summary.csv, OUT_DIR/tables.rst (the same tables for the
-documentation) and, if gnuplot is installed, OUT_DIR/*.png; prints
-the tables and the issue's targets, which are reported, not enforced.
+rounds; a ratio (rcumap, or the map's base in BASE, over a peer) is the
+median of the ratios taken in each round, between measurements made one
+after the other.  Writes OUT_DIR/summary.csv, OUT_DIR/tables.rst (the same
+tables for the documentation) and, if gnuplot is installed, OUT_DIR/*.png;
+prints the tables and the issue's targets, which are reported, not
+enforced.
 """
 import csv
 import os
@@ -25,18 +26,26 @@ IMPLS = {
     "hash": ["rcumap", "rhashtable", "spinlock", "rwlock", "bucketlock", "floor"],
     "ptab": ["rcumap", "xarray", "idr"],
     "user": ["ioctl", "bpf"],
+    "counter": ["percpu", "atomic", "rht-atomic"],
+    "lru": ["lru", "rcumap"],
 }
-BASE = {"hash": "rcumap", "ptab": "rcumap", "user": "ioctl"}
+BASE = {"hash": "rcumap", "ptab": "rcumap", "user": "ioctl", "counter": "percpu", "lru": "lru"}
 WORKLOADS = {
     "hash": ["lookup", "99-1", "90-10", "70-30", "lookup-still", "lookup-resize",
              "resize-cost"],
     "ptab": ["lookup", "churn", "mixed", "hot"],
     "user": ["lookup", "update", "delete", "insert", "batch-lookup", "batch-update"],
+    "counter": ["inc"],
+    "lru": ["lookup", "insert-evict"],
 }
 TITLES = {
     "hash": "Hash tables in the kernel (rcumap_bench.ko)",
     "ptab": "Process tables in the kernel (rcumap_bench.ko)",
     "user": "From user space: /dev/rcumap ioctls (ioctl) against bpf(2) on BPF_MAP_TYPE_HASH (bpf)",
+    "counter": ("Per-CPU counters of a hot key set: rcumap_percpu_hash + this_cpu_inc() (percpu)"
+                " against rcumap_hash / rhashtable + atomic64_inc()"),
+    "lru": ("LRU hash: rcumap_lru_hash_lookup() (lru) against rcumap_hash_lookup() (rcumap)"
+            " on the same shape; insert-evict: rcumap_lru_hash_update() of new keys, full table"),
 }
 
 rate = defaultdict(dict)  # (map, workload, impl, entries, threads) -> {round: ops/s}
@@ -80,8 +89,9 @@ summary = []
 banner = ("KVM" if accel == "kvm" else
           "TCG: emulated CPUs, no KVM; absolute numbers mean little, read the ratios")
 print(f"\n==== rcumap benchmarks, guest under {banner}")
-print(f"Mops/s: median of {rounds} round(s).  'x' columns: rcumap's throughput over"
-      " the peer's, median of same-round ratios (above 1: rcumap is faster).")
+print(f"Mops/s: median of {rounds} round(s).  'x' columns: the first column's"
+      " throughput (rcumap; percpu for counter, lru for lru) over the peer's,\n"
+      "median of same-round ratios (above 1: the first column is faster).")
 
 for m in maps:
     impls = order({k[2] for k in rate if k[0] == m}, IMPLS.get(m, []))
