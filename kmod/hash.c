@@ -900,7 +900,9 @@ static int rcumap_hash_migrate(struct rcumap_hash *h,
  * unchanged; no value is handed to the free callback (entries that were
  * already dead are).  The table goes by steps of x2 or /2, each a new
  * array; a resize that an allocation failure interrupted is finished
- * first.  Allocations are charged like the table's own (see
+ * first.  Each step visits every bucket of the array it leaves, so a
+ * resize costs the sum of the bucket counts it goes through plus the
+ * entries, even in a nearly empty table.  Allocations are charged like the table's own (see
  * rcumap_hash_create()).  Works on any table: the flags only decide
  * whether the table also resizes itself.
  *

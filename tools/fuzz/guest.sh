@@ -13,6 +13,8 @@
 #   RCUMAP_FUZZ_SECONDS  how long to fuzz (default 20)
 #   RCUMAP_FUZZ_SEED     the seed (default: the fuzzer picks and prints one)
 #   RCUMAP_FUZZ_THREADS  fuzzing threads (default 4)
+#   RCUMAP_FUZZ_VERBOSE  if set, -v: also print the slowest call of each
+#                        ioctl on each map type
 #   RCUMAP_FUZZ_CHARGE_CHECK=MAPS  then check, in a memory cgroup of its
 #                        own, that MAPS maps are charged to it however they
 #                        were built (default 1000; 0 skips it), see
@@ -54,6 +56,7 @@ fi
 
 args="-t ${RCUMAP_FUZZ_SECONDS:-20} -j ${RCUMAP_FUZZ_THREADS:-4}"
 [ -n "${RCUMAP_FUZZ_SEED:-}" ] && args="$args -s $RCUMAP_FUZZ_SEED"
+[ -n "${RCUMAP_FUZZ_VERBOSE:-}" ] && args="$args -v"
 say "rcumap_ioctl_fuzz $args"
 # shellcheck disable=SC2086
 /bin/rcumap_ioctl_fuzz $args >/out/fuzz.txt 2>&1

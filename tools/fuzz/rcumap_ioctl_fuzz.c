@@ -23,6 +23,11 @@
  * work: a create/update/lookup round trip, and a positional and an ordered
  * batch walk of each quiet hash map must both find its count of keys.
  *
+ * -v prints, at the end, the slowest call of each ioctl (and of close())
+ * on each map type, with its parameters and the shape of the map the file
+ * holds after it (another thread may have replaced it by then): what made
+ * a run outlast its -t.
+ *
  * The run is bounded by time (-t, default 10 s) or by operations per
  * thread (-n).  It is seeded (-s, default from the clock) and prints the
  * seed first: with -j 1 and -n, a seed gives the same run every time;
@@ -304,10 +309,103 @@ static unsigned long children;	/* children killed in a batch */
 #define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
 /* Close a file we opened; never one of the standard ones. */
+/* ---- Slowest calls (-v) --------------------------------------------- */
+
+/*
+ * The slowest call of each op on each map type (0: no map or unknown;
+ * the extra op row is close()), with what it was asked and the map's
+ * shape after it, so that a slow run says which call made it slow.
+ */
+#define NR_MAP_TYPES	5
+
+static struct {
+	double secs;
+	char what[256];
+} slowest[NR_OPS + 1][NR_MAP_TYPES];
+static pthread_mutex_t slowest_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static double secs_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void note_time(unsigned int op, __u32 type, int fd, const void *raw,
+		      int ret, int err, const struct timespec *t0)
+{
+	struct rcumap_info info = { .size = sizeof(info) };
+	double secs = secs_since(t0);
+	char what[200];
+	int n;
+
+	if (!verbose)
+		return;
+	if (type >= NR_MAP_TYPES)
+		type = 0;
+	if (secs <= slowest[op][type].secs)
+		return;
+	if (op == OP_CREATE) {
+		const struct rcumap_create *c = raw;
+
+		type = c->map_type < NR_MAP_TYPES ? c->map_type : 0;
+		n = snprintf(what, sizeof(what),
+			     "ks %u vs %u max %u buckets %u flags %#x",
+			     c->key_size, c->value_size, c->max_entries,
+			     c->nr_buckets, c->flags);
+	} else if (op == OP_BATCH_LOOKUP || op == OP_BATCH_UPDATE ||
+		   op == OP_BATCH_DELETE) {
+		const struct rcumap_batch *b = raw;
+
+		n = snprintf(what, sizeof(what), "count %u flags %#x -> %u",
+			     b->count, b->flags, b->out_count);
+	} else if (op == OP_RESIZE) {
+		const struct rcumap_resize *z = raw;
+
+		n = snprintf(what, sizeof(what), "to %u", z->nr_buckets);
+	} else {
+		n = snprintf(what, sizeof(what), "-");
+	}
+	if (op < NR_OPS && !ioctl(fd, RCUMAP_IOC_INFO, &info))
+		snprintf(what + n, sizeof(what) - n,
+			 "; map ks %u vs %u max %u buckets %u count %u",
+			 info.out_key_size, info.out_value_size,
+			 info.out_max_entries, info.out_nr_buckets,
+			 info.out_count);
+	pthread_mutex_lock(&slowest_lock);
+	if (secs > slowest[op][type].secs) {
+		slowest[op][type].secs = secs;
+		snprintf(slowest[op][type].what,
+			 sizeof(slowest[op][type].what), "ret %d %s: %s",
+			 ret, ret ? strerror(err) : "ok", what);
+	}
+	pthread_mutex_unlock(&slowest_lock);
+}
+
+static void print_slowest(void)
+{
+	unsigned int op, type;
+
+	for (op = 0; op <= NR_OPS; op++)
+		for (type = 0; type < NR_MAP_TYPES; type++)
+			if (slowest[op][type].secs >= 0.01)
+				printf("fuzz: slowest %s on type %u: %.3f s, %s\n",
+				       op < NR_OPS ? ops[op].name : "close",
+				       type, slowest[op][type].secs,
+				       slowest[op][type].what);
+}
+
 static void close_fd(int fd)
 {
-	if (fd > 2)
-		close(fd);
+	struct timespec t0;
+
+	if (fd <= 2)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	close(fd);
+	note_time(NR_OPS, 0, fd, NULL, 0, 0, &t0);
 }
 
 static void slot_forget(struct slot *s)
@@ -490,6 +588,7 @@ static void do_ioctl(struct thread *t)
 	uint8_t raw[8192] __attribute__((aligned(8)));
 	__u32 ks, vs, type;
 	unsigned long cmd;
+	struct timespec t0;
 	enum op op;
 	void *arg;
 	__u64 count;
@@ -563,8 +662,11 @@ static void do_ioctl(struct thread *t)
 			c->nr_buckets = 0;
 		}
 		arg = gen_struct(t, op, raw, sizeof(raw));
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		ret = ioctl(fd, cmd, arg);
 		err = errno;
+		if (arg == raw)
+			note_time(op, 0, fd, raw, ret, err, &t0);
 		judge(op, cmd, ret, err, fd);
 		if (!ret && big) {
 			big_made++;	/* thread 0 only */
@@ -696,8 +798,11 @@ static void do_ioctl(struct thread *t)
 	}
 
 	arg = gen_struct(t, op, raw, sizeof(raw));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = ioctl(fd, cmd, arg);
 	err = errno;
+	if (arg == raw && op != OP_RANDOM)
+		note_time(op, type, fd, raw, ret, err, &t0);
 	judge(op, cmd, ret, err, fd);
 	if (ret || arg != raw)
 		return;
@@ -1260,6 +1365,7 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < NR_OPS; i++)
 		print_counts(i);
+	print_slowest();
 	printf("fuzz: %lu maps of the largest size made, %lu children killed in a batch\n",
 	       big_made, children);
 	verify();

@@ -434,7 +434,10 @@ struct rcumap_ptab_next {
  * lookups never wait and never miss a key present for the whole resize,
  * and ordered walks stay exact.  The map gets there by doubling or
  * halving its bucket count, one step at a time, and the call returns when
- * it is done.  A map made with RCUMAP_CREATE_RESIZE may later resize
+ * it is done.  Each step visits every bucket it leaves, empty or not: the
+ * call costs the sum of the bucket counts on the way (from
+ * RCUMAP_MAX_BUCKETS to 1, about 2 * RCUMAP_MAX_BUCKETS bucket visits)
+ * plus the keys, whatever the map holds.  A map made with RCUMAP_CREATE_RESIZE may later resize
  * again by itself.  The memory is charged to the memory cgroup the map
  * was created in.
  *
