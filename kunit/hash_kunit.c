@@ -22,6 +22,8 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "fail_nth.h"
+
 static unsigned int stress_ms = 3000;
 module_param(stress_ms, uint, 0444);
 MODULE_PARM_DESC(stress_ms, "Run time of each rcumap_hash_stress case in ms (default 3000)");
@@ -831,31 +833,6 @@ static void take_snapshot(struct kunit *test, struct rcumap_hash *h,
 	}
 }
 
-/*
- * Fail the @nth allocation the current task makes from now on (fail-nth,
- * Documentation/fault-injection/fault-injection.rst).  The guest's init
- * makes failslab and fail_page_alloc consider sleeping allocations too.
- */
-static void fail_nth_arm(unsigned int nth)
-{
-#ifdef CONFIG_FAULT_INJECTION
-	current->fail_nth = nth;
-#endif
-}
-
-/* Disarm; true if the armed failure was injected. */
-static bool fail_nth_fired(void)
-{
-#ifdef CONFIG_FAULT_INJECTION
-	bool fired = current->fail_nth == 0;
-
-	current->fail_nth = 0;
-	return fired;
-#else
-	return false;
-#endif
-}
-
 enum fault_op { FAULT_INSERT, FAULT_REPLACE, FAULT_DELETE };
 
 /*
@@ -1030,16 +1007,9 @@ static struct kunit_case rcumap_hash_fault_cases[] = {
 	{}
 };
 
-static int rcumap_hash_fault_init(struct kunit *test)
-{
-	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
-		kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
-	return 0;
-}
-
 static struct kunit_suite rcumap_hash_fault_suite = {
 	.name = "rcumap_hash_fault",
-	.init = rcumap_hash_fault_init,
+	.init = fail_nth_suite_init,
 	.test_cases = rcumap_hash_fault_cases,
 };
 

@@ -26,6 +26,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "fail_nth.h"
+
 static unsigned int lru_stress_ms = 3000;
 module_param(lru_stress_ms, uint, 0444);
 MODULE_PARM_DESC(lru_stress_ms, "Run time of each rcumap_lru_hash_stress case in ms (default 3000)");
@@ -497,26 +499,6 @@ static struct kunit_suite rcumap_lru_hash_suite = {
 
 /* ---- Allocation failures ------------------------------------------- */
 
-/* fail-nth, as in kunit/hash_kunit.c. */
-static void lru_fail_nth_arm(unsigned int nth)
-{
-#ifdef CONFIG_FAULT_INJECTION
-	current->fail_nth = nth;
-#endif
-}
-
-static bool lru_fail_nth_fired(void)
-{
-#ifdef CONFIG_FAULT_INJECTION
-	bool fired = current->fail_nth == 0;
-
-	current->fail_nth = 0;
-	return fired;
-#else
-	return false;
-#endif
-}
-
 #define LRU_FAULT_MAX	16
 
 /*
@@ -543,10 +525,10 @@ static void lru_insert_alloc_failure(struct kunit *test)
 
 		key = next++;
 		lru_make(&v, key, 1);
-		lru_fail_nth_arm(nth);
+		fail_nth_arm(nth);
 		err = rcumap_lru_hash_update(lru, &key, &v, RCUMAP_NOEXIST,
 					     GFP_KERNEL);
-		if (!lru_fail_nth_fired()) {
+		if (!fail_nth_fired()) {
 			KUNIT_EXPECT_EQ(test, err, 0);
 			inserted++;
 			break;
@@ -596,16 +578,9 @@ static struct kunit_case rcumap_lru_hash_fault_cases[] = {
 	{}
 };
 
-static int rcumap_lru_hash_fault_init(struct kunit *test)
-{
-	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
-		kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
-	return 0;
-}
-
 static struct kunit_suite rcumap_lru_hash_fault_suite = {
 	.name = "rcumap_lru_hash_fault",
-	.init = rcumap_lru_hash_fault_init,
+	.init = fail_nth_suite_init,
 	.test_cases = rcumap_lru_hash_fault_cases,
 };
 

@@ -27,6 +27,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "fail_nth.h"
+
 static unsigned int percpu_stress_ms = 2000;
 module_param(percpu_stress_ms, uint, 0444);
 MODULE_PARM_DESC(percpu_stress_ms, "Run time of the rcumap_percpu_hash_stress case in ms (default 2000)");
@@ -601,35 +603,13 @@ static struct kunit_suite rcumap_percpu_hash_suite = {
 
 /* ---- Allocation failures ------------------------------------------- */
 
-#define PCPU_FAULT_KEYS	12
-
 /*
- * Fail the @nth allocation the current task makes from now on (fail-nth,
- * Documentation/fault-injection/fault-injection.rst), as kunit/hash_kunit.c
- * does.  The per-CPU allocator has no fault-injection point of its own in
- * 6.1: what fails is the slab or page allocations of the update (the
- * inner table's new bucket, and the per-CPU allocator's own metadata or
- * pages when it needs a new chunk).
+ * The per-CPU allocator has no fault-injection point of its own in 6.1:
+ * what fails is the slab or page allocations of the update (the inner
+ * table's new bucket, and the per-CPU allocator's own metadata or pages
+ * when it needs a new chunk).
  */
-static void pcpu_fail_nth_arm(unsigned int nth)
-{
-#ifdef CONFIG_FAULT_INJECTION
-	current->fail_nth = nth;
-#endif
-}
-
-/* Disarm; true if the armed failure was injected. */
-static bool pcpu_fail_nth_fired(void)
-{
-#ifdef CONFIG_FAULT_INJECTION
-	bool fired = current->fail_nth == 0;
-
-	current->fail_nth = 0;
-	return fired;
-#else
-	return false;
-#endif
-}
+#define PCPU_FAULT_KEYS	12
 
 /* Keys 0..PCPU_FAULT_KEYS-1 at version 1, nothing else. */
 static void expect_unchanged(struct kunit *test, struct rcumap_percpu_hash *ph,
@@ -670,11 +650,11 @@ static void pcpu_fault_sweep(struct kunit *test, bool insert)
 	key = insert ? PCPU_FAULT_KEYS : PCPU_FAULT_KEYS / 2;
 	for (nth = 1; nth < 1000; nth++) {
 		fill_values(v, key, 2);
-		pcpu_fail_nth_arm(nth);
+		fail_nth_arm(nth);
 		err = rcumap_percpu_hash_update(ph, &key, v, insert ?
 						RCUMAP_NOEXIST : RCUMAP_EXIST,
 						GFP_KERNEL);
-		if (!pcpu_fail_nth_fired()) {
+		if (!fail_nth_fired()) {
 			KUNIT_EXPECT_EQ(test, err, 0);
 			break;
 		}
@@ -725,12 +705,12 @@ static void percpu_delete_never_fails_for_memory(struct kunit *test)
 	for (key = 0; key < 8; key += 2) {
 		int err;
 
-		pcpu_fail_nth_arm(1);
+		fail_nth_arm(1);
 		if (key % 4)
 			err = rcumap_percpu_hash_delete(ph, &key);
 		else
 			err = rcumap_percpu_hash_lookup_and_delete(ph, &key, v);
-		KUNIT_EXPECT_TRUE(test, pcpu_fail_nth_fired());
+		KUNIT_EXPECT_TRUE(test, fail_nth_fired());
 		KUNIT_EXPECT_EQ(test, err, 0);
 		if (!(key % 4))
 			KUNIT_EXPECT_TRUE(test, values_match(v, key, 1));
@@ -750,16 +730,9 @@ static struct kunit_case rcumap_percpu_hash_fault_cases[] = {
 	{}
 };
 
-static int rcumap_percpu_hash_fault_init(struct kunit *test)
-{
-	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
-		kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
-	return 0;
-}
-
 static struct kunit_suite rcumap_percpu_hash_fault_suite = {
 	.name = "rcumap_percpu_hash_fault",
-	.init = rcumap_percpu_hash_fault_init,
+	.init = fail_nth_suite_init,
 	.test_cases = rcumap_percpu_hash_fault_cases,
 };
 

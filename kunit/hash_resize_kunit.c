@@ -20,6 +20,8 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include "fail_nth.h"
+
 static unsigned int resize_stress_ms = 3000;
 module_param(resize_stress_ms, uint, 0444);
 MODULE_PARM_DESC(resize_stress_ms,
@@ -299,25 +301,6 @@ static void resize_destroy_while_resizing(struct kunit *test)
 
 /* ---- Allocation failures ------------------------------------------- */
 
-static void fail_nth_arm(unsigned int nth)
-{
-#ifdef CONFIG_FAULT_INJECTION
-	current->fail_nth = nth;
-#endif
-}
-
-static bool fail_nth_fired(void)
-{
-#ifdef CONFIG_FAULT_INJECTION
-	bool fired = current->fail_nth == 0;
-
-	current->fail_nth = 0;
-	return fired;
-#else
-	return false;
-#endif
-}
-
 struct fault_case {
 	u32 from;
 	u32 to;
@@ -433,13 +416,6 @@ static struct kunit_suite rcumap_hash_resize_suite = {
 	.test_cases = rcumap_hash_resize_cases,
 };
 
-static int rcumap_hash_resize_fault_init(struct kunit *test)
-{
-	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
-		kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
-	return 0;
-}
-
 static struct kunit_case rcumap_hash_resize_fault_cases[] = {
 	KUNIT_CASE_PARAM(resize_alloc_failure_loses_nothing, fault_gen_params),
 	{}
@@ -447,7 +423,7 @@ static struct kunit_case rcumap_hash_resize_fault_cases[] = {
 
 static struct kunit_suite rcumap_hash_resize_fault_suite = {
 	.name = "rcumap_hash_resize_fault",
-	.init = rcumap_hash_resize_fault_init,
+	.init = fail_nth_suite_init,
 	.test_cases = rcumap_hash_resize_fault_cases,
 };
 

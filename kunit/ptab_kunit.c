@@ -28,6 +28,8 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 
+#include "fail_nth.h"
+
 static unsigned int ptab_stress_ms = 3000;
 module_param(ptab_stress_ms, uint, 0444);
 MODULE_PARM_DESC(ptab_stress_ms, "Run time of each rcumap_ptab_stress case in ms (default 3000)");
@@ -796,31 +798,6 @@ static struct kunit_suite rcumap_ptab_suite = {
 /* ---- Allocation failures ---------------------------------------------- */
 
 /*
- * Fail the @nth allocation the current task makes from now on (fail-nth,
- * Documentation/fault-injection/fault-injection.rst).  The guest's init
- * makes failslab and fail_page_alloc consider sleeping allocations too.
- */
-static void fail_nth_arm(unsigned int nth)
-{
-#ifdef CONFIG_FAULT_INJECTION
-	current->fail_nth = nth;
-#endif
-}
-
-/* Disarm; true if the armed failure was injected. */
-static bool fail_nth_fired(void)
-{
-#ifdef CONFIG_FAULT_INJECTION
-	bool fired = current->fail_nth == 0;
-
-	current->fail_nth = 0;
-	return fired;
-#else
-	return false;
-#endif
-}
-
-/*
  * Capacities whose arrays fit in a page: kvmalloc() does not fall back to
  * vmalloc() for them, whose failures print a warning.
  */
@@ -869,16 +846,9 @@ static struct kunit_case rcumap_ptab_fault_cases[] = {
 	{}
 };
 
-static int rcumap_ptab_fault_init(struct kunit *test)
-{
-	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
-		kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
-	return 0;
-}
-
 static struct kunit_suite rcumap_ptab_fault_suite = {
 	.name = "rcumap_ptab_fault",
-	.init = rcumap_ptab_fault_init,
+	.init = fail_nth_suite_init,
 	.test_cases = rcumap_ptab_fault_cases,
 };
 
