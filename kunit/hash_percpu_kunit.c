@@ -535,6 +535,13 @@ static void percpu_resize_keeps_every_area(struct kunit *test)
 	/* 400 keys in a table that starts with 64 buckets: it grows itself. */
 	for (key = 0; key < 400; key++)
 		KUNIT_ASSERT_EQ(test, pcpu_update(ph, key, 1, v, RCUMAP_NOEXIST), 0);
+	/*
+	 * Let the worker finish growing.  Only inserts and deletes queue it,
+	 * so from here on the explicit resizes below are the only ones, and
+	 * a 1-bucket table holding 400 keys stays at 1 bucket until checked.
+	 */
+	rcumap_hash_barrier();
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_nr_buckets(ph), 256U);
 	rcu_read_lock();
 	for (key = 0; key < 400; key++)
 		area[key] = rcumap_percpu_hash_lookup(ph, &key);
