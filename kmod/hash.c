@@ -50,6 +50,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -119,7 +120,7 @@ struct rcumap_hash {
 	u32 seed;
 	u32 max_entries;
 	gfp_t remove_gfp;	/* for delete's smaller bucket */
-	bool destroyed;
+	bool destroyed;		/* by rcumap_hash_destroy(); stops a resize */
 	rcumap_hash_free_t free_value;	/* NULL: buckets go to kvfree_rcu() */
 	void *free_priv;
 	u32 flags;		/* RCUMAP_HASH_F_* */
@@ -867,6 +868,19 @@ static int rcumap_hash_migrate(struct rcumap_hash *h,
 
 	lockdep_assert_held(&h->resize_mutex);
 	for (i = 0; i <= old->mask; i++) {
+		/*
+		 * A step over millions of buckets takes a while: let a caller
+		 * that is being killed go (the worker gets no signals), and
+		 * stop the worker on a table that is being destroyed
+		 * (rcumap_hash_free_work() waits for it, and frees a
+		 * half-moved table as well as any other).  Between two buckets
+		 * the table is in a state that every reader, updater and the
+		 * free work handle.
+		 */
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		if (READ_ONCE(h->destroyed))
+			return -ECANCELED;
 		err = grow ? rcumap_migrate_split(h, old, new, i) :
 			     rcumap_migrate_merge(h, old, new, i);
 		if (err)
@@ -899,19 +913,22 @@ static int rcumap_hash_migrate(struct rcumap_hash *h,
  * while its bucket is moved.  The count, every key and every value are
  * unchanged; no value is handed to the free callback (entries that were
  * already dead are).  The table goes by steps of x2 or /2, each a new
- * array; a resize that an allocation failure interrupted is finished
- * first.  Each step visits every bucket of the array it leaves, so a
- * resize costs the sum of the bucket counts it goes through plus the
- * entries, even in a nearly empty table.  Allocations are charged like the table's own (see
- * rcumap_hash_create()).  Works on any table: the flags only decide
- * whether the table also resizes itself.
+ * array; a step that an error interrupted is finished first.  Each step
+ * visits every bucket of the array it leaves, so a resize costs the sum of
+ * the bucket counts it goes through plus the entries, even in a nearly
+ * empty table; a fatal signal interrupts it between two buckets.
+ * Allocations are charged like the table's own (see rcumap_hash_create()).
+ * Works on any table: the flags only decide whether the table also resizes
+ * itself.
  *
  * Context: Process context.  May sleep (waits for grace periods).  Must
  * not race with rcumap_hash_destroy().
  * Return: 0 if the table has @nr_buckets buckets, -EINVAL if @nr_buckets
- * is 0 or too large, -ENOMEM if an array or bucket could not be allocated
- * (no entry is lost: the table may be left part-way, which is invisible to
- * its users, and the next resize finishes it).
+ * is 0 or too large, -ENOMEM if an array or bucket could not be allocated,
+ * -EINTR if the caller got a fatal signal.  After an error no entry is
+ * lost, but the table may be left part-way through a step, which its
+ * users cannot see (but it holds two bucket arrays); the next resize,
+ * explicit or by the worker, finishes it first.
  */
 int rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets)
 {
@@ -980,8 +997,11 @@ static void rcumap_hash_resize_work(struct work_struct *work)
 		if (err)
 			break;
 	}
-	/* Only this work touches resize_backoff; it never runs twice at once. */
-	if (err) {
+	/*
+	 * Only this work touches resize_backoff; it never runs twice at once.
+	 * A table being destroyed is left alone.
+	 */
+	if (err && err != -ECANCELED) {
 		queue_delayed_work(rcumap_wq, &h->resize_work, h->resize_backoff);
 		h->resize_backoff = min(h->resize_backoff * 2,
 					(unsigned long)RCUMAP_RESIZE_BACKOFF_MAX);
@@ -1153,7 +1173,8 @@ void rcumap_hash_destroy(struct rcumap_hash *h)
 {
 	if (!h)
 		return;
-	h->destroyed = true;
+	/* Read by a resize worker that may be running: see rcumap_hash_migrate(). */
+	WRITE_ONCE(h->destroyed, true);
 	INIT_RCU_WORK(&h->free_work, rcumap_hash_free_work);
 	queue_rcu_work(rcumap_wq, &h->free_work);
 }
@@ -1306,6 +1327,31 @@ EXPORT_SYMBOL_GPL(rcumap_hash_lookup_copy);
 int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 		       const void *value, u32 mode, gfp_t gfp)
 {
+	return __rcumap_hash_update(h, key, value, mode, gfp, 0);
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_update);
+
+/* Count one more key unless the count is already at @limit (or past it). */
+static bool rcumap_hash_count_inc_below(struct rcumap_hash *h, u32 limit)
+{
+	int c = atomic_read(&h->count);
+
+	do {
+		if ((u32)c >= limit)
+			return false;
+	} while (!atomic_try_cmpxchg(&h->count, &c, c + 1));
+	return true;
+}
+
+/*
+ * rcumap_hash_update(), except that an insert may take the count up to
+ * max_entries + @extra.  For the LRU layer (kmod/hash_lru.c), which inserts
+ * first and evicts afterwards, so that an insert that fails has evicted
+ * nothing.
+ */
+int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
+			 const void *value, u32 mode, gfp_t gfp, u32 extra)
+{
 	u32 hash = rcumap_hash_key(h, key);
 	struct rcumap_bucket *old, *new, *retired = NULL;
 	struct rcumap_hash_table *tbl;
@@ -1358,8 +1404,7 @@ int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 		err = -ENOENT;
 		goto out_unlock;
 	}
-	/* count never passes max_entries, so "unless equal" is "unless full". */
-	if (idx < 0 && !atomic_add_unless(&h->count, 1, h->max_entries)) {
+	if (idx < 0 && !rcumap_hash_count_inc_below(h, h->max_entries + extra)) {
 		err = -E2BIG;
 		goto out_unlock;
 	}
@@ -1380,7 +1425,6 @@ out_unlock:
 	kvfree(new);
 	return err;
 }
-EXPORT_SYMBOL_GPL(rcumap_hash_update);
 
 /*
  * Delete @key, first copying its value to @value if that is not NULL.

@@ -25,8 +25,11 @@
  * has them on any CPU and moves on (its second chance), and deletes the
  * first key that has none, or the next key once it has passed
  * %RCUMAP_LRU_SCAN_LIMIT used ones.  It runs in the context of an insert
- * that found the table full, under lru->evict_lock, then the insert is
- * tried again.
+ * that took the table past max_entries, under lru->evict_lock, after the
+ * insert: an insert that fails (no memory for its bucket) has evicted
+ * nothing.  The inner table lets inserts go lru->slack keys past
+ * max_entries for that; only when the slack is used up does an insert
+ * evict first.
  *
  * Locking: lookups take the RCU read lock (the caller's, or their own).
  * Updates and deletes take the inner table's bucket lock.  Eviction takes
@@ -50,7 +53,10 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <asm/unaligned.h>
+
+#include "internal.h"
 
 /* Ways per set: 16 bytes of tags, never straddling a cache line. */
 #define RCUMAP_LRU_WAYS		4U
@@ -65,6 +71,8 @@
  * @key_size: The inner table's key size (read by every tag computation).
  * @set_mask: Sets per CPU, minus one.
  * @nr_tags: Tags per CPU.
+ * @slack: Keys an insert may take the inner table past its max_entries
+ *	before it evicts (%RCUMAP_LRU_SLACK_PER_CPU per possible CPU).
  * @rotor: Per-CPU counter that picks the way a tag replaces when its set
  *	is full, so that two keys of one set do not keep evicting each other
  *	from the same way.
@@ -86,6 +94,7 @@ struct rcumap_lru_hash {
 	u32 key_size;
 	u32 set_mask;
 	u32 nr_tags;
+	u32 slack;
 	u32 __percpu *rotor;
 
 	spinlock_t evict_lock ____cacheline_aligned_in_smp;
@@ -181,36 +190,52 @@ static bool rcumap_lru_clear(struct rcumap_lru_hash *lru, const void *key)
 }
 
 /*
- * Make room for one insert: move the hand to the next key, giving used
- * keys a second chance, and delete the first unused one.  Deleting goes
+ * Take the table back to max_entries after an insert went past it: move
+ * the hand to the next key, giving used keys a second chance, and delete
+ * the first unused one other than @spare (the key just inserted, which has
+ * no tags yet and would otherwise be the likeliest victim).  Deleting goes
  * through the inner table, so the count stays exact and the free callback
  * gets the evicted value.  The key the hand copied out may be deleted (or
  * deleted and inserted again) by someone else before we delete it: then
  * either our delete fails and someone else's made room, or we evict the
  * newer key, which is as good a victim (it has no tags either).
+ *
+ * Ends with a victim, or when there is nothing to evict: no room is
+ * needed any more, or a whole turn of the hand met no key but @spare.
+ * Each key the hand meets either ends the search or takes one of the
+ * %RCUMAP_LRU_SCAN_LIMIT second chances an eviction gives, so that is at
+ * most that many keys, plus @spare, plus a turn.
  */
-static void rcumap_lru_evict(struct rcumap_lru_hash *lru)
+static void rcumap_lru_evict(struct rcumap_lru_hash *lru, const void *spare)
 {
-	u32 scanned;
+	u32 max = rcumap_hash_max_entries(lru->h);
+	u32 scanned = 0, wraps = 0;
+	bool met_other = false;
 
 	spin_lock_bh(&lru->evict_lock);
-	/* Another eviction may have made room while we waited. */
-	if (rcumap_hash_count(lru->h) < rcumap_hash_max_entries(lru->h))
-		goto out_unlock;
-	for (scanned = 0;; scanned++) {
+	/* Another eviction or a delete may have made room meanwhile. */
+	while (rcumap_hash_count(lru->h) > max) {
 		/* The step writes the next key over the cursor: one buffer. */
 		if (rcumap_hash_walk_after(lru->h,
 					   lru->hand_valid ? lru->hand : NULL,
 					   lru->hand, NULL)) {
-			/* End of the table: a new turn, unless it is empty. */
-			if (!lru->hand_valid)
+			/*
+			 * End of the table: a new turn, unless the table is
+			 * empty or the last whole turn met nobody but @spare.
+			 */
+			if (!lru->hand_valid || (wraps++ && !met_other))
 				break;
 			lru->hand_valid = false;
+			met_other = false;
 			continue;
 		}
 		lru->hand_valid = true;
+		if (!memcmp(lru->hand, spare, lru->key_size))
+			continue;
+		met_other = true;
 		if (scanned < RCUMAP_LRU_SCAN_LIMIT &&
 		    rcumap_lru_clear(lru, lru->hand)) {
+			scanned++;
 			lru->stats.second_chances++;
 			continue;
 		}
@@ -221,7 +246,6 @@ static void rcumap_lru_evict(struct rcumap_lru_hash *lru)
 		}
 		break;
 	}
-out_unlock:
 	spin_unlock_bh(&lru->evict_lock);
 }
 
@@ -279,6 +303,7 @@ rcumap_lru_hash_create(const struct rcumap_lru_hash_params *params, gfp_t gfp)
 		return ERR_PTR(-ENOMEM);
 	lru->nr_tags = nr_tags;
 	lru->set_mask = nr_tags / RCUMAP_LRU_WAYS - 1;
+	lru->slack = num_possible_cpus() * RCUMAP_LRU_SLACK_PER_CPU;
 	lru->seed = get_random_u32();
 	spin_lock_init(&lru->evict_lock);
 	lru->rotor = alloc_percpu_gfp(u32, gfp);
@@ -396,15 +421,20 @@ EXPORT_SYMBOL_GPL(rcumap_lru_hash_lookup_copy);
  * @mode: %RCUMAP_ANY, %RCUMAP_NOEXIST or %RCUMAP_EXIST.
  * @gfp: Allocation flags for the key's new bucket.
  *
- * As rcumap_hash_update(), except that an insert into a full table first
+ * As rcumap_hash_update(), except that an insert into a full table
  * evicts an approximately least recently used key (whose value goes to the
- * free callback, if any) and tries again.  An update does not mark the key
- * used: only lookups do, so that keys written and never read are the first
- * to go.  Only if other inserters take the room made by each of
- * %RCUMAP_LRU_MAX_TRIES evictions does the insert fail, with -E2BIG.  A
- * failed update leaves every key that was not evicted as it was; an
- * update that fails with -ENOMEM or -E2BIG after an eviction does not
- * bring the evicted key back.
+ * free callback, if any) instead of failing.  An update does not mark the
+ * key used: only lookups do, so that keys written and never read are the
+ * first to go.
+ *
+ * The insert comes first and the eviction after it, so an update that
+ * fails (-ENOMEM, -EEXIST, ...) has evicted nothing and the table is as it
+ * was.  Meanwhile the count may pass max_entries by one per insert between
+ * the two steps, up to %RCUMAP_LRU_SLACK_PER_CPU per possible CPU.  Only
+ * when that many inserters are between the two steps at once does an
+ * insert evict first and try again, up to %RCUMAP_LRU_MAX_TRIES times;
+ * then -E2BIG, or an -ENOMEM on the try after an eviction, leaves the
+ * evicted keys out.
  *
  * Context: Process or softirq context, interrupts enabled; may sleep if
  * @gfp allows.  Takes and releases the RCU read lock, the bucket lock and,
@@ -422,11 +452,15 @@ int rcumap_lru_hash_update(struct rcumap_lru_hash *lru, const void *key,
 	int err;
 
 	for (tries = 0;; tries++) {
-		err = rcumap_hash_update(lru->h, key, value, mode, gfp);
+		err = __rcumap_hash_update(lru->h, key, value, mode, gfp,
+					   lru->slack);
 		if (err != -E2BIG || tries == RCUMAP_LRU_MAX_TRIES)
 			break;
-		rcumap_lru_evict(lru);
+		/* The slack is used up: make room first (see above). */
+		rcumap_lru_evict(lru, key);
 	}
+	if (!err && rcumap_hash_count(lru->h) > rcumap_hash_max_entries(lru->h))
+		rcumap_lru_evict(lru, key);
 	return err;
 }
 EXPORT_SYMBOL_GPL(rcumap_lru_hash_update);
@@ -559,7 +593,8 @@ EXPORT_SYMBOL_GPL(rcumap_lru_hash_walk);
  * Context: Process context.  May sleep.  Must not race with
  * rcumap_lru_hash_destroy().
  * Return: 0 if the table has @nr_buckets buckets, -EINVAL if @nr_buckets
- * is 0 or too large, -ENOMEM if memory ran out (no entry is lost).
+ * is 0 or too large, -ENOMEM if memory ran out, -EINTR on a fatal signal
+ * (no entry is lost; see rcumap_hash_resize()).
  */
 int rcumap_lru_hash_resize(struct rcumap_lru_hash *lru, u32 nr_buckets)
 {
@@ -571,8 +606,10 @@ EXPORT_SYMBOL_GPL(rcumap_lru_hash_resize);
  * rcumap_lru_hash_count() - Number of keys in an LRU table.
  * @lru: Table.
  *
- * Exact, as rcumap_hash_count(): evictions are deletes.  Never more than
- * the table's max_entries.
+ * Exact, as rcumap_hash_count(): evictions are deletes.  Past the table's
+ * max_entries only while inserts that went past it have not yet evicted
+ * (by at most %RCUMAP_LRU_SLACK_PER_CPU per possible CPU); with no update
+ * running, never.
  *
  * Context: Any context.
  * Return: The number of keys (a snapshot).

@@ -498,7 +498,8 @@ EXPORT_SYMBOL_GPL(rcumap_percpu_hash_walk);
  * Context: Process context.  May sleep.  Must not race with
  * rcumap_percpu_hash_destroy().
  * Return: 0 if the table has @nr_buckets buckets, -EINVAL if @nr_buckets
- * is 0 or too large, -ENOMEM if memory ran out (no entry is lost).
+ * is 0 or too large, -ENOMEM if memory ran out, -EINTR on a fatal signal
+ * (no entry is lost; see rcumap_hash_resize()).
  */
 int rcumap_percpu_hash_resize(struct rcumap_percpu_hash *ph, u32 nr_buckets)
 {

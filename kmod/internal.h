@@ -24,6 +24,11 @@ struct rcumap_ptab;
  */
 extern struct workqueue_struct *rcumap_wq;
 
+/* ---- Between the hash table and its layers ------------------------- */
+
+int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
+			 const void *value, u32 mode, gfp_t gfp, u32 extra);
+
 /* ---- /dev/rcumap (kmod/dev.c, kmod/ioctl.c) ------------------------- */
 
 /**

@@ -18,6 +18,8 @@
  * Every test expects one documented behaviour; nothing is skipped.  The
  * binary ends with the line "N passed, N failed" (common.h).
  */
+#include <signal.h>
+
 #include "common.h"
 
 /* ---- Maps of a test's shape ---------------------------------------------- */
@@ -1132,6 +1134,83 @@ TEST_F_TIMEOUT(rcumap_dev, auto_resize_shrinks, 180)
 	EXPECT_EQ(4, count_of(self->fd));
 	for (i = 0; i < 4; i++) {
 		EXPECT_EQ(0, check(self->fd, &s, i, 3)) TH_LOG("key %d", i);
+	}
+}
+
+/*
+ * A RESIZE whose caller is killed part-way.  The call is killable, so the
+ * process dies without waiting for the whole resize (about 2^21 bucket
+ * visits from 2^20 buckets down to 1, some 20 s in the debug guest, so
+ * the kill 0.3 s in always lands in it): the map is left in its first
+ * step, still reporting 2^20 buckets, where a RESIZE that could not be
+ * interrupted would have got it down to 1 before the child died.  The map,
+ * which the parent shares, keeps every key and value, takes updates, and
+ * the next RESIZE finishes the step that was under way.
+ */
+TEST_F_TIMEOUT(rcumap_dev, resize_killed_keeps_every_key, 300)
+{
+	const __u32 from = 1U << 20;
+	struct shape s = {
+		.type = RCUMAP_MAP_HASH, .key_size = 8, .value_size = 16,
+		.max_entries = 1000, .nr_buckets = from,
+	};
+	struct rcumap_info info;
+	__u64 before;
+	int status, i, go[2];
+	char c = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, _test_cmd_create_shape(self->fd, &s));
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, put(self->fd, &s, i, 4, RCUMAP_UPDATE_NOEXIST));
+	}
+	test_cmd_info(&info);
+	before = info.out_bytes_used;
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct rcumap_resize r = {
+			.size = sizeof(r), .nr_buckets = 1,
+		};
+
+		if (write(go[1], &c, 1) != 1)
+			_exit(1);
+		ioctl(self->fd, RCUMAP_IOC_RESIZE, &r);
+		_exit(0);
+	}
+	/* The child is about to call RESIZE: give it 0.3 s inside. */
+	ASSERT_EQ(1, read(go[0], &c, 1));
+	usleep(300 * 1000);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(go[0]);
+	close(go[1]);
+
+	/* Left in the first step: the old array and half the new one. */
+	test_cmd_info(&info);
+	EXPECT_EQ(from, info.out_nr_buckets)
+		TH_LOG("the resize went on after SIGKILL");
+	EXPECT_LE(before + from / 2 * sizeof(void *), info.out_bytes_used)
+		TH_LOG("no second array: the resize never began, or ended");
+	EXPECT_EQ(1000, info.out_count);
+	for (i = 0; i < 1000; i++) {
+		EXPECT_EQ(0, check(self->fd, &s, i, 4)) TH_LOG("key %d", i);
+	}
+	/* Updates and deletes work in the half-moved map. */
+	EXPECT_EQ(0, del(self->fd, &s, 7));
+	EXPECT_EQ(0, put(self->fd, &s, 7, 5, RCUMAP_UPDATE_NOEXIST));
+	EXPECT_EQ(0, check(self->fd, &s, 7, 5));
+	/* The next RESIZE finishes the step under way, and stops there. */
+	test_cmd_resize(from / 2);
+	test_cmd_info(&info);
+	EXPECT_EQ(from / 2, info.out_nr_buckets);
+	EXPECT_GT(before, info.out_bytes_used) TH_LOG("the old array is kept");
+	EXPECT_EQ(1000, info.out_count);
+	for (i = 0; i < 1000; i++) {
+		EXPECT_EQ(0, check(self->fd, &s, i, i == 7 ? 5 : 4))
+			TH_LOG("key %d", i);
 	}
 }
 

@@ -40,6 +40,13 @@ struct rcumap_lru_hash;
 #define RCUMAP_LRU_SCAN_LIMIT		64U
 #define RCUMAP_LRU_MAX_TRIES		8U
 
+/*
+ * Keys per possible CPU by which a table may pass max_entries for a
+ * moment: inserts that are in, and have not yet evicted a key to make up
+ * for it (see rcumap_lru_hash_update()).
+ */
+#define RCUMAP_LRU_SLACK_PER_CPU	2U
+
 /**
  * struct rcumap_lru_hash_params - shape of a new LRU hash table.
  * @hash: The table's parameters, as for rcumap_hash_create().

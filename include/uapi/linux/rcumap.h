@@ -32,8 +32,8 @@
  *             key or 4096 * 8192 bytes of per-CPU values); an array that
  *             wraps around the address space is EFAULT
  *  ENOMEM     out of memory; the map is unchanged (for RCUMAP_IOC_RESIZE:
- *             its keys and values; see there.  For an LRU_HASH UPDATE:
- *             keys it evicted stay evicted)
+ *             its keys and values; see there.  For an LRU_HASH UPDATE,
+ *             see UPDATE below)
  *
  * Hash-like maps are the HASH, PERCPU_HASH and LRU_HASH types: every op
  * documented for HASH maps works on all three, and the PTAB ops fail on
@@ -244,11 +244,14 @@ enum rcumap_update_flags {
  * batch).
  *
  * UPDATE: EEXIST, ENOENT as the mode says, ENOSPC if the key is new and
- * the map holds max_entries keys.  An LRU_HASH map instead evicts a key
- * not looked up lately to make room, and returns ENOSPC only if other
- * inserters took the room of 8 evictions in a row; an UPDATE that fails
- * (ENOSPC, ENOMEM) may still have evicted keys.  A PERCPU_HASH UPDATE
- * replaces every CPU's value at once.
+ * the map holds max_entries keys.  An LRU_HASH map instead inserts, then
+ * evicts a key not looked up lately, so an UPDATE that fails with ENOMEM
+ * has evicted nothing.  Meanwhile other callers may see the count above
+ * max_entries, by at most 2 per possible CPU.  Only when that many
+ * inserts race does one evict first; then it returns ENOSPC if other
+ * inserters took the room of 8 evictions in a row, and on that path an
+ * UPDATE that fails (ENOSPC, ENOMEM) may have evicted keys.  A PERCPU_HASH
+ * UPDATE replaces every CPU's value at once.
  *
  * DELETE and LOOKUP_AND_DELETE: ENOENT if the key is absent; they never
  * fail for lack of memory, except LOOKUP_AND_DELETE on a PERCPU_HASH map,
@@ -437,16 +440,16 @@ struct rcumap_ptab_next {
  * it is done.  Each step visits every bucket it leaves, empty or not: the
  * call costs the sum of the bucket counts on the way (from
  * RCUMAP_MAX_BUCKETS to 1, about 2 * RCUMAP_MAX_BUCKETS bucket visits)
- * plus the keys, whatever the map holds.  A map made with RCUMAP_CREATE_RESIZE may later resize
- * again by itself.  The memory is charged to the memory cgroup the map
- * was created in.
+ * plus the keys, whatever the map holds.  A fatal signal interrupts it.
+ * A map made with RCUMAP_CREATE_RESIZE may later resize again by itself.
+ * The memory is charged to the memory cgroup the map was created in.
  *
  * EINVAL if @nr_buckets is 0 or above RCUMAP_MAX_BUCKETS, or, for an
  * LRU_HASH map, above its max_entries rounded up to a power of two (as
- * at CREATE).  ENOMEM if an allocation failed on the way: every key and
- * value is still there and unchanged, but the bucket count may have been
- * left part-way, at a step between the old count and @nr_buckets; a later
- * RESIZE goes on from there.
+ * at CREATE).  ENOMEM if an allocation failed on the way, EINTR on a
+ * fatal signal: every key and value is still there and unchanged, but the
+ * bucket count may be left part-way, at a step between the old count and
+ * @nr_buckets; a later RESIZE goes on from there.
  */
 struct rcumap_resize {
 	__u32 size;
