@@ -13,6 +13,7 @@
 struct file;
 struct rcumap_hash;
 struct rcumap_lru_hash;
+struct rcumap_map_ops;
 struct rcumap_percpu_hash;
 struct rcumap_ptab;
 
@@ -47,6 +48,8 @@ int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
  *	multiple of 8 bytes (rcumap_percpu_hash_values_size()).
  * @create_flags: The enum rcumap_create_flags of CREATE (0 for a process
  *	table), for RCUMAP_IOC_INFO.
+ * @ops: What the map's type does for the ioctls (kmod/ioctl.c), picked by
+ *	CREATE from @map_type, so that no ioctl has to switch on it.
  * @hash: The map, if @map_type is %RCUMAP_MAP_HASH.
  * @ptab: The map, if @map_type is %RCUMAP_MAP_PTAB.
  * @percpu: The map, if @map_type is %RCUMAP_MAP_PERCPU_HASH.
@@ -63,6 +66,7 @@ struct rcumap_file {
 	u32 value_size;
 	u32 value_stride;
 	u32 create_flags;
+	const struct rcumap_map_ops *ops;
 	union {
 		struct rcumap_hash *hash;
 		struct rcumap_ptab *ptab;
@@ -76,7 +80,7 @@ static inline u32 rcumap_file_map_type(const struct rcumap_file *rf)
 {
 	/*
 	 * Pairs with the smp_store_release() in CREATE: a caller that sees
-	 * a type also sees the map pointer and sizes written before it.
+	 * a type also sees the map pointer, ops and sizes written before it.
 	 */
 	return smp_load_acquire(&rf->map_type);
 }

@@ -6,21 +6,22 @@
  * ioctl in progress: the user's struct pointer, the size user space gave,
  * and the struct as copied in (@ucmd->cmd, a zeroed union buffer on the
  * stack).  @rf->hash, @rf->percpu, @rf->lru or @rf->ptab is the map, as
- * @rf->map_type says; the first three are the hash-like maps, which share
- * every handler and differ only in the layer a handler calls (the
- * rcumap_map_*() helpers below).  A bounce buffer is kernel memory that
- * keys and values pass through between user memory and a map; a value
- * takes @rf->value_stride bytes there and in user memory (every CPU's
- * value, for a per-CPU map).  User pointers are u64 in the structs and
- * become pointers only through u64_to_user_ptr().
+ * @rf->map_type says, and @rf->ops the ops of its type (struct
+ * rcumap_map_ops); the first three are the hash-like maps, which share
+ * every handler and differ only in the layer a handler calls through
+ * @rf->ops.  A bounce buffer is kernel memory that keys and values pass
+ * through between user memory and a map; a value takes @rf->value_stride
+ * bytes there and in user memory (every CPU's value, for a per-CPU map).
+ * User pointers are u64 in the structs and become pointers only through
+ * u64_to_user_ptr().
  *
  * Locking: only RCUMAP_IOC_CREATE takes a lock of its own, @rf's
  * create_lock (a mutex).  Every other op reads @rf's map type with acquire
- * ordering and calls into the map, which takes its own locks (hash: the
- * RCU read lock and a bucket spinlock, and for RESIZE the table's resize
- * mutex; per-CPU and LRU hash: the same through their inner table, and
- * for an LRU insert into a full map its eviction lock; process table: the
- * RCU read lock).
+ * ordering and calls into the map (a hash-like map through @rf->ops),
+ * which takes its own locks (hash: the RCU read lock and a bucket
+ * spinlock, and for RESIZE the table's resize mutex; per-CPU and LRU hash:
+ * the same through their inner table, and for an LRU insert into a full
+ * map its eviction lock; process table: the RCU read lock).
  * The code here takes the RCU read lock itself only around a
  * process-table lookup or walk, and never touches user memory inside it:
  * a fault there could not sleep.  Every function here runs in process
@@ -44,6 +45,7 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/rcupdate.h>
@@ -199,150 +201,66 @@ static void *rcumap_kv_alloc(const struct rcumap_file *rf, void **value)
 	return key;
 }
 
-/* ---- Hash-like maps: the layer of each type -------------------------- */
+/* ---- Map types: the ops of each ------------------------------------- */
 
-/*
- * One helper per op, each calling the layer of @rf's map type (which
- * rcumap_check_needs() has found to be hash-like, and which never changes
- * once set).  @value is a bounce buffer of @rf->value_stride bytes.  The
- * LRU map's lookup marks the key used; its walks do not.
+/**
+ * struct rcumap_map_ops - What each map type does for the device.
+ * @check: Check the fields of a CREATE that the type gives a meaning to,
+ *	once its flags and __reserved have passed; -EINVAL for a bad value.
+ * @create: Make the map of a CREATE that @check passed and point @rf at
+ *	it; a type whose values user space passes wider than @rf->value_size
+ *	sets @rf->value_stride.  Publishes nothing.
+ * @info: Fill in what INFO reports that depends on the type:
+ *	out_max_entries, out_nr_buckets, out_count and out_bytes_used.
+ * @destroy: Free the map; see rcumap_file_destroy_map().
+ * @lookup: Copy the value of a key into a bounce buffer.
+ * @update: Insert or replace a key as the enum rcumap_update_mode says.
+ * @delete: Remove a key.
+ * @lookup_and_delete: Remove a key and copy out the value it had.
+ * @get_next_key: The key after a key, or the first key, BPF style: from
+ *	the first again if the key is gone.
+ * @next_key_after: The first key after a key in the map's order, whether
+ *	or not that key is still there (RCUMAP_WALK_ORDERED).
+ * @walk_after: @next_key_after, copying the value out too.
+ * @walk: Copy out the entry at a walk position, and advance the position
+ *	past it.
+ * @resize: Change the bucket count.  An LRU map also refuses (-EINVAL)
+ *	more buckets than its CREATE could have asked for.
+ *
+ * CREATE picks the ops of its map type, and they stay the file's for good
+ * (@rf->ops, published with the map).  Each element op, @lookup to @resize,
+ * calls the function of the same name in the type's layer (for @lookup the
+ * one that copies the value out: rcumap_hash_lookup_copy() and its per-CPU
+ * and LRU twins), which says what it returns.  A bounce buffer of a value
+ * is @rf->value_stride bytes, and a walk's value buffer is NULL when
+ * values have no bytes.  @update's layer says -E2BIG when the map is full
+ * (an LRU map: when eviction gave up).  The process table has no element
+ * ops: its own ioctls (PTAB_*) call it, and rcumap_check_needs() lets no
+ * hash ioctl reach it.
  */
-static int rcumap_map_lookup(struct rcumap_file *rf, const void *key,
-			     void *value)
-{
-	switch (rf->map_type) {
-	case RCUMAP_MAP_PERCPU_HASH:
-		return rcumap_percpu_hash_lookup_copy(rf->percpu, key, value);
-	case RCUMAP_MAP_LRU_HASH:
-		return rcumap_lru_hash_lookup_copy(rf->lru, key, value);
-	default:
-		return rcumap_hash_lookup_copy(rf->hash, key, value);
-	}
-}
+struct rcumap_map_ops {
+	int (*check)(const struct rcumap_create *cmd);
+	int (*create)(struct rcumap_file *rf, const struct rcumap_create *cmd);
+	void (*info)(const struct rcumap_file *rf, struct rcumap_info *cmd);
+	void (*destroy)(struct rcumap_file *rf);
 
-/* -E2BIG if the map is full (an LRU map: if eviction gave up). */
-static int rcumap_map_update(struct rcumap_file *rf, const void *key,
-			     const void *value, u32 mode)
-{
-	switch (rf->map_type) {
-	case RCUMAP_MAP_PERCPU_HASH:
-		return rcumap_percpu_hash_update(rf->percpu, key, value, mode,
-						 GFP_KERNEL_ACCOUNT);
-	case RCUMAP_MAP_LRU_HASH:
-		return rcumap_lru_hash_update(rf->lru, key, value, mode,
-					      GFP_KERNEL_ACCOUNT);
-	default:
-		return rcumap_hash_update(rf->hash, key, value, mode,
-					  GFP_KERNEL_ACCOUNT);
-	}
-}
-
-static int rcumap_map_delete(struct rcumap_file *rf, const void *key)
-{
-	switch (rf->map_type) {
-	case RCUMAP_MAP_PERCPU_HASH:
-		return rcumap_percpu_hash_delete(rf->percpu, key);
-	case RCUMAP_MAP_LRU_HASH:
-		return rcumap_lru_hash_delete(rf->lru, key);
-	default:
-		return rcumap_hash_delete(rf->hash, key);
-	}
-}
-
-static int rcumap_map_lookup_and_delete(struct rcumap_file *rf,
-					const void *key, void *value)
-{
-	switch (rf->map_type) {
-	case RCUMAP_MAP_PERCPU_HASH:
-		return rcumap_percpu_hash_lookup_and_delete(rf->percpu, key,
-							    value);
-	case RCUMAP_MAP_LRU_HASH:
-		return rcumap_lru_hash_lookup_and_delete(rf->lru, key, value);
-	default:
-		return rcumap_hash_lookup_and_delete(rf->hash, key, value);
-	}
-}
-
-static int rcumap_map_get_next_key(struct rcumap_file *rf, const void *key,
-				   void *next_key)
-{
-	switch (rf->map_type) {
-	case RCUMAP_MAP_PERCPU_HASH:
-		return rcumap_percpu_hash_get_next_key(rf->percpu, key,
-						       next_key);
-	case RCUMAP_MAP_LRU_HASH:
-		return rcumap_lru_hash_get_next_key(rf->lru, key, next_key);
-	default:
-		return rcumap_hash_get_next_key(rf->hash, key, next_key);
-	}
-}
-
-static int rcumap_map_next_key_after(struct rcumap_file *rf, const void *key,
-				     void *next_key)
-{
-	switch (rf->map_type) {
-	case RCUMAP_MAP_PERCPU_HASH:
-		return rcumap_percpu_hash_next_key_after(rf->percpu, key,
-							 next_key);
-	case RCUMAP_MAP_LRU_HASH:
-		return rcumap_lru_hash_next_key_after(rf->lru, key, next_key);
-	default:
-		return rcumap_hash_next_key_after(rf->hash, key, next_key);
-	}
-}
-
-static int rcumap_map_walk_after(struct rcumap_file *rf, const void *after,
-				 void *key, void *value)
-{
-	switch (rf->map_type) {
-	case RCUMAP_MAP_PERCPU_HASH:
-		return rcumap_percpu_hash_walk_after(rf->percpu, after, key,
-						     value);
-	case RCUMAP_MAP_LRU_HASH:
-		return rcumap_lru_hash_walk_after(rf->lru, after, key, value);
-	default:
-		return rcumap_hash_walk_after(rf->hash, after, key, value);
-	}
-}
-
-static int rcumap_map_walk(struct rcumap_file *rf, u64 *pos, void *key,
-			   void *value)
-{
-	switch (rf->map_type) {
-	case RCUMAP_MAP_PERCPU_HASH:
-		return rcumap_percpu_hash_walk(rf->percpu, pos, key, value);
-	case RCUMAP_MAP_LRU_HASH:
-		return rcumap_lru_hash_walk(rf->lru, pos, key, value);
-	default:
-		return rcumap_hash_walk(rf->hash, pos, key, value);
-	}
-}
-
-static int rcumap_map_resize(struct rcumap_file *rf, u32 nr_buckets)
-{
-	switch (rf->map_type) {
-	case RCUMAP_MAP_PERCPU_HASH:
-		return rcumap_percpu_hash_resize(rf->percpu, nr_buckets);
-	case RCUMAP_MAP_LRU_HASH:
-		return rcumap_lru_hash_resize(rf->lru, nr_buckets);
-	default:
-		return rcumap_hash_resize(rf->hash, nr_buckets);
-	}
-}
-
-/*
- * The table that holds @rf's keys, for the read-only numbers of INFO: a
- * plain map is its own; the LRU layer lends its inner table for that
- * (rcumap_lru_hash_table()).  Not for a per-CPU map, whose inner table
- * holds area pointers, not values.
- */
-static const struct rcumap_hash *rcumap_map_keys_table(struct rcumap_file *rf)
-{
-	return rf->map_type == RCUMAP_MAP_LRU_HASH ?
-	       rcumap_lru_hash_table(rf->lru) : rf->hash;
-}
-
-/* ---- CREATE and INFO ------------------------------------------------ */
+	int (*lookup)(const struct rcumap_file *rf, const void *key,
+		      void *value);
+	int (*update)(const struct rcumap_file *rf, const void *key,
+		      const void *value, u32 mode);
+	int (*delete)(const struct rcumap_file *rf, const void *key);
+	int (*lookup_and_delete)(const struct rcumap_file *rf, const void *key,
+				 void *value);
+	int (*get_next_key)(const struct rcumap_file *rf, const void *key,
+			    void *next_key);
+	int (*next_key_after)(const struct rcumap_file *rf, const void *key,
+			      void *next_key);
+	int (*walk_after)(const struct rcumap_file *rf, const void *after,
+			  void *key, void *value);
+	int (*walk)(const struct rcumap_file *rf, u64 *pos, void *key,
+		    void *value);
+	int (*resize)(const struct rcumap_file *rf, u32 nr_buckets);
+};
 
 #define RCUMAP_CREATE_FLAGS	(RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK)
 
@@ -359,43 +277,18 @@ static u32 rcumap_lru_max_buckets(u32 max_entries)
 	return roundup_pow_of_two(max_entries);
 }
 
-static int rcumap_create_check(const struct rcumap_create *cmd)
+/* The checks of a CREATE that every hash-like type makes. */
+static int rcumap_hash_like_check(const struct rcumap_create *cmd)
 {
-	if ((cmd->flags & ~RCUMAP_CREATE_FLAGS) || cmd->__reserved)
-		return -EOPNOTSUPP;
-	switch (cmd->map_type) {
-	case RCUMAP_MAP_PERCPU_HASH:
-		/* A per-CPU value of 0 bytes would be no value at all. */
-		if (!cmd->value_size)
-			return -EINVAL;
-		fallthrough;
-	case RCUMAP_MAP_HASH:
-	case RCUMAP_MAP_LRU_HASH:
-		if ((cmd->flags & RCUMAP_CREATE_SHRINK) &&
-		    !(cmd->flags & RCUMAP_CREATE_RESIZE))
-			return -EINVAL;
-		if (!cmd->key_size || cmd->key_size > RCUMAP_MAX_KEY_SIZE ||
-		    cmd->value_size > RCUMAP_MAX_VALUE_SIZE ||
-		    !cmd->max_entries || cmd->max_entries > RCUMAP_MAX_ENTRIES ||
-		    cmd->nr_buckets > RCUMAP_MAX_BUCKETS)
-			return -EINVAL;
-		if (cmd->map_type == RCUMAP_MAP_LRU_HASH &&
-		    cmd->nr_buckets > rcumap_lru_max_buckets(cmd->max_entries))
-			return -EINVAL;
-		return 0;
-	case RCUMAP_MAP_PTAB:
-		if (cmd->flags)
-			return -EINVAL;
-		if (cmd->key_size || !cmd->value_size ||
-		    cmd->value_size > RCUMAP_MAX_VALUE_SIZE ||
-		    cmd->max_entries < RCUMAP_MIN_CAPACITY ||
-		    cmd->max_entries > RCUMAP_MAX_CAPACITY ||
-		    !is_power_of_2(cmd->max_entries) || cmd->nr_buckets)
-			return -EINVAL;
-		return 0;
-	default:
+	if ((cmd->flags & RCUMAP_CREATE_SHRINK) &&
+	    !(cmd->flags & RCUMAP_CREATE_RESIZE))
 		return -EINVAL;
-	}
+	if (!cmd->key_size || cmd->key_size > RCUMAP_MAX_KEY_SIZE ||
+	    cmd->value_size > RCUMAP_MAX_VALUE_SIZE ||
+	    !cmd->max_entries || cmd->max_entries > RCUMAP_MAX_ENTRIES ||
+	    cmd->nr_buckets > RCUMAP_MAX_BUCKETS)
+		return -EINVAL;
+	return 0;
 }
 
 /* The hash table's flags for the RCUMAP_CREATE_* of a CREATE. */
@@ -405,63 +298,483 @@ static u32 rcumap_create_hash_flags(u32 flags)
 	       (flags & RCUMAP_CREATE_SHRINK ? RCUMAP_HASH_F_SHRINK : 0);
 }
 
-/*
- * Make the map of a checked CREATE and point @rf at it; sets
- * @rf->value_stride.  Nothing is published yet.
- */
-static int rcumap_create_map(struct rcumap_file *rf,
-			     const struct rcumap_create *cmd)
+/* The table parameters of a checked CREATE of a hash-like type. */
+static struct rcumap_hash_params
+rcumap_create_params(const struct rcumap_create *cmd)
 {
-	struct rcumap_hash_params params = {
+	return (struct rcumap_hash_params) {
 		.key_size = cmd->key_size,
 		.value_size = cmd->value_size,
 		.max_entries = cmd->max_entries,
 		.nr_buckets = cmd->nr_buckets,
 		.flags = rcumap_create_hash_flags(cmd->flags),
 	};
-	struct rcumap_lru_hash_params lru_params = { .hash = params };
-	struct rcumap_percpu_hash *ph;
-	struct rcumap_lru_hash *lru;
-	struct rcumap_ptab *t;
+}
+
+/*
+ * INFO's numbers of the table that holds a map's keys: a plain map is its
+ * own; the LRU layer lends its inner table for that
+ * (rcumap_lru_hash_table()), whose count is the map's, exact.  Not for a
+ * per-CPU map, whose inner table holds area pointers, not values.
+ */
+static void rcumap_keys_table_info(const struct rcumap_hash *h,
+				   struct rcumap_info *cmd)
+{
+	cmd->out_max_entries = rcumap_hash_max_entries(h);
+	cmd->out_nr_buckets = rcumap_hash_nr_buckets(h);
+	cmd->out_count = rcumap_hash_count(h);
+}
+
+/* RCUMAP_MAP_HASH: the bucket-swap hash table itself. */
+
+static int rcumap_hash_map_create(struct rcumap_file *rf,
+				  const struct rcumap_create *cmd)
+{
+	struct rcumap_hash_params params = rcumap_create_params(cmd);
 	struct rcumap_hash *h;
 
-	rf->value_stride = cmd->value_size;
-	switch (cmd->map_type) {
-	case RCUMAP_MAP_HASH:
-		h = rcumap_hash_create(&params, GFP_KERNEL_ACCOUNT);
-		if (IS_ERR(h))
-			return PTR_ERR(h);
-		rf->hash = h;
-		return 0;
-	case RCUMAP_MAP_PERCPU_HASH:
-		ph = rcumap_percpu_hash_create(&params, GFP_KERNEL_ACCOUNT);
-		if (IS_ERR(ph))
-			return PTR_ERR(ph);
-		/* At most U32_MAX: see the static_assert()s at the top. */
-		rf->value_stride = rcumap_percpu_hash_values_size(ph);
-		rf->percpu = ph;
-		return 0;
-	case RCUMAP_MAP_LRU_HASH:
-		lru = rcumap_lru_hash_create(&lru_params, GFP_KERNEL_ACCOUNT);
-		if (IS_ERR(lru))
-			return PTR_ERR(lru);
-		rf->lru = lru;
-		return 0;
-	default:
-		t = rcumap_ptab_create(cmd->max_entries, GFP_KERNEL_ACCOUNT);
-		if (IS_ERR(t))
-			return PTR_ERR(t);
-		rf->ptab = t;
-		return 0;
+	h = rcumap_hash_create(&params, GFP_KERNEL_ACCOUNT);
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	rf->hash = h;
+	return 0;
+}
+
+static void rcumap_hash_map_info(const struct rcumap_file *rf,
+				 struct rcumap_info *cmd)
+{
+	rcumap_keys_table_info(rf->hash, cmd);
+	cmd->out_bytes_used = rcumap_hash_bytes_used(rf->hash);
+}
+
+static void rcumap_hash_map_destroy(struct rcumap_file *rf)
+{
+	rcumap_hash_destroy(rf->hash);
+}
+
+static int rcumap_hash_map_lookup(const struct rcumap_file *rf,
+				  const void *key, void *value)
+{
+	return rcumap_hash_lookup_copy(rf->hash, key, value);
+}
+
+static int rcumap_hash_map_update(const struct rcumap_file *rf,
+				  const void *key, const void *value, u32 mode)
+{
+	return rcumap_hash_update(rf->hash, key, value, mode,
+				  GFP_KERNEL_ACCOUNT);
+}
+
+static int rcumap_hash_map_delete(const struct rcumap_file *rf,
+				  const void *key)
+{
+	return rcumap_hash_delete(rf->hash, key);
+}
+
+static int rcumap_hash_map_lookup_and_delete(const struct rcumap_file *rf,
+					     const void *key, void *value)
+{
+	return rcumap_hash_lookup_and_delete(rf->hash, key, value);
+}
+
+static int rcumap_hash_map_get_next_key(const struct rcumap_file *rf,
+					const void *key, void *next_key)
+{
+	return rcumap_hash_get_next_key(rf->hash, key, next_key);
+}
+
+static int rcumap_hash_map_next_key_after(const struct rcumap_file *rf,
+					  const void *key, void *next_key)
+{
+	return rcumap_hash_next_key_after(rf->hash, key, next_key);
+}
+
+static int rcumap_hash_map_walk_after(const struct rcumap_file *rf,
+				      const void *after, void *key,
+				      void *value)
+{
+	return rcumap_hash_walk_after(rf->hash, after, key, value);
+}
+
+static int rcumap_hash_map_walk(const struct rcumap_file *rf, u64 *pos,
+				void *key, void *value)
+{
+	return rcumap_hash_walk(rf->hash, pos, key, value);
+}
+
+static int rcumap_hash_map_resize(const struct rcumap_file *rf,
+				  u32 nr_buckets)
+{
+	return rcumap_hash_resize(rf->hash, nr_buckets);
+}
+
+static const struct rcumap_map_ops rcumap_hash_map_ops = {
+	.check = rcumap_hash_like_check,
+	.create = rcumap_hash_map_create,
+	.info = rcumap_hash_map_info,
+	.destroy = rcumap_hash_map_destroy,
+	.lookup = rcumap_hash_map_lookup,
+	.update = rcumap_hash_map_update,
+	.delete = rcumap_hash_map_delete,
+	.lookup_and_delete = rcumap_hash_map_lookup_and_delete,
+	.get_next_key = rcumap_hash_map_get_next_key,
+	.next_key_after = rcumap_hash_map_next_key_after,
+	.walk_after = rcumap_hash_map_walk_after,
+	.walk = rcumap_hash_map_walk,
+	.resize = rcumap_hash_map_resize,
+};
+
+/* RCUMAP_MAP_PERCPU_HASH: every possible CPU's value, passed as one. */
+
+static int rcumap_percpu_map_check(const struct rcumap_create *cmd)
+{
+	/* A per-CPU value of 0 bytes would be no value at all. */
+	if (!cmd->value_size)
+		return -EINVAL;
+	return rcumap_hash_like_check(cmd);
+}
+
+static int rcumap_percpu_map_create(struct rcumap_file *rf,
+				    const struct rcumap_create *cmd)
+{
+	struct rcumap_hash_params params = rcumap_create_params(cmd);
+	struct rcumap_percpu_hash *ph;
+
+	ph = rcumap_percpu_hash_create(&params, GFP_KERNEL_ACCOUNT);
+	if (IS_ERR(ph))
+		return PTR_ERR(ph);
+	/* At most U32_MAX: see the static_assert()s at the top. */
+	rf->value_stride = rcumap_percpu_hash_values_size(ph);
+	rf->percpu = ph;
+	return 0;
+}
+
+static void rcumap_percpu_map_info(const struct rcumap_file *rf,
+				   struct rcumap_info *cmd)
+{
+	cmd->out_max_entries = rcumap_percpu_hash_max_entries(rf->percpu);
+	cmd->out_nr_buckets = rcumap_percpu_hash_nr_buckets(rf->percpu);
+	cmd->out_count = rcumap_percpu_hash_count(rf->percpu);
+	cmd->out_bytes_used = rcumap_percpu_hash_bytes_used(rf->percpu);
+}
+
+static void rcumap_percpu_map_destroy(struct rcumap_file *rf)
+{
+	rcumap_percpu_hash_destroy(rf->percpu);
+}
+
+static int rcumap_percpu_map_lookup(const struct rcumap_file *rf,
+				    const void *key, void *value)
+{
+	return rcumap_percpu_hash_lookup_copy(rf->percpu, key, value);
+}
+
+static int rcumap_percpu_map_update(const struct rcumap_file *rf,
+				    const void *key, const void *value,
+				    u32 mode)
+{
+	return rcumap_percpu_hash_update(rf->percpu, key, value, mode,
+					 GFP_KERNEL_ACCOUNT);
+}
+
+static int rcumap_percpu_map_delete(const struct rcumap_file *rf,
+				    const void *key)
+{
+	return rcumap_percpu_hash_delete(rf->percpu, key);
+}
+
+static int rcumap_percpu_map_lookup_and_delete(const struct rcumap_file *rf,
+					       const void *key, void *value)
+{
+	return rcumap_percpu_hash_lookup_and_delete(rf->percpu, key, value);
+}
+
+static int rcumap_percpu_map_get_next_key(const struct rcumap_file *rf,
+					  const void *key, void *next_key)
+{
+	return rcumap_percpu_hash_get_next_key(rf->percpu, key, next_key);
+}
+
+static int rcumap_percpu_map_next_key_after(const struct rcumap_file *rf,
+					    const void *key, void *next_key)
+{
+	return rcumap_percpu_hash_next_key_after(rf->percpu, key, next_key);
+}
+
+static int rcumap_percpu_map_walk_after(const struct rcumap_file *rf,
+					const void *after, void *key,
+					void *value)
+{
+	return rcumap_percpu_hash_walk_after(rf->percpu, after, key, value);
+}
+
+static int rcumap_percpu_map_walk(const struct rcumap_file *rf, u64 *pos,
+				  void *key, void *value)
+{
+	return rcumap_percpu_hash_walk(rf->percpu, pos, key, value);
+}
+
+static int rcumap_percpu_map_resize(const struct rcumap_file *rf,
+				    u32 nr_buckets)
+{
+	return rcumap_percpu_hash_resize(rf->percpu, nr_buckets);
+}
+
+static const struct rcumap_map_ops rcumap_percpu_map_ops = {
+	.check = rcumap_percpu_map_check,
+	.create = rcumap_percpu_map_create,
+	.info = rcumap_percpu_map_info,
+	.destroy = rcumap_percpu_map_destroy,
+	.lookup = rcumap_percpu_map_lookup,
+	.update = rcumap_percpu_map_update,
+	.delete = rcumap_percpu_map_delete,
+	.lookup_and_delete = rcumap_percpu_map_lookup_and_delete,
+	.get_next_key = rcumap_percpu_map_get_next_key,
+	.next_key_after = rcumap_percpu_map_next_key_after,
+	.walk_after = rcumap_percpu_map_walk_after,
+	.walk = rcumap_percpu_map_walk,
+	.resize = rcumap_percpu_map_resize,
+};
+
+/*
+ * RCUMAP_MAP_LRU_HASH: a hash table that evicts to make room.  Its lookup
+ * marks the key used; its walks do not.
+ */
+
+static int rcumap_lru_map_check(const struct rcumap_create *cmd)
+{
+	int err = rcumap_hash_like_check(cmd);
+
+	if (err)
+		return err;
+	/* Only now is max_entries known to be in range. */
+	if (cmd->nr_buckets > rcumap_lru_max_buckets(cmd->max_entries))
+		return -EINVAL;
+	return 0;
+}
+
+static int rcumap_lru_map_create(struct rcumap_file *rf,
+				 const struct rcumap_create *cmd)
+{
+	struct rcumap_lru_hash_params params = {
+		.hash = rcumap_create_params(cmd),
+	};
+	struct rcumap_lru_hash *lru;
+
+	lru = rcumap_lru_hash_create(&params, GFP_KERNEL_ACCOUNT);
+	if (IS_ERR(lru))
+		return PTR_ERR(lru);
+	rf->lru = lru;
+	return 0;
+}
+
+static void rcumap_lru_map_info(const struct rcumap_file *rf,
+				struct rcumap_info *cmd)
+{
+	rcumap_keys_table_info(rcumap_lru_hash_table(rf->lru), cmd);
+	cmd->out_bytes_used = rcumap_lru_hash_bytes_used(rf->lru);
+}
+
+static void rcumap_lru_map_destroy(struct rcumap_file *rf)
+{
+	rcumap_lru_hash_destroy(rf->lru);
+}
+
+static int rcumap_lru_map_lookup(const struct rcumap_file *rf,
+				 const void *key, void *value)
+{
+	return rcumap_lru_hash_lookup_copy(rf->lru, key, value);
+}
+
+static int rcumap_lru_map_update(const struct rcumap_file *rf,
+				 const void *key, const void *value, u32 mode)
+{
+	return rcumap_lru_hash_update(rf->lru, key, value, mode,
+				      GFP_KERNEL_ACCOUNT);
+}
+
+static int rcumap_lru_map_delete(const struct rcumap_file *rf,
+				 const void *key)
+{
+	return rcumap_lru_hash_delete(rf->lru, key);
+}
+
+static int rcumap_lru_map_lookup_and_delete(const struct rcumap_file *rf,
+					    const void *key, void *value)
+{
+	return rcumap_lru_hash_lookup_and_delete(rf->lru, key, value);
+}
+
+static int rcumap_lru_map_get_next_key(const struct rcumap_file *rf,
+				       const void *key, void *next_key)
+{
+	return rcumap_lru_hash_get_next_key(rf->lru, key, next_key);
+}
+
+static int rcumap_lru_map_next_key_after(const struct rcumap_file *rf,
+					 const void *key, void *next_key)
+{
+	return rcumap_lru_hash_next_key_after(rf->lru, key, next_key);
+}
+
+static int rcumap_lru_map_walk_after(const struct rcumap_file *rf,
+				     const void *after, void *key,
+				     void *value)
+{
+	return rcumap_lru_hash_walk_after(rf->lru, after, key, value);
+}
+
+static int rcumap_lru_map_walk(const struct rcumap_file *rf, u64 *pos,
+			       void *key, void *value)
+{
+	return rcumap_lru_hash_walk(rf->lru, pos, key, value);
+}
+
+/* An LRU map stays as dense as CREATE allowed it to be: -EINVAL. */
+static int rcumap_lru_map_resize(const struct rcumap_file *rf,
+				 u32 nr_buckets)
+{
+	u32 max = rcumap_hash_max_entries(rcumap_lru_hash_table(rf->lru));
+
+	if (nr_buckets > rcumap_lru_max_buckets(max))
+		return -EINVAL;
+	return rcumap_lru_hash_resize(rf->lru, nr_buckets);
+}
+
+static const struct rcumap_map_ops rcumap_lru_map_ops = {
+	.check = rcumap_lru_map_check,
+	.create = rcumap_lru_map_create,
+	.info = rcumap_lru_map_info,
+	.destroy = rcumap_lru_map_destroy,
+	.lookup = rcumap_lru_map_lookup,
+	.update = rcumap_lru_map_update,
+	.delete = rcumap_lru_map_delete,
+	.lookup_and_delete = rcumap_lru_map_lookup_and_delete,
+	.get_next_key = rcumap_lru_map_get_next_key,
+	.next_key_after = rcumap_lru_map_next_key_after,
+	.walk_after = rcumap_lru_map_walk_after,
+	.walk = rcumap_lru_map_walk,
+	.resize = rcumap_lru_map_resize,
+};
+
+/*
+ * RCUMAP_MAP_PTAB: ids the kernel picks, values in entries of ours (struct
+ * rcumap_ptab_obj).  Only the type's life cycle goes through its ops.
+ */
+
+static int rcumap_ptab_map_check(const struct rcumap_create *cmd)
+{
+	if (cmd->flags)
+		return -EINVAL;
+	if (cmd->key_size || !cmd->value_size ||
+	    cmd->value_size > RCUMAP_MAX_VALUE_SIZE ||
+	    cmd->max_entries < RCUMAP_MIN_CAPACITY ||
+	    cmd->max_entries > RCUMAP_MAX_CAPACITY ||
+	    !is_power_of_2(cmd->max_entries) || cmd->nr_buckets)
+		return -EINVAL;
+	return 0;
+}
+
+static int rcumap_ptab_map_create(struct rcumap_file *rf,
+				  const struct rcumap_create *cmd)
+{
+	struct rcumap_ptab *t;
+
+	t = rcumap_ptab_create(cmd->max_entries, GFP_KERNEL_ACCOUNT);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	rf->ptab = t;
+	return 0;
+}
+
+static void rcumap_ptab_map_info(const struct rcumap_file *rf,
+				 struct rcumap_info *cmd)
+{
+	u32 count = rcumap_ptab_count(rf->ptab);
+
+	cmd->out_max_entries = rcumap_ptab_capacity(rf->ptab);
+	cmd->out_nr_buckets = 0;
+	cmd->out_count = count;
+	/* The table, and the entries it points to, which are ours. */
+	cmd->out_bytes_used =
+		rcumap_ptab_bytes_used(rf->ptab) +
+		(u64)count * kmalloc_size_roundup(rcumap_ptab_obj_size(rf));
+}
+
+/*
+ * Remove and free every entry of @t; nothing else may use @t now.  Walks
+ * slots, not ids, so the cost is O(capacity) however sparse the ids are.
+ */
+static void rcumap_ptab_drain(struct rcumap_ptab *t)
+{
+	struct rcumap_ptab_node *node;
+	u32 slot;
+	u64 id;
+
+	for (slot = 0; ; slot++) {
+		rcu_read_lock();
+		node = rcumap_ptab_slot_next(t, &slot);
+		if (node)
+			id = rcumap_ptab_node_id(node);
+		rcu_read_unlock();
+		/* Only @id is used from here: @node may be freed any time. */
+		if (!node)
+			break;
+		node = rcumap_ptab_remove(t, id);
+		/* Readers of the table may still hold it: wait a grace period. */
+		if (node)
+			kfree_rcu(rcumap_ptab_obj(node), rcu);
+		cond_resched();
 	}
 }
+
+/* The table is emptied first: its entries are ours to free, not its. */
+static void rcumap_ptab_map_destroy(struct rcumap_file *rf)
+{
+	rcumap_ptab_drain(rf->ptab);
+	rcumap_ptab_destroy(rf->ptab);
+}
+
+static const struct rcumap_map_ops rcumap_ptab_map_ops = {
+	.check = rcumap_ptab_map_check,
+	.create = rcumap_ptab_map_create,
+	.info = rcumap_ptab_map_info,
+	.destroy = rcumap_ptab_map_destroy,
+};
+
+/* The ops of each enum rcumap_map_type; 0 is no type. */
+static const struct rcumap_map_ops *const rcumap_map_types[] = {
+	[RCUMAP_MAP_HASH] = &rcumap_hash_map_ops,
+	[RCUMAP_MAP_PTAB] = &rcumap_ptab_map_ops,
+	[RCUMAP_MAP_PERCPU_HASH] = &rcumap_percpu_map_ops,
+	[RCUMAP_MAP_LRU_HASH] = &rcumap_lru_map_ops,
+};
+
+/* The ops of the map type a CREATE asks for, or NULL if there is none. */
+static const struct rcumap_map_ops *rcumap_map_ops_of(u32 type)
+{
+	if (type >= ARRAY_SIZE(rcumap_map_types))
+		return NULL;
+	/* @type comes from user space: no speculative load past the end. */
+	type = array_index_nospec(type, ARRAY_SIZE(rcumap_map_types));
+	return rcumap_map_types[type];
+}
+
+/* ---- CREATE and INFO ------------------------------------------------ */
 
 static int rcumap_ioc_create(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 {
 	const struct rcumap_create *cmd = ucmd->cmd;
+	const struct rcumap_map_ops *ops;
 	int err;
 
-	err = rcumap_create_check(cmd);
+	if ((cmd->flags & ~RCUMAP_CREATE_FLAGS) || cmd->__reserved)
+		return -EOPNOTSUPP;
+	ops = rcumap_map_ops_of(cmd->map_type);
+	if (!ops)
+		return -EINVAL;
+	/* Before the lock: a bad CREATE is -EINVAL even on a file in use. */
+	err = ops->check(cmd);
 	if (err)
 		return err;
 
@@ -471,15 +784,18 @@ static int rcumap_ioc_create(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	err = rcumap_create_map(rf, cmd);
+	/* Nothing is published yet: a per-CPU map's create widens this. */
+	rf->value_stride = cmd->value_size;
+	err = ops->create(rf, cmd);
 	if (err)
 		goto out_unlock;
+	rf->ops = ops;
 	rf->key_size = cmd->key_size;
 	rf->value_size = cmd->value_size;
 	rf->create_flags = cmd->flags;
 	/*
-	 * Publish: the map pointer and the sizes are written before the
-	 * type, and the release pairs with the acquire in
+	 * Publish: the map pointer, its ops and the sizes are written before
+	 * the type, and the release pairs with the acquire in
 	 * rcumap_file_map_type(), so an ioctl that sees the type sees them.
 	 */
 	smp_store_release(&rf->map_type, cmd->map_type);
@@ -501,39 +817,7 @@ static int rcumap_ioc_info(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	cmd->out_create_flags = rf->create_flags;
 	cmd->out_nr_cpus = num_possible_cpus();
 	cmd->out_value_stride = rf->value_stride;
-	switch (type) {
-	case RCUMAP_MAP_PERCPU_HASH:
-		cmd->out_max_entries = rcumap_percpu_hash_max_entries(rf->percpu);
-		cmd->out_nr_buckets = rcumap_percpu_hash_nr_buckets(rf->percpu);
-		cmd->out_count = rcumap_percpu_hash_count(rf->percpu);
-		cmd->out_bytes_used = rcumap_percpu_hash_bytes_used(rf->percpu);
-		break;
-	case RCUMAP_MAP_HASH:
-	case RCUMAP_MAP_LRU_HASH: {
-		const struct rcumap_hash *h = rcumap_map_keys_table(rf);
-
-		cmd->out_max_entries = rcumap_hash_max_entries(h);
-		cmd->out_nr_buckets = rcumap_hash_nr_buckets(h);
-		/* The LRU layer's count is the inner table's: exact. */
-		cmd->out_count = rcumap_hash_count(h);
-		cmd->out_bytes_used = type == RCUMAP_MAP_LRU_HASH ?
-				      rcumap_lru_hash_bytes_used(rf->lru) :
-				      rcumap_hash_bytes_used(h);
-		break;
-	}
-	default: {
-		u32 count = rcumap_ptab_count(rf->ptab);
-
-		cmd->out_max_entries = rcumap_ptab_capacity(rf->ptab);
-		cmd->out_nr_buckets = 0;
-		cmd->out_count = count;
-		/* The table, and the entries it points to, which are ours. */
-		cmd->out_bytes_used =
-			rcumap_ptab_bytes_used(rf->ptab) +
-			(u64)count * kmalloc_size_roundup(rcumap_ptab_obj_size(rf));
-		break;
-	}
-	}
+	rf->ops->info(rf, cmd);
 	return rcumap_ucmd_respond(ucmd);
 }
 
@@ -559,7 +843,7 @@ static int rcumap_ioc_lookup(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	err = rcumap_copy_in(key, cmd->key, rf->key_size);
 	if (err)
 		goto out_free_kv;
-	err = rcumap_map_lookup(rf, key, value);
+	err = rf->ops->lookup(rf, key, value);
 	if (err)
 		goto out_free_kv;
 	err = rcumap_copy_out(cmd->value, value, rf->value_stride);
@@ -585,7 +869,7 @@ static int rcumap_ioc_update(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	err = rcumap_copy_in(value, cmd->value, rf->value_stride);
 	if (err)
 		goto out_free_kv;
-	err = rcumap_map_update(rf, key, value, cmd->flags);
+	err = rf->ops->update(rf, key, value, cmd->flags);
 	err = rcumap_hash_errno(err);
 out_free_kv:
 	kvfree(key);
@@ -615,7 +899,7 @@ static int rcumap_ioc_delete(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	err = rcumap_copy_in(key.bytes, cmd->key, rf->key_size);
 	if (err)
 		return err;
-	return rcumap_map_delete(rf, key.bytes);
+	return rf->ops->delete(rf, key.bytes);
 }
 
 static int rcumap_ioc_lookup_and_delete(struct rcumap_file *rf,
@@ -652,7 +936,7 @@ static int rcumap_ioc_lookup_and_delete(struct rcumap_file *rf,
 		 */
 		value = kmalloc(rf->value_size, GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
 	}
-	err = rcumap_map_lookup_and_delete(rf, key.bytes, value);
+	err = rf->ops->lookup_and_delete(rf, key.bytes, value);
 	if (!err)
 		err = rcumap_copy_out(cmd->value, value, rf->value_stride);
 	kvfree(value);
@@ -679,11 +963,11 @@ static int rcumap_ioc_get_next_key(struct rcumap_file *rf,
 			goto out_free_keys;
 	}
 	if (cmd->flags & RCUMAP_WALK_ORDERED)
-		err = rcumap_map_next_key_after(rf, cmd->key ? key : NULL,
-						next_key);
-	else
-		err = rcumap_map_get_next_key(rf, cmd->key ? key : NULL,
+		err = rf->ops->next_key_after(rf, cmd->key ? key : NULL,
 					      next_key);
+	else
+		err = rf->ops->get_next_key(rf, cmd->key ? key : NULL,
+					    next_key);
 	if (err)
 		goto out_free_keys;
 	err = rcumap_copy_out(cmd->next_key, next_key, rf->key_size);
@@ -752,8 +1036,8 @@ static int rcumap_batch_lookup_ordered(struct rcumap_file *rf,
 		err = rcumap_batch_next(i);
 		if (err)
 			break;
-		err = rcumap_map_walk_after(rf, started ? key : NULL, key,
-					    vs ? value : NULL);
+		err = rf->ops->walk_after(rf, started ? key : NULL, key,
+					  vs ? value : NULL);
 		if (err)
 			break;
 		started = true;
@@ -814,7 +1098,7 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 		if (err)
 			break;
 		next = pos;
-		err = rcumap_map_walk(rf, &next, key, vs ? value : NULL);
+		err = rf->ops->walk(rf, &next, key, vs ? value : NULL);
 		if (err) {
 			/* The end of the table: resume there. */
 			pos = next;
@@ -869,7 +1153,7 @@ static int rcumap_ioc_batch_update(struct rcumap_file *rf,
 			err = rcumap_copy_in(value, cmd->values + (u64)i * vs,
 					     vs);
 		if (!err)
-			err = rcumap_map_update(rf, key, value, cmd->flags);
+			err = rf->ops->update(rf, key, value, cmd->flags);
 		if (err)
 			break;
 	}
@@ -903,7 +1187,7 @@ static int rcumap_ioc_batch_delete(struct rcumap_file *rf,
 			err = rcumap_copy_in(key.bytes, cmd->keys + (u64)i * ks,
 					     ks);
 		if (!err)
-			err = rcumap_map_delete(rf, key.bytes);
+			err = rf->ops->delete(rf, key.bytes);
 		if (err)
 			break;
 	}
@@ -928,14 +1212,8 @@ static int rcumap_ioc_resize(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	if (!cmd->nr_buckets || cmd->nr_buckets > RCUMAP_MAX_BUCKETS)
 		return -EINVAL;
-	/* An LRU map stays as dense as CREATE allowed it to be. */
-	if (rf->map_type == RCUMAP_MAP_LRU_HASH) {
-		u32 max = rcumap_hash_max_entries(rcumap_map_keys_table(rf));
-
-		if (cmd->nr_buckets > rcumap_lru_max_buckets(max))
-			return -EINVAL;
-	}
-	return rcumap_map_resize(rf, cmd->nr_buckets);
+	/* An LRU map's resize also says -EINVAL past what CREATE allowed. */
+	return rf->ops->resize(rf, cmd->nr_buckets);
 }
 
 /* ---- Process tables ------------------------------------------------- */
@@ -1240,33 +1518,6 @@ long rcumap_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	return op->execute(rf, &ucmd);
 }
 
-/*
- * Remove and free every entry of @t; nothing else may use @t now.  Walks
- * slots, not ids, so the cost is O(capacity) however sparse the ids are.
- */
-static void rcumap_ptab_drain(struct rcumap_ptab *t)
-{
-	struct rcumap_ptab_node *node;
-	u32 slot;
-	u64 id;
-
-	for (slot = 0; ; slot++) {
-		rcu_read_lock();
-		node = rcumap_ptab_slot_next(t, &slot);
-		if (node)
-			id = rcumap_ptab_node_id(node);
-		rcu_read_unlock();
-		/* Only @id is used from here: @node may be freed any time. */
-		if (!node)
-			break;
-		node = rcumap_ptab_remove(t, id);
-		/* Readers of the table may still hold it: wait a grace period. */
-		if (node)
-			kfree_rcu(rcumap_ptab_obj(node), rcu);
-		cond_resched();
-	}
-}
-
 /**
  * rcumap_file_destroy_map() - Destroy the map of a file being released.
  * @rf: The file's state.
@@ -1286,19 +1537,7 @@ static void rcumap_ptab_drain(struct rcumap_ptab *t)
  */
 void rcumap_file_destroy_map(struct rcumap_file *rf)
 {
-	switch (rf->map_type) {
-	case RCUMAP_MAP_HASH:
-		rcumap_hash_destroy(rf->hash);
-		break;
-	case RCUMAP_MAP_PERCPU_HASH:
-		rcumap_percpu_hash_destroy(rf->percpu);
-		break;
-	case RCUMAP_MAP_LRU_HASH:
-		rcumap_lru_hash_destroy(rf->lru);
-		break;
-	case RCUMAP_MAP_PTAB:
-		rcumap_ptab_drain(rf->ptab);
-		rcumap_ptab_destroy(rf->ptab);
-		break;
-	}
+	/* The ops are set whenever the type is (see rcumap_ioc_create()). */
+	if (rf->map_type)
+		rf->ops->destroy(rf);
 }
