@@ -1327,7 +1327,9 @@ EXPORT_SYMBOL_GPL(rcumap_hash_lookup_copy);
 int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 		       const void *value, u32 mode, gfp_t gfp)
 {
-	return __rcumap_hash_update(h, key, value, mode, gfp, 0);
+	int err = __rcumap_hash_update(h, key, value, mode, gfp, 0);
+
+	return err < 0 ? err : 0;
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_update);
 
@@ -1345,9 +1347,10 @@ static bool rcumap_hash_count_inc_below(struct rcumap_hash *h, u32 limit)
 
 /*
  * rcumap_hash_update(), except that an insert may take the count up to
- * max_entries + @extra.  For the LRU layer (kmod/hash_lru.c), which inserts
- * first and evicts afterwards, so that an insert that fails has evicted
- * nothing.
+ * max_entries + @extra, and that success is 1 for an insert and 0 for a
+ * replace.  For the LRU layer (kmod/hash_lru.c), which inserts first and
+ * then evicts if the insert took the table past max_entries, so that an
+ * insert that fails has evicted nothing.
  */
 int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
 			 const void *value, u32 mode, gfp_t gfp, u32 extra)
@@ -1415,10 +1418,10 @@ int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
 	retired = old;
 	gone = idx < 0 ? RCUMAP_BUCKET_NONE_GONE : idx;
 	new = NULL;
-	err = 0;
+	err = idx < 0;
 out_unlock:
 	spin_unlock_bh(lock);
-	if (!err && idx < 0)
+	if (err > 0)
 		rcumap_hash_check_size(h);
 	rcu_read_unlock();
 	rcumap_bucket_retire(h, retired, gone);

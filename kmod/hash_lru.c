@@ -459,9 +459,12 @@ int rcumap_lru_hash_update(struct rcumap_lru_hash *lru, const void *key,
 		/* The slack is used up: make room first (see above). */
 		rcumap_lru_evict(lru, key);
 	}
-	if (!err && rcumap_hash_count(lru->h) > rcumap_hash_max_entries(lru->h))
+	if (err < 0)
+		return err;
+	/* An insert (not a replace) that took the table past max_entries. */
+	if (err && rcumap_hash_count(lru->h) > rcumap_hash_max_entries(lru->h))
 		rcumap_lru_evict(lru, key);
-	return err;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(rcumap_lru_hash_update);
 
