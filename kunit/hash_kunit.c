@@ -23,6 +23,7 @@
 #include <linux/spinlock.h>
 
 #include "fail_nth.h"
+#include "stress.h"
 
 static unsigned int stress_ms = 3000;
 module_param(stress_ms, uint, 0444);
@@ -1036,17 +1037,15 @@ struct stress_value {
 struct stress {
 	struct rcumap_hash *h;
 	u32 nr_writers;
-	atomic_t errors;
+	struct stress_errors err;
 	atomic_long_t reads_hit;
 	atomic_long_t writes;
-	char first_error[128];
 	u64 version[STRESS_KEYS];	/* written by the owning writer only */
 	bool present[STRESS_KEYS];	/* likewise */
 };
 
 struct stress_thread {
 	struct stress *s;
-	struct task_struct *task;
 	u32 id;
 	bool writer;
 };
@@ -1070,17 +1069,6 @@ static bool stress_whole(const struct stress_value *v, u64 key)
 	       !memchr_inv(v->fill, (u8)(key ^ v->version), sizeof(v->fill));
 }
 
-static __printf(2, 3) void stress_fail(struct stress *s, const char *fmt, ...)
-{
-	va_list args;
-
-	if (atomic_inc_return(&s->errors) != 1)
-		return;
-	va_start(args, fmt);
-	vsnprintf(s->first_error, sizeof(s->first_error), fmt, args);
-	va_end(args);
-}
-
 static void stress_read(struct stress *s, struct rnd_state *rnd)
 {
 	u64 key = prandom_u32_state(rnd) % STRESS_KEYS;
@@ -1091,11 +1079,11 @@ static void stress_read(struct stress *s, struct rnd_state *rnd)
 	if (v) {
 		first = *v;
 		if (!stress_whole(&first, key))
-			stress_fail(s, "torn value for key %llu", key);
+			stress_fail(&s->err, "torn value for key %llu", key);
 		/* The snapshot must not change while we hold it. */
 		cpu_relax();
 		if (memcmp(&first, v, sizeof(first)))
-			stress_fail(s, "value of key %llu changed under a reader",
+			stress_fail(&s->err, "value of key %llu changed under a reader",
 				    key);
 		atomic_long_inc(&s->reads_hit);
 	}
@@ -1106,7 +1094,8 @@ static void stress_read(struct stress *s, struct rnd_state *rnd)
 
 		if (!rcumap_hash_get_next_key(s->h, &key, &next) &&
 		    next >= STRESS_KEYS)
-			stress_fail(s, "walk returned unknown key %llu", next);
+			stress_fail(&s->err, "walk returned unknown key %llu",
+				    next);
 	}
 }
 
@@ -1144,7 +1133,7 @@ static void stress_write(struct stress *s, u32 writer, struct rnd_state *rnd)
 		want = present ? 0 : -ENOENT;
 		if (!err && (!stress_whole(&out, key) ||
 			     out.version != s->version[key]))
-			stress_fail(s, "lookup_and_delete of %llu: version %llu, want %llu",
+			stress_fail(&s->err, "lookup_and_delete of %llu: version %llu, want %llu",
 				    key, out.version, s->version[key]);
 		if (!err)
 			present = false;
@@ -1156,15 +1145,15 @@ static void stress_write(struct stress *s, u32 writer, struct rnd_state *rnd)
 	}
 check:
 	if (err != want)
-		stress_fail(s, "writer %u, key %llu: got %d, want %d", writer,
-			    key, err, want);
+		stress_fail(&s->err, "writer %u, key %llu: got %d, want %d",
+			    writer, key, err, want);
 	s->present[key] = present;
 
 	err = rcumap_hash_lookup_copy(s->h, &key, &out);
 	if (err != (present ? 0 : -ENOENT) ||
 	    (present && (!stress_whole(&out, key) ||
 			 out.version != s->version[key])))
-		stress_fail(s, "writer %u reads back key %llu wrong (%d)",
+		stress_fail(&s->err, "writer %u reads back key %llu wrong (%d)",
 			    writer, key, err);
 	atomic_long_inc(&s->writes);
 }
@@ -1201,7 +1190,7 @@ static void hash_readers_never_see_torn_or_freed_values(struct kunit *test)
 	const u32 nr = per_cpu * num_online_cpus();
 	struct stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	struct stress_thread *t = kunit_kcalloc(test, nr, sizeof(*t), GFP_KERNEL);
-	u32 i, started, present = 0;
+	u32 i, present = 0;
 	struct stress_value out;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
@@ -1210,32 +1199,17 @@ static void hash_readers_never_see_torn_or_freed_values(struct kunit *test)
 	s->h = new_table(test, sizeof(u64), sizeof(struct stress_value),
 			 STRESS_KEYS, 64);
 	s->nr_writers = nr / 2;
-
-	for (started = 0; started < nr; started++) {
-		struct stress_thread *st = &t[started];
-
-		st->s = s;
-		st->writer = started % 2 == 0;
-		st->id = st->writer ? started / 2 : started;
-		st->task = kthread_create(stress_thread_fn, st, "rcumap_st/%u",
-					  started);
-		if (IS_ERR(st->task))
-			break;
-		kthread_bind(st->task, cpumask_nth(started % num_online_cpus(),
-						   cpu_online_mask));
+	for (i = 0; i < nr; i++) {
+		t[i].s = s;
+		t[i].writer = i % 2 == 0;
+		t[i].id = t[i].writer ? i / 2 : i;
 	}
-	/* Threads run until kthread_stop(), so their tasks stay valid. */
-	if (started == nr) {
-		for (i = 0; i < nr; i++)
-			wake_up_process(t[i].task);
-		msleep(stress_ms);
-	}
-	for (i = 0; i < started; i++)
-		kthread_stop(t[i].task);
-	KUNIT_ASSERT_EQ_MSG(test, started, nr, "kthread_create failed");
+	stress_run(test, &(struct stress_run){
+		.name = "rcumap_st", .fn = stress_thread_fn,
+		.args = t, .size = sizeof(*t), .nr = nr,
+		.ms = stress_ms, .bind = true, .err = &s->err,
+	});
 
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&s->errors), 0, "first error: %s",
-			    s->first_error);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->writes), 0L);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->reads_hit), 0L);
 	for (i = 0; i < STRESS_KEYS; i++) {
