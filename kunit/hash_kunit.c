@@ -20,9 +20,11 @@
 #include <linux/rcumap_hash.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/spinlock.h>
 
 #include "fail_nth.h"
+#include "stress.h"
 
 static unsigned int stress_ms = 3000;
 module_param(stress_ms, uint, 0444);
@@ -543,6 +545,171 @@ static void hash_next_key_after_edges(struct kunit *test)
 	rcumap_hash_destroy(h);
 }
 
+/* ---- Walk positions ------------------------------------------------ */
+
+#define POS_KEYS	256
+
+/* Bucket counts a table goes through after starting with 16. */
+static const u32 pos_sizes[] = { 1, 2, 64, 1024 };
+
+/* A key and its rcumap_hash_key_pos(), sorted in the order of the walk. */
+struct pos_key {
+	u32 pos;
+	u64 key;
+};
+
+static int pos_key_cmp(const void *a, const void *b)
+{
+	const struct pos_key *x = a, *y = b;
+
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
+/*
+ * Keys 0 to TIE_KEYS - 1 are searched for two of equal position (their
+ * 32-bit hashes collide): about 32 such pairs are expected among them,
+ * the first after some 2^16 keys.  TIE_SLOTS is an open-addressing set
+ * of the keys seen, at most half full.
+ */
+#define TIE_KEYS	BIT(19)
+#define TIE_SLOTS	(2 * TIE_KEYS)
+
+/*
+ * Find two u64 keys of equal position in @h whose memcmp() order is not
+ * their numeric order (about half of all pairs, on a little-endian CPU;
+ * on a big-endian one, where the two orders agree, any pair): *@lo is the
+ * smaller by memcmp(), *@hi the larger.  Returns false if none was found
+ * or there was no memory.
+ */
+static bool find_tie(const struct rcumap_hash *h, u64 *lo, u64 *hi)
+{
+	u32 *slot = kvcalloc(TIE_SLOTS, sizeof(*slot), GFP_KERNEL);
+	bool found = false;
+	u64 key, other;
+	u32 pos, i;
+	int c;
+
+	if (!slot)
+		return false;
+	for (key = 0; key < TIE_KEYS && !found; key++) {
+		pos = rcumap_hash_key_pos(h, &key);
+		/* Keys of equal position share a probe sequence. */
+		for (i = pos % TIE_SLOTS; slot[i]; i = (i + 1) % TIE_SLOTS) {
+			other = slot[i] - 1;	/* other < key */
+			if (rcumap_hash_key_pos(h, &other) != pos)
+				continue;
+			c = memcmp(&key, &other, sizeof(key));
+			if (c < 0 || IS_ENABLED(CONFIG_CPU_BIG_ENDIAN)) {
+				*lo = c < 0 ? key : other;
+				*hi = c < 0 ? other : key;
+				found = true;
+				break;
+			}
+		}
+		slot[i] = key + 1;
+		if (key % 4096 == 0)
+			cond_resched();
+	}
+	kvfree(slot);
+	return found;
+}
+
+/*
+ * rcumap_hash_key_pos() sorts keys the way the ordered walk returns them,
+ * at every bucket count: by increasing position, and keys of equal
+ * position by memcmp() of their bytes.  A full walk must return exactly
+ * the keys so sorted.  POS_KEYS keys catch a position that is not the
+ * one the walk goes by (the hash itself rather than the hash with its
+ * bits reversed, say).  Two keys of equal position whose numeric order is
+ * not their memcmp() order, the memcmp()-larger inserted first, pin the
+ * tie-break down: comparing the keys as numbers, leaving them in bucket
+ * order or comparing them the wrong way round puts that pair the wrong
+ * way.
+ */
+static void hash_key_pos_sorts_keys_like_the_walk(struct kunit *test)
+{
+	const u32 n = POS_KEYS + 2;
+	struct rcumap_hash *h = new_table(test, sizeof(u64), 0, n, 16);
+	struct pos_key *want = kunit_kcalloc(test, n, sizeof(*want), GFP_KERNEL);
+	u32 i, s, nr_buckets;
+	u64 key, *cur;
+	u8 none = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	KUNIT_ASSERT_TRUE_MSG(test, find_tie(h, &want[1].key, &want[0].key),
+			      "no two keys of equal position among %lu",
+			      TIE_KEYS);
+	/* Above every key find_tie() tries. */
+	for (i = 2; i < n; i++)
+		want[i].key = (u64)i << 32 | i;
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, update(h, &want[i].key, &none,
+					     RCUMAP_NOEXIST), 0);
+		want[i].pos = rcumap_hash_key_pos(h, &want[i].key);
+	}
+	KUNIT_EXPECT_EQ(test, want[0].pos, want[1].pos);
+	sort(want, n, sizeof(*want), pos_key_cmp, NULL);
+
+	for (s = 0; s <= ARRAY_SIZE(pos_sizes); s++) {
+		if (s)
+			KUNIT_ASSERT_EQ(test, rcumap_hash_resize(h, pos_sizes[s - 1]),
+					0);
+		nr_buckets = rcumap_hash_nr_buckets(h);
+		cur = NULL;
+		for (i = 0; !rcumap_hash_next_key_after(h, cur, &key); i++) {
+			KUNIT_ASSERT_LT_MSG(test, i, n, "%u buckets", nr_buckets);
+			KUNIT_EXPECT_EQ_MSG(test, key, want[i].key,
+					    "step %u of the walk, %u buckets", i,
+					    nr_buckets);
+			cur = &key;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, i, n, "%u buckets", nr_buckets);
+	}
+	rcumap_hash_destroy(h);
+}
+
+/*
+ * A key's position depends on the table's seed alone: it is the same
+ * before the key is inserted, while it is in the table, after it is
+ * deleted, and at every bucket count.  A position taken from the key's
+ * entry (which absent keys lack), or one that depends on the bucket count
+ * or the key's bucket, fails here.
+ */
+static void hash_key_pos_ignores_size_and_contents(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, sizeof(u64), 0, POS_KEYS, 16);
+	u32 *pos = kunit_kcalloc(test, POS_KEYS, sizeof(*pos), GFP_KERNEL);
+	u32 s, nr_buckets;
+	u64 key;
+	u8 none = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, pos);
+	for (key = 0; key < POS_KEYS; key++)
+		pos[key] = rcumap_hash_key_pos(h, &key);
+	/* The even keys go in; the odd ones stay out. */
+	for (key = 0; key < POS_KEYS; key += 2)
+		KUNIT_ASSERT_EQ(test, update(h, &key, &none, RCUMAP_NOEXIST), 0);
+	for (s = 0; s <= ARRAY_SIZE(pos_sizes); s++) {
+		if (s)
+			KUNIT_ASSERT_EQ(test, rcumap_hash_resize(h, pos_sizes[s - 1]),
+					0);
+		nr_buckets = rcumap_hash_nr_buckets(h);
+		for (key = 0; key < POS_KEYS; key++)
+			KUNIT_EXPECT_EQ_MSG(test, rcumap_hash_key_pos(h, &key),
+					    pos[key], "key %llu (%s), %u buckets",
+					    key, key % 2 ? "absent" : "present",
+					    nr_buckets);
+	}
+	for (key = 0; key < POS_KEYS; key += 2)
+		KUNIT_ASSERT_EQ(test, rcumap_hash_delete(h, &key), 0);
+	for (key = 0; key < POS_KEYS; key++)
+		KUNIT_EXPECT_EQ_MSG(test, rcumap_hash_key_pos(h, &key), pos[key],
+				    "key %llu, after the deletes", key);
+	rcumap_hash_destroy(h);
+}
+
 /* ---- Free callback -------------------------------------------------- */
 
 #define FREE_LOG_MAX	64
@@ -792,6 +959,8 @@ static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE_PARAM(hash_next_key_after_survives_churn,
 			 order_buckets_gen_params),
 	KUNIT_CASE(hash_next_key_after_edges),
+	KUNIT_CASE(hash_key_pos_sorts_keys_like_the_walk),
+	KUNIT_CASE(hash_key_pos_ignores_size_and_contents),
 	KUNIT_CASE(hash_free_callback_once_per_value),
 	KUNIT_CASE(hash_free_callback_waits_for_readers),
 	KUNIT_CASE(hash_free_callback_frees_percpu_values),
@@ -1036,17 +1205,15 @@ struct stress_value {
 struct stress {
 	struct rcumap_hash *h;
 	u32 nr_writers;
-	atomic_t errors;
+	struct stress_errors err;
 	atomic_long_t reads_hit;
 	atomic_long_t writes;
-	char first_error[128];
 	u64 version[STRESS_KEYS];	/* written by the owning writer only */
 	bool present[STRESS_KEYS];	/* likewise */
 };
 
 struct stress_thread {
 	struct stress *s;
-	struct task_struct *task;
 	u32 id;
 	bool writer;
 };
@@ -1070,17 +1237,6 @@ static bool stress_whole(const struct stress_value *v, u64 key)
 	       !memchr_inv(v->fill, (u8)(key ^ v->version), sizeof(v->fill));
 }
 
-static __printf(2, 3) void stress_fail(struct stress *s, const char *fmt, ...)
-{
-	va_list args;
-
-	if (atomic_inc_return(&s->errors) != 1)
-		return;
-	va_start(args, fmt);
-	vsnprintf(s->first_error, sizeof(s->first_error), fmt, args);
-	va_end(args);
-}
-
 static void stress_read(struct stress *s, struct rnd_state *rnd)
 {
 	u64 key = prandom_u32_state(rnd) % STRESS_KEYS;
@@ -1091,11 +1247,11 @@ static void stress_read(struct stress *s, struct rnd_state *rnd)
 	if (v) {
 		first = *v;
 		if (!stress_whole(&first, key))
-			stress_fail(s, "torn value for key %llu", key);
+			stress_fail(&s->err, "torn value for key %llu", key);
 		/* The snapshot must not change while we hold it. */
 		cpu_relax();
 		if (memcmp(&first, v, sizeof(first)))
-			stress_fail(s, "value of key %llu changed under a reader",
+			stress_fail(&s->err, "value of key %llu changed under a reader",
 				    key);
 		atomic_long_inc(&s->reads_hit);
 	}
@@ -1106,7 +1262,8 @@ static void stress_read(struct stress *s, struct rnd_state *rnd)
 
 		if (!rcumap_hash_get_next_key(s->h, &key, &next) &&
 		    next >= STRESS_KEYS)
-			stress_fail(s, "walk returned unknown key %llu", next);
+			stress_fail(&s->err, "walk returned unknown key %llu",
+				    next);
 	}
 }
 
@@ -1144,7 +1301,7 @@ static void stress_write(struct stress *s, u32 writer, struct rnd_state *rnd)
 		want = present ? 0 : -ENOENT;
 		if (!err && (!stress_whole(&out, key) ||
 			     out.version != s->version[key]))
-			stress_fail(s, "lookup_and_delete of %llu: version %llu, want %llu",
+			stress_fail(&s->err, "lookup_and_delete of %llu: version %llu, want %llu",
 				    key, out.version, s->version[key]);
 		if (!err)
 			present = false;
@@ -1156,15 +1313,15 @@ static void stress_write(struct stress *s, u32 writer, struct rnd_state *rnd)
 	}
 check:
 	if (err != want)
-		stress_fail(s, "writer %u, key %llu: got %d, want %d", writer,
-			    key, err, want);
+		stress_fail(&s->err, "writer %u, key %llu: got %d, want %d",
+			    writer, key, err, want);
 	s->present[key] = present;
 
 	err = rcumap_hash_lookup_copy(s->h, &key, &out);
 	if (err != (present ? 0 : -ENOENT) ||
 	    (present && (!stress_whole(&out, key) ||
 			 out.version != s->version[key])))
-		stress_fail(s, "writer %u reads back key %llu wrong (%d)",
+		stress_fail(&s->err, "writer %u reads back key %llu wrong (%d)",
 			    writer, key, err);
 	atomic_long_inc(&s->writes);
 }
@@ -1201,7 +1358,7 @@ static void hash_readers_never_see_torn_or_freed_values(struct kunit *test)
 	const u32 nr = per_cpu * num_online_cpus();
 	struct stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	struct stress_thread *t = kunit_kcalloc(test, nr, sizeof(*t), GFP_KERNEL);
-	u32 i, started, present = 0;
+	u32 i, present = 0;
 	struct stress_value out;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
@@ -1210,32 +1367,17 @@ static void hash_readers_never_see_torn_or_freed_values(struct kunit *test)
 	s->h = new_table(test, sizeof(u64), sizeof(struct stress_value),
 			 STRESS_KEYS, 64);
 	s->nr_writers = nr / 2;
-
-	for (started = 0; started < nr; started++) {
-		struct stress_thread *st = &t[started];
-
-		st->s = s;
-		st->writer = started % 2 == 0;
-		st->id = st->writer ? started / 2 : started;
-		st->task = kthread_create(stress_thread_fn, st, "rcumap_st/%u",
-					  started);
-		if (IS_ERR(st->task))
-			break;
-		kthread_bind(st->task, cpumask_nth(started % num_online_cpus(),
-						   cpu_online_mask));
+	for (i = 0; i < nr; i++) {
+		t[i].s = s;
+		t[i].writer = i % 2 == 0;
+		t[i].id = t[i].writer ? i / 2 : i;
 	}
-	/* Threads run until kthread_stop(), so their tasks stay valid. */
-	if (started == nr) {
-		for (i = 0; i < nr; i++)
-			wake_up_process(t[i].task);
-		msleep(stress_ms);
-	}
-	for (i = 0; i < started; i++)
-		kthread_stop(t[i].task);
-	KUNIT_ASSERT_EQ_MSG(test, started, nr, "kthread_create failed");
+	stress_run(test, &(struct stress_run){
+		.name = "rcumap_st", .fn = stress_thread_fn,
+		.args = t, .size = sizeof(*t), .nr = nr,
+		.ms = stress_ms, .bind = true, .err = &s->err,
+	});
 
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&s->errors), 0, "first error: %s",
-			    s->first_error);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->writes), 0L);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->reads_hit), 0L);
 	for (i = 0; i < STRESS_KEYS; i++) {

@@ -15,7 +15,6 @@
  */
 #include <kunit/test.h>
 #include <linux/atomic.h>
-#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -27,6 +26,7 @@
 #include <linux/string.h>
 
 #include "fail_nth.h"
+#include "stress.h"
 
 static unsigned int lru_stress_ms = 3000;
 module_param(lru_stress_ms, uint, 0444);
@@ -621,32 +621,18 @@ struct lru_stress {
 	struct rcumap_lru_hash *lru;
 	struct lru_free_log *log;
 	u32 nr;
-	atomic_t errors;
+	struct stress_errors err;
 	atomic_long_t values_in;	/* successful updates */
 	atomic_long_t ops;
 	atomic_long_t e2big;
-	char first_error[128];
 	u64 version[LRU_STRESS_KEYS];	/* written by the owner only */
 	bool present[LRU_STRESS_KEYS];	/* likewise: what the owner did */
 };
 
 struct lru_stress_thread {
 	struct lru_stress *s;
-	struct task_struct *task;
 	u32 id;
 };
-
-static __printf(2, 3) void lru_stress_fail(struct lru_stress *s,
-					   const char *fmt, ...)
-{
-	va_list args;
-
-	if (atomic_inc_return(&s->errors) != 1)
-		return;
-	va_start(args, fmt);
-	vsnprintf(s->first_error, sizeof(s->first_error), fmt, args);
-	va_end(args);
-}
 
 static void lru_stress_step(struct lru_stress *s, u32 id, struct rnd_state *rnd)
 {
@@ -661,7 +647,7 @@ static void lru_stress_step(struct lru_stress *s, u32 id, struct rnd_state *rnd)
 	rcu_read_lock();
 	p = rcumap_lru_hash_lookup(s->lru, &any);
 	if (p && !lru_whole(p, any))
-		lru_stress_fail(s, "torn value for key %llu", any);
+		stress_fail(&s->err, "torn value for key %llu", any);
 	rcu_read_unlock();
 
 	lru_make(&v, key, version);
@@ -675,31 +661,31 @@ static void lru_stress_step(struct lru_stress *s, u32 id, struct rnd_state *rnd)
 		err = rcumap_lru_hash_update(s->lru, &key, &v, RCUMAP_NOEXIST,
 					     GFP_KERNEL);
 		if (err == -EEXIST && !s->present[key])
-			lru_stress_fail(s, "key %llu exists, never inserted",
-					key);
+			stress_fail(&s->err, "key %llu exists, never inserted",
+				    key);
 		goto updated;
 	case 3:
 		err = rcumap_lru_hash_delete(s->lru, &key);
 		if (!err && !s->present[key])
-			lru_stress_fail(s, "deleted key %llu never inserted",
-					key);
+			stress_fail(&s->err, "deleted key %llu never inserted",
+				    key);
 		s->present[key] = false;
 		break;
 	case 4:
 		err = rcumap_lru_hash_lookup_and_delete(s->lru, &key, &v);
 		if (!err && (!s->present[key] || !lru_whole(&v, key) ||
 			     v.version != s->version[key]))
-			lru_stress_fail(s, "lookup_and_delete of %llu: version %llu, want %llu",
-					key, v.version, s->version[key]);
+			stress_fail(&s->err, "lookup_and_delete of %llu: version %llu, want %llu",
+				    key, v.version, s->version[key]);
 		s->present[key] = false;
 		break;
 	default:
 		err = rcumap_lru_hash_lookup_copy(s->lru, &key, &v);
 		if (!err && (!s->present[key] || !lru_whole(&v, key) ||
 			     v.version != s->version[key]))
-			lru_stress_fail(s, "lookup of %llu: version %llu, want %llu (present %d)",
-					key, v.version, s->version[key],
-					s->present[key]);
+			stress_fail(&s->err, "lookup of %llu: version %llu, want %llu (present %d)",
+				    key, v.version, s->version[key],
+				    s->present[key]);
 		if (err)
 			s->present[key] = false;	/* evicted */
 		break;
@@ -714,12 +700,12 @@ updated:
 	} else if (err == -E2BIG) {
 		atomic_long_inc(&s->e2big);
 	} else if (err != -EEXIST && err != -ENOENT) {
-		lru_stress_fail(s, "update of %llu: %d", key, err);
+		stress_fail(&s->err, "update of %llu: %d", key, err);
 	}
 counted:
 	count = rcumap_lru_hash_count(s->lru);
 	if (count > LRU_STRESS_MAX + LRU_STRESS_SLACK)
-		lru_stress_fail(s, "count %u > max_entries + slack", count);
+		stress_fail(&s->err, "count %u > max_entries + slack", count);
 	atomic_long_inc(&s->ops);
 }
 
@@ -754,7 +740,7 @@ static void lru_stress_keys_go_only_by_eviction(struct kunit *test)
 	struct lru_stress_thread *t = kunit_kcalloc(test, nr, sizeof(*t),
 						    GFP_KERNEL);
 	struct rcumap_lru_hash_stats st;
-	u32 i, started, here = 0, evicted = 0;
+	u32 i, here = 0, evicted = 0;
 	struct lru_value v;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
@@ -762,30 +748,15 @@ static void lru_stress_keys_go_only_by_eviction(struct kunit *test)
 	s->log = new_free_log(test, LRU_STRESS_KEYS);
 	s->lru = new_lru(test, LRU_STRESS_MAX, 0, s->log);
 	s->nr = nr;
-
-	for (started = 0; started < nr; started++) {
-		struct lru_stress_thread *st = &t[started];
-
-		st->s = s;
-		st->id = started;
-		st->task = kthread_create(lru_stress_fn, st, "rcumap_lru/%u",
-					  started);
-		if (IS_ERR(st->task))
-			break;
-		kthread_bind(st->task, cpumask_nth(started % num_online_cpus(),
-						   cpu_online_mask));
+	for (i = 0; i < nr; i++) {
+		t[i].s = s;
+		t[i].id = i;
 	}
-	/* Threads run until kthread_stop(), so their tasks stay valid. */
-	if (started == nr) {
-		for (i = 0; i < nr; i++)
-			wake_up_process(t[i].task);
-		msleep(lru_stress_ms);
-	}
-	for (i = 0; i < started; i++)
-		kthread_stop(t[i].task);
-	KUNIT_ASSERT_EQ_MSG(test, started, nr, "kthread_create failed");
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&s->errors), 0, "first error: %s",
-			    s->first_error);
+	stress_run(test, &(struct stress_run){
+		.name = "rcumap_lru", .fn = lru_stress_fn,
+		.args = t, .size = sizeof(*t), .nr = nr,
+		.ms = lru_stress_ms, .bind = true, .err = &s->err,
+	});
 
 	/* Quiescent: every owner's view against the table and the log. */
 	rcu_barrier();

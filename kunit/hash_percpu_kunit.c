@@ -28,6 +28,7 @@
 #include <linux/string.h>
 
 #include "fail_nth.h"
+#include "stress.h"
 
 static unsigned int percpu_stress_ms = 2000;
 module_param(percpu_stress_ms, uint, 0444);
@@ -765,15 +766,13 @@ struct pstress_value {
 struct pstress {
 	struct rcumap_percpu_hash *ph;
 	u32 nr_writers;
-	atomic_t errors;
+	struct stress_errors err;
 	atomic_long_t reads;
 	atomic_long_t writes;
-	char first_error[128];
 };
 
 struct pstress_thread {
 	struct pstress *s;
-	struct task_struct *task;
 	u32 id;
 	bool writer;
 };
@@ -781,17 +780,6 @@ struct pstress_thread {
 static u64 pstress_check(u32 key, u32 version, u32 idx)
 {
 	return ((u64)key << 40) ^ ((u64)version << 8) ^ idx ^ 0x5bd1e995;
-}
-
-static __printf(2, 3) void pstress_fail(struct pstress *s, const char *fmt, ...)
-{
-	va_list args;
-
-	if (atomic_inc_return(&s->errors) != 1)
-		return;
-	va_start(args, fmt);
-	vsnprintf(s->first_error, sizeof(s->first_error), fmt, args);
-	va_end(args);
 }
 
 static void pstress_read(struct pstress *s, struct rnd_state *rnd)
@@ -808,13 +796,13 @@ static void pstress_read(struct pstress *s, struct rnd_state *rnd)
 			first = *per_cpu_ptr(pv, cpu);
 			if (first.key != key ||
 			    first.check != pstress_check(key, first.version, idx))
-				pstress_fail(s, "key %u CPU %d: wrong value", key,
-					     cpu);
+				stress_fail(&s->err, "key %u CPU %d: wrong value",
+					    key, cpu);
 			udelay(2);
 			again = *per_cpu_ptr(pv, cpu);
 			if (memcmp(&first, &again, sizeof(first)))
-				pstress_fail(s, "key %u CPU %d: value changed under a reader",
-					     key, cpu);
+				stress_fail(&s->err, "key %u CPU %d: value changed under a reader",
+					    key, cpu);
 			idx++;
 		}
 		atomic_long_inc(&s->reads);
@@ -840,13 +828,13 @@ static void pstress_write(struct pstress *s, u32 writer, void *buf,
 		err = rcumap_percpu_hash_update(s->ph, &key, buf, RCUMAP_ANY,
 						GFP_KERNEL);
 		if (err)
-			pstress_fail(s, "update of key %u: %d", key, err);
+			stress_fail(&s->err, "update of key %u: %d", key, err);
 	} else if (!rcumap_percpu_hash_lookup_and_delete(s->ph, &key, buf)) {
 		for (idx = 0; idx < num_possible_cpus(); idx++)
 			if (v[idx].key != key ||
 			    v[idx].check != pstress_check(key, v[idx].version, idx))
-				pstress_fail(s, "lookup_and_delete of %u: wrong value",
-					     key);
+				stress_fail(&s->err, "lookup_and_delete of %u: wrong value",
+					    key);
 	}
 	atomic_long_inc(&s->writes);
 }
@@ -861,7 +849,8 @@ static int pstress_fn(void *arg)
 	if (t->writer) {
 		buf = kmalloc(rcumap_percpu_hash_values_size(t->s->ph), GFP_KERNEL);
 		if (!buf)
-			pstress_fail(t->s, "no memory for writer %u", t->id);
+			stress_fail(&t->s->err, "no memory for writer %u",
+				    t->id);
 	}
 	while (!kthread_should_stop()) {
 		if (t->writer && buf)
@@ -880,35 +869,22 @@ static void percpu_readers_keep_areas_until_grace_period(struct kunit *test)
 	long base = settled_areas();
 	struct pstress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	struct pstress_thread *t = kunit_kcalloc(test, nr, sizeof(*t), GFP_KERNEL);
-	u32 i, started;
+	u32 i;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	s->ph = new_pcpu(test, 4, sizeof(struct pstress_value), PSTRESS_KEYS, 32);
 	s->nr_writers = nr / 2;
-	for (started = 0; started < nr; started++) {
-		struct pstress_thread *pt = &t[started];
-
-		pt->s = s;
-		pt->writer = started % 2 == 0;
-		pt->id = started / 2;
-		pt->task = kthread_create(pstress_fn, pt, "rcumap_pst/%u", started);
-		if (IS_ERR(pt->task))
-			break;
-		kthread_bind(pt->task, cpumask_nth(started % num_online_cpus(),
-						   cpu_online_mask));
+	for (i = 0; i < nr; i++) {
+		t[i].s = s;
+		t[i].writer = i % 2 == 0;
+		t[i].id = i / 2;
 	}
-	/* Threads run until kthread_stop(), so their tasks stay valid. */
-	if (started == nr) {
-		for (i = 0; i < nr; i++)
-			wake_up_process(t[i].task);
-		msleep(percpu_stress_ms);
-	}
-	for (i = 0; i < started; i++)
-		kthread_stop(t[i].task);
-	KUNIT_ASSERT_EQ_MSG(test, started, nr, "kthread_create failed");
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&s->errors), 0, "first error: %s",
-			    s->first_error);
+	stress_run(test, &(struct stress_run){
+		.name = "rcumap_pst", .fn = pstress_fn,
+		.args = t, .size = sizeof(*t), .nr = nr,
+		.ms = percpu_stress_ms, .bind = true, .err = &s->err,
+	});
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->reads), 0L);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->writes), 0L);
 	kunit_info(test, "%ld writes, %ld reads\n",

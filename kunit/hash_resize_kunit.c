@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 
 #include "fail_nth.h"
+#include "stress.h"
 
 static unsigned int resize_stress_ms = 3000;
 module_param(resize_stress_ms, uint, 0444);
@@ -443,14 +444,13 @@ static struct kunit_suite rcumap_hash_resize_fault_suite = {
 struct rs {
 	struct rcumap_hash *h;
 	u32 nr_writers;
-	atomic_t errors;
+	struct stress_errors err;
 	atomic_t freed;
 	atomic_long_t left;	/* values that left the table, per writers */
 	atomic_long_t reads;
 	atomic_long_t writes;
 	atomic_long_t walks;
 	atomic_long_t resizes;
-	char first_error[128];
 	bool present[RS_KEYS];	/* written by the owning writer only */
 	u32 version[RS_KEYS];	/* likewise */
 };
@@ -459,21 +459,9 @@ enum rs_role { RS_READER, RS_WRITER, RS_WALKER, RS_RESIZER };
 
 struct rs_thread {
 	struct rs *s;
-	struct task_struct *task;
 	enum rs_role role;
 	u32 id;
 };
-
-static __printf(2, 3) void rs_fail(struct rs *s, const char *fmt, ...)
-{
-	va_list args;
-
-	if (atomic_inc_return(&s->errors) != 1)
-		return;
-	va_start(args, fmt);
-	vsnprintf(s->first_error, sizeof(s->first_error), fmt, args);
-	va_end(args);
-}
 
 static void rs_count_free(void *priv, const void *key, void *value)
 {
@@ -490,10 +478,11 @@ static void rs_read(struct rs *s, struct rnd_state *rnd)
 	rcu_read_lock();
 	v = rcumap_hash_lookup(s->h, &key);
 	if (!v || *v != value_of(key, 0))
-		rs_fail(s, "stable key %u: %s", key, v ? "wrong value" : "missing");
+		stress_fail(&s->err, "stable key %u: %s", key,
+			    v ? "wrong value" : "missing");
 	rcu_read_unlock();
 	if (rcumap_hash_lookup_copy(s->h, &key, &val) || val != value_of(key, 0))
-		rs_fail(s, "stable key %u: lookup_copy failed", key);
+		stress_fail(&s->err, "stable key %u: lookup_copy failed", key);
 	atomic_long_inc(&s->reads);
 }
 
@@ -528,7 +517,8 @@ static void rs_write(struct rs *s, u32 writer, struct rnd_state *rnd)
 		err = rcumap_hash_lookup_and_delete(s->h, &key, &out);
 		want = present ? 0 : -ENOENT;
 		if (!err && out != value_of(key, s->version[key]))
-			rs_fail(s, "lookup_and_delete %u: wrong value", key);
+			stress_fail(&s->err, "lookup_and_delete %u: wrong value",
+				    key);
 		if (!err) {
 			atomic_long_inc(&s->left);
 			s->present[key] = false;
@@ -543,13 +533,13 @@ static void rs_write(struct rs *s, u32 writer, struct rnd_state *rnd)
 	}
 check:
 	if (err != want)
-		rs_fail(s, "writer %u key %u: got %d, want %d", writer, key, err,
-			want);
+		stress_fail(&s->err, "writer %u key %u: got %d, want %d",
+			    writer, key, err, want);
 	err = rcumap_hash_lookup_copy(s->h, &key, &out);
 	if (err != (s->present[key] ? 0 : -ENOENT) ||
 	    (!err && out != value_of(key, s->version[key])))
-		rs_fail(s, "writer %u reads back key %u wrong (%d)", writer, key,
-			err);
+		stress_fail(&s->err, "writer %u reads back key %u wrong (%d)",
+			    writer, key, err);
 	atomic_long_inc(&s->writes);
 }
 
@@ -563,23 +553,23 @@ static void rs_walk(struct rs *s, unsigned long *seen)
 	bitmap_zero(seen, RS_KEYS);
 	while (!rcumap_hash_walk_after(s->h, started ? &cur : NULL, &key, &val)) {
 		if (key >= RS_KEYS || __test_and_set_bit(key, seen)) {
-			rs_fail(s, "ordered walk: key %u %s", key,
-				key >= RS_KEYS ? "unknown" : "came twice");
+			stress_fail(&s->err, "ordered walk: key %u %s", key,
+				    key >= RS_KEYS ? "unknown" : "came twice");
 			return;
 		}
 		if (key < RS_STABLE) {
 			stable++;
 			if (val != value_of(key, 0))
-				rs_fail(s, "ordered walk: stable key %u: wrong value",
-					key);
+				stress_fail(&s->err, "ordered walk: stable key %u: wrong value",
+					    key);
 		}
 		cur = key;
 		started = true;
 		cond_resched();
 	}
 	if (stable != RS_STABLE)
-		rs_fail(s, "ordered walk found %u of %u stable keys", stable,
-			RS_STABLE);
+		stress_fail(&s->err, "ordered walk found %u of %u stable keys",
+			    stable, RS_STABLE);
 	atomic_long_inc(&s->walks);
 }
 
@@ -598,7 +588,7 @@ static void rs_resize(struct rs *s, struct rnd_state *rnd)
 	err = rcumap_hash_resize(s->h, nr);
 
 	if (err)
-		rs_fail(s, "resize to %u: %d", nr, err);
+		stress_fail(&s->err, "resize to %u: %d", nr, err);
 	atomic_long_inc(&s->resizes);
 }
 
@@ -612,7 +602,7 @@ static int rs_thread_fn(void *arg)
 	if (t->role == RS_WALKER) {
 		seen = bitmap_zalloc(RS_KEYS, GFP_KERNEL);
 		if (!seen)
-			rs_fail(t->s, "walker: no memory");
+			stress_fail(&t->s->err, "walker: no memory");
 	}
 	while (!kthread_should_stop()) {
 		switch (t->role) {
@@ -652,7 +642,7 @@ static void resize_under_load_loses_nothing(struct kunit *test)
 	const u32 nr = writers + 4;
 	struct rs *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	struct rs_thread *t = kunit_kcalloc(test, nr, sizeof(*t), GFP_KERNEL);
-	u32 i, started, present = 0;
+	u32 i, present = 0;
 	u64 out;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
@@ -660,32 +650,19 @@ static void resize_under_load_loses_nothing(struct kunit *test)
 	s->h = resize_table(test, RS_KEYS, 16, 0, rs_count_free, s);
 	s->nr_writers = writers;
 	fill(test, s->h, 0, RS_STABLE);
-
-	for (started = 0; started < nr; started++) {
-		struct rs_thread *st = &t[started];
-
-		st->s = s;
-		st->id = started;
-		st->role = started < writers ? RS_WRITER :
-			   started < writers + 2 ? RS_READER :
-			   started == writers + 2 ? RS_WALKER : RS_RESIZER;
-		st->task = kthread_create(rs_thread_fn, st, "rcumap_rs/%u",
-					  started);
-		if (IS_ERR(st->task))
-			break;
+	for (i = 0; i < nr; i++) {
+		t[i].s = s;
+		t[i].id = i;
+		t[i].role = i < writers ? RS_WRITER :
+			    i < writers + 2 ? RS_READER :
+			    i == writers + 2 ? RS_WALKER : RS_RESIZER;
 	}
-	/* Threads run until kthread_stop(), so their tasks stay valid. */
-	if (started == nr) {
-		for (i = 0; i < nr; i++)
-			wake_up_process(t[i].task);
-		msleep(resize_stress_ms);
-	}
-	for (i = 0; i < started; i++)
-		kthread_stop(t[i].task);
-	KUNIT_ASSERT_EQ_MSG(test, started, nr, "kthread_create failed");
-
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&s->errors), 0, "first error: %s",
-			    s->first_error);
+	/* Not bound to CPUs: the scheduler places and moves them. */
+	stress_run(test, &(struct stress_run){
+		.name = "rcumap_rs", .fn = rs_thread_fn,
+		.args = t, .size = sizeof(*t), .nr = nr,
+		.ms = resize_stress_ms, .err = &s->err,
+	});
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->resizes), 0L);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->writes), 0L);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->reads), 0L);

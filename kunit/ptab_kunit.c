@@ -15,7 +15,6 @@
 #include <kunit/test.h>
 #include <linux/bitmap.h>
 #include <linux/cache.h>
-#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -29,6 +28,7 @@
 #include <linux/sort.h>
 
 #include "fail_nth.h"
+#include "stress.h"
 
 static unsigned int ptab_stress_ms = 3000;
 module_param(ptab_stress_ms, uint, 0444);
@@ -885,8 +885,7 @@ struct stress_obj {
 
 struct ptab_stress {
 	struct rcumap_ptab *t;
-	atomic_t errors;
-	char first_error[160];
+	struct stress_errors err;
 	atomic64_t max_returned;	/* largest id an insert has returned */
 	atomic64_t recent[STRESS_RECENT];
 	atomic_long_t inserts;
@@ -897,7 +896,6 @@ struct ptab_stress {
 
 struct ptab_stress_thread {
 	struct ptab_stress *s;
-	struct task_struct *task;
 	u32 nr;
 	u32 nr_own;
 	struct stress_obj *own[STRESS_OWN];
@@ -906,18 +904,6 @@ struct ptab_stress_thread {
 	u32 logged;
 	struct rnd_state rnd;
 };
-
-static __printf(2, 3) void stress_fail(struct ptab_stress *s,
-				       const char *fmt, ...)
-{
-	va_list args;
-
-	if (atomic_inc_return(&s->errors) != 1)
-		return;
-	va_start(args, fmt);
-	vsnprintf(s->first_error, sizeof(s->first_error), fmt, args);
-	va_end(args);
-}
 
 static void stress_init(struct rcumap_ptab_node *node, u64 id, void *arg)
 {
@@ -934,7 +920,7 @@ static void stress_check_hit(struct ptab_stress *s, struct rcumap_ptab_node *nod
 	u64 check = READ_ONCE(o->check);
 
 	if (node_id != id || check != (OBJ_MAGIC ^ id))
-		stress_fail(s, "%s of id %llu found object of id %llu (check %llx)",
+		stress_fail(&s->err, "%s of id %llu found object of id %llu (check %llx)",
 			    what, id, node_id, check ^ OBJ_MAGIC);
 }
 
@@ -956,17 +942,19 @@ static void stress_insert(struct ptab_stress_thread *st)
 		if (err == -ENOSPC)
 			atomic_long_inc(&s->full);
 		else
-			stress_fail(s, "thread %u: insert: %d", st->nr, err);
+			stress_fail(&s->err, "thread %u: insert: %d", st->nr,
+				    err);
 		return;
 	}
 	if ((s64)id <= before)
-		stress_fail(s, "thread %u: id %llu, but %lld was returned before the insert began",
+		stress_fail(&s->err,
+			    "thread %u: id %llu, but %lld was returned before the insert began",
 			    st->nr, id, before);
 	max = atomic64_read(&s->max_returned);
 	while (max < (s64)id &&
 	       !atomic64_try_cmpxchg(&s->max_returned, &max, (s64)id))
 		;
-	if (st->logged < STRESS_LOG)
+	if (st->log && st->logged < STRESS_LOG)
 		st->log[st->logged++] = id;
 	st->own[st->nr_own] = o;
 	st->own_id[st->nr_own++] = id;
@@ -988,7 +976,7 @@ static void stress_remove(struct ptab_stress_thread *st)
 	st->own_id[i] = st->own_id[st->nr_own];
 	if (node != &o->node) {
 		/* Forget @o (it may still be in the table: leak it). */
-		stress_fail(s, "thread %u: remove of its id %llu returned %p, not %p",
+		stress_fail(&s->err, "thread %u: remove of its id %llu returned %p, not %p",
 			    st->nr, id, node, &o->node);
 		return;
 	}
@@ -998,11 +986,11 @@ static void stress_remove(struct ptab_stress_thread *st)
 	rcu_read_lock();
 	node = rcumap_ptab_lookup(s->t, id);
 	if (node)
-		stress_fail(s, "thread %u: removed id %llu still found (id %llu)",
+		stress_fail(&s->err, "thread %u: removed id %llu still found (id %llu)",
 			    st->nr, id, rcumap_ptab_node_id(node));
 	rcu_read_unlock();
 	if (rcumap_ptab_remove(s->t, id))
-		stress_fail(s, "thread %u: removed id %llu removed again",
+		stress_fail(&s->err, "thread %u: removed id %llu removed again",
 			    st->nr, id);
 }
 
@@ -1024,7 +1012,7 @@ static void stress_lookup(struct ptab_stress_thread *st)
 		i = prandom_u32_state(&st->rnd) % st->nr_own;
 		node = rcumap_ptab_lookup(s->t, st->own_id[i]);
 		if (node != &st->own[i]->node)
-			stress_fail(s, "thread %u: lookup of its id %llu returned %p, not %p",
+			stress_fail(&s->err, "thread %u: lookup of its id %llu returned %p, not %p",
 				    st->nr, st->own_id[i], node,
 				    &st->own[i]->node);
 	}
@@ -1049,7 +1037,8 @@ static void stress_walk(struct ptab_stress_thread *st)
 		}
 		stress_check_hit(s, node, id, "walk");
 		if (!first && id <= prev)
-			stress_fail(s, "walk went from id %llu to %llu", prev, id);
+			stress_fail(&s->err, "walk went from id %llu to %llu",
+				    prev, id);
 		for (i = 0; i < st->nr_own; i++)
 			mine += st->own_id[i] == id && node == &st->own[i]->node;
 		rcu_read_unlock();
@@ -1057,7 +1046,7 @@ static void stress_walk(struct ptab_stress_thread *st)
 		first = false;
 	}
 	if (mine != st->nr_own)
-		stress_fail(s, "thread %u: walk found %u of its %u objects",
+		stress_fail(&s->err, "thread %u: walk found %u of its %u objects",
 			    st->nr, mine, st->nr_own);
 	atomic_long_inc(&s->walks);
 }
@@ -1069,6 +1058,11 @@ static int stress_thread_fn(void *arg)
 			 max(1U, rcumap_ptab_capacity(st->s->t) / 256);
 	u32 iter = 0;
 
+	/* Freed by the test, after the run. */
+	st->log = kvmalloc_array(STRESS_LOG, sizeof(*st->log), GFP_KERNEL);
+	if (!st->log)
+		stress_fail(&st->s->err, "thread %u: no memory for its id log",
+			    st->nr);
 	prandom_seed_state(&st->rnd, 0x9e3779b97f4a7c15ULL * (st->nr + 1));
 	while (!kthread_should_stop()) {
 		u32 op = prandom_u32_state(&st->rnd) % 8;
@@ -1121,7 +1115,7 @@ static void ptab_concurrent_ids_unique_increasing_and_never_misattributed(struct
 	struct ptab_stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	struct ptab_stress_thread *st = kunit_kcalloc(test, nr, sizeof(*st),
 						      GFP_KERNEL);
-	u32 i, started, total = 0, dups = 0;
+	u32 i, total = 0, dups = 0;
 	bool checked = false;
 	u64 *all;
 
@@ -1131,40 +1125,23 @@ static void ptab_concurrent_ids_unique_increasing_and_never_misattributed(struct
 	atomic64_set(&s->max_returned, -1);
 	for (i = 0; i < STRESS_RECENT; i++)
 		atomic64_set(&s->recent[i], -1);
-
-	for (started = 0; started < nr; started++) {
-		struct ptab_stress_thread *t = &st[started];
-
-		t->s = s;
-		t->nr = started;
-		t->log = kvmalloc_array(STRESS_LOG, sizeof(*t->log), GFP_KERNEL);
-		if (!t->log)
-			break;
-		t->task = kthread_create(stress_thread_fn, t, "rcumap_pt/%u",
-					 started);
-		if (IS_ERR(t->task)) {
-			kvfree(t->log);
-			break;
-		}
-		kthread_bind(t->task, cpumask_nth(started % num_online_cpus(),
-						  cpu_online_mask));
+	for (i = 0; i < nr; i++) {
+		st[i].s = s;
+		st[i].nr = i;
 	}
-	/* Threads run until kthread_stop(), so their tasks stay valid. */
-	if (started == nr) {
-		for (i = 0; i < nr; i++)
-			wake_up_process(st[i].task);
-		msleep(ptab_stress_ms);
-	}
-	for (i = 0; i < started; i++) {
-		kthread_stop(st[i].task);
+	stress_run(test, &(struct stress_run){
+		.name = "rcumap_pt", .fn = stress_thread_fn,
+		.args = st, .size = sizeof(*st), .nr = nr,
+		.ms = ptab_stress_ms, .bind = true, .err = &s->err,
+	});
+	for (i = 0; i < nr; i++)
 		total += st[i].logged;
-	}
 
 	all = kvmalloc_array(total ?: 1, sizeof(*all), GFP_KERNEL);
 	if (all) {
 		u32 n = 0;
 
-		for (i = 0; i < started; i++) {
+		for (i = 0; i < nr; i++) {
 			memcpy(all + n, st[i].log, st[i].logged * sizeof(*all));
 			n += st[i].logged;
 		}
@@ -1174,15 +1151,12 @@ static void ptab_concurrent_ids_unique_increasing_and_never_misattributed(struct
 		kvfree(all);
 		checked = true;
 	}
-	for (i = 0; i < started; i++)
+	for (i = 0; i < nr; i++)
 		kvfree(st[i].log);
 
 	KUNIT_EXPECT_EQ(test, rcumap_ptab_count(s->t), 0U);
 	rcumap_ptab_destroy(s->t);
-	KUNIT_ASSERT_EQ_MSG(test, started, nr, "thread set-up failed");
 	KUNIT_EXPECT_TRUE_MSG(test, checked, "no memory to check the ids");
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&s->errors), 0, "first error: %s",
-			    s->first_error);
 	KUNIT_EXPECT_EQ_MSG(test, dups, 0U, "ids handed out twice");
 	KUNIT_EXPECT_GT(test, total, 0U);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->hits), 0L);

@@ -214,6 +214,7 @@ static bool tt_value_whole(const void *buf, u32 vs, u32 key_id)
 #define TT_MAX_KEY	64
 #define TT_MAX_VALUE	256
 
+/* The shape of a hash table, of a torture round or a differential stream. */
 struct tt_hash_shape {
 	u32 key_size;
 	u32 value_size;
@@ -225,6 +226,22 @@ struct tt_hash_shape {
 
 #define TT_GROW		RCUMAP_HASH_F_RESIZE
 #define TT_SHRINK	(RCUMAP_HASH_F_RESIZE | RCUMAP_HASH_F_SHRINK)
+
+/* What rcumap_hash_create() is given for a table of shape @s. */
+static struct rcumap_hash_params tt_hash_params(const struct tt_hash_shape *s,
+						rcumap_hash_free_t free_value,
+						void *free_priv)
+{
+	return (struct rcumap_hash_params){
+		.key_size = s->key_size,
+		.value_size = s->value_size,
+		.max_entries = s->max_entries,
+		.nr_buckets = s->nr_buckets,
+		.flags = s->flags,
+		.free_value = free_value,
+		.free_priv = free_priv,
+	};
+}
 
 static const struct tt_hash_shape tt_hash_shapes[] = {
 	{ 8, 24, 1024, 64, 1024, 0 },	/* many keys per bucket */
@@ -1479,21 +1496,14 @@ static struct tt_round *tt_round_new(u32 nr)
 {
 	const struct tt_hash_shape *s =
 		&tt_hash_shapes[tt_rand(&tt.rnd, ARRAY_SIZE(tt_hash_shapes))];
-	struct rcumap_hash_params params = {
-		.key_size = s->key_size,
-		.value_size = s->value_size,
-		.max_entries = s->max_entries,
-		.nr_buckets = s->nr_buckets,
-		.flags = s->flags,
-		.free_value = tt_free_value,
-	};
+	struct rcumap_hash_params params;
 	struct tt_round *r;
 	u32 i;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
-	params.free_priv = r;
+	params = tt_hash_params(s, tt_free_value, r);
 	r->nr = nr;
 	r->shape = s;
 	r->salt = prandom_u32_state(&tt.rnd);
@@ -2286,16 +2296,7 @@ struct ref_ptab {
 
 /* ---- Differential: the hash table ----------------------------------- */
 
-struct df_hash_shape {
-	u32 key_size;
-	u32 value_size;
-	u32 max_entries;
-	u32 nr_buckets;
-	u32 keys;
-	u32 flags;
-};
-
-static const struct df_hash_shape df_hash_shapes[] = {
+static const struct tt_hash_shape df_hash_shapes[] = {
 	{ 4, 8, 64, 1, 80, 0 },
 	{ 8, 0, 512, 0, 640, 0 },
 	{ 3, 13, 300, 16, 400, 0 },
@@ -2344,7 +2345,7 @@ struct df {
 	u8 *key, *key2, *value, *value2, *value3;
 };
 
-static const char *df_shape_str(const struct df_hash_shape *s, char *buf,
+static const char *df_shape_str(const struct tt_hash_shape *s, char *buf,
 				size_t len)
 {
 	snprintf(buf, len, "ks %u vs %u max %u buckets %u flags %u",
@@ -2359,7 +2360,7 @@ static const char *df_shape_str(const struct df_hash_shape *s, char *buf,
  * changed (same start, different key).  Written at a random offset of
  * @buf, to exercise unaligned keys; returns that pointer.
  */
-static u8 *df_pick_key(struct df *d, const struct df_hash_shape *s, u32 salt,
+static u8 *df_pick_key(struct df *d, const struct tt_hash_shape *s, u32 salt,
 		       u8 *buf)
 {
 	u8 *key = buf + tt_rand(&d->rnd, DF_MISALIGN);
@@ -2377,7 +2378,7 @@ static u8 *df_pick_key(struct df *d, const struct df_hash_shape *s, u32 salt,
 }
 
 /* @got == @want: the return code was right, the value or key was not. */
-static void df_hash_fail(struct df *d, const struct df_hash_shape *s,
+static void df_hash_fail(struct df *d, const struct tt_hash_shape *s,
 			 const char *op, const u8 *key, int got, int want)
 {
 	char shape[64];
@@ -2398,7 +2399,7 @@ static void df_hash_fail(struct df *d, const struct df_hash_shape *s,
  * positional walk is exact only while the table keeps its size: there it
  * is left out.
  */
-static void df_hash_compare(struct df *d, const struct df_hash_shape *s,
+static void df_hash_compare(struct df *d, const struct tt_hash_shape *s,
 			    struct rcumap_hash *h, struct ref_hash *ref)
 {
 	static const char *const names[] = {
@@ -2497,7 +2498,7 @@ static void df_hash_compare(struct df *d, const struct df_hash_shape *s,
  * would), and its value.  Sometimes the cursor and the result share the
  * buffer, as the API allows.
  */
-static void df_hash_ordered(struct df *d, const struct df_hash_shape *s,
+static void df_hash_ordered(struct df *d, const struct tt_hash_shape *s,
 			    u32 salt, struct rcumap_hash *h,
 			    struct ref_hash *ref)
 {
@@ -2543,7 +2544,7 @@ static void df_hash_ordered(struct df *d, const struct df_hash_shape *s,
  * compare the whole contents: a resize changes nothing a user can see
  * but the bucket count.
  */
-static void df_hash_resize(struct df *d, const struct df_hash_shape *s,
+static void df_hash_resize(struct df *d, const struct tt_hash_shape *s,
 			   struct rcumap_hash *h, struct ref_hash *ref)
 {
 	u32 max_order = ilog2(roundup_pow_of_two(2 * s->max_entries));
@@ -2574,7 +2575,7 @@ static void df_hash_resize(struct df *d, const struct df_hash_shape *s,
 	df_hash_compare(d, s, h, ref);
 }
 
-static void df_hash_get_next_key(struct df *d, const struct df_hash_shape *s,
+static void df_hash_get_next_key(struct df *d, const struct tt_hash_shape *s,
 				 u32 salt, struct rcumap_hash *h,
 				 struct ref_hash *ref)
 {
@@ -2606,7 +2607,7 @@ static void df_hash_get_next_key(struct df *d, const struct df_hash_shape *s,
 		df_hash_fail(d, s, "get_next_key (from present)", key, err, 0);
 }
 
-static void df_hash_walk_at(struct df *d, const struct df_hash_shape *s,
+static void df_hash_walk_at(struct df *d, const struct tt_hash_shape *s,
 			    struct rcumap_hash *h, struct ref_hash *ref)
 {
 	u32 buckets = rcumap_hash_nr_buckets(h);
@@ -2650,7 +2651,7 @@ static void df_hash_walk_at(struct df *d, const struct df_hash_shape *s,
 			(int)min(s->key_size, 16U), d->key2);
 }
 
-static void df_hash_op(struct df *d, const struct df_hash_shape *s, u32 salt,
+static void df_hash_op(struct df *d, const struct tt_hash_shape *s, u32 salt,
 		       struct rcumap_hash *h, struct ref_hash *ref)
 {
 	u32 vs = s->value_size, op = tt_rand(&d->rnd, 1000);
@@ -2748,17 +2749,9 @@ static void df_free_value(void *priv, const void *key, void *value)
  */
 static void df_hash_table(struct df *d, unsigned long ops)
 {
-	const struct df_hash_shape *s =
+	const struct tt_hash_shape *s =
 		&df_hash_shapes[tt_rand(&d->rnd, ARRAY_SIZE(df_hash_shapes))];
-	struct rcumap_hash_params params = {
-		.key_size = s->key_size,
-		.value_size = s->value_size,
-		.max_entries = s->max_entries,
-		.nr_buckets = s->nr_buckets,
-		.flags = s->flags,
-		.free_value = df_free_value,
-		.free_priv = d,
-	};
+	struct rcumap_hash_params params = tt_hash_params(s, df_free_value, d);
 	u32 salt = prandom_u32_state(&d->rnd);
 	unsigned long end = d->op + ops, phase_end = 0;
 	struct rcumap_hash *h;
