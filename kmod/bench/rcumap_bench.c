@@ -2025,9 +2025,10 @@ out_destroy:
  * inserts keys never inserted before (from @run->key_base up, disjoint per
  * thread) with rcumap_lru_hash_update() into a second LRU table of N keys,
  * kept full, so that each insert evicts a key.
- * With more than one thread an insert may fail with -E2BIG, as documented,
- * if the other inserters take the room of each of its evictions; such
- * inserts count as operations, not as errors, and are printed apart.
+ * With more inserters between their insert and their eviction than the
+ * LRU's slack, an insert may fail with -E2BIG, as documented, if the other
+ * inserters take the room of each of its evictions; such inserts count as
+ * operations, not as errors, and are printed apart.
  */
 static void *bench_lru_create(u32 nr)
 {
