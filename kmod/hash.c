@@ -1163,9 +1163,10 @@ static void rcumap_hash_free_work(struct work_struct *work)
  * is running or will start and that no new reader can find @h.  Readers
  * that found @h earlier may still be inside their RCU read-side critical
  * sections: @h and its entries are freed only after a grace period, from
- * a workqueue.  That work first cancels, or waits for, a resize that the
- * table queued itself; it is also where the free callback, if any, runs
- * for every value still in the table.  rcumap_hash_barrier() waits for it.
+ * a workqueue.  A resize that the table is doing itself stops between two
+ * buckets, and that work first cancels or waits for it; it is also where
+ * the free callback, if any, runs for every value still in the table.
+ * rcumap_hash_barrier() waits for it.
  *
  * Context: Any context.
  */
