@@ -292,21 +292,7 @@ rcumap_bucket_lock_get(const struct rcumap_hash *h, u32 hash,
 static __always_inline u32 __rcumap_hash_key(const struct rcumap_hash *h,
 					     const void *key, u32 ks)
 {
-	u32 hash;
-
-	switch (ks) {
-	case 4:
-		hash = jhash_1word(get_unaligned((const u32 *)key), h->seed);
-		break;
-	case 8:
-		hash = jhash_2words(get_unaligned((const u32 *)key),
-				    get_unaligned((const u32 *)key + 1), h->seed);
-		break;
-	default:
-		hash = jhash(key, ks, h->seed);
-		break;
-	}
-	return hash & RCUMAP_HASH_LIVE_MASK;
+	return rcumap_jhash_key(key, ks, h->seed) & RCUMAP_HASH_LIVE_MASK;
 }
 
 static inline u32 rcumap_hash_key(const struct rcumap_hash *h, const void *key)

@@ -44,7 +44,6 @@
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/export.h>
-#include <linux/jhash.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
@@ -54,7 +53,6 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
 
 #include "internal.h"
 
@@ -111,22 +109,7 @@ struct rcumap_lru_hash {
 static inline u32 rcumap_lru_tag(const struct rcumap_lru_hash *lru,
 				 const void *key)
 {
-	u32 hash;
-
-	switch (lru->key_size) {
-	case 4:
-		hash = jhash_1word(get_unaligned((const u32 *)key), lru->seed);
-		break;
-	case 8:
-		hash = jhash_2words(get_unaligned((const u32 *)key),
-				    get_unaligned((const u32 *)key + 1),
-				    lru->seed);
-		break;
-	default:
-		hash = jhash(key, lru->key_size, lru->seed);
-		break;
-	}
-	return hash ?: 1;
+	return rcumap_jhash_key(key, lru->key_size, lru->seed) ?: 1;
 }
 
 /* The first way of @tag's set, in every CPU's array. */
