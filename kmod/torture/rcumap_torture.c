@@ -859,6 +859,20 @@ static bool tt_key_after(const struct rcumap_hash *h, const u8 *a,
 }
 
 /*
+ * One step of an ordered walk of @h from @after (NULL: from the start)
+ * into @key, and into @value unless it is NULL: through
+ * rcumap_hash_walk_after() or rcumap_hash_next_key_after(), so that the
+ * callers exercise both.
+ */
+static int tt_ordered_step(const struct rcumap_hash *h, const void *after,
+			   void *key, void *value)
+{
+	if (value)
+		return rcumap_hash_walk_after(h, after, key, value);
+	return rcumap_hash_next_key_after(h, after, key);
+}
+
+/*
  * A few steps of an ordered walk from a random key id's key, present or
  * not, while others update and resize: every key returned comes strictly
  * after the one before, the first strictly after the cursor (a walk from
@@ -874,12 +888,8 @@ static void tt_hash_ordered_steps(struct tt_worker *w)
 
 	tt_make_key(w->prev_key, ks, r->salt, tt_rand(&w->rnd, r->keys));
 	for (i = 0; i < steps; i++) {
-		if (with_value)
-			err = rcumap_hash_walk_after(r->h, w->prev_key, w->key,
-						     w->value);
-		else
-			err = rcumap_hash_next_key_after(r->h, w->prev_key,
-							 w->key);
+		err = tt_ordered_step(r->h, w->prev_key, w->key,
+				      with_value ? w->value : NULL);
 		if (err) {
 			if (err != -ENOENT)
 				tt_fail("round %u: ordered walk step: %d",
@@ -920,10 +930,7 @@ static void tt_hash_ordered_walk(struct tt_worker *w)
 	int err;
 
 	bitmap_zero(w->seen, r->keys);
-	if (with_value)
-		err = rcumap_hash_walk_after(r->h, NULL, w->key, w->value);
-	else
-		err = rcumap_hash_next_key_after(r->h, NULL, w->key);
+	err = tt_ordered_step(r->h, NULL, w->key, with_value ? w->value : NULL);
 	while (!err) {
 		bool own;
 
@@ -961,12 +968,8 @@ static void tt_hash_ordered_walk(struct tt_worker *w)
 				r->nr, w->nr);
 			return;
 		}
-		if (with_value)
-			err = rcumap_hash_walk_after(r->h, w->prev_key, w->key,
-						     w->value);
-		else
-			err = rcumap_hash_next_key_after(r->h, w->prev_key,
-							 w->key);
+		err = tt_ordered_step(r->h, w->prev_key, w->key,
+				      with_value ? w->value : NULL);
 		if (!(n % 32))
 			cond_resched();
 	}
@@ -1636,8 +1639,7 @@ static void tt_round_check_hash(struct tt_round *r)
 	for (walk = 0; walk < 2; walk++) {
 		bitmap_zero(seen, r->keys);
 		found = 0;
-		err = walk ? rcumap_hash_walk_after(r->h, NULL, key, value) :
-			     rcumap_hash_next_key_after(r->h, NULL, key);
+		err = tt_ordered_step(r->h, NULL, key, walk ? value : NULL);
 		while (!err) {
 			if (!tt_key_id(key, ks, r->salt, &key_id) ||
 			    key_id >= r->keys ||
@@ -1650,9 +1652,8 @@ static void tt_round_check_hash(struct tt_round *r)
 			}
 			found++;
 			memcpy(prev, key, ks);
-			err = walk ? rcumap_hash_walk_after(r->h, prev, key,
-							    value) :
-				     rcumap_hash_next_key_after(r->h, prev, key);
+			err = tt_ordered_step(r->h, prev, key,
+					      walk ? value : NULL);
 		}
 		if (found != expected)
 			tt_fail("round %u: ordered walk%s found %ld keys, want %ld",
@@ -2521,10 +2522,7 @@ static void df_hash_ordered(struct df *d, const struct tt_hash_shape *s,
 		memcpy(out, key, ks);
 		key = out;
 	}
-	if (with_value)
-		err = rcumap_hash_walk_after(h, key, out, d->value);
-	else
-		err = rcumap_hash_next_key_after(h, key, out);
+	err = tt_ordered_step(h, key, out, with_value ? d->value : NULL);
 	if (err != (want ? 0 : -ENOENT) ||
 	    (want && memcmp(out, want->data, ks)) ||
 	    (want && with_value && memcmp(d->value, want->data + ks, vs)))
