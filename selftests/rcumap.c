@@ -3649,9 +3649,9 @@ TEST_F(rcumap_lru, info_and_update_modes)
 /*
  * 4 * max_entries new keys, by UPDATE then by BATCH_UPDATE: no insert
  * fails, the count never exceeds max_entries and stays there once
- * reached, and the key just inserted is always there (the eviction comes
- * before the insert).  Which older key goes is the CLOCK hand's choice: a
- * batch may evict keys of its own.
+ * reached, and the key just inserted is always there (eviction never
+ * takes the key its own insert put in).  Which older key goes is the
+ * CLOCK hand's choice: a batch may evict keys of its own.
  */
 TEST_F(rcumap_lru, insert_four_times_max_never_fails)
 {

@@ -927,10 +927,11 @@ static int op_lru_insert_full(struct ctx *c)
 }
 
 /*
- * An insert into a full LRU map evicts one key, then inserts.  If the
- * insert fails for lack of memory, the evicted key stays evicted (the
- * header says so) and the new key is absent; every other key is intact
- * either way, and the count never exceeds max_entries.
+ * An insert into a full LRU map inserts, then evicts one other key.  If
+ * the insert fails for lack of memory it has evicted nothing (the header
+ * says so): the new key is absent and every other key is there.  If it
+ * succeeds, the new key is there and exactly one other key is gone.  Every
+ * key left is intact either way, and the count is back at max_entries.
  */
 static int chk_lru_insert_full(struct ctx *c, int ret)
 {
@@ -954,7 +955,7 @@ static int chk_lru_insert_full(struct ctx *c, int ret)
 	if (r != (ret ? -ENOENT : 0) ||
 	    (!r && !value_is(v, c->s->value_size, FN_NEW, 1)))
 		return WHY(c, "new key: lookup %d after %d", r, ret);
-	if (gone > 1 || (!ret && gone != 1))
+	if (gone != !ret)
 		return WHY(c, "%u keys evicted after %d", gone, ret);
 	count = count_of_fd(c->fd);
 	if (count != FN_KEYS - gone + !ret)
