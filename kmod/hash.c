@@ -83,6 +83,7 @@ struct rcumap_bucket_tail {
 	struct rcumap_hash *h;
 	u32 nr;
 	u32 gone;	/* RCUMAP_BUCKET_NONE_GONE: only dead entries left */
+	bool dead_kept;	/* the replacement kept the dead entries */
 };
 
 #define RCUMAP_BUCKET_NONE_GONE	U32_MAX
@@ -132,8 +133,14 @@ struct rcumap_hash {
 	struct delayed_work resize_work;
 	unsigned long resize_backoff;	/* jiffies; under resize_mutex */
 
-	/* Written by every insert and delete: kept off the readers' line. */
+	/*
+	 * Written by every insert and delete: kept off the readers' line.
+	 * @bytes is what rcumap_hash_bytes_used() reports past the struct:
+	 * the bucket arrays and every published bucket, as allocated.  A
+	 * replace that keeps its bucket's size does not touch it.
+	 */
 	atomic_t count ____cacheline_aligned_in_smp;
+	atomic64_t bytes;
 
 	struct rcu_work free_work;
 };
@@ -381,6 +388,17 @@ static u32 rcumap_bucket_live(const struct rcumap_bucket *b)
 	return live;
 }
 
+/*
+ * Entries of the bucket that replaces @b after an update that found the
+ * key at @idx (or not, -1): a replace keeps every entry, dead ones
+ * included (see rcumap_bucket_fill()); an insert keeps the live ones and
+ * adds one.
+ */
+static u32 rcumap_bucket_need(const struct rcumap_bucket *b, int idx)
+{
+	return idx >= 0 ? b->nr : rcumap_bucket_live(b) + 1;
+}
+
 /* Bytes to allocate for a bucket of @nr entries, tail included. */
 static inline size_t rcumap_bucket_alloc_size(const struct rcumap_hash *h,
 					      u32 nr)
@@ -401,6 +419,35 @@ static struct rcumap_bucket *rcumap_bucket_alloc(const struct rcumap_hash *h,
 	return kvmalloc(rcumap_bucket_alloc_size(h, nr), gfp);
 }
 
+/*
+ * Bytes that bucket @b counts for in h->bytes: what the allocator hands
+ * out for it (slab rounding, or whole pages).  A function of @b's final
+ * @nr and address, so that what publishing @b adds, retiring it takes
+ * away exactly.
+ */
+static s64 rcumap_bucket_bytes(const struct rcumap_hash *h,
+			       const struct rcumap_bucket *b)
+{
+	size_t size;
+
+	if (!b || b == RCUMAP_MOVED)
+		return 0;
+	size = rcumap_bucket_alloc_size(h, b->nr);
+	return is_vmalloc_addr(b) ? PAGE_ALIGN(size) : kmalloc_size_roundup(size);
+}
+
+/* Account for @new replacing @old (either may be NULL) in h->bytes. */
+static void rcumap_hash_charge(struct rcumap_hash *h,
+			       const struct rcumap_bucket *old,
+			       const struct rcumap_bucket *new)
+{
+	s64 delta = rcumap_bucket_bytes(h, new) - rcumap_bucket_bytes(h, old);
+
+	/* A replace of equal size, the common update, writes nothing. */
+	if (delta)
+		atomic64_add(delta, &h->bytes);
+}
+
 enum rcumap_edit {
 	RCUMAP_EDIT_INSERT,	/* append @key with @value */
 	RCUMAP_EDIT_REPLACE,	/* give entry @idx the value @value */
@@ -408,11 +455,13 @@ enum rcumap_edit {
 };
 
 /*
- * Fill @new, which has room for @nr entries, with the live entries of
- * @old edited as @edit says.  Entries keep their order, so that a
- * positional walk (rcumap_hash_walk()) is not thrown off by a value update.  @new
- * is not yet visible to anyone, so plain stores suffice; the release in
- * rcu_assign_pointer() orders them before the publication.
+ * Fill @new, which has room for @nr entries, with the entries of @old
+ * edited as @edit says.  Entries keep their order.  An insert or a remove
+ * leaves the dead entries out (the bucket changes shape anyway); a
+ * replace keeps them, dead, where they are, so that a value update moves
+ * no key and a positional walk (rcumap_hash_walk()) is not thrown off by
+ * it.  @new is not yet visible to anyone, so plain stores suffice; the
+ * release in rcu_assign_pointer() orders them before the publication.
  */
 static void rcumap_bucket_fill(const struct rcumap_hash *h,
 			       struct rcumap_bucket *new, u32 nr,
@@ -426,7 +475,8 @@ static void rcumap_bucket_fill(const struct rcumap_hash *h,
 	for (i = 0; old && i < old->nr; i++) {
 		u32 old_hash = READ_ONCE(old->hash[i]);
 
-		if (old_hash == RCUMAP_HASH_DEAD ||
+		if ((old_hash == RCUMAP_HASH_DEAD &&
+		     edit != RCUMAP_EDIT_REPLACE) ||
 		    (edit == RCUMAP_EDIT_REMOVE && i == idx))
 			continue;
 		new->hash[n] = old_hash;
@@ -455,28 +505,33 @@ static void rcumap_bucket_fill(const struct rcumap_hash *h,
  * ordering makes every store into it visible to any reader whose
  * rcu_dereference() loads the new pointer.
  */
-static void __rcumap_hash_publish(struct rcumap_hash_table *tbl, u32 hash,
+static void __rcumap_hash_publish(struct rcumap_hash *h,
+				  struct rcumap_hash_table *tbl, u32 hash,
 				  struct rcumap_bucket *old,
 				  struct rcumap_bucket *new)
+	__must_hold(rcumap_bucket_lock(tbl, hash))
 {
 	lockdep_assert_held(rcumap_bucket_lock(tbl, hash));
 	rcu_assign_pointer(tbl->buckets[hash & tbl->mask], new);
+	rcumap_hash_charge(h, old, new);
 }
 
 /*
  * Call the table's free callback for every entry of @b that is not in the
- * table any more: the dead ones and @gone.  With @gone ==
- * RCUMAP_BUCKET_NONE_GONE only dead entries count; with @all every entry
- * does (destroy).
+ * table any more: @gone, and the dead ones unless @dead_kept (a replace
+ * carried them into the new bucket, whose retirement frees them).  With
+ * @gone == RCUMAP_BUCKET_NONE_GONE only dead entries count; with @all
+ * every entry does (destroy).
  */
 static void rcumap_bucket_free_values(const struct rcumap_hash *h,
 				      struct rcumap_bucket *b, u32 gone,
-				      bool all)
+				      bool dead_kept, bool all)
 {
 	u32 i;
 
 	for (i = 0; i < b->nr; i++) {
-		if (all || i == gone || b->hash[i] == RCUMAP_HASH_DEAD)
+		if (all || i == gone ||
+		    (!dead_kept && b->hash[i] == RCUMAP_HASH_DEAD))
 			h->free_value(h->free_priv, rcumap_entry(h, b, i),
 				      rcumap_entry_value(h, b, i));
 	}
@@ -497,15 +552,15 @@ static void rcumap_bucket_free_rcu(struct rcu_head *head)
 	const struct rcumap_hash *h = tail->h;
 	struct rcumap_bucket *b = (void *)tail - rcumap_bucket_size(h, tail->nr);
 
-	rcumap_bucket_free_values(h, b, tail->gone, false);
+	rcumap_bucket_free_values(h, b, tail->gone, tail->dead_kept, false);
 	kvfree(b);
 }
 
 /*
  * Retire a bucket that __rcumap_hash_publish() replaced (or NULL).  Entry
- * @gone (or none: RCUMAP_BUCKET_NONE_GONE) and the dead entries of @old
- * did not make it into the replacement: a table with a free callback gets
- * one call for each of them, after the grace period.
+ * @gone (or none: RCUMAP_BUCKET_NONE_GONE) and, unless @dead_kept, the
+ * dead entries of @old did not make it into the replacement: a table with
+ * a free callback gets one call for each of them, after the grace period.
  *
  * From the moment its pointer was replaced, no new reader can reach @old:
  * the bucket slot was its only published reference, and updaters reach it
@@ -517,7 +572,8 @@ static void rcumap_bucket_free_rcu(struct rcu_head *head)
  * only after a grace period, which waits for every such section to end.
  */
 static void rcumap_bucket_retire(struct rcumap_hash *h,
-				 struct rcumap_bucket *old, u32 gone)
+				 struct rcumap_bucket *old, u32 gone,
+				 bool dead_kept)
 {
 	struct rcumap_bucket_tail *tail;
 
@@ -535,6 +591,7 @@ static void rcumap_bucket_retire(struct rcumap_hash *h,
 	tail->h = h;
 	tail->nr = old->nr;
 	tail->gone = gone;
+	tail->dead_kept = dead_kept;
 	call_rcu(&tail->rcu, rcumap_bucket_free_rcu);
 }
 
@@ -568,8 +625,15 @@ __rcumap_hash_remove(struct rcumap_hash *h, struct rcumap_hash_table *tbl,
 		rcumap_bucket_fill(h, new, live, old, RCUMAP_EDIT_REMOVE, idx,
 				   0, NULL, NULL);
 	}
-	__rcumap_hash_publish(tbl, hash, old, new);
+	__rcumap_hash_publish(h, tbl, hash, old, new);
 	return old;
+}
+
+/* Bytes of a bucket array and its locks, for h->bytes. */
+static s64 rcumap_table_bytes(const struct rcumap_hash_table *tbl)
+{
+	return struct_size(tbl, buckets, tbl->mask + 1) +
+	       (tbl->lock_mask + 1) * sizeof(*tbl->locks);
 }
 
 static void rcumap_hash_table_free(struct rcumap_hash_table *tbl)
@@ -739,13 +803,16 @@ static int rcumap_migrate_split(struct rcumap_hash *h,
 	rcu_assign_pointer(new->buckets[i], nr[0] ? part[0] : NULL);
 	rcu_assign_pointer(new->buckets[i + n], nr[1] ? part[1] : NULL);
 	rcu_assign_pointer(old->buckets[i], RCUMAP_MOVED);
+	/* Under the lock: once it is dropped, updaters may retire the parts. */
+	rcumap_hash_charge(h, b, nr[0] ? part[0] : NULL);
+	rcumap_hash_charge(h, NULL, nr[1] ? part[1] : NULL);
 	spin_unlock_bh(lock);
 	/*
 	 * The marker replaced @b's only published reference, under its
 	 * lock: we own @b, and retire it like any updater.  Its live entries
 	 * are in @new, so only its dead ones go to the free callback.
 	 */
-	rcumap_bucket_retire(h, b, RCUMAP_BUCKET_NONE_GONE);
+	rcumap_bucket_retire(h, b, RCUMAP_BUCKET_NONE_GONE, false);
 	for (k = 0; k < 2; k++) {
 		if (!nr[k])
 			kvfree(part[k]);
@@ -822,6 +889,10 @@ static int rcumap_migrate_merge(struct rcumap_hash *h,
 		rcu_assign_pointer(new->buckets[j], m);
 	}
 	rcu_assign_pointer(old->buckets[i], RCUMAP_MOVED);
+	/* Under the locks: once they are dropped, updaters may retire @m. */
+	rcumap_hash_charge(h, b, NULL);
+	if (need)
+		rcumap_hash_charge(h, nb, m);
 	spin_unlock(nlock);
 	spin_unlock_bh(olock);
 	/*
@@ -830,9 +901,9 @@ static int rcumap_migrate_merge(struct rcumap_hash *h,
 	 * updater.  Their live entries are in @m; their dead ones go to the
 	 * free callback.
 	 */
-	rcumap_bucket_retire(h, b, RCUMAP_BUCKET_NONE_GONE);
+	rcumap_bucket_retire(h, b, RCUMAP_BUCKET_NONE_GONE, false);
 	if (need)
-		rcumap_bucket_retire(h, nb, RCUMAP_BUCKET_NONE_GONE);
+		rcumap_bucket_retire(h, nb, RCUMAP_BUCKET_NONE_GONE, false);
 	else
 		kvfree(m);
 	return 0;
@@ -874,6 +945,7 @@ static int rcumap_hash_migrate(struct rcumap_hash *h,
 		cond_resched();
 	}
 	rcu_assign_pointer(h->tbl, new);
+	atomic64_sub(rcumap_table_bytes(old), &h->bytes);
 	/*
 	 * Lifetime of @old.  h->tbl no longer points at it, and nothing else
 	 * does (the previous table, if any, was freed when @old became
@@ -886,6 +958,101 @@ static int rcumap_hash_migrate(struct rcumap_hash *h,
 	synchronize_rcu();
 	rcumap_hash_table_free(old);
 	return 0;
+}
+
+/*
+ * May @tbl (the current table, with no future) shrink to half its
+ * buckets?  A shrink merges bucket i with bucket i + n/2; it starts only
+ * if every such pair holds at most RCUMAP_HASH_BUCKET_MAX live keys.
+ * While it runs, inserts still never make a bucket longer than
+ * RCUMAP_HASH_BUCKET_MAX, so a merged bucket holds at most
+ * RCUMAP_HASH_BUCKET_HARD_MAX entries: the bound holds through shrinks.
+ * O(buckets) loads, under h->resize_mutex, in RCU read-side sections of
+ * 1024 buckets each.
+ */
+static bool rcumap_hash_may_shrink(struct rcumap_hash *h,
+				   const struct rcumap_hash_table *tbl)
+	__must_hold(&h->resize_mutex)
+{
+	u32 i, half = (tbl->mask + 1) / 2;
+	bool fits = true;
+
+	lockdep_assert_held(&h->resize_mutex);
+	for (i = 0; fits && i < half; i++) {
+		if (!(i % 1024)) {
+			if (i)
+				rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+		fits = rcumap_bucket_live(rcumap_bucket_rcu(tbl, i)) +
+		       rcumap_bucket_live(rcumap_bucket_rcu(tbl, i + half)) <=
+		       RCUMAP_HASH_BUCKET_MAX;
+	}
+	if (half)
+		rcu_read_unlock();
+	return fits;
+}
+
+/*
+ * rcumap_hash_resize() with h->resize_mutex held: step the table to
+ * @nr_buckets (a power of two in range), finishing an interrupted step
+ * first.
+ */
+static int __rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets)
+	__must_hold(&h->resize_mutex)
+{
+	struct mem_cgroup *old_memcg;
+	int err = 0;
+
+	lockdep_assert_held(&h->resize_mutex);
+	old_memcg = set_active_memcg(h->memcg);
+	for (;;) {
+		struct rcumap_hash_table *tbl = rcumap_hash_tbl_resizer(h);
+		struct rcumap_hash_table *new = rcumap_table_future_resizer(h, tbl);
+		u32 n = tbl->mask + 1;
+
+		if (!new) {
+			if (n == nr_buckets)
+				break;
+			if (n > nr_buckets && !rcumap_hash_may_shrink(h, tbl)) {
+				err = -ENOSPC;
+				break;
+			}
+			new = rcumap_hash_table_alloc(n < nr_buckets ? n * 2 : n / 2,
+						      h->resize_gfp);
+			if (!new) {
+				err = -ENOMEM;
+				break;
+			}
+			/* Initialised (all empty) before it is published. */
+			rcu_assign_pointer(tbl->future, new);
+			atomic64_add(rcumap_table_bytes(new), &h->bytes);
+		}
+		err = rcumap_hash_migrate(h, tbl, new);
+		if (err)
+			break;
+	}
+	set_active_memcg(old_memcg);
+	return err;
+}
+
+/*
+ * An insert into a resizable table found its key's bucket full, with the
+ * table of @n buckets past its growth threshold: the resize worker has
+ * not kept up.  Grow it here, one step, if it still has @n buckets.  The
+ * caller may sleep.  Costs what a resize step costs: O(n) bucket moves
+ * and a grace period.
+ */
+static int rcumap_hash_grow(struct rcumap_hash *h, u32 n)
+{
+	int err = 0;
+
+	mutex_lock(&h->resize_mutex);
+	if (rcumap_hash_tbl_resizer(h)->mask + 1 == n)
+		err = __rcumap_hash_resize(h, n * 2);
+	mutex_unlock(&h->resize_mutex);
+	return err;
 }
 
 /**
@@ -909,46 +1076,33 @@ static int rcumap_hash_migrate(struct rcumap_hash *h,
  *
  * Context: Process context.  May sleep (waits for grace periods).  Must
  * not race with rcumap_hash_destroy().
+ * The bucket bound holds across resizes: a table without
+ * %RCUMAP_HASH_F_RESIZE cannot go below rcumap_hash_min_buckets() of its
+ * max_entries, and a step that halves the table starts only if every two
+ * buckets it merges hold at most %RCUMAP_HASH_BUCKET_MAX keys together.
+ *
  * Return: 0 if the table has @nr_buckets buckets, -EINVAL if @nr_buckets
- * is 0 or too large, -ENOMEM if an array or bucket could not be allocated,
- * -EINTR if the caller got a fatal signal.  After an error no entry is
+ * is 0 or too large, or too small for max_entries in a table without
+ * %RCUMAP_HASH_F_RESIZE, -ENOSPC if the keys in the table do not fit in
+ * fewer buckets within the bound, -ENOMEM if an array or bucket could not
+ * be allocated, -EINTR if the caller got a fatal signal.  After an error no entry is
  * lost, but the table may be left part-way through a step, which its
  * users cannot see (but it holds two bucket arrays); the next resize,
  * explicit or by the worker, finishes it first.
  */
 int rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets)
 {
-	struct mem_cgroup *old_memcg;
-	int err = 0;
+	int err;
 
 	if (!nr_buckets || nr_buckets > RCUMAP_HASH_MAX_BUCKETS)
 		return -EINVAL;
 	nr_buckets = roundup_pow_of_two(nr_buckets);
+	if (!(h->flags & RCUMAP_HASH_F_RESIZE) &&
+	    nr_buckets < rcumap_hash_min_buckets(h->max_entries))
+		return -EINVAL;
 
 	mutex_lock(&h->resize_mutex);
-	old_memcg = set_active_memcg(h->memcg);
-	for (;;) {
-		struct rcumap_hash_table *tbl = rcumap_hash_tbl_resizer(h);
-		struct rcumap_hash_table *new = rcumap_table_future_resizer(h, tbl);
-		u32 n = tbl->mask + 1;
-
-		if (!new) {
-			if (n == nr_buckets)
-				break;
-			new = rcumap_hash_table_alloc(n < nr_buckets ? n * 2 : n / 2,
-						      h->resize_gfp);
-			if (!new) {
-				err = -ENOMEM;
-				break;
-			}
-			/* Initialised (all empty) before it is published. */
-			rcu_assign_pointer(tbl->future, new);
-		}
-		err = rcumap_hash_migrate(h, tbl, new);
-		if (err)
-			break;
-	}
-	set_active_memcg(old_memcg);
+	err = __rcumap_hash_resize(h, nr_buckets);
 	mutex_unlock(&h->resize_mutex);
 	return err;
 }
@@ -1016,7 +1170,9 @@ static void rcumap_hash_resize_work(struct work_struct *work)
  *
  * Context: Process context if @gfp allows sleeping.
  * Return: The new table, or ERR_PTR(-EINVAL) if a size, the capacity, the
- * bucket count or the flags are out of range, or ERR_PTR(-ENOMEM).
+ * bucket count or the flags are out of range (a table without
+ * %RCUMAP_HASH_F_RESIZE needs rcumap_hash_min_buckets() buckets), or
+ * ERR_PTR(-ENOMEM).
  */
 struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
 				       gfp_t gfp)
@@ -1043,6 +1199,10 @@ struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
 		nr_buckets = min_t(u32, params->max_entries,
 				   RCUMAP_HASH_MAX_BUCKETS);
 	nr_buckets = roundup_pow_of_two(nr_buckets);
+	/* A fixed table must hold max_entries within the bucket bound. */
+	if (!(params->flags & RCUMAP_HASH_F_RESIZE) &&
+	    nr_buckets < rcumap_hash_min_buckets(params->max_entries))
+		return ERR_PTR(-EINVAL);
 
 	h = kzalloc(sizeof(*h), gfp);
 	if (!h)
@@ -1082,6 +1242,7 @@ struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
 	h->resize_backoff = RCUMAP_RESIZE_BACKOFF_MIN;
 	h->seed = get_random_u32();
 	atomic_set(&h->count, 0);
+	atomic64_set(&h->bytes, rcumap_table_bytes(tbl));
 	/* @h is not yet visible to anyone: no ordering is needed. */
 	RCU_INIT_POINTER(h->tbl, tbl);
 	return h;
@@ -1131,7 +1292,7 @@ static void rcumap_hash_free_work(struct work_struct *work)
 			if (h->free_value)
 				rcumap_bucket_free_values(h, b,
 							  RCUMAP_BUCKET_NONE_GONE,
-							  true);
+							  false, true);
 			kvfree(b);
 		}
 		rcumap_hash_table_free(tbl);
@@ -1304,12 +1465,24 @@ EXPORT_SYMBOL_GPL(rcumap_hash_lookup_copy);
  * either the old value or the new one, never a mixture.  On any error the
  * table is unchanged.
  *
+ * An insert never makes a bucket hold more than %RCUMAP_HASH_BUCKET_MAX
+ * keys: into a full bucket it fails with -ENOSPC.  In a resizable table
+ * whose load has passed the growth threshold (the worker is behind), a
+ * caller whose @gfp may sleep first grows the table by one step itself.
+ *
+ * Cost: O(%RCUMAP_HASH_BUCKET_HARD_MAX) under the bucket lock (a scan and
+ * a copy of the bucket); plus, at most once, a resize step when a
+ * resizable table grows here.
+ *
  * Context: Process or softirq context, interrupts enabled; may sleep if
- * @gfp allows.  Takes and releases the RCU read lock and the bucket lock.
+ * @gfp allows.  Takes and releases the RCU read lock and the bucket lock
+ * (and the resize mutex, if it grows the table).
  * Return: 0 on success, -EINVAL if @mode is unknown, -EEXIST if @mode is
  * %RCUMAP_NOEXIST and @key is present, -ENOENT if @mode is %RCUMAP_EXIST
  * and @key is absent, -E2BIG if @key is new and the table already holds
- * max_entries keys, -ENOMEM if the new bucket cannot be allocated.
+ * max_entries keys, -ENOSPC if @key is new and its bucket already holds
+ * %RCUMAP_HASH_BUCKET_MAX keys, -ENOMEM if the new bucket cannot be
+ * allocated.
  */
 int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 		       const void *value, u32 mode, gfp_t gfp)
@@ -1346,13 +1519,15 @@ int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
 	struct rcumap_bucket *old, *new, *retired = NULL;
 	struct rcumap_hash_table *tbl;
 	spinlock_t *lock;	/* the key's bucket lock */
-	u32 room, nr, gone = RCUMAP_BUCKET_NONE_GONE;
+	u32 room, nr, n = 0, gone = RCUMAP_BUCKET_NONE_GONE;
+	bool grown = false;
 	int idx, err;
 
 	if (mode > RCUMAP_EXIST)
 		return -EINVAL;
 	might_alloc(gfp);
 
+again:
 	/*
 	 * Size the new bucket from an unlocked look at the current one.  If
 	 * that look already decides the outcome, stop here: the answer was
@@ -1361,12 +1536,16 @@ int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
 	rcu_read_lock();
 	old = rcumap_bucket_get(h, hash, NULL);
 	idx = rcumap_bucket_find(h, old, hash, key);
-	room = rcumap_bucket_live(old) + (idx < 0);
+	room = rcumap_bucket_need(old, idx);
 	rcu_read_unlock();
 	if (idx >= 0 && mode == RCUMAP_NOEXIST)
 		return -EEXIST;
 	if (idx < 0 && mode == RCUMAP_EXIST)
 		return -ENOENT;
+	if (idx < 0 && room > RCUMAP_HASH_BUCKET_MAX) {
+		n = rcumap_hash_nr_buckets(h);
+		goto out_full;
+	}
 
 	for (;;) {
 		new = rcumap_bucket_alloc(h, room, gfp);
@@ -1376,7 +1555,7 @@ int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
 		rcu_read_lock();
 		old = rcumap_bucket_lock_get(h, hash, &tbl, &lock);
 		idx = rcumap_bucket_find(h, old, hash, key);
-		nr = rcumap_bucket_live(old) + (idx < 0);
+		nr = rcumap_bucket_need(old, idx);
 		if (nr <= room)
 			break;
 		/* The bucket grew since we looked: try again, bigger. */
@@ -1394,6 +1573,12 @@ int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
 		err = -ENOENT;
 		goto out_unlock;
 	}
+	/* The bound on bucket length: see rcumap_hash_min_buckets(). */
+	if (idx < 0 && nr > RCUMAP_HASH_BUCKET_MAX) {
+		n = tbl->mask + 1;
+		err = -ENOSPC;
+		goto out_unlock;
+	}
 	if (idx < 0 && !rcumap_hash_count_inc_below(h, h->max_entries + extra)) {
 		err = -E2BIG;
 		goto out_unlock;
@@ -1401,7 +1586,7 @@ int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
 	rcumap_bucket_fill(h, new, nr, old,
 			   idx < 0 ? RCUMAP_EDIT_INSERT : RCUMAP_EDIT_REPLACE,
 			   idx, hash, key, value);
-	__rcumap_hash_publish(tbl, hash, old, new);
+	__rcumap_hash_publish(h, tbl, hash, old, new);
 	retired = old;
 	gone = idx < 0 ? RCUMAP_BUCKET_NONE_GONE : idx;
 	new = NULL;
@@ -1411,9 +1596,30 @@ out_unlock:
 	if (err > 0)
 		rcumap_hash_check_size(h);
 	rcu_read_unlock();
-	rcumap_bucket_retire(h, retired, gone);
+	/* A replace carried @old's dead entries over; an insert did not. */
+	rcumap_bucket_retire(h, retired, gone, idx >= 0);
 	kvfree(new);
-	return err;
+	if (err != -ENOSPC)
+		return err;
+out_full:
+	/*
+	 * The key's bucket holds RCUMAP_HASH_BUCKET_MAX keys.  With random
+	 * keys that happens only in a resizable table whose worker has
+	 * fallen behind a burst of inserts (at the load where it grows, two
+	 * per bucket, a bucket of 64 is far beyond any chance): then a
+	 * caller that may sleep grows the table itself, once, and tries
+	 * again.  Below that load the keys collide: growing would not help,
+	 * so the insert fails and the table stays as it is.
+	 */
+	if (!grown && (h->flags & RCUMAP_HASH_F_RESIZE) &&
+	    gfpflags_allow_blocking(gfp) && n < RCUMAP_HASH_MAX_BUCKETS &&
+	    (u64)atomic_read(&h->count) > (u64)n * RCUMAP_GROW_LOAD) {
+		grown = true;
+		err = rcumap_hash_grow(h, n);
+		if (!err)
+			goto again;
+	}
+	return -ENOSPC;
 }
 
 /*
@@ -1443,7 +1649,7 @@ static int rcumap_hash_take(struct rcumap_hash *h, const void *key, void *value)
 	if (!err)
 		rcumap_hash_check_size(h);
 	rcu_read_unlock();
-	rcumap_bucket_retire(h, retired, idx);
+	rcumap_bucket_retire(h, retired, idx, false);
 	return err;
 }
 
@@ -1850,40 +2056,50 @@ EXPORT_SYMBOL_GPL(rcumap_hash_nr_buckets);
  * @h: Table.
  *
  * Counts the table, its bucket array and locks, and every bucket as
- * allocated (slab rounding included); dead entries and RCU-deferred
- * frees are not told apart.  During a resize, both bucket arrays count.
- * Walks every bucket: O(buckets).
+ * allocated (slab rounding included), dead entries included; buckets
+ * waiting for their grace period after being replaced are not counted.
+ * During a resize, both bucket arrays count.  O(1): updates keep the sum
+ * as they publish buckets.
  *
- * Context: Any context.  Takes and releases the RCU read lock.
+ * Context: Any context.
  * Return: The number of bytes.
  */
 size_t rcumap_hash_bytes_used(const struct rcumap_hash *h)
 {
-	const struct rcumap_hash_table *tbl;
-	size_t bytes;
-	u32 i;
+	return kmalloc_size_roundup(sizeof(*h)) + atomic64_read(&h->bytes);
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_bytes_used);
 
-	bytes = kmalloc_size_roundup(sizeof(*h));
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * For the KUnit tests only, on a table that no update changes meanwhile:
+ * rcumap_hash_bytes_used() computed the slow way, by visiting every
+ * bucket, and in *@longest the most entries (live or dead) that one bucket
+ * holds.  O(buckets) in one RCU read-side critical section.
+ */
+size_t rcumap_hash_kunit_walk_bytes(const struct rcumap_hash *h, u32 *longest)
+{
+	const struct rcumap_hash_table *tbl;
+	size_t bytes = kmalloc_size_roundup(sizeof(*h));
+	u32 i, max = 0;
+
 	rcu_read_lock();
-	/* During a resize, both arrays; each bucket is in one of them. */
 	for (tbl = rcumap_hash_tbl(h); tbl; tbl = rcumap_table_future(tbl)) {
-		bytes += struct_size(tbl, buckets, tbl->mask + 1) +
-			 (tbl->lock_mask + 1) * sizeof(*tbl->locks);
+		bytes += rcumap_table_bytes(tbl);
 		for (i = 0; i <= tbl->mask; i++) {
 			const struct rcumap_bucket *b = rcumap_bucket_rcu(tbl, i);
-			size_t size;
 
-			if (!b || b == RCUMAP_MOVED)
-				continue;
-			size = rcumap_bucket_alloc_size(h, b->nr);
-			bytes += is_vmalloc_addr(b) ? PAGE_ALIGN(size) :
-						      kmalloc_size_roundup(size);
+			bytes += rcumap_bucket_bytes(h, b);
+			if (b && b != RCUMAP_MOVED)
+				max = max(max, b->nr);
 		}
 	}
 	rcu_read_unlock();
+	*longest = max;
 	return bytes;
 }
-EXPORT_SYMBOL_GPL(rcumap_hash_bytes_used);
+EXPORT_SYMBOL_GPL(rcumap_hash_kunit_walk_bytes);
+#endif
 
 /**
  * rcumap_hash_count() - Number of keys in a table.

@@ -16,6 +16,7 @@
 #include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/gfp.h>
+#include <linux/math.h>
 #include <linux/sizes.h>
 
 struct rcumap_hash;
@@ -26,6 +27,24 @@ struct rcumap_hash;
 /* Largest max_entries and bucket count a table accepts. */
 #define RCUMAP_HASH_MAX_ENTRIES		SZ_16M
 #define RCUMAP_HASH_MAX_BUCKETS		SZ_4M
+
+/*
+ * The bound on bucket length (Documentation/rcumap.rst, "Bucket length"):
+ * an insert never makes a bucket hold more than %RCUMAP_HASH_BUCKET_MAX
+ * keys, and a shrinking resize, which merges two buckets, starts only if
+ * every pair fits in that many; so no bucket ever holds more than
+ * %RCUMAP_HASH_BUCKET_HARD_MAX entries, live or dead, whatever the keys.
+ * A table without %RCUMAP_HASH_F_RESIZE needs enough buckets to hold
+ * max_entries within the bound: rcumap_hash_min_buckets().
+ */
+#define RCUMAP_HASH_BUCKET_MAX		64
+#define RCUMAP_HASH_BUCKET_HARD_MAX	(2 * RCUMAP_HASH_BUCKET_MAX)
+
+/* Fewest buckets that hold @max_entries keys within the bound. */
+static inline u32 rcumap_hash_min_buckets(u32 max_entries)
+{
+	return DIV_ROUND_UP(max_entries, RCUMAP_HASH_BUCKET_MAX);
+}
 
 /*
  * Flags of struct rcumap_hash_params: online resize (see
@@ -64,6 +83,8 @@ typedef void (*rcumap_hash_free_t)(void *priv, const void *key, void *value);
  *	%RCUMAP_HASH_MAX_BUCKETS; 0 picks one bucket per entry of @max_entries
  *	(capped at %RCUMAP_HASH_MAX_BUCKETS), or, with %RCUMAP_HASH_F_RESIZE,
  *	%RCUMAP_HASH_RESIZE_MIN_BUCKETS (fewer if @max_entries is smaller).
+ *	Without %RCUMAP_HASH_F_RESIZE, at least
+ *	rcumap_hash_min_buckets(@max_entries) (after rounding).
  * @flags: 0, %RCUMAP_HASH_F_RESIZE, or %RCUMAP_HASH_F_RESIZE |
  *	%RCUMAP_HASH_F_SHRINK.  Without flags the bucket count changes only
  *	through rcumap_hash_resize().
@@ -136,5 +157,11 @@ u32 rcumap_hash_value_size(const struct rcumap_hash *h);
 u32 rcumap_hash_max_entries(const struct rcumap_hash *h);
 u32 rcumap_hash_nr_buckets(const struct rcumap_hash *h);
 size_t rcumap_hash_bytes_used(const struct rcumap_hash *h);
+
+/* ---- For the KUnit tests only --------------------------------------- */
+
+#if IS_ENABLED(CONFIG_KUNIT)
+size_t rcumap_hash_kunit_walk_bytes(const struct rcumap_hash *h, u32 *longest);
+#endif
 
 #endif /* _LINUX_RCUMAP_HASH_H */

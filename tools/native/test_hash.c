@@ -6,6 +6,7 @@
  * only here: allocation failure at every point, odd key and value sizes,
  * and agreement with a reference model over long random sequences.
  */
+#include <linux/bitrev.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/rcumap_hash.h>
@@ -68,6 +69,10 @@ static void create_rejects_bad_params(void)
 		{ .key_size = 4, .max_entries = 1, .flags = 1U << 2 },
 		{ .key_size = 4, .max_entries = 1,
 		  .flags = RCUMAP_HASH_F_SHRINK },
+		/* Fewer buckets than max_entries needs within the bound. */
+		{ .key_size = 4, .max_entries = RCUMAP_HASH_BUCKET_MAX + 1,
+		  .nr_buckets = 1 },
+		{ .key_size = 4, .max_entries = 1000, .nr_buckets = 8 },
 	};
 	size_t i;
 
@@ -90,9 +95,73 @@ static void create_picks_buckets(void)
 	EXPECT_EQ(rcumap_hash_count(h), 0);
 	destroy_and_check(h, live);
 
-	h = make(4, 0, 1000, 3);
+	/* 4 buckets (3 rounded up) hold 4 * RCUMAP_HASH_BUCKET_MAX keys. */
+	h = make(4, 0, 4 * RCUMAP_HASH_BUCKET_MAX, 3);
 	ASSERT(!IS_ERR(h));
 	EXPECT_EQ(rcumap_hash_nr_buckets(h), 4);
+	destroy_and_check(h, live);
+}
+
+/*
+ * Key ids whose keys fall in bucket @bucket of a table of 2^@order
+ * buckets: the bucket index is the low bits of the hash, which are the
+ * high bits of the key's walk position.
+ */
+static u32 keys_in_bucket(const struct rcumap_hash *h, u32 order, u32 bucket,
+			  u32 *ids, u32 nr, u32 first_id)
+{
+	u32 id, n = 0;
+
+	for (id = first_id; n < nr; id++) {
+		u32 pos = rcumap_hash_key_pos(h, &id);
+
+		if (bitrev32(pos) % (1U << order) == bucket)
+			ids[n++] = id;
+	}
+	return id;
+}
+
+/*
+ * The bound on bucket length: the 65th key of one bucket is refused with
+ * -ENOSPC and changes nothing, while other buckets, replaces and, after
+ * a delete, a new key of the full bucket still go in.
+ */
+static void full_bucket_refuses_new_keys_only(void)
+{
+	long live = native_allocs_live();
+	struct rcumap_hash *h = make(4, 4, 2 * RCUMAP_HASH_BUCKET_MAX, 2);
+	u32 ids[RCUMAP_HASH_BUCKET_MAX + 1], other, v, out, i, next;
+	size_t bytes;
+
+	ASSERT(!IS_ERR(h));
+	next = keys_in_bucket(h, 1, 0, ids, ARRAY_SIZE(ids), 0);
+	keys_in_bucket(h, 1, 1, &other, 1, next);
+	for (i = 0; i < RCUMAP_HASH_BUCKET_MAX; i++)
+		EXPECT_EQ(rcumap_hash_update(h, &ids[i], &ids[i], RCUMAP_NOEXIST,
+					     GFP_KERNEL), 0);
+	bytes = rcumap_hash_bytes_used(h);
+	EXPECT_EQ(rcumap_hash_update(h, &ids[i], &v, RCUMAP_ANY, GFP_KERNEL),
+		  -ENOSPC);
+	EXPECT_EQ(rcumap_hash_update(h, &ids[i], &v, RCUMAP_NOEXIST, GFP_KERNEL),
+		  -ENOSPC);
+	/* Nothing changed. */
+	EXPECT_EQ(rcumap_hash_count(h), RCUMAP_HASH_BUCKET_MAX);
+	EXPECT_EQ(rcumap_hash_bytes_used(h), bytes);
+	EXPECT_EQ(rcumap_hash_lookup_copy(h, &ids[i], &out), -ENOENT);
+	for (i = 0; i < RCUMAP_HASH_BUCKET_MAX; i++) {
+		EXPECT_EQ(rcumap_hash_lookup_copy(h, &ids[i], &out), 0);
+		EXPECT_EQ(out, ids[i]);
+	}
+	/* A replace in the full bucket, and a key of the other bucket. */
+	v = 7;
+	EXPECT_EQ(rcumap_hash_update(h, &ids[3], &v, RCUMAP_EXIST, GFP_KERNEL), 0);
+	EXPECT_EQ(rcumap_hash_update(h, &other, &v, RCUMAP_NOEXIST, GFP_KERNEL), 0);
+	/* A delete makes room for exactly one more. */
+	EXPECT_EQ(rcumap_hash_delete(h, &ids[0]), 0);
+	i = RCUMAP_HASH_BUCKET_MAX;
+	EXPECT_EQ(rcumap_hash_update(h, &ids[i], &v, RCUMAP_NOEXIST, GFP_KERNEL), 0);
+	EXPECT_EQ(rcumap_hash_update(h, &ids[0], &v, RCUMAP_NOEXIST, GFP_KERNEL),
+		  -ENOSPC);
 	destroy_and_check(h, live);
 }
 
@@ -264,9 +333,13 @@ struct shape {
 };
 
 static const struct shape shapes[] = {
-	{ 1, 8, 4 }, { 3, 0, 16 }, { 4, 4, 1 }, { 4, 1, 64 }, { 5, 13, 8 },
-	{ 8, 8, 1 }, { 8, 24, 256 }, { 12, 8, 2 }, { 13, 100, 32 },
-	{ 64, 4096, 4 }, { 256, 3, 16 },
+	/*
+	 * Up to 300 keys: 8 buckets are long ones (about 28 keys each, far
+	 * from the bound of 64, which no random sequence here reaches).
+	 */
+	{ 1, 8, 8 }, { 3, 0, 16 }, { 4, 4, 8 }, { 4, 1, 64 }, { 5, 13, 8 },
+	{ 8, 8, 8 }, { 8, 24, 256 }, { 12, 8, 8 }, { 13, 100, 32 },
+	{ 64, 4096, 8 }, { 256, 3, 16 },
 };
 
 /* Random operations on every shape, checked against a plain array. */
@@ -498,6 +571,7 @@ int main(void)
 	RUN(update_modes);
 	RUN(lookup_value_outlives_update_in_read_section);
 	RUN(full_table_refuses_new_keys_only);
+	RUN(full_bucket_refuses_new_keys_only);
 	RUN(lookup_and_delete_returns_the_value);
 	RUN(random_ops_match_reference);
 	RUN(delete_without_memory_marks_entry_dead);
