@@ -1543,6 +1543,8 @@ again:
 	if (idx < 0 && mode == RCUMAP_EXIST)
 		return -ENOENT;
 	if (idx < 0 && room > RCUMAP_HASH_BUCKET_MAX) {
+		if ((u32)atomic_read(&h->count) >= h->max_entries + extra)
+			return -E2BIG;
 		n = rcumap_hash_nr_buckets(h);
 		goto out_full;
 	}
@@ -1573,10 +1575,14 @@ again:
 		err = -ENOENT;
 		goto out_unlock;
 	}
-	/* The bound on bucket length: see rcumap_hash_min_buckets(). */
+	/*
+	 * The bound on bucket length (see rcumap_hash_min_buckets()); a
+	 * table that is full as well says so first.
+	 */
 	if (idx < 0 && nr > RCUMAP_HASH_BUCKET_MAX) {
 		n = tbl->mask + 1;
-		err = -ENOSPC;
+		err = (u32)atomic_read(&h->count) >= h->max_entries + extra ?
+		      -E2BIG : -ENOSPC;
 		goto out_unlock;
 	}
 	if (idx < 0 && !rcumap_hash_count_inc_below(h, h->max_entries + extra)) {

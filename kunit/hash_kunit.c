@@ -11,6 +11,7 @@
  *  rcumap_hash_stress - readers and writers on every CPU to a deadline.
  */
 #include <kunit/test.h>
+#include <linux/bitrev.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -86,6 +87,10 @@ static const struct bad_params_case bad_params_cases[] = {
 	{ "too many buckets", { 8, 8, 16, RCUMAP_HASH_MAX_BUCKETS + 1, 0 } },
 	{ "unknown flag", { 8, 8, 16, 0, BIT(2) } },
 	{ "shrink without resize", { 8, 8, 16, 0, RCUMAP_HASH_F_SHRINK } },
+	{ "one bucket for 65 keys", { 8, 8, RCUMAP_HASH_BUCKET_MAX + 1, 1, 0 } },
+	{ "too few buckets at the largest capacity",
+	  { 8, 8, RCUMAP_HASH_MAX_ENTRIES,
+	    RCUMAP_HASH_MAX_ENTRIES / RCUMAP_HASH_BUCKET_MAX / 2, 0 } },
 };
 
 static void bad_params_desc(const struct bad_params_case *c, char *desc)
@@ -301,9 +306,9 @@ static void hash_get_next_key_after_delete_restarts(struct kunit *test)
  */
 static void hash_walk_returns_every_entry_once(struct kunit *test)
 {
-	const u32 n = 100;
+	const u32 n = RCUMAP_HASH_BUCKET_MAX;
 	struct rcumap_hash *h = new_table(test, 4, 8, n, 1);
-	unsigned long seen[BITS_TO_LONGS(100)] = {};
+	unsigned long seen[BITS_TO_LONGS(RCUMAP_HASH_BUCKET_MAX)] = {};
 	u32 i, key, walked = 0;
 	u64 pos = 0, val, end;
 	size_t empty = rcumap_hash_bytes_used(h);
@@ -393,7 +398,9 @@ static void hash_destroy_nonempty(struct kunit *test)
 
 #define ORDER_KEYS	300
 
-static const u32 order_buckets[] = { 1, 8, 1024 };
+/* 600 keys at most: 32 buckets is the fewest that keeps them far from
+ * the bound (about 19 keys a bucket). */
+static const u32 order_buckets[] = { 32, 128, 1024 };
 
 static void order_buckets_desc(const u32 *n, char *desc)
 {
@@ -550,7 +557,8 @@ static void hash_next_key_after_edges(struct kunit *test)
 #define POS_KEYS	256
 
 /* Bucket counts a table goes through after starting with 16. */
-static const u32 pos_sizes[] = { 1, 2, 64, 1024 };
+/* Down to 8 buckets: the fewest that hold POS_KEYS + 2 keys within the bound. */
+static const u32 pos_sizes[] = { 8, 16, 64, 1024 };
 
 /* A key and its rcumap_hash_key_pos(), sorted in the order of the walk. */
 struct pos_key {
@@ -943,6 +951,189 @@ static void hash_free_callback_frees_percpu_values(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&percpu_freed), 80);
 }
 
+/* ---- The bound on bucket length ------------------------------------ */
+
+/*
+ * Fill @ids with @nr key ids (u32 keys counted up from @first) that fall
+ * in bucket @bucket of a table of 2^@order buckets: the bucket index is
+ * the low bits of the hash, the high bits of the walk position reversed.
+ * Returns the id after the last one tried.
+ */
+static u32 keys_in_bucket(const struct rcumap_hash *h, u32 order, u32 bucket,
+			  u32 *ids, u32 nr, u32 first)
+{
+	u32 id, n = 0;
+
+	for (id = first; n < nr; id++) {
+		if ((bitrev32(rcumap_hash_key_pos(h, &id)) &
+		     ((1U << order) - 1)) == bucket)
+			ids[n++] = id;
+	}
+	return id;
+}
+
+/*
+ * The 65th key of one bucket is refused with -ENOSPC, in every mode that
+ * inserts, and changes nothing (count, bytes, every key and value);
+ * replaces in the full bucket, keys of other buckets and, after a delete,
+ * one more key of the full bucket still go in.
+ */
+static void hash_full_bucket_refuses_new_keys(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, 4, 4,
+					  2 * RCUMAP_HASH_BUCKET_MAX, 2);
+	u32 *ids = kunit_kcalloc(test, RCUMAP_HASH_BUCKET_MAX + 1, sizeof(u32),
+				 GFP_KERNEL);
+	u32 other, v = 1, out, i, longest;
+	size_t bytes;
+
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	keys_in_bucket(h, 1, 1, &other,	1,
+		       keys_in_bucket(h, 1, 0, ids, RCUMAP_HASH_BUCKET_MAX + 1, 0));
+	for (i = 0; i < RCUMAP_HASH_BUCKET_MAX; i++)
+		KUNIT_ASSERT_EQ(test, update(h, &ids[i], &ids[i], RCUMAP_NOEXIST), 0);
+	bytes = rcumap_hash_bytes_used(h);
+	KUNIT_EXPECT_EQ(test, update(h, &ids[i], &v, RCUMAP_ANY), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, update(h, &ids[i], &v, RCUMAP_NOEXIST), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_update(h, &ids[i], &v, RCUMAP_ANY,
+						 GFP_ATOMIC), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), RCUMAP_HASH_BUCKET_MAX);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_bytes_used(h), bytes);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &ids[i], &out), -ENOENT);
+	for (i = 0; i < RCUMAP_HASH_BUCKET_MAX; i++) {
+		KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &ids[i], &out), 0);
+		KUNIT_EXPECT_EQ(test, out, ids[i]);
+	}
+	KUNIT_EXPECT_EQ(test, update(h, &ids[5], &v, RCUMAP_EXIST), 0);
+	KUNIT_EXPECT_EQ(test, update(h, &other, &v, RCUMAP_NOEXIST), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_delete(h, &ids[0]), 0);
+	i = RCUMAP_HASH_BUCKET_MAX;
+	KUNIT_EXPECT_EQ(test, update(h, &ids[i], &v, RCUMAP_NOEXIST), 0);
+	KUNIT_EXPECT_EQ(test, update(h, &ids[0], &v, RCUMAP_NOEXIST), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_kunit_walk_bytes(h, &longest),
+			rcumap_hash_bytes_used(h));
+	KUNIT_EXPECT_EQ(test, longest, RCUMAP_HASH_BUCKET_MAX);
+	rcumap_hash_destroy(h);
+}
+
+/*
+ * RESIZE keeps the bound: a table without automatic resize cannot go
+ * below max_entries / 64 buckets (-EINVAL); a shrink whose merged pair
+ * would hold more than 64 keys is refused (-ENOSPC) before anything
+ * moves; once the pair fits, the same shrink succeeds.
+ */
+static void hash_resize_keeps_the_bound(struct kunit *test)
+{
+	const u32 per = 40;	/* keys in each of buckets 0 and 2 of 4 */
+	struct rcumap_hash *h = new_table(test, 4, 4,
+					  4 * RCUMAP_HASH_BUCKET_MAX, 4);
+	u32 *ids = kunit_kcalloc(test, 2 * per, sizeof(u32), GFP_KERNEL);
+	u32 i, v = 3, out, longest;
+	size_t bytes;
+
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_resize(h, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_resize(h, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_nr_buckets(h), 4U);
+	rcumap_hash_destroy(h);
+
+	/* A table whose capacity 2 buckets can hold. */
+	h = new_table(test, 4, 4, 2 * RCUMAP_HASH_BUCKET_MAX, 4);
+	/* Buckets 0 and 2 of 4 merge into bucket 0 of 2. */
+	keys_in_bucket(h, 2, 2, ids + per, per,
+		       keys_in_bucket(h, 2, 0, ids, per, 0));
+	for (i = 0; i < 2 * per; i++)
+		KUNIT_ASSERT_EQ(test, update(h, &ids[i], &v, RCUMAP_NOEXIST), 0);
+	bytes = rcumap_hash_bytes_used(h);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_resize(h, 2), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_nr_buckets(h), 4U);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_bytes_used(h), bytes);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_kunit_walk_bytes(h, &longest), bytes);
+	for (i = 0; i < 2 * per; i++)
+		KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &ids[i], &out), 0);
+	/* 2 * per - 64 deletes later the pair fits. */
+	for (i = 0; i < 2 * per - RCUMAP_HASH_BUCKET_MAX; i++)
+		KUNIT_ASSERT_EQ(test, rcumap_hash_delete(h, &ids[i]), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_resize(h, 2), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_nr_buckets(h), 2U);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_kunit_walk_bytes(h, &longest),
+			rcumap_hash_bytes_used(h));
+	KUNIT_EXPECT_EQ(test, longest, RCUMAP_HASH_BUCKET_MAX);
+	for (; i < 2 * per; i++)
+		KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &ids[i], &out), 0);
+	rcumap_hash_destroy(h);
+}
+
+/*
+ * A resizable table created with one bucket takes 2,000 keys inserted
+ * as fast as the caller can, whether or not the resize worker keeps up:
+ * an insert that meets a full bucket grows the table itself.  No insert
+ * fails, and no bucket ever exceeds the bound.
+ */
+static void hash_resizable_table_grows_past_a_full_bucket(struct kunit *test)
+{
+	struct rcumap_hash_params p = {
+		.key_size = 4,
+		.value_size = 4,
+		.max_entries = 4096,
+		.nr_buckets = 1,
+		.flags = RCUMAP_HASH_F_RESIZE,
+	};
+	struct rcumap_hash *h = rcumap_hash_create(&p, GFP_KERNEL);
+	u32 i, longest;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
+	for (i = 0; i < 2000; i++) {
+		KUNIT_ASSERT_EQ(test, update(h, &i, &i, RCUMAP_NOEXIST), 0);
+		if (!(i % 100)) {
+			rcumap_hash_kunit_walk_bytes(h, &longest);
+			KUNIT_ASSERT_LE(test, longest, RCUMAP_HASH_BUCKET_MAX);
+		}
+	}
+	rcumap_hash_barrier();
+	rcumap_hash_kunit_walk_bytes(h, &longest);
+	KUNIT_EXPECT_LE(test, longest, RCUMAP_HASH_BUCKET_MAX);
+	rcumap_hash_destroy(h);
+}
+
+/*
+ * bytes_used is kept as updates go, not counted: after inserts,
+ * replaces, deletes and resizes it equals the sum over every bucket.
+ */
+static void hash_bytes_used_matches_the_buckets(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, 8, 24, 1024, 64);
+	struct rnd_state rnd;
+	u8 val[24] = {};
+	u32 i, longest;
+	u64 key;
+
+	prandom_seed_state(&rnd, 42);
+	for (i = 0; i < 20000; i++) {
+		u32 r = prandom_u32_state(&rnd);
+
+		key = r % 1024;
+		val[0] = r >> 24;
+		if (r & BIT(20))
+			rcumap_hash_delete(h, &key);
+		else
+			KUNIT_ASSERT_EQ(test, update(h, &key, val, RCUMAP_ANY), 0);
+		if (!(i % 2000)) {
+			/* A shrink may find a pair that does not fit. */
+			int err = rcumap_hash_resize(h, 16 << (r % 6));
+
+			KUNIT_ASSERT_TRUE(test, !err || err == -ENOSPC);
+		}
+		if (!(i % 500))
+			KUNIT_ASSERT_EQ(test, rcumap_hash_bytes_used(h),
+					rcumap_hash_kunit_walk_bytes(h, &longest));
+	}
+	KUNIT_EXPECT_EQ(test, rcumap_hash_bytes_used(h),
+			rcumap_hash_kunit_walk_bytes(h, &longest));
+	KUNIT_EXPECT_LE(test, longest, RCUMAP_HASH_BUCKET_MAX);
+	rcumap_hash_destroy(h);
+}
+
 static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE_PARAM(hash_create_rejects_bad_params, bad_params_gen_params),
 	KUNIT_CASE(hash_update_modes),
@@ -964,6 +1155,10 @@ static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE(hash_free_callback_once_per_value),
 	KUNIT_CASE(hash_free_callback_waits_for_readers),
 	KUNIT_CASE(hash_free_callback_frees_percpu_values),
+	KUNIT_CASE(hash_full_bucket_refuses_new_keys),
+	KUNIT_CASE(hash_resize_keeps_the_bound),
+	KUNIT_CASE(hash_resizable_table_grows_past_a_full_bucket),
+	KUNIT_CASE(hash_bytes_used_matches_the_buckets),
 	{}
 };
 

@@ -245,13 +245,24 @@ static struct rcumap_hash_params tt_hash_params(const struct tt_hash_shape *s,
 
 static const struct tt_hash_shape tt_hash_shapes[] = {
 	{ 8, 24, 1024, 64, 1024, 0 },	/* many keys per bucket */
-	{ 4, 64, 256, 1, 320, 0 },	/* one bucket, often full */
+	{ 4, 64, RCUMAP_HASH_BUCKET_MAX, 1, 80, 0 },	/* one bucket, at the bound, often full */
 	{ 13, 40, 2048, 0, 1536, 0 },	/* odd key size, default buckets */
 	{ 64, 256, 512, 16, 640, 0 },	/* long keys and values, full */
 	{ 2, 24, 4096, 256, 4096, 0 },	/* two-byte keys */
 	{ 8, 24, 4096, 4, 3072, TT_SHRINK },	/* grows from 4, shrinks back */
 	{ 16, 32, 1024, 1, 1280, TT_GROW },	/* grows from one bucket, full */
 };
+
+/*
+ * The fewest buckets, as a power of two, a table of shape @s may be
+ * resized to: a fixed table must hold max_entries within the bound.
+ */
+static u32 tt_min_order(const struct tt_hash_shape *s)
+{
+	if (s->flags)
+		return 0;
+	return order_base_2(rcumap_hash_min_buckets(s->max_entries));
+}
 
 /* Largest key id count of any shape: the size of the walkers' bitmaps. */
 #define TT_MAX_KEYS	4096
@@ -323,6 +334,7 @@ struct tt_round {
 	struct task_struct *resizer_task;
 	unsigned long resizes;
 	unsigned long resize_nomem;
+	unsigned long resize_nofit;	/* shrinks refused by the bucket bound */
 	/*
 	 * The free callback: every value a successful update stored, and
 	 * every value the callback was given, counted and summed by their
@@ -405,6 +417,7 @@ static struct {
 	u32 nr_held;
 	unsigned long resizes;
 	unsigned long resize_nomem;
+	unsigned long resize_nofit;
 	unsigned long resize_rounds;
 	unsigned long values_freed;
 	/* Destroyed rounds whose free callbacks are yet to be counted. */
@@ -673,6 +686,9 @@ static void tt_hash_update(struct tt_worker *w, u32 mode, bool bh)
 		tt_note_stored(r, w->value);
 	} else if (err == -E2BIG && !present && !want) {
 		w->stats.full++;	/* the other workers filled it */
+	} else if (err == -ENOSPC && !present && !want && r->shape->flags) {
+		/* A full bucket of a table whose worker is behind. */
+		w->stats.full++;
 	} else if (err == -ENOMEM && bh) {
 		w->stats.nomem++;
 	} else if (err != want) {
@@ -767,7 +783,8 @@ static void tt_hash_contested(struct tt_worker *w)
 			tt_note_stored(r, w->value);
 		if (!err && op)
 			atomic_long_inc(&r->contested_in);
-		else if (err == -E2BIG && op)
+		else if ((err == -E2BIG ||
+			  (err == -ENOSPC && r->shape->flags)) && op)
 			w->stats.full++;
 		else if (err && err != (op ? -EEXIST : -ENOENT))
 			tt_fail("round %u: worker %u: contested update of key id %u: %d",
@@ -1473,11 +1490,16 @@ static int tt_resizer_fn(void *arg)
 	tt_seed(&rnd, tt.seed, 4000 + r->nr);
 	while (!kthread_should_stop()) {
 		order = ilog2(rcumap_hash_nr_buckets(r->h)) + tt_rand(&rnd, 5);
-		order = clamp_t(int, (int)order - 2, 0, r->resize_order);
+		order = clamp_t(int, (int)order - 2, tt_min_order(r->shape),
+				r->resize_order);
 		target = 1U << order;
 		err = rcumap_hash_resize(r->h, target);
 		if (err == -ENOMEM) {
 			r->resize_nomem++;
+		} else if (err == -ENOSPC &&
+			   target < rcumap_hash_nr_buckets(r->h)) {
+			/* Two buckets to merge do not fit in one: refused. */
+			r->resize_nofit++;
 		} else if (err) {
 			tt_fail("round %u: resize to %u buckets: %d", r->nr,
 				target, err);
@@ -1894,6 +1916,7 @@ static int tt_round_run(u32 nr, unsigned int ms)
 		kthread_stop(r->resizer_task);
 		tt.resizes += r->resizes;
 		tt.resize_nomem += r->resize_nomem;
+		tt.resize_nofit += r->resize_nofit;
 		tt.resize_rounds++;
 	}
 
@@ -2069,8 +2092,9 @@ static int tt_run(void)
 	pr_info("torture: %u rounds, %u workers and %u readers, %lu ops (%lu hash, %lu ptab; %lu full, %lu atomic -ENOMEM), %lu reads, %lu timer reads\n",
 		tt.rounds, tt.nr_workers, tt.nr_readers, sum.ops, sum.hash_ops,
 		sum.ptab_ops, sum.full, sum.nomem, reads, timer_reads);
-	pr_info("torture: %lu forced resizes in %lu rounds (%lu -ENOMEM), resize worker seen growing %lu and shrinking %lu times, %lu whole ordered walks of %lu keys, %lu values freed by the callback\n",
-		tt.resizes, tt.resize_rounds, tt.resize_nomem, sum.grew,
+	pr_info("torture: %lu forced resizes in %lu rounds (%lu -ENOMEM, %lu shrinks refused by the bucket bound), resize worker seen growing %lu and shrinking %lu times, %lu whole ordered walks of %lu keys, %lu values freed by the callback\n",
+		tt.resizes, tt.resize_rounds, tt.resize_nomem, tt.resize_nofit,
+		sum.grew,
 		sum.shrank, sum.ordered_walks, sum.ordered_keys,
 		tt.values_freed);
 	if (!err && (!sum.hash_ops || !sum.ptab_ops || !reads || !tt.rounds))
@@ -2560,9 +2584,16 @@ static void df_hash_resize(struct df *d, const struct tt_hash_shape *s,
 		want = -EINVAL;
 		break;
 	}
+	if (!want && target < (1U << tt_min_order(s)))
+		want = -EINVAL;
 	err = rcumap_hash_resize(h, target);
 	if (err == -ENOMEM && !want)
 		return;
+	/* A shrink that two buckets would not fit in is refused, changing nothing. */
+	if (err == -ENOSPC && !want && target < rcumap_hash_nr_buckets(h)) {
+		df_hash_compare(d, s, h, ref);
+		return;
+	}
 	if (err != want)
 		tt_fail("diff %u hash op %lu: resize to %u buckets: %d, want %d",
 			d->nr, d->op, target, err, want);
