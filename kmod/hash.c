@@ -974,23 +974,19 @@ static bool rcumap_hash_may_shrink(struct rcumap_hash *h,
 				   const struct rcumap_hash_table *tbl)
 	__must_hold(&h->resize_mutex)
 {
-	u32 i, half = (tbl->mask + 1) / 2;
+	u32 i, j, half = (tbl->mask + 1) / 2;
 	bool fits = true;
 
 	lockdep_assert_held(&h->resize_mutex);
-	for (i = 0; fits && i < half; i++) {
-		if (!(i % 1024)) {
-			if (i)
-				rcu_read_unlock();
-			cond_resched();
-			rcu_read_lock();
-		}
-		fits = rcumap_bucket_live(rcumap_bucket_rcu(tbl, i)) +
-		       rcumap_bucket_live(rcumap_bucket_rcu(tbl, i + half)) <=
-		       RCUMAP_HASH_BUCKET_MAX;
-	}
-	if (half)
+	for (i = 0; fits && i < half; i += 1024) {
+		rcu_read_lock();
+		for (j = i; fits && j < min(i + 1024, half); j++)
+			fits = rcumap_bucket_live(rcumap_bucket_rcu(tbl, j)) +
+			       rcumap_bucket_live(rcumap_bucket_rcu(tbl, j + half)) <=
+			       RCUMAP_HASH_BUCKET_MAX;
 		rcu_read_unlock();
+		cond_resched();
+	}
 	return fits;
 }
 

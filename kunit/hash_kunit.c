@@ -398,8 +398,10 @@ static void hash_destroy_nonempty(struct kunit *test)
 
 #define ORDER_KEYS	300
 
-/* 600 keys at most: 32 buckets is the fewest that keeps them far from
- * the bound (about 19 keys a bucket). */
+/*
+ * 600 keys at most: 32 buckets is the fewest that keeps them far from the
+ * bucket bound (about 19 keys a bucket).
+ */
 static const u32 order_buckets[] = { 32, 128, 1024 };
 
 static void order_buckets_desc(const u32 *n, char *desc)
@@ -556,8 +558,10 @@ static void hash_next_key_after_edges(struct kunit *test)
 
 #define POS_KEYS	256
 
-/* Bucket counts a table goes through after starting with 16. */
-/* Down to 8 buckets: the fewest that hold POS_KEYS + 2 keys within the bound. */
+/*
+ * Bucket counts a table goes through after starting with 16: down to 8,
+ * the fewest that hold POS_KEYS + 2 keys far from the bucket bound.
+ */
 static const u32 pos_sizes[] = { 8, 16, 64, 1024 };
 
 /* A key and its rcumap_hash_key_pos(), sorted in the order of the walk. */
