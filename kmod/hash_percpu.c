@@ -612,8 +612,10 @@ EXPORT_SYMBOL_GPL(rcumap_percpu_hash_bytes_used);
  * (replaced, deleted or destroyed).  This counts the areas allocated and
  * not yet freed, over all tables: after rcumap_hash_barrier(), with no
  * update running, it is exactly the number of keys in the per-CPU tables
- * that exist.  For statistics and leak checks (kmemleak never reports a
- * per-CPU object).
+ * that exist, plus the entries that deletes marked dead for lack of memory
+ * and that no insert, delete or resize of their bucket has dropped yet.
+ * For statistics and leak checks (kmemleak never reports a per-CPU
+ * object).
  *
  * Context: Any context.
  * Return: The number of areas (a snapshot while updates run).
