@@ -105,6 +105,12 @@ enum rcumap_map_type {
 #define RCUMAP_MAX_VALUE_SIZE	4096		/* HASH and PTAB */
 #define RCUMAP_MAX_ENTRIES	(1U << 24)	/* HASH */
 #define RCUMAP_MAX_BUCKETS	(1U << 22)	/* HASH */
+/*
+ * HASH: no insert makes a bucket hold more keys than this (ENOSPC), and a
+ * map without RCUMAP_CREATE_RESIZE has at least max_entries /
+ * RCUMAP_BUCKET_MAX buckets, rounded up (EINVAL at CREATE and RESIZE).
+ */
+#define RCUMAP_BUCKET_MAX	64
 #define RCUMAP_MIN_CAPACITY	64		/* PTAB */
 #define RCUMAP_MAX_CAPACITY	(1U << 22)	/* PTAB */
 
@@ -150,7 +156,9 @@ enum rcumap_create_flags {
  *               to RCUMAP_MAX_CAPACITY
  * @nr_buckets: HASH: bucket count, at most RCUMAP_MAX_BUCKETS (rounded up
  *              to a power of two), or 0 for the default of one bucket per
- *              entry, up to RCUMAP_MAX_BUCKETS.  LRU_HASH: also at most
+ *              entry, up to RCUMAP_MAX_BUCKETS.  Without
+ *              RCUMAP_CREATE_RESIZE, at least @max_entries /
+ *              RCUMAP_BUCKET_MAX (after rounding).  LRU_HASH: also at most
  *              @max_entries rounded up to a power of two (eviction scans
  *              the buckets).  PTAB: 0
  * @__reserved: Must be 0
@@ -244,7 +252,9 @@ enum rcumap_update_flags {
  * batch).
  *
  * UPDATE: EEXIST, ENOENT as the mode says, ENOSPC if the key is new and
- * the map holds max_entries keys.  An LRU_HASH map instead inserts, then
+ * the map holds max_entries keys, or its bucket holds RCUMAP_BUCKET_MAX
+ * keys (a map made with RCUMAP_CREATE_RESIZE first grows, if its load
+ * calls for it; see Documentation/rcumap.rst, "Bucket length").  An LRU_HASH map instead inserts, then
  * evicts a key not looked up lately, so an UPDATE that fails with ENOMEM
  * has evicted nothing.  Meanwhile other callers may see the count above
  * max_entries, by at most 2 per possible CPU.  Only when that many
@@ -446,7 +456,10 @@ struct rcumap_ptab_next {
  *
  * EINVAL if @nr_buckets is 0 or above RCUMAP_MAX_BUCKETS, or, for an
  * LRU_HASH map, above its max_entries rounded up to a power of two (as
- * at CREATE).  ENOMEM if an allocation failed on the way, EINTR on a
+ * at CREATE), or, for a map without RCUMAP_CREATE_RESIZE, below
+ * max_entries / RCUMAP_BUCKET_MAX (as at CREATE).  ENOSPC if a halving
+ * step would merge two buckets holding more than RCUMAP_BUCKET_MAX keys
+ * together (refused before that step moves anything).  ENOMEM if an allocation failed on the way, EINTR on a
  * fatal signal: every key and value is still there and unchanged, but the
  * bucket count may be left part-way, at a step between the old count and
  * @nr_buckets; a later RESIZE goes on from there.
