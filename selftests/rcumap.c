@@ -868,6 +868,13 @@ TEST_F(rcumap_dev, create_bad_params_einval)
 		{ H, 8, 8, 16, RCUMAP_MAX_BUCKETS + 1 },
 		{ H, 8, 8, 16, 1U << 31 },
 		{ H, 8, 8, 16, ~0U },
+		/* Too few buckets to hold max_entries within the bound. */
+		{ H, 8, 8, RCUMAP_BUCKET_MAX + 1, 1 },
+		{ H, 8, 8, 100, 1 },
+		{ H, 8, 8, RCUMAP_MAX_ENTRIES, 1 },
+		{ H, 8, 8, RCUMAP_MAX_ENTRIES,
+		  RCUMAP_MAX_ENTRIES / RCUMAP_BUCKET_MAX / 2 },
+		{ RCUMAP_MAP_PERCPU_HASH, 8, 8, 1000, 8 },
 		/* PTAB: no key, value size, capacity, no buckets */
 		{ P, 8, 8, 64, 0 },
 		{ P, 0, 0, 64, 0 },
@@ -908,11 +915,15 @@ TEST_F(rcumap_dev, create_limits_and_info)
 	} good[] = {
 		{ { H, 1, 0, 1, 0 }, 1, 1 },
 		{ { H, RCUMAP_MAX_KEY_SIZE, RCUMAP_MAX_VALUE_SIZE, 4, 0 }, 4, 7 },
-		{ { H, 8, 8, 100, 3 }, 4, 4 },
+		{ { H, 8, 8, 100, 2 }, 2, 2 },
 		{ { H, 8, 8, 100, 64 }, 64, 64 },
 		{ { H, 8, 8, 100, 0 }, 100, 199 },
 		{ { H, 8, 8, 16, 1000 }, 1024, 1024 },
-		{ { H, 8, 8, RCUMAP_MAX_ENTRIES, 1 }, 1, 1 },
+		{ { H, 8, 8, RCUMAP_BUCKET_MAX, 1 }, 1, 1 },
+		{ { H, 8, 8, RCUMAP_MAX_ENTRIES,
+		    RCUMAP_MAX_ENTRIES / RCUMAP_BUCKET_MAX },
+		  RCUMAP_MAX_ENTRIES / RCUMAP_BUCKET_MAX,
+		  RCUMAP_MAX_ENTRIES / RCUMAP_BUCKET_MAX },
 		{ { P, 0, 1, RCUMAP_MIN_CAPACITY, 0 }, 0, 0 },
 		{ { P, 0, RCUMAP_MAX_VALUE_SIZE, RCUMAP_MIN_CAPACITY, 0 }, 0, 0 },
 		{ { P, 0, 8, 4096, 0 }, 0, 0 },
@@ -1069,7 +1080,10 @@ TEST_F_TIMEOUT(rcumap_dev, auto_resize_grows, 180)
 		.type = RCUMAP_MAP_HASH, .key_size = 8, .value_size = 16,
 		.max_entries = 1024, .nr_buckets = 4,
 	};
-	struct shape fixed = s;
+	/* A fixed map needs 1024 / RCUMAP_BUCKET_MAX buckets: give it 64. */
+	struct shape fixed = { .type = RCUMAP_MAP_HASH, .key_size = 8,
+			       .value_size = 16, .max_entries = 1024,
+			       .nr_buckets = 64 };
 	struct rcumap_info info;
 	long long nb;
 	int fd, i;
@@ -1094,7 +1108,7 @@ TEST_F_TIMEOUT(rcumap_dev, auto_resize_grows, 180)
 	}
 	/* The map without the flag never resizes by itself. */
 	ASSERT_EQ(0, _test_cmd_info(fd, &info));
-	EXPECT_EQ(4, info.out_nr_buckets);
+	EXPECT_EQ(64, info.out_nr_buckets);
 	EXPECT_EQ(1024, info.out_count);
 	close(fd);
 }
@@ -1139,12 +1153,13 @@ TEST_F_TIMEOUT(rcumap_dev, auto_resize_shrinks, 180)
 
 /*
  * A RESIZE whose caller is killed part-way.  A child resizes a map of
- * 2^20 buckets down to 1 and back up, without end, and is killed 1 s in.
+ * 2^20 buckets down to 16 (the fewest its 1000 keys may have) and back
+ * up, without end, and is killed 1 s in.
  * RESIZE is killable, so the child dies inside a call, between two
  * buckets, and the map is left part-way: at a bucket count strictly
  * between the two, or at 2^20 with a second array being filled.  A RESIZE
  * that could not be interrupted would always finish its call first and
- * leave the map exactly at 1 or 2^20 buckets with one array.  (Each call
+ * leave the map exactly at 16 or 2^20 buckets with one array.  (Each call
  * takes some 10-20 s in the debug guest and well under a second on real
  * hardware; the child spends all but a few microseconds of its life in
  * one, so the kill lands in one at any speed.)  The map, which the parent
@@ -1153,7 +1168,7 @@ TEST_F_TIMEOUT(rcumap_dev, auto_resize_shrinks, 180)
  */
 TEST_F_TIMEOUT(rcumap_dev, resize_killed_keeps_every_key, 300)
 {
-	const __u32 from = 1U << 20;
+	const __u32 from = 1U << 20, to = 16;
 	struct shape s = {
 		.type = RCUMAP_MAP_HASH, .key_size = 8, .value_size = 16,
 		.max_entries = 1000, .nr_buckets = from,
@@ -1179,7 +1194,7 @@ TEST_F_TIMEOUT(rcumap_dev, resize_killed_keeps_every_key, 300)
 		if (write(go[1], &c, 1) != 1)
 			_exit(1);
 		for (;;) {
-			r.nr_buckets = r.nr_buckets == 1 ? from : 1;
+			r.nr_buckets = r.nr_buckets == to ? from : to;
 			ioctl(self->fd, RCUMAP_IOC_RESIZE, &r);
 		}
 	}
@@ -1196,7 +1211,7 @@ TEST_F_TIMEOUT(rcumap_dev, resize_killed_keeps_every_key, 300)
 		       _metadata->name, info.out_nr_buckets,
 		       (unsigned long long)info.out_bytes_used,
 		       (unsigned long long)whole);
-	EXPECT_TRUE((info.out_nr_buckets > 1 && info.out_nr_buckets < from) ||
+	EXPECT_TRUE((info.out_nr_buckets > to && info.out_nr_buckets < from) ||
 		    (info.out_nr_buckets == from &&
 		     info.out_bytes_used >= whole + second))
 		TH_LOG("not part-way: the RESIZE ran to its end after SIGKILL");
@@ -1908,19 +1923,20 @@ TEST_F(rcumap_hash, batch_lookup_returns_each_entry_once)
 }
 
 /*
- * Every entry in one bucket, more of them than @count: the walk still
- * makes progress and returns each once (BPF's batch fails with ENOSPC).
+ * Every entry in one bucket, as many as the bucket bound allows, more of
+ * them than @count: the walk still makes progress and returns each once
+ * (BPF's batch fails with ENOSPC).  The 65th key is refused.
  */
 TEST_F(rcumap_hash, batch_lookup_one_bucket)
 {
 	struct shape s = self->s;
-	__u32 counts[] = { 1, 7, 64, 150, 200 };
-	__u32 seen[200], i, n = 150;
+	__u32 counts[] = { 1, 7, 63, RCUMAP_BUCKET_MAX, 200 };
+	__u32 seen[200], i, n = RCUMAP_BUCKET_MAX;
 	struct rcumap_info info;
 	struct walk w;
 	int fd;
 
-	s.max_entries = 200;
+	s.max_entries = RCUMAP_BUCKET_MAX;
 	s.nr_buckets = 1;
 	fd = open_map(&s);
 	ASSERT_LE(0, fd);
@@ -2621,8 +2637,12 @@ static int owalk_churn_hook(void *arg, const void *after, __u32 step)
 	int p, ret;
 
 	if (c->resize && step % OWALK_RESIZE_EVERY == 0) {
-		ret = _test_cmd_resize(c->fd, owalk_sizes[c->resizes %
-							  ARRAY_LEN(owalk_sizes)]);
+		__u32 size = owalk_sizes[c->resizes % ARRAY_LEN(owalk_sizes)];
+
+		/* Far from the bucket bound for max_entries keys. */
+		if (size < c->s->max_entries / 16)
+			size = c->s->max_entries / 16;
+		ret = _test_cmd_resize(c->fd, size);
 		if (ret)
 			return ret;
 		c->resizes++;
@@ -2814,6 +2834,7 @@ TEST_F(rcumap_hash, ordered_walk_fields_and_pointers)
  */
 TEST_F(rcumap_hash, resize_keeps_every_key)
 {
+	/* Raised to MAXE / 16, keeping MAXE keys far from the bucket bound. */
 	static const __u32 sizes[] = {
 		1, 2, 1024, 3, 5, 1000, 64, 1U << 16, 1, 7, 16,
 	};
@@ -2828,8 +2849,10 @@ TEST_F(rcumap_hash, resize_keeps_every_key)
 	}
 	ASSERT_EQ(0, owalk_reference(self->fd, &self->s, ref, &nref));
 	for (i = 0; i < ARRAY_LEN(sizes); i++) {
-		test_cmd_resize(sizes[i]);
-		for (want = 1; want < sizes[i]; want <<= 1)
+		__u32 size = sizes[i] < MAXE / 16 ? MAXE / 16 : sizes[i];
+
+		test_cmd_resize(size);
+		for (want = 1; want < size; want <<= 1)
 			;
 		test_cmd_info(&info);
 		EXPECT_EQ(want, info.out_nr_buckets) TH_LOG("asked %u", sizes[i]);
@@ -3767,7 +3790,8 @@ TEST_F(rcumap_lru, ptab_ops_einval_resize_works)
 	EXPECT_EQ(-EINVAL, _test_cmd_ptab_remove(self->fd, 0, NULL));
 	EXPECT_EQ(-EINVAL, _test_cmd_ptab_next(self->fd, 0, NULL, &id));
 	ASSERT_EQ(0, fill_keys(self->fd, &self->s, MAXE, 1));
-	EXPECT_EQ(0, _test_cmd_resize(self->fd, 1));
+	/* Few buckets, but far from the bucket bound for MAXE keys. */
+	EXPECT_EQ(0, _test_cmd_resize(self->fd, MAXE / 16));
 	/* max_entries is a power of two here: the most buckets allowed. */
 	EXPECT_EQ(0, _test_cmd_resize(self->fd, MAXE));
 	EXPECT_EQ(-EINVAL, _test_cmd_resize(self->fd, MAXE + 1));
@@ -4173,7 +4197,8 @@ struct owc_shared {
 /*
  * The child: insert, replace and delete keys OWC_STABLE..OWC_KEYS - 1,
  * and every few operations resize the map one step (a doubling or a
- * halving, between 1 and 1024 buckets: one step at a time, so that there
+ * halving, between 16 and 1024 buckets, 16 keeping OWC_KEYS far from the
+ * bucket bound: one step at a time, so that there
  * are many of them, each of them waiting for a grace period), until
  * @deadline.
  */
@@ -4202,7 +4227,7 @@ static int owc_churn(int fd, const struct shape *s, struct owc_shared *sh,
 			}
 		}
 		if (rnd(&seed) % 8 == 0) {
-			if (shift == 0 || (shift < 10 && rnd(&seed) % 2))
+			if (shift == 4 || (shift < 10 && rnd(&seed) % 2))
 				shift++;
 			else
 				shift--;
@@ -4236,9 +4261,9 @@ FIXTURE_VARIANT_ADD(rcumap_owalk, k8v16) {
 	.s = { RCUMAP_MAP_HASH, 8, 16, OWC_KEYS, 0 },
 };
 
-/* Four buckets to start with: long buckets, and resizes from the walk's. */
-FIXTURE_VARIANT_ADD(rcumap_owalk, k16v64_b4) {
-	.s = { RCUMAP_MAP_HASH, 16, 64, OWC_KEYS, 4 },
+/* Sixteen buckets to start with: long buckets, and resizes from the walk's. */
+FIXTURE_VARIANT_ADD(rcumap_owalk, k16v64_b16) {
+	.s = { RCUMAP_MAP_HASH, 16, 64, OWC_KEYS, 16 },
 };
 
 /* A map that also resizes by itself, and values of 0 bytes. */
