@@ -1991,17 +1991,25 @@ static bool rcumap_walk_vbucket(const struct rcumap_hash *h,
  * @value: Buffer of the table's value size, or %NULL.
  *
  * The batch form of a walk: a position is a bucket index and an index
- * within that bucket, so a walk makes progress however long a bucket is,
- * and costs O(1) per entry.  In a table that is not being updated, a walk
- * from 0 returns every entry exactly once.  Concurrent updates may make
- * it miss or repeat entries of the buckets they change.  A position is
- * only meaningful for one bucket count: a walk across a resize may miss or
- * repeat entries (rcumap_hash_walk_after() does not).  Any value of @pos
- * is safe to pass.
+ * within that bucket, so a walk makes progress however long a bucket is.
+ * In a table that is not being updated, a walk from 0 returns every entry
+ * exactly once.  Concurrent inserts and deletes may make it miss or repeat
+ * entries of the buckets they change (a replace moves no entry).  A
+ * position is only meaningful for one bucket count: a walk across a
+ * resize may miss or repeat entries (rcumap_hash_walk_after() does not).
+ * Any value of @pos is safe to pass.
+ *
+ * Cost: one call visits at most %RCUMAP_HASH_WALK_BUCKETS buckets, each
+ * of at most %RCUMAP_HASH_BUCKET_HARD_MAX entries, in one RCU read-side
+ * critical section; a run of empty buckets longer than that ends the call
+ * with -EAGAIN, so that a caller that may sleep can reschedule between
+ * two calls (a sparse table of 4M buckets would otherwise be one section
+ * of 4M loads).
  *
  * Context: Any context.  Takes and releases the RCU read lock.
  * Return: 0 if @key (and @value) were filled in, -ENOENT at the end of
- * the table.
+ * the table, -EAGAIN if %RCUMAP_HASH_WALK_BUCKETS buckets held nothing to
+ * return: @pos has moved past them and the walk goes on from there.
  */
 int rcumap_hash_walk(const struct rcumap_hash *h, u64 *pos, void *key,
 		     void *value)
@@ -2009,7 +2017,7 @@ int rcumap_hash_walk(const struct rcumap_hash *h, u64 *pos, void *key,
 	const struct rcumap_hash_table *tbl;
 	const struct rcumap_bucket *b;
 	u64 bucket = *pos >> 32;
-	u32 i = (u32)*pos;
+	u32 i = (u32)*pos, visited = 0;
 	int err = -ENOENT;
 
 	rcu_read_lock();
@@ -2017,6 +2025,10 @@ int rcumap_hash_walk(const struct rcumap_hash *h, u64 *pos, void *key,
 	for (; bucket <= tbl->mask; bucket++, i = 0) {
 		struct rcumap_walk_pos w = { .start = i };
 
+		if (visited++ == RCUMAP_HASH_WALK_BUCKETS) {
+			err = -EAGAIN;
+			break;
+		}
 		if (!rcumap_walk_vbucket(h, tbl, bucket, 0, 0, &w))
 			continue;
 		b = w.b;

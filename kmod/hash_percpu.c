@@ -464,7 +464,8 @@ EXPORT_SYMBOL_GPL(rcumap_percpu_hash_walk_after);
  *
  * Context: Any context.  Takes and releases the RCU read lock.
  * Return: 0 if @key (and @values) were filled in, -ENOENT at the end of
- * the table.
+ * the table, -EAGAIN after a run of empty buckets (as rcumap_hash_walk():
+ * call again from @pos).
  */
 int rcumap_percpu_hash_walk(const struct rcumap_percpu_hash *ph, u64 *pos,
 			    void *key, void *values)

@@ -1100,6 +1100,18 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 			break;
 		next = pos;
 		err = rf->ops->walk(rf, &next, key, vs ? value : NULL);
+		/*
+		 * A walk step ends early, having moved @next past a run of
+		 * empty buckets, so that no RCU read-side section covers more
+		 * than RCUMAP_HASH_WALK_BUCKETS of them: reschedule between
+		 * two steps, as between two elements.
+		 */
+		while (err == -EAGAIN) {
+			pos = next;
+			cond_resched();
+			err = fatal_signal_pending(current) ? -EINTR :
+			      rf->ops->walk(rf, &next, key, vs ? value : NULL);
+		}
 		if (err) {
 			/* The end of the table: resume there. */
 			pos = next;

@@ -2888,6 +2888,10 @@ TEST_F(rcumap_hash, resize_bad_values_einval)
 	for (i = 0; i < ARRAY_LEN(bad); i++) {
 		test_err_resize(EINVAL, bad[i]) TH_LOG("%u buckets", bad[i]);
 	}
+	/* Fewer buckets than max_entries needs within the bucket bound. */
+	for (i = 1; i * RCUMAP_BUCKET_MAX < MAXE; i *= 2) {
+		test_err_resize(EINVAL, i) TH_LOG("%u buckets", i);
+	}
 	test_cmd_info(&after);
 	EXPECT_EQ(before.out_nr_buckets, after.out_nr_buckets);
 	EXPECT_EQ(n, after.out_count);

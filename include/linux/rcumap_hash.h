@@ -145,7 +145,11 @@ int rcumap_hash_walk_after(const struct rcumap_hash *h, const void *after,
 			   void *key, void *value);
 u32 rcumap_hash_key_pos(const struct rcumap_hash *h, const void *key);
 
-/* Positional walks, for batches: see rcumap_hash_walk(). */
+/*
+ * Positional walks, for batches: see rcumap_hash_walk().  One call visits
+ * at most RCUMAP_HASH_WALK_BUCKETS buckets, then says -EAGAIN.
+ */
+#define RCUMAP_HASH_WALK_BUCKETS	64
 int rcumap_hash_walk(const struct rcumap_hash *h, u64 *pos, void *key,
 		     void *value);
 

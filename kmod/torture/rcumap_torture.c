@@ -227,6 +227,28 @@ struct tt_hash_shape {
 #define TT_GROW		RCUMAP_HASH_F_RESIZE
 #define TT_SHRINK	(RCUMAP_HASH_F_RESIZE | RCUMAP_HASH_F_SHRINK)
 
+/*
+ * rcumap_hash_walk(), going on past the runs of empty buckets that end a
+ * step with -EAGAIN (each must still move the position forward).
+ */
+static int tt_walk(const struct rcumap_hash *h, u64 *pos, void *key,
+		   void *value)
+{
+	u64 before;
+	int err;
+
+	do {
+		before = *pos;
+		err = rcumap_hash_walk(h, pos, key, value);
+		if (err == -EAGAIN && *pos <= before) {
+			tt_fail("walk: -EAGAIN from %llx left it at %llx",
+				before, *pos);
+			return -EINVAL;
+		}
+	} while (err == -EAGAIN);
+	return err;
+}
+
 /* What rcumap_hash_create() is given for a table of shape @s. */
 static struct rcumap_hash_params tt_hash_params(const struct tt_hash_shape *s,
 						rcumap_hash_free_t free_value,
@@ -536,7 +558,7 @@ static void tt_read_once(struct tt_round *r, struct rnd_state *rnd, u8 *key,
 		break;
 	case 2:
 		pos = (u64)tt_rand(rnd, 64) << 32;
-		if (!rcumap_hash_walk(r->h, &pos, key, value) &&
+		if (!tt_walk(r->h, &pos, key, value) &&
 		    (!tt_key_id(key, ks, r->salt, &key_id) ||
 		     key_id >= r->keys || !tt_value_whole(value, vs, key_id)))
 			tt_fail("round %u: reader's walk found a bad entry",
@@ -840,7 +862,7 @@ static void tt_hash_walk(struct tt_worker *w, bool positional)
 	for (i = 0; i < steps && !err; i++) {
 		if (positional) {
 			before = pos;
-			err = rcumap_hash_walk(r->h, &pos, w->key, w->value);
+			err = tt_walk(r->h, &pos, w->key, w->value);
 			if (!err && pos <= before)
 				tt_fail("round %u: walk went from %llx back to %llx",
 					r->nr, before, pos);
@@ -1635,7 +1657,7 @@ static void tt_round_check_hash(struct tt_round *r)
 		bitmap_zero(seen, r->keys);
 		found = 0;
 		pos = 0;
-		while (!rcumap_hash_walk(r->h, &pos, key, value)) {
+		while (!tt_walk(r->h, &pos, key, value)) {
 			if (!tt_key_id(key, ks, r->salt, &key_id) ||
 			    key_id >= r->keys ||
 			    !tt_value_whole(value, vs, key_id)) {
@@ -2451,7 +2473,7 @@ static void df_hash_compare(struct df *d, const struct tt_hash_shape *s,
 		next = rb_first(&ref->order);
 		switch (walk) {
 		case 0:
-			err = rcumap_hash_walk(h, &pos, d->key, d->value);
+			err = tt_walk(h, &pos, d->key, d->value);
 			break;
 		case 1:
 			err = rcumap_hash_get_next_key(h, NULL, d->key);
@@ -2488,7 +2510,7 @@ static void df_hash_compare(struct df *d, const struct tt_hash_shape *s,
 			memcpy(d->key2, d->key, ks);
 			switch (walk) {
 			case 0:
-				err = rcumap_hash_walk(h, &pos, d->key,
+				err = tt_walk(h, &pos, d->key,
 						       d->value);
 				break;
 			case 1:
@@ -2657,7 +2679,7 @@ static void df_hash_walk_at(struct df *d, const struct tt_hash_shape *s,
 		break;
 	}
 	before = pos;
-	err = rcumap_hash_walk(h, &pos, d->key2, with_value ? d->value : NULL);
+	err = tt_walk(h, &pos, d->key2, with_value ? d->value : NULL);
 	if (err == -ENOENT) {
 		/*
 		 * Resuming where a walk ended ends it again, unless the
@@ -2666,7 +2688,7 @@ static void df_hash_walk_at(struct df *d, const struct tt_hash_shape *s,
 		if (s->flags)
 			return;
 		before = pos;
-		err = rcumap_hash_walk(h, &pos, d->key2, NULL);
+		err = tt_walk(h, &pos, d->key2, NULL);
 		if (err != -ENOENT)
 			tt_fail("diff %u hash op %lu: walk resumed at its end %llx: %d",
 				d->nr, d->op, before, err);

@@ -219,6 +219,18 @@ static u32 key_id(const u8 *key)
 	return id;
 }
 
+/* rcumap_hash_walk(), on past runs of empty buckets (-EAGAIN). */
+static int walk_next(const struct rcumap_hash *h, u64 *pos, void *key,
+		     void *value)
+{
+	int err;
+
+	do {
+		err = rcumap_hash_walk(h, pos, key, value);
+	} while (err == -EAGAIN);
+	return err;
+}
+
 static void *walker_fn(void *arg)
 {
 	u64 *walks = arg, value[MAX_WORDS];
@@ -236,7 +248,7 @@ static void *walker_fn(void *arg)
 			memcpy(key, next, cfg->key_size);
 			err = rcumap_hash_get_next_key(table, key, next);
 		}
-		while (!rcumap_hash_walk(table, &pos, key, value)) {
+		while (!walk_next(table, &pos, key, value)) {
 			if (key_id(key) >= NR_IDS || key_id(key) != value[0])
 				FAIL("walk returned a stranger\n");
 			else

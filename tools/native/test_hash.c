@@ -284,6 +284,18 @@ static void lookup_and_delete_returns_the_value(void)
 	destroy_and_check(h, live);
 }
 
+/* rcumap_hash_walk(), on past runs of empty buckets (-EAGAIN). */
+static int walk_next(const struct rcumap_hash *h, u64 *pos, void *key,
+		     void *value)
+{
+	int err;
+
+	do {
+		err = rcumap_hash_walk(h, pos, key, value);
+	} while (err == -EAGAIN);
+	return err;
+}
+
 /* Walk with get_next_key() and walk(): each present key exactly once. */
 static void expect_walks_match(struct rcumap_hash *h, const bool *present,
 			       u32 nr_ids, u32 key_size)
@@ -314,7 +326,7 @@ static void expect_walks_match(struct rcumap_hash *h, const bool *present,
 	}
 	EXPECT_EQ(seen_gnk, nr_present);
 
-	while (!rcumap_hash_walk(h, &pos, key, NULL)) {
+	while (!walk_next(h, &pos, key, NULL)) {
 		memcpy(&id, key, 4);
 		if (key_size < 4)
 			id &= (1U << (8 * key_size)) - 1;
@@ -554,11 +566,50 @@ static void walk_accepts_any_position(void)
 	for (k = 0; k < 10; k++)
 		EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_ANY, GFP_KERNEL), 0);
 	pos = U64_MAX;
-	EXPECT_EQ(rcumap_hash_walk(h, &pos, &k, &v), -ENOENT);
+	EXPECT_EQ(walk_next(h, &pos, &k, &v), -ENOENT);
 	pos = 16ULL << 32;
-	EXPECT_EQ(rcumap_hash_walk(h, &pos, &k, &v), -ENOENT);
+	EXPECT_EQ(walk_next(h, &pos, &k, &v), -ENOENT);
 	pos = 3ULL << 32 | 0xffffffffU;
-	EXPECT(rcumap_hash_walk(h, &pos, &k, NULL) == 0 || pos >= 16ULL << 32);
+	EXPECT(walk_next(h, &pos, &k, NULL) == 0 || pos >= 16ULL << 32);
+	destroy_and_check(h, live);
+}
+
+/*
+ * A positional walk of a sparse table: each call visits at most
+ * RCUMAP_HASH_WALK_BUCKETS buckets, and says -EAGAIN with the position
+ * moved past exactly that many empty ones, until it finds the one key.
+ */
+static void walk_pauses_in_empty_runs(void)
+{
+	long live = native_allocs_live();
+	struct rcumap_hash *h = make(4, 4, 4096, 4096);
+	u32 k, v = 1, got, bucket = 0, calls = 0, found = 0;
+	u64 pos = 0, before;
+	int err;
+
+	ASSERT(!IS_ERR(h));
+	/* A key in one of the last buckets. */
+	for (k = 0; bucket < 4000; k++)
+		bucket = bitrev32(rcumap_hash_key_pos(h, &k)) & 4095;
+	k--;
+	EXPECT_EQ(rcumap_hash_update(h, &k, &v, RCUMAP_NOEXIST, GFP_KERNEL), 0);
+	do {
+		before = pos;
+		err = rcumap_hash_walk(h, &pos, &got, NULL);
+		calls++;
+		/* Exactly the bucket budget further, at its first entry. */
+		if (err == -EAGAIN)
+			EXPECT_EQ(pos, ((before >> 32) + RCUMAP_HASH_WALK_BUCKETS) << 32);
+		if (!err) {
+			EXPECT_EQ(got, k);
+			EXPECT_EQ(pos >> 32, bucket);
+			found++;
+		}
+	} while (err != -ENOENT && calls < 1000);
+	EXPECT_EQ(found, 1);
+	EXPECT_EQ(pos, 4096ULL << 32);
+	/* No call visited more than its budget of buckets. */
+	EXPECT(calls >= 4096 / RCUMAP_HASH_WALK_BUCKETS);
 	destroy_and_check(h, live);
 }
 
@@ -579,6 +630,7 @@ int main(void)
 	RUN(keys_may_be_unaligned);
 	RUN(get_next_key_restarts_after_a_missing_key);
 	RUN(walk_accepts_any_position);
+	RUN(walk_pauses_in_empty_runs);
 	native_exit();
 	return harness_done("test_hash");
 }
