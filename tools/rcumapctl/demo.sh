@@ -63,7 +63,7 @@ EOF
 
 {
 	echo "# A hash map resized while it holds keys, and walked in order."
-	echo "create hash key 4 value 4 entries 4096 buckets 4"
+	echo "create hash key 4 value 4 entries 256 buckets 4"
 	i=1
 	while [ $i -le 64 ]; do
 		echo "update $i $((i * 10))"
@@ -78,7 +78,8 @@ EOF
 	echo "delete 7"
 	echo "getnext ordered 7		# ...and still that key once 7 is gone"
 	echo "! EINVAL resize 0"
-	echo "resize 2"
+	echo "! EINVAL resize 2		# 256 entries need 256 / 64 buckets"
+	echo "resize 4"
 	echo "dump ordered count 16		# the same order at any size"
 } >/tmp/resize.rc
 
