@@ -1070,21 +1070,21 @@ static int rcumap_hash_grow(struct rcumap_hash *h, u32 n)
  * Works on any table: the flags only decide whether the table also resizes
  * itself.
  *
- * Context: Process context.  May sleep (waits for grace periods).  Must
- * not race with rcumap_hash_destroy().
  * The bucket bound holds across resizes: a table without
  * %RCUMAP_HASH_F_RESIZE cannot go below rcumap_hash_min_buckets() of its
  * max_entries, and a step that halves the table starts only if every two
  * buckets it merges hold at most %RCUMAP_HASH_BUCKET_MAX keys together.
  *
+ * Context: Process context.  May sleep (waits for grace periods).  Must
+ * not race with rcumap_hash_destroy().
  * Return: 0 if the table has @nr_buckets buckets, -EINVAL if @nr_buckets
  * is 0 or too large, or too small for max_entries in a table without
  * %RCUMAP_HASH_F_RESIZE, -ENOSPC if the keys in the table do not fit in
  * fewer buckets within the bound, -ENOMEM if an array or bucket could not
- * be allocated, -EINTR if the caller got a fatal signal.  After an error no entry is
- * lost, but the table may be left part-way through a step, which its
- * users cannot see (but it holds two bucket arrays); the next resize,
- * explicit or by the worker, finishes it first.
+ * be allocated, -EINTR if the caller got a fatal signal.  After an error
+ * no entry is lost, but the table may be left part-way through a step,
+ * which its users cannot see (but it holds two bucket arrays); the next
+ * resize, explicit or by the worker, finishes it first.
  */
 int rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets)
 {
