@@ -425,8 +425,9 @@ EXPORT_SYMBOL_GPL(rcumap_lru_hash_lookup_copy);
  * Return: 0 on success, -EINVAL if @mode is unknown, -EEXIST if @mode is
  * %RCUMAP_NOEXIST and @key is present, -ENOENT if @mode is %RCUMAP_EXIST
  * and @key is absent, -E2BIG if the table stayed full through
- * %RCUMAP_LRU_MAX_TRIES evictions, -ENOMEM if the key's new bucket
- * cannot be allocated.
+ * %RCUMAP_LRU_MAX_TRIES evictions, -ENOSPC if @key is new and its bucket
+ * holds %RCUMAP_HASH_BUCKET_MAX keys (nothing is evicted), -ENOMEM if the
+ * key's new bucket cannot be allocated.
  */
 int rcumap_lru_hash_update(struct rcumap_lru_hash *lru, const void *key,
 			   const void *value, u32 mode, gfp_t gfp)
