@@ -616,7 +616,12 @@ static struct rcumap_hash_table *rcumap_hash_table_alloc(u32 nr_buckets,
 #define RCUMAP_RESIZE_BACKOFF_MIN	(HZ / 10)
 #define RCUMAP_RESIZE_BACKOFF_MAX	(10 * HZ)
 
-/* The bucket count an automatic resize of @n buckets wants, or 0. */
+/*
+ * The bucket count an automatic resize of @n buckets wants, or 0.  Only
+ * the worker acts on it, under h->resize_mutex; rcumap_hash_check_size()
+ * asks without the mutex, only to decide whether to queue the worker, and
+ * may race with an explicit resize that moves h->min_buckets.
+ */
 static u32 rcumap_hash_auto_size(const struct rcumap_hash *h, u32 n)
 {
 	u32 count = atomic_read(&h->count);
@@ -626,8 +631,8 @@ static u32 rcumap_hash_auto_size(const struct rcumap_hash *h, u32 n)
 	if ((u64)count > (u64)n * RCUMAP_GROW_LOAD &&
 	    n < RCUMAP_HASH_MAX_BUCKETS)
 		return n * 2;
-	if ((h->flags & RCUMAP_HASH_F_SHRINK) && n > h->min_buckets &&
-	    count < n / RCUMAP_SHRINK_DIV)
+	if ((h->flags & RCUMAP_HASH_F_SHRINK) &&
+	    n > READ_ONCE(h->min_buckets) && count < n / RCUMAP_SHRINK_DIV)
 		return n / 2;
 	return 0;
 }
@@ -888,44 +893,17 @@ static int rcumap_hash_migrate(struct rcumap_hash *h,
 	return 0;
 }
 
-/**
- * rcumap_hash_resize() - Change the bucket count of a table.
- * @h: Table.
- * @nr_buckets: New bucket count, rounded up to a power of two, 1 to
- *	%RCUMAP_HASH_MAX_BUCKETS.
- *
- * Moves the entries to a new bucket array while lookups and updates go
- * on: readers never wait, an updater waits at most for the bucket lock
- * while its bucket is moved.  The count, every key and every value are
- * unchanged; no value is handed to the free callback (entries that were
- * already dead are).  The table goes by steps of x2 or /2, each a new
- * array; a step that an error interrupted is finished first.  Each step
- * visits every bucket of the array it leaves, so a resize costs the sum of
- * the bucket counts it goes through plus the entries, even in a nearly
- * empty table; a fatal signal interrupts it between two buckets.
- * Allocations are charged like the table's own (see rcumap_hash_create()).
- * Works on any table: the flags only decide whether the table also resizes
- * itself.
- *
- * Context: Process context.  May sleep (waits for grace periods).  Must
- * not race with rcumap_hash_destroy().
- * Return: 0 if the table has @nr_buckets buckets, -EINVAL if @nr_buckets
- * is 0 or too large, -ENOMEM if an array or bucket could not be allocated,
- * -EINTR if the caller got a fatal signal.  After an error no entry is
- * lost, but the table may be left part-way through a step, which its
- * users cannot see (but it holds two bucket arrays); the next resize,
- * explicit or by the worker, finishes it first.
+/*
+ * Go to @nr_buckets (a power of two) by steps of x2 or /2, finishing first
+ * a step that an error interrupted.  Returns as rcumap_hash_resize().
  */
-int rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets)
+static int __rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets)
+	__must_hold(&h->resize_mutex)
 {
 	struct mem_cgroup *old_memcg;
 	int err = 0;
 
-	if (!nr_buckets || nr_buckets > RCUMAP_HASH_MAX_BUCKETS)
-		return -EINVAL;
-	nr_buckets = roundup_pow_of_two(nr_buckets);
-
-	mutex_lock(&h->resize_mutex);
+	lockdep_assert_held(&h->resize_mutex);
 	old_memcg = set_active_memcg(h->memcg);
 	for (;;) {
 		struct rcumap_hash_table *tbl = rcumap_hash_tbl_resizer(h);
@@ -949,14 +927,91 @@ int rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets)
 			break;
 	}
 	set_active_memcg(old_memcg);
+	return err;
+}
+
+/**
+ * rcumap_hash_resize() - Change the bucket count of a table.
+ * @h: Table.
+ * @nr_buckets: New bucket count, rounded up to a power of two, 1 to
+ *	%RCUMAP_HASH_MAX_BUCKETS.
+ *
+ * Moves the entries to a new bucket array while lookups and updates go
+ * on: readers never wait, an updater waits at most for the bucket lock
+ * while its bucket is moved.  The count, every key and every value are
+ * unchanged; no value is handed to the free callback (entries that were
+ * already dead are).  The table goes by steps of x2 or /2, each a new
+ * array; a step that an error interrupted is finished first.  Each step
+ * visits every bucket of the array it leaves, so a resize costs the sum of
+ * the bucket counts it goes through plus the entries, even in a nearly
+ * empty table; a fatal signal interrupts it between two buckets, or while
+ * it waits for a resize in progress (one at a time: at worst a step of the
+ * table's own worker, or another caller's whole resize).  Allocations are
+ * charged like the table's own (see rcumap_hash_create()).
+ *
+ * Works on any table.  On a table that resizes itself
+ * (%RCUMAP_HASH_F_RESIZE) the size asked for is also the table's new
+ * floor, as if it had been created with it: once this returns 0, the
+ * worker never takes the table below @nr_buckets (with
+ * %RCUMAP_HASH_F_SHRINK it shrinks back to it, not below; without, it
+ * never shrinks), and grows it past @nr_buckets only when the entries
+ * call for it (more than 2 per bucket), as it would have anyway.  So a
+ * table sized ahead of a burst of inserts stays that size when they are
+ * deleted, and a table shrunk to save memory grows back only under load;
+ * to let it shrink further, resize it again.  The worker decides each of
+ * its steps under the same mutex as this, from the table as it is: it
+ * never finishes a decision taken before this call.
+ *
+ * Context: Process context.  May sleep (waits for grace periods).  Must
+ * not race with rcumap_hash_destroy().
+ * Return: 0 if the table has @nr_buckets buckets, -EINVAL if @nr_buckets
+ * is 0 or too large, -ENOMEM if an array or bucket could not be allocated,
+ * -EINTR if the caller got a fatal signal.  After an error no entry is
+ * lost and the floor is unchanged, but the table may be left part-way
+ * through a step, which its users cannot see (but it holds two bucket
+ * arrays); the next resize, explicit or by the worker, finishes that step
+ * first.
+ */
+int rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets)
+{
+	int err;
+
+	if (!nr_buckets || nr_buckets > RCUMAP_HASH_MAX_BUCKETS)
+		return -EINVAL;
+	nr_buckets = roundup_pow_of_two(nr_buckets);
+
+	if (mutex_lock_killable(&h->resize_mutex))
+		return -EINTR;
+	err = __rcumap_hash_resize(h, nr_buckets);
+	/* Read without the mutex by rcumap_hash_check_size(), a hint. */
+	if (!err)
+		WRITE_ONCE(h->min_buckets, nr_buckets);
 	mutex_unlock(&h->resize_mutex);
 	return err;
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_resize);
 
 /*
- * The resize worker, on rcumap_wq: finishes an interrupted resize, then
- * steps the table towards the size rcumap_hash_auto_size() wants.  After
+ * Where the worker takes the table next, decided under h->resize_mutex
+ * from the table as it is: the end of a step that an error interrupted,
+ * or one step towards what rcumap_hash_auto_size() wants; 0: nowhere.
+ */
+static u32 rcumap_hash_worker_target(const struct rcumap_hash *h)
+	__must_hold(&h->resize_mutex)
+{
+	const struct rcumap_hash_table *tbl = rcumap_hash_tbl_resizer(h);
+	const struct rcumap_hash_table *future = rcumap_table_future_resizer(h, tbl);
+
+	return future ? future->mask + 1 :
+			rcumap_hash_auto_size(h, tbl->mask + 1);
+}
+
+/*
+ * The resize worker, on rcumap_wq: finishes an interrupted step, then
+ * steps the table towards the size rcumap_hash_auto_size() wants.  It
+ * decides and takes each step in one hold of h->resize_mutex, so that no
+ * explicit resize comes between the two, and drops the mutex between
+ * steps, so that an explicit resize waits for one step at most.  After
  * an allocation failure it tries again later, backing off up to
  * RCUMAP_RESIZE_BACKOFF_MAX.  rcumap_hash_free_work() cancels it (and
  * waits for it) before freeing the table.
@@ -965,28 +1020,20 @@ static void rcumap_hash_resize_work(struct work_struct *work)
 {
 	struct rcumap_hash *h = container_of(to_delayed_work(work),
 					     struct rcumap_hash, resize_work);
-	int err = 0;
+	u32 target;
+	int err;
 
 	for (;;) {
-		const struct rcumap_hash_table *tbl, *future;
-		u32 target;
-
-		rcu_read_lock();
-		tbl = rcumap_hash_tbl(h);
-		future = rcumap_table_future(tbl);
-		target = future ? future->mask + 1 :
-				  rcumap_hash_auto_size(h, tbl->mask + 1);
-		rcu_read_unlock();
-		if (!target)
+		/* A kworker gets no signals: nothing to be killable for. */
+		mutex_lock(&h->resize_mutex);
+		target = rcumap_hash_worker_target(h);
+		err = target ? __rcumap_hash_resize(h, target) : 0;
+		if (!target || err)
 			break;
-		err = rcumap_hash_resize(h, target);
-		if (err)
-			break;
+		mutex_unlock(&h->resize_mutex);
+		cond_resched();
 	}
-	/*
-	 * Only this work touches resize_backoff; it never runs twice at once.
-	 * A table being destroyed is left alone.
-	 */
+	/* A table being destroyed is left alone. */
 	if (err && err != -ECANCELED) {
 		queue_delayed_work(rcumap_wq, &h->resize_work, h->resize_backoff);
 		h->resize_backoff = min(h->resize_backoff * 2,
@@ -994,6 +1041,7 @@ static void rcumap_hash_resize_work(struct work_struct *work)
 	} else {
 		h->resize_backoff = RCUMAP_RESIZE_BACKOFF_MIN;
 	}
+	mutex_unlock(&h->resize_mutex);
 }
 
 /**
@@ -1009,8 +1057,8 @@ static void rcumap_hash_resize_work(struct work_struct *work)
  * Each table gets its own random hash seed.  Every bucket starts empty.
  *
  * With %RCUMAP_HASH_F_RESIZE in @params->flags the table grows (and with
- * %RCUMAP_HASH_F_SHRINK also shrinks, never below its initial size) in a
- * worker; see rcumap_hash_resize().  A resize charges its allocations to
+ * %RCUMAP_HASH_F_SHRINK also shrinks, never below its initial size or that
+ * of the last explicit resize) in a worker; see rcumap_hash_resize().  A resize charges its allocations to
  * the memory cgroup that @gfp charges here (if @gfp has %__GFP_ACCOUNT:
  * the task's, or the active remote one), whichever task runs it.
  *
