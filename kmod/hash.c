@@ -1058,9 +1058,10 @@ static void rcumap_hash_resize_work(struct work_struct *work)
  *
  * With %RCUMAP_HASH_F_RESIZE in @params->flags the table grows (and with
  * %RCUMAP_HASH_F_SHRINK also shrinks, never below its initial size or that
- * of the last explicit resize) in a worker; see rcumap_hash_resize().  A resize charges its allocations to
- * the memory cgroup that @gfp charges here (if @gfp has %__GFP_ACCOUNT:
- * the task's, or the active remote one), whichever task runs it.
+ * of the last explicit resize) in a worker; see rcumap_hash_resize().  A
+ * resize charges its allocations to the memory cgroup that @gfp charges
+ * here (if @gfp has %__GFP_ACCOUNT: the task's, or the active remote one),
+ * whichever task runs it.
  *
  * Context: Process context if @gfp allows sleeping.
  * Return: The new table, or ERR_PTR(-EINVAL) if a size, the capacity, the
