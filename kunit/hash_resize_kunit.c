@@ -714,9 +714,12 @@ static void resize_under_load_loses_nothing(struct kunit *test)
  *           buckets only over 2n entries, so it makes at most RW_GROWN;
  *  no F_SHRINK: it never loses buckets.
  *
- * It looks at once, a few times while the churners go on, and after
+ * It looks at once, a few times while the churners go on, and, after a
+ * resize to more than RW_GROWN buckets, once more after
  * rcumap_hash_barrier(), which waits for a worker run queued before it:
- * one that was waiting for the mutex during the resize, say.
+ * one that was waiting for the mutex during the resize, say.  After a
+ * resize to a few buckets it goes on at once, so that the next resize
+ * begins while the worker is still growing the table under load.
  */
 #define RW_CHURNERS	2
 #define RW_KEYS		512
@@ -803,8 +806,14 @@ static void rw_resize(struct rw *s, struct rnd_state *rnd)
 		usleep_range(100, 200);
 		n = rw_look(s, asked, n, "with churn");
 	}
-	rcumap_hash_barrier();
-	rw_look(s, asked, n, "after the worker");
+	/*
+	 * Not after a resize to a few buckets: the next one should start
+	 * while the worker is still growing the table, not after it.
+	 */
+	if (asked > RW_GROWN) {
+		rcumap_hash_barrier();
+		rw_look(s, asked, n, "after the worker");
+	}
 }
 
 static int rw_thread_fn(void *arg)
