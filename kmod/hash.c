@@ -680,7 +680,12 @@ static struct rcumap_hash_table *rcumap_hash_table_alloc(u32 nr_buckets,
 #define RCUMAP_RESIZE_BACKOFF_MIN	(HZ / 10)
 #define RCUMAP_RESIZE_BACKOFF_MAX	(10 * HZ)
 
-/* The bucket count an automatic resize of @n buckets wants, or 0. */
+/*
+ * The bucket count an automatic resize of @n buckets wants, or 0.  Only
+ * the worker acts on it, under h->resize_mutex; rcumap_hash_check_size()
+ * asks without the mutex, only to decide whether to queue the worker, and
+ * may race with an explicit resize that moves h->min_buckets.
+ */
 static u32 rcumap_hash_auto_size(const struct rcumap_hash *h, u32 n)
 {
 	u32 count = atomic_read(&h->count);
@@ -690,8 +695,8 @@ static u32 rcumap_hash_auto_size(const struct rcumap_hash *h, u32 n)
 	if ((u64)count > (u64)n * RCUMAP_GROW_LOAD &&
 	    n < RCUMAP_HASH_MAX_BUCKETS)
 		return n * 2;
-	if ((h->flags & RCUMAP_HASH_F_SHRINK) && n > h->min_buckets &&
-	    count < n / RCUMAP_SHRINK_DIV)
+	if ((h->flags & RCUMAP_HASH_F_SHRINK) &&
+	    n > READ_ONCE(h->min_buckets) && count < n / RCUMAP_SHRINK_DIV)
 		return n / 2;
 	return 0;
 }
@@ -991,9 +996,8 @@ static bool rcumap_hash_may_shrink(struct rcumap_hash *h,
 }
 
 /*
- * rcumap_hash_resize() with h->resize_mutex held: step the table to
- * @nr_buckets (a power of two in range), finishing an interrupted step
- * first.
+ * Go to @nr_buckets (a power of two) by steps of x2 or /2, finishing first
+ * a step that an error interrupted.  Returns as rcumap_hash_resize().
  */
 static int __rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets)
 	__must_hold(&h->resize_mutex)
@@ -1036,9 +1040,10 @@ static int __rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets)
 /*
  * An insert into a resizable table found its key's bucket full, with the
  * table of @n buckets past its growth threshold: the resize worker has
- * not kept up.  Grow it here, one step, if it still has @n buckets.  The
- * caller may sleep.  Costs what a resize step costs: O(n) bucket moves
- * and a grace period.
+ * not kept up.  Grow it here, one step, if it still has @n buckets; the
+ * floor of rcumap_hash_resize() is not moved (this is the worker's job,
+ * done early).  The caller may sleep.  Costs what a resize step costs:
+ * O(n) bucket moves and a grace period.
  */
 static int rcumap_hash_grow(struct rcumap_hash *h, u32 n)
 {
@@ -1065,10 +1070,23 @@ static int rcumap_hash_grow(struct rcumap_hash *h, u32 n)
  * array; a step that an error interrupted is finished first.  Each step
  * visits every bucket of the array it leaves, so a resize costs the sum of
  * the bucket counts it goes through plus the entries, even in a nearly
- * empty table; a fatal signal interrupts it between two buckets.
- * Allocations are charged like the table's own (see rcumap_hash_create()).
- * Works on any table: the flags only decide whether the table also resizes
- * itself.
+ * empty table; a fatal signal interrupts it between two buckets, or while
+ * it waits for a resize in progress (one at a time: at worst a step of the
+ * table's own worker, or another caller's whole resize).  Allocations are
+ * charged like the table's own (see rcumap_hash_create()).
+ *
+ * Works on any table.  On a table that resizes itself
+ * (%RCUMAP_HASH_F_RESIZE) the size asked for is also the table's new
+ * floor, as if it had been created with it: once this returns 0, the
+ * worker never takes the table below @nr_buckets (with
+ * %RCUMAP_HASH_F_SHRINK it shrinks back to it, not below; without, it
+ * never shrinks), and grows it past @nr_buckets only when the entries
+ * call for it (more than 2 per bucket), as it would have anyway.  So a
+ * table sized ahead of a burst of inserts stays that size when they are
+ * deleted, and a table shrunk to save memory grows back only under load;
+ * to let it shrink further, resize it again.  The worker decides each of
+ * its steps under the same mutex as this, from the table as it is: it
+ * never finishes a decision taken before this call.
  *
  * The bucket bound holds across resizes: a table without
  * %RCUMAP_HASH_F_RESIZE cannot go below rcumap_hash_min_buckets() of its
@@ -1082,9 +1100,10 @@ static int rcumap_hash_grow(struct rcumap_hash *h, u32 n)
  * %RCUMAP_HASH_F_RESIZE, -ENOSPC if the keys in the table do not fit in
  * fewer buckets within the bound, -ENOMEM if an array or bucket could not
  * be allocated, -EINTR if the caller got a fatal signal.  After an error
- * no entry is lost, but the table may be left part-way through a step,
- * which its users cannot see (but it holds two bucket arrays); the next
- * resize, explicit or by the worker, finishes it first.
+ * no entry is lost and the floor is unchanged, but the table may be left
+ * part-way through a step, which its users cannot see (but it holds two
+ * bucket arrays); the next resize, explicit or by the worker, finishes
+ * that step first.
  */
 int rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets)
 {
@@ -1097,16 +1116,38 @@ int rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets)
 	    nr_buckets < rcumap_hash_min_buckets(h->max_entries))
 		return -EINVAL;
 
-	mutex_lock(&h->resize_mutex);
+	if (mutex_lock_killable(&h->resize_mutex))
+		return -EINTR;
 	err = __rcumap_hash_resize(h, nr_buckets);
+	/* Read without the mutex by rcumap_hash_check_size(), a hint. */
+	if (!err)
+		WRITE_ONCE(h->min_buckets, nr_buckets);
 	mutex_unlock(&h->resize_mutex);
 	return err;
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_resize);
 
 /*
- * The resize worker, on rcumap_wq: finishes an interrupted resize, then
- * steps the table towards the size rcumap_hash_auto_size() wants.  After
+ * Where the worker takes the table next, decided under h->resize_mutex
+ * from the table as it is: the end of a step that an error interrupted,
+ * or one step towards what rcumap_hash_auto_size() wants; 0: nowhere.
+ */
+static u32 rcumap_hash_worker_target(const struct rcumap_hash *h)
+	__must_hold(&h->resize_mutex)
+{
+	const struct rcumap_hash_table *tbl = rcumap_hash_tbl_resizer(h);
+	const struct rcumap_hash_table *future = rcumap_table_future_resizer(h, tbl);
+
+	return future ? future->mask + 1 :
+			rcumap_hash_auto_size(h, tbl->mask + 1);
+}
+
+/*
+ * The resize worker, on rcumap_wq: finishes an interrupted step, then
+ * steps the table towards the size rcumap_hash_auto_size() wants.  It
+ * decides and takes each step in one hold of h->resize_mutex, so that no
+ * explicit resize comes between the two, and drops the mutex between
+ * steps, so that an explicit resize waits for one step at most.  After
  * an allocation failure it tries again later, backing off up to
  * RCUMAP_RESIZE_BACKOFF_MAX.  rcumap_hash_free_work() cancels it (and
  * waits for it) before freeing the table.
@@ -1115,28 +1156,20 @@ static void rcumap_hash_resize_work(struct work_struct *work)
 {
 	struct rcumap_hash *h = container_of(to_delayed_work(work),
 					     struct rcumap_hash, resize_work);
-	int err = 0;
+	u32 target;
+	int err;
 
 	for (;;) {
-		const struct rcumap_hash_table *tbl, *future;
-		u32 target;
-
-		rcu_read_lock();
-		tbl = rcumap_hash_tbl(h);
-		future = rcumap_table_future(tbl);
-		target = future ? future->mask + 1 :
-				  rcumap_hash_auto_size(h, tbl->mask + 1);
-		rcu_read_unlock();
-		if (!target)
+		/* A kworker gets no signals: nothing to be killable for. */
+		mutex_lock(&h->resize_mutex);
+		target = rcumap_hash_worker_target(h);
+		err = target ? __rcumap_hash_resize(h, target) : 0;
+		if (!target || err)
 			break;
-		err = rcumap_hash_resize(h, target);
-		if (err)
-			break;
+		mutex_unlock(&h->resize_mutex);
+		cond_resched();
 	}
-	/*
-	 * Only this work touches resize_backoff; it never runs twice at once.
-	 * A table being destroyed is left alone.
-	 */
+	/* A table being destroyed is left alone. */
 	if (err && err != -ECANCELED) {
 		queue_delayed_work(rcumap_wq, &h->resize_work, h->resize_backoff);
 		h->resize_backoff = min(h->resize_backoff * 2,
@@ -1144,6 +1177,7 @@ static void rcumap_hash_resize_work(struct work_struct *work)
 	} else {
 		h->resize_backoff = RCUMAP_RESIZE_BACKOFF_MIN;
 	}
+	mutex_unlock(&h->resize_mutex);
 }
 
 /**
@@ -1159,10 +1193,11 @@ static void rcumap_hash_resize_work(struct work_struct *work)
  * Each table gets its own random hash seed.  Every bucket starts empty.
  *
  * With %RCUMAP_HASH_F_RESIZE in @params->flags the table grows (and with
- * %RCUMAP_HASH_F_SHRINK also shrinks, never below its initial size) in a
- * worker; see rcumap_hash_resize().  A resize charges its allocations to
- * the memory cgroup that @gfp charges here (if @gfp has %__GFP_ACCOUNT:
- * the task's, or the active remote one), whichever task runs it.
+ * %RCUMAP_HASH_F_SHRINK also shrinks, never below its initial size or that
+ * of the last explicit resize) in a worker; see rcumap_hash_resize().  A
+ * resize charges its allocations to the memory cgroup that @gfp charges
+ * here (if @gfp has %__GFP_ACCOUNT: the task's, or the active remote one),
+ * whichever task runs it.
  *
  * Context: Process context if @gfp allows sleeping.
  * Return: The new table, or ERR_PTR(-EINVAL) if a size, the capacity, the

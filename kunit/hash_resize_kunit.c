@@ -9,7 +9,9 @@
  *                              across resizes, destroy while a resize is
  *                              queued or running, allocation failures.
  *  rcumap_hash_resize_stress - a thread resizes without pause while
- *                              readers, writers and an ordered walker run.
+ *                              readers, writers and an ordered walker run;
+ *                              explicit resizes beside the table's own
+ *                              resize worker.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -27,6 +29,16 @@ static unsigned int resize_stress_ms = 3000;
 module_param(resize_stress_ms, uint, 0444);
 MODULE_PARM_DESC(resize_stress_ms,
 		 "Run time of each rcumap_hash_resize_stress case in ms (default 3000)");
+
+/*
+ * The resizer of that case gets through about one resize and its checks a
+ * second in the debug guest (each step waits for a grace period): it runs
+ * longer than the others.
+ */
+static unsigned int resize_worker_ms = 6000;
+module_param(resize_worker_ms, uint, 0444);
+MODULE_PARM_DESC(resize_worker_ms,
+		 "Run time of each explicit-resizes-beside-the-worker case in ms (default 6000)");
 
 /* Values of the tests: derived from the key, so any reader can check. */
 static u64 value_of(u32 key, u32 version)
@@ -699,8 +711,198 @@ static void resize_under_load_loses_nothing(struct kunit *test)
 			atomic_long_read(&s->left) + present);
 }
 
+/*
+ * Explicit resizes beside the resize worker.  Churners insert and then
+ * delete their own keys (RW_CHURNERS * RW_KEYS in all), so that the load
+ * of a table that resizes itself keeps crossing both thresholds and their
+ * updates keep queueing the worker; a resizer calls rcumap_hash_resize()
+ * to a power of two from 1 to 4096, mostly from a few buckets to thousands
+ * and back (several steps, begun while the worker is busy at one end).
+ * After each resize that returned 0, and until its next one, it checks
+ * what the worker may do (see rcumap_hash_resize()):
+ *
+ *  floor:   the table never has fewer buckets than the resize asked for;
+ *  load:    it grows past that only under load: the worker doubles n
+ *           buckets only over 2n entries, so it makes at most RW_GROWN;
+ *  no F_SHRINK: it never loses buckets.
+ *
+ * It looks at once, a few times while the churners go on, and, after a
+ * resize to more than RW_GROWN buckets, once more after
+ * rcumap_hash_barrier(), which waits for a worker run queued before it:
+ * one that was waiting for the mutex during the resize, say.  After a
+ * resize to a few buckets it goes on at once, so that the next resize
+ * begins while the worker is still growing the table under load.
+ */
+#define RW_CHURNERS	2
+#define RW_KEYS		512
+/* The largest n with more than 2n of the 1024 keys is 511: 512 at most. */
+#define RW_GROWN	512
+
+struct rw {
+	struct rcumap_hash *h;
+	u32 flags;
+	struct stress_errors err;
+	bool present[RW_CHURNERS];	/* each churner's keys, at a turn */
+	atomic_long_t resizes;
+	atomic_long_t looks;
+	atomic_long_t moved;	/* looks that found the worker had moved it */
+	atomic_long_t churn;
+};
+
+struct rw_thread {
+	struct rw *s;
+	u32 id;		/* RW_CHURNERS: the resizer */
+};
+
+/* A whole pass over churner @id's keys: insert them all, or delete them. */
+static void rw_churn(struct rw *s, u32 id)
+{
+	bool insert = !s->present[id];
+	u32 key;
+	u64 val;
+	int err;
+
+	for (key = id * RW_KEYS; key < (id + 1) * RW_KEYS; key++) {
+		val = value_of(key, 0);
+		err = insert ? rcumap_hash_update(s->h, &key, &val,
+						  RCUMAP_NOEXIST, GFP_KERNEL) :
+			       rcumap_hash_delete(s->h, &key);
+		if (err)
+			stress_fail(&s->err, "churner %u: %s key %u: %d", id,
+				    insert ? "insert" : "delete", key, err);
+		cond_resched();
+	}
+	s->present[id] = insert;
+	atomic_long_add(RW_KEYS, &s->churn);
+}
+
+/* The table after a resize to @asked returned 0; @last: the previous look. */
+static u32 rw_look(struct rw *s, u32 asked, u32 last, const char *when)
+{
+	u32 n = rcumap_hash_nr_buckets(s->h);
+
+	atomic_long_inc(&s->looks);
+	if (n != asked)
+		atomic_long_inc(&s->moved);
+	if (n < asked)
+		stress_fail(&s->err, "%s: resized to %u, the worker left %u buckets",
+			    when, asked, n);
+	if (n > asked && n > RW_GROWN)
+		stress_fail(&s->err, "%s: resized to %u, the worker grew it to %u without load",
+			    when, asked, n);
+	if (!(s->flags & RCUMAP_HASH_F_SHRINK) && n < last)
+		stress_fail(&s->err, "%s: no F_SHRINK, but the worker shrank %u buckets to %u",
+			    when, last, n);
+	return n;
+}
+
+static void rw_resize(struct rw *s, struct rnd_state *rnd)
+{
+	u32 r = prandom_u32_state(rnd), asked, n;
+	long nr = atomic_long_inc_return(&s->resizes);
+	int err, i;
+
+	if (r % 4 == 0)
+		asked = 1U << (r / 4 % 13);
+	else if (nr % 2)
+		asked = 1U << (r / 4 % 5);
+	else
+		asked = 1024U << (r / 4 % 3);
+	err = rcumap_hash_resize(s->h, asked);
+	if (err) {
+		stress_fail(&s->err, "resize to %u: %d", asked, err);
+		return;
+	}
+	n = rw_look(s, asked, asked, "at once");
+	for (i = 0; i < 8; i++) {
+		usleep_range(100, 200);
+		n = rw_look(s, asked, n, "with churn");
+	}
+	/*
+	 * Not after a resize to a few buckets: the next one should start
+	 * while the worker is still growing the table, not after it.
+	 */
+	if (asked > RW_GROWN) {
+		rcumap_hash_barrier();
+		rw_look(s, asked, n, "after the worker");
+	}
+}
+
+static int rw_thread_fn(void *arg)
+{
+	struct rw_thread *t = arg;
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, 0x5eedULL * (t->id + 1));
+	while (!kthread_should_stop()) {
+		if (t->id < RW_CHURNERS)
+			rw_churn(t->s, t->id);
+		else
+			rw_resize(t->s, &rnd);
+		cond_resched();
+	}
+	return 0;
+}
+
+static const u32 rw_flags[] = {
+	RCUMAP_HASH_F_RESIZE,
+	RCUMAP_HASH_F_RESIZE | RCUMAP_HASH_F_SHRINK,
+};
+
+static void rw_desc(const u32 *flags, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s, 2 churners, a resizer",
+		 *flags & RCUMAP_HASH_F_SHRINK ? "grow and shrink" : "grow only");
+}
+
+KUNIT_ARRAY_PARAM(rw_flags, rw_flags, rw_desc);
+
+static void resize_worker_never_undoes_an_explicit_resize(struct kunit *test)
+{
+	const u32 nr = RW_CHURNERS + 1;
+	struct rw *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct rw_thread *t = kunit_kcalloc(test, nr, sizeof(*t), GFP_KERNEL);
+	u32 i, key, present = 0;
+	u64 out;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	s->flags = *(const u32 *)test->param_value;
+	s->h = resize_table(test, RW_CHURNERS * RW_KEYS, 0, s->flags, NULL,
+			    NULL);
+	for (i = 0; i < nr; i++) {
+		t[i].s = s;
+		t[i].id = i;
+	}
+	stress_run(test, &(struct stress_run){
+		.name = "rcumap_rw", .fn = rw_thread_fn,
+		.args = t, .size = sizeof(*t), .nr = nr,
+		.ms = resize_worker_ms, .err = &s->err,
+	});
+	/* Or the worker never ran beside a resize: nothing was tried. */
+	KUNIT_EXPECT_GT(test, atomic_long_read(&s->moved), 0L);
+	rcumap_hash_barrier();
+	for (key = 0; key < RW_CHURNERS * RW_KEYS; key++) {
+		bool want = s->present[key / RW_KEYS];
+		int err = rcumap_hash_lookup_copy(s->h, &key, &out);
+
+		present += want;
+		KUNIT_EXPECT_EQ_MSG(test, err, want ? 0 : -ENOENT, "key %u", key);
+		if (!err)
+			KUNIT_EXPECT_EQ(test, out, value_of(key, 0));
+	}
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(s->h), present);
+	kunit_info(test, "%ld resizes, %ld looks, %ld found the worker's moves, %ld churn ops\n",
+		   atomic_long_read(&s->resizes), atomic_long_read(&s->looks),
+		   atomic_long_read(&s->moved), atomic_long_read(&s->churn));
+	rcumap_hash_destroy(s->h);
+	rcumap_hash_barrier();
+}
+
 static struct kunit_case rcumap_hash_resize_stress_cases[] = {
 	KUNIT_CASE_PARAM(resize_under_load_loses_nothing, rs_writers_gen_params),
+	KUNIT_CASE_PARAM(resize_worker_never_undoes_an_explicit_resize,
+			 rw_flags_gen_params),
 	{}
 };
 

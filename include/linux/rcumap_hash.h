@@ -52,7 +52,10 @@ static inline u32 rcumap_hash_min_buckets(u32 max_entries)
  */
 /* Grow (x2) in a worker when there are more than 2 entries per bucket. */
 #define RCUMAP_HASH_F_RESIZE		BIT(0)
-/* Also shrink (/2), never below the initial size, under 1 per 8 buckets. */
+/*
+ * Also shrink (/2) under 1 entry per 8 buckets, never below the initial
+ * size or that of the last rcumap_hash_resize().
+ */
 #define RCUMAP_HASH_F_SHRINK		BIT(1)
 /* Initial bucket count of a resizable table created with nr_buckets 0. */
 #define RCUMAP_HASH_RESIZE_MIN_BUCKETS	64

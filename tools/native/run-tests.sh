@@ -32,6 +32,7 @@ run test_shim
 run test_hash
 run test_ptab
 run stress_hash "$seconds"
+run stress_resize "$seconds"
 run stress_ptab "$seconds"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -346,17 +346,25 @@ bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork)
 }
 
 /*
- * Delayed works.  Each queued one gets a thread that waits out the delay
- * (or a cancel), then runs the function.  One lock and one condition
- * variable serve them all: the state changes are rare.
+ * Delayed works, with the kernel's guarantees: a work is never run twice
+ * at once; queued while it runs, it is pending again and runs once more
+ * after that run (once its new delay has passed); queueing a pending work
+ * does nothing; cancel_delayed_work_sync() drops a pending run and waits
+ * for the one in progress.
+ *
+ * A work that is pending or running has one thread, which waits out the
+ * delay, runs the function, and loops while the work was queued again
+ * meanwhile.  One lock and one condition variable serve every work: the
+ * state changes are rare.  Under dw_lock: a work's @state and @due, and
+ * dw_active.
  */
-#define DW_PENDING	1
-#define DW_RUNNING	2
-#define DW_CANCELING	4
+#define DW_PENDING	1	/* its function will run, at @due */
+#define DW_RUNNING	2	/* its function is running */
+#define DW_CANCELING	4	/* in cancel_delayed_work_sync(): not queued */
 
 static pthread_mutex_t dw_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t dw_cond = PTHREAD_COND_INITIALIZER;
-static int dw_active;	/* delayed works pending or running */
+static int dw_active;	/* threads of works pending or running */
 
 /* Under dw_lock; atomic because delayed_work_pending() reads it without. */
 static void dw_set_state(struct delayed_work *dw, int state)
@@ -367,33 +375,33 @@ static void dw_set_state(struct delayed_work *dw, int state)
 static void *delayed_work_thread(void *arg)
 {
 	struct delayed_work *dw = arg;
-	struct timespec deadline;
-	unsigned long ms = dw->delay * 1000 / HZ;
 
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += ms / 1000;
-	deadline.tv_nsec += (ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
 	pthread_mutex_lock(&dw_lock);
-	while (!(dw->state & DW_CANCELING) &&
-	       pthread_cond_timedwait(&dw_cond, &dw_lock, &deadline) != ETIMEDOUT)
-		;
-	if (dw->state & DW_CANCELING) {
-		dw_set_state(dw, dw->state & ~DW_PENDING);
-		dw_active--;
-		pthread_cond_broadcast(&dw_cond);
+	for (;;) {
+		/* Pending: wait out the delay, or a cancel. */
+		while (!(dw->state & DW_CANCELING) &&
+		       pthread_cond_timedwait(&dw_cond, &dw_lock,
+					      &dw->due) != ETIMEDOUT)
+			;
+		if (dw->state & DW_CANCELING) {
+			dw_set_state(dw, dw->state & ~DW_PENDING);
+			break;
+		}
+		/* Clear pending before running: the function may queue it again. */
+		dw_set_state(dw, (dw->state & ~DW_PENDING) | DW_RUNNING);
 		pthread_mutex_unlock(&dw_lock);
-		return NULL;
+		dw->work.func(&dw->work);
+		pthread_mutex_lock(&dw_lock);
+		dw_set_state(dw, dw->state & ~DW_RUNNING);
+		if (!(dw->state & DW_PENDING))
+			break;
+		/* Queued while it ran: this thread runs it again. */
 	}
-	/* Clear pending before running: the function may queue it again. */
-	dw_set_state(dw, (dw->state & ~DW_PENDING) | DW_RUNNING);
-	pthread_mutex_unlock(&dw_lock);
-	dw->work.func(&dw->work);
-	pthread_mutex_lock(&dw_lock);
-	dw_set_state(dw, dw->state & ~DW_RUNNING);
+	/*
+	 * Idle: the next queue_delayed_work() starts another thread, and a
+	 * cancel may return, after which @dw may be freed: no access to it
+	 * once dw_lock is dropped.
+	 */
 	dw_active--;
 	pthread_cond_broadcast(&dw_cond);
 	pthread_mutex_unlock(&dw_lock);
@@ -403,7 +411,9 @@ static void *delayed_work_thread(void *arg)
 bool queue_delayed_work(struct workqueue_struct *wq, struct delayed_work *dw,
 			unsigned long delay)
 {
+	unsigned long ms = delay * 1000 / HZ;
 	pthread_t thread;
+	bool idle;
 
 	(void)wq;
 	pthread_mutex_lock(&dw_lock);
@@ -411,13 +421,24 @@ bool queue_delayed_work(struct workqueue_struct *wq, struct delayed_work *dw,
 		pthread_mutex_unlock(&dw_lock);
 		return false;
 	}
+	clock_gettime(CLOCK_REALTIME, &dw->due);
+	dw->due.tv_sec += ms / 1000;
+	dw->due.tv_nsec += (ms % 1000) * 1000000;
+	if (dw->due.tv_nsec >= 1000000000) {
+		dw->due.tv_sec++;
+		dw->due.tv_nsec -= 1000000000;
+	}
+	/* A running work's thread sees the pending bit when the run ends. */
+	idle = !(dw->state & DW_RUNNING);
 	dw_set_state(dw, dw->state | DW_PENDING);
-	dw->delay = delay;
-	dw_active++;
+	if (idle)
+		dw_active++;
 	pthread_mutex_unlock(&dw_lock);
-	if (native_thread_create(&thread, delayed_work_thread, dw))
-		abort();
-	pthread_detach(thread);
+	if (idle) {
+		if (native_thread_create(&thread, delayed_work_thread, dw))
+			abort();
+		pthread_detach(thread);
+	}
 	return true;
 }
 
@@ -426,7 +447,10 @@ bool delayed_work_pending(struct delayed_work *dw)
 	return __atomic_load_n(&dw->state, __ATOMIC_RELAXED) & DW_PENDING;
 }
 
-/* Wait until @dw is neither pending nor running; it cannot requeue meanwhile. */
+/*
+ * Drop a pending run, wait for the one in progress; meanwhile the work
+ * cannot be queued.  True if it was pending.
+ */
 bool cancel_delayed_work_sync(struct delayed_work *dw)
 {
 	bool pending;

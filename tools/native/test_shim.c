@@ -2,7 +2,10 @@
 /*
  * Tests of the shim itself: that it computes what the kernel computes
  * (jhash known answers, taken from the kernel's linux/jhash.h), allocates
- * as SLUB does, and orders RCU callbacks after grace periods.
+ * as SLUB does, orders RCU callbacks after grace periods, and runs a
+ * delayed work as a kernel workqueue does: never beside itself, again
+ * after the run that a queue during it found, and never after a cancel
+ * has returned.
  */
 #include <linux/atomic.h>
 #include <linux/jhash.h>
@@ -13,6 +16,9 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <asm/unaligned.h>
+
+#include <limits.h>
+#include <pthread.h>
 
 #include "harness.h"
 
@@ -222,6 +228,231 @@ static void kvfree_rcu_frees(void)
 		EXPECT_EQ(native_allocs_live(), live - 1);
 }
 
+/* ---- Delayed works -------------------------------------------------- */
+
+/*
+ * A delayed work that counts its runs and the instances of it inside its
+ * function at once.  Run k (from 1) returns only once @release >= k, so a
+ * test holds a run inside for as long as it needs.
+ */
+struct dw_probe {
+	struct delayed_work dw;
+	int runs;		/* runs started */
+	int done;		/* runs finished */
+	int inside;		/* runs inside the function now */
+	int max_inside;
+	int release;
+	int dwell_us;		/* how long each run stays inside */
+};
+
+static int dw_load(const int *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+static void dw_store(int *p, int v)
+{
+	__atomic_store_n(p, v, __ATOMIC_SEQ_CST);
+}
+
+static void dw_probe_fn(struct work_struct *work)
+{
+	struct dw_probe *p = container_of(to_delayed_work(work),
+					  struct dw_probe, dw);
+	int run = __atomic_add_fetch(&p->runs, 1, __ATOMIC_SEQ_CST);
+	int inside = __atomic_add_fetch(&p->inside, 1, __ATOMIC_SEQ_CST);
+	int max = dw_load(&p->max_inside);
+
+	while (inside > max &&
+	       !__atomic_compare_exchange_n(&p->max_inside, &max, inside, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+	while (dw_load(&p->release) < run)
+		usleep(100);
+	if (p->dwell_us)
+		usleep(p->dwell_us);
+	__atomic_sub_fetch(&p->inside, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&p->done, 1, __ATOMIC_SEQ_CST);
+}
+
+static void dw_probe_init(struct dw_probe *p, int release)
+{
+	memset(p, 0, sizeof(*p));
+	p->release = release;
+	INIT_DELAYED_WORK(&p->dw, dw_probe_fn);
+}
+
+/*
+ * Wait for *@p to reach @want.  The bound only keeps a broken shim from
+ * hanging the test: a correct one gets there in microseconds.
+ */
+static bool dw_wait_for(const int *p, int want)
+{
+	int i;
+
+	for (i = 0; i < 600000 && dw_load(p) < want; i++)
+		usleep(100);
+	return dw_load(p) >= want;
+}
+
+/*
+ * Queued again while it runs, a work is pending and runs once more after
+ * the run in progress, never beside it; queued again while pending, it is
+ * not queued twice.  The pause before the first run is released is not
+ * needed by a correct shim: it only gives a broken one, which would start
+ * the second run at once, the time to do it.
+ */
+static void delayed_work_requeued_while_running_runs_after(void)
+{
+	struct dw_probe p;
+
+	dw_probe_init(&p, 0);
+	EXPECT(queue_delayed_work(rcumap_wq, &p.dw, 0));
+	ASSERT(dw_wait_for(&p.runs, 1));
+	EXPECT(!delayed_work_pending(&p.dw));
+	EXPECT(queue_delayed_work(rcumap_wq, &p.dw, 0));
+	EXPECT(delayed_work_pending(&p.dw));
+	EXPECT(!queue_delayed_work(rcumap_wq, &p.dw, 0));
+	usleep(20000);
+	EXPECT_EQ(dw_load(&p.runs), 1);
+	dw_store(&p.release, 1);
+	EXPECT(dw_wait_for(&p.runs, 2));
+	dw_store(&p.release, 2);
+	flush_workqueue(rcumap_wq);
+	EXPECT_EQ(dw_load(&p.runs), 2);
+	EXPECT_EQ(dw_load(&p.done), 2);
+	EXPECT_EQ(dw_load(&p.max_inside), 1);
+	EXPECT(!delayed_work_pending(&p.dw));
+}
+
+struct dw_hammer {
+	struct dw_probe *p;
+	int queued;
+};
+
+static void *dw_hammer_fn(void *arg)
+{
+	struct dw_hammer *h = arg;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (queue_delayed_work(rcumap_wq, &h->p->dw, 0))
+			h->queued++;
+		usleep(20);
+	}
+	return NULL;
+}
+
+/*
+ * Three threads queue one work without pause, as the updaters of a table
+ * queue its resize worker: it is never inside its function twice at
+ * once, and it runs exactly once per queue that returned true.
+ */
+static void delayed_work_never_runs_beside_itself(void)
+{
+	struct dw_hammer h[3];
+	struct dw_probe p;
+	pthread_t t[3];
+	int i, queued = 0;
+
+	dw_probe_init(&p, INT_MAX);
+	p.dwell_us = 100;
+	for (i = 0; i < 3; i++) {
+		h[i].p = &p;
+		h[i].queued = 0;
+		ASSERT(!native_thread_create(&t[i], dw_hammer_fn, &h[i]));
+	}
+	for (i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		queued += h[i].queued;
+	}
+	flush_workqueue(rcumap_wq);
+	EXPECT_EQ(dw_load(&p.max_inside), 1);
+	EXPECT(queued >= 1);
+	EXPECT_EQ(dw_load(&p.runs), queued);
+	EXPECT_EQ(dw_load(&p.done), dw_load(&p.runs));
+	printf("# %d queued, %d runs\n", queued, dw_load(&p.runs));
+}
+
+struct dw_cancel {
+	struct dw_probe *p;
+	bool ret;
+	int returned;
+	int inside_at_return;
+	int runs_at_return;
+};
+
+static void *dw_cancel_fn(void *arg)
+{
+	struct dw_cancel *c = arg;
+
+	c->ret = cancel_delayed_work_sync(&c->p->dw);
+	dw_store(&c->inside_at_return, dw_load(&c->p->inside));
+	dw_store(&c->runs_at_return, dw_load(&c->p->runs));
+	dw_store(&c->returned, 1);
+	return NULL;
+}
+
+/*
+ * A cancel of a work that is running and queued again waits for the run
+ * in progress, drops the pending one (and says it was pending), and
+ * returns with nothing inside the function; the work can be queued again
+ * afterwards.  As above, the pauses only give a broken shim the time to
+ * show itself.
+ */
+static void cancel_waits_for_the_run_and_drops_the_pending_one(void)
+{
+	struct dw_cancel c = { 0 };
+	struct dw_probe p;
+	pthread_t t;
+
+	dw_probe_init(&p, 0);
+	c.p = &p;
+	EXPECT(queue_delayed_work(rcumap_wq, &p.dw, 0));
+	ASSERT(dw_wait_for(&p.runs, 1));
+	EXPECT(queue_delayed_work(rcumap_wq, &p.dw, 0));
+	usleep(20000);
+	ASSERT(!native_thread_create(&t, dw_cancel_fn, &c));
+	usleep(20000);
+	EXPECT_EQ(dw_load(&c.returned), 0);
+	EXPECT(!queue_delayed_work(rcumap_wq, &p.dw, 0));
+	dw_store(&p.release, 1);
+	EXPECT(dw_wait_for(&c.returned, 1));
+	/* Let whatever a broken shim still runs finish before we look. */
+	dw_store(&p.release, INT_MAX);
+	pthread_join(t, NULL);
+	flush_workqueue(rcumap_wq);
+	EXPECT(c.ret);
+	EXPECT_EQ(c.inside_at_return, 0);
+	EXPECT_EQ(c.runs_at_return, 1);
+	EXPECT_EQ(dw_load(&p.runs), 1);
+	EXPECT(!delayed_work_pending(&p.dw));
+
+	EXPECT(queue_delayed_work(rcumap_wq, &p.dw, 0));
+	flush_workqueue(rcumap_wq);
+	EXPECT_EQ(dw_load(&p.runs), 2);
+	EXPECT_EQ(dw_load(&p.max_inside), 1);
+}
+
+/*
+ * A cancel of a work that waits out its delay returns at once, says it
+ * was pending, and the work never runs; a cancel of an idle work says it
+ * was not.
+ */
+static void cancel_drops_a_delayed_work(void)
+{
+	struct dw_probe p;
+
+	dw_probe_init(&p, INT_MAX);
+	EXPECT(!cancel_delayed_work_sync(&p.dw));
+	EXPECT(queue_delayed_work(rcumap_wq, &p.dw, 3600 * HZ));
+	EXPECT(delayed_work_pending(&p.dw));
+	EXPECT(cancel_delayed_work_sync(&p.dw));
+	EXPECT(!delayed_work_pending(&p.dw));
+	flush_workqueue(rcumap_wq);
+	EXPECT_EQ(dw_load(&p.runs), 0);
+}
+
 int main(void)
 {
 	native_init();
@@ -236,6 +467,10 @@ int main(void)
 	RUN(callbacks_wait_for_readers);
 	RUN(rcu_work_runs_after_a_grace_period);
 	RUN(kvfree_rcu_frees);
+	RUN(delayed_work_requeued_while_running_runs_after);
+	RUN(delayed_work_never_runs_beside_itself);
+	RUN(cancel_waits_for_the_run_and_drops_the_pending_one);
+	RUN(cancel_drops_a_delayed_work);
 	native_exit();
 	return harness_done("test_shim");
 }

@@ -125,7 +125,8 @@ enum rcumap_map_type {
  *                        bucket per entry
  * @RCUMAP_CREATE_SHRINK: Also shrink it when the map has fewer than one
  *                        key per eight buckets, never below the bucket
- *                        count it was created with.  Needs
+ *                        count it was created with, or the one the last
+ *                        successful RCUMAP_IOC_RESIZE set.  Needs
  *                        RCUMAP_CREATE_RESIZE
  *
  * The map resizes itself in the background, some time after the update
@@ -451,7 +452,9 @@ struct rcumap_ptab_next {
  * call costs the sum of the bucket counts on the way (from
  * RCUMAP_MAX_BUCKETS to 1, about 2 * RCUMAP_MAX_BUCKETS bucket visits)
  * plus the keys, whatever the map holds.  A fatal signal interrupts it.
- * A map made with RCUMAP_CREATE_RESIZE may later resize again by itself.
+ * A map made with RCUMAP_CREATE_RESIZE may later resize again by itself,
+ * but after a success never below @nr_buckets, and above it only while it
+ * holds more than two keys a bucket.
  * The memory is charged to the memory cgroup the map was created in.
  *
  * EINVAL if @nr_buckets is 0 or above RCUMAP_MAX_BUCKETS, or, for an

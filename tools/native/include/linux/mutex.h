@@ -56,6 +56,13 @@ static inline void mutex_lock(struct mutex *m)
 	native_mutex_acquired(m);
 }
 
+/* No task is killed here (see linux/sched/signal.h): never -EINTR. */
+static inline int __must_check mutex_lock_killable(struct mutex *m)
+{
+	mutex_lock(m);
+	return 0;
+}
+
 static inline bool mutex_trylock(struct mutex *m)
 {
 	if (pthread_mutex_trylock(&m->raw))

@@ -11,6 +11,7 @@
 #define _NATIVE_LINUX_WORKQUEUE_H
 
 #include <stdbool.h>
+#include <time.h>
 #include <linux/kernel.h>
 #include <linux/rcupdate.h>
 
@@ -31,12 +32,13 @@ struct rcu_work {
 
 /*
  * A delayed work runs on a thread of its own, registered with RCU, once
- * its delay (in jiffies, HZ a second) has passed; @state says whether it
- * is pending, running or being cancelled, under a lock in shim.c.
+ * its delay (in jiffies, HZ a second) has passed, at @due; never twice at
+ * once, as in the kernel.  @state says whether it is pending, running or
+ * being cancelled; both are under a lock in shim.c.
  */
 struct delayed_work {
 	struct work_struct work;
-	unsigned long delay;
+	struct timespec due;
 	int state;
 };
 
@@ -55,7 +57,6 @@ static inline struct rcu_work *to_rcu_work(struct work_struct *work)
 
 #define INIT_DELAYED_WORK(dw, f) do {					\
 	INIT_WORK(&(dw)->work, (f));					\
-	(dw)->delay = 0;						\
 	(dw)->state = 0;						\
 } while (0)
 
