@@ -1089,7 +1089,7 @@ static int rcumap_hash_grow(struct rcumap_hash *h, u32 n)
  * never finishes a decision taken before this call.
  *
  * The bucket bound holds across resizes: a table without
- * %RCUMAP_HASH_F_RESIZE cannot go below rcumap_hash_min_buckets() of its
+ * %RCUMAP_HASH_F_RESIZE cannot go below rcumap_hash_buckets_for() of its
  * max_entries, and a step that halves the table starts only if every two
  * buckets it merges hold at most %RCUMAP_HASH_BUCKET_MAX keys together.
  *
@@ -1113,7 +1113,7 @@ int rcumap_hash_resize(struct rcumap_hash *h, u32 nr_buckets)
 		return -EINVAL;
 	nr_buckets = roundup_pow_of_two(nr_buckets);
 	if (!(h->flags & RCUMAP_HASH_F_RESIZE) &&
-	    nr_buckets < rcumap_hash_min_buckets(h->max_entries))
+	    nr_buckets < rcumap_hash_buckets_for(h->max_entries))
 		return -EINVAL;
 
 	if (mutex_lock_killable(&h->resize_mutex))
@@ -1202,7 +1202,7 @@ static void rcumap_hash_resize_work(struct work_struct *work)
  * Context: Process context if @gfp allows sleeping.
  * Return: The new table, or ERR_PTR(-EINVAL) if a size, the capacity, the
  * bucket count or the flags are out of range (a table without
- * %RCUMAP_HASH_F_RESIZE needs rcumap_hash_min_buckets() buckets), or
+ * %RCUMAP_HASH_F_RESIZE needs rcumap_hash_buckets_for() buckets), or
  * ERR_PTR(-ENOMEM).
  */
 struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
@@ -1232,7 +1232,7 @@ struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
 	nr_buckets = roundup_pow_of_two(nr_buckets);
 	/* A fixed table must hold max_entries within the bucket bound. */
 	if (!(params->flags & RCUMAP_HASH_F_RESIZE) &&
-	    nr_buckets < rcumap_hash_min_buckets(params->max_entries))
+	    nr_buckets < rcumap_hash_buckets_for(params->max_entries))
 		return ERR_PTR(-EINVAL);
 
 	h = kzalloc(sizeof(*h), gfp);
@@ -1607,7 +1607,7 @@ again:
 		goto out_unlock;
 	}
 	/*
-	 * The bound on bucket length (see rcumap_hash_min_buckets()); a
+	 * The bound on bucket length (see rcumap_hash_buckets_for()); a
 	 * table that is full as well says so first.
 	 */
 	if (idx < 0 && nr > RCUMAP_HASH_BUCKET_MAX) {

@@ -35,13 +35,13 @@ struct rcumap_hash;
  * every pair fits in that many; so no bucket ever holds more than
  * %RCUMAP_HASH_BUCKET_HARD_MAX entries, live or dead, whatever the keys.
  * A table without %RCUMAP_HASH_F_RESIZE needs enough buckets to hold
- * max_entries within the bound: rcumap_hash_min_buckets().
+ * max_entries within the bound: rcumap_hash_buckets_for().
  */
 #define RCUMAP_HASH_BUCKET_MAX		64
 #define RCUMAP_HASH_BUCKET_HARD_MAX	(2 * RCUMAP_HASH_BUCKET_MAX)
 
 /* Fewest buckets that hold @max_entries keys within the bound. */
-static inline u32 rcumap_hash_min_buckets(u32 max_entries)
+static inline u32 rcumap_hash_buckets_for(u32 max_entries)
 {
 	return DIV_ROUND_UP(max_entries, RCUMAP_HASH_BUCKET_MAX);
 }
@@ -87,7 +87,7 @@ typedef void (*rcumap_hash_free_t)(void *priv, const void *key, void *value);
  *	(capped at %RCUMAP_HASH_MAX_BUCKETS), or, with %RCUMAP_HASH_F_RESIZE,
  *	%RCUMAP_HASH_RESIZE_MIN_BUCKETS (fewer if @max_entries is smaller).
  *	Without %RCUMAP_HASH_F_RESIZE, at least
- *	rcumap_hash_min_buckets(@max_entries) (after rounding).
+ *	rcumap_hash_buckets_for(@max_entries) (after rounding).
  * @flags: 0, %RCUMAP_HASH_F_RESIZE, or %RCUMAP_HASH_F_RESIZE |
  *	%RCUMAP_HASH_F_SHRINK.  Without flags the bucket count changes only
  *	through rcumap_hash_resize().

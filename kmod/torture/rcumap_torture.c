@@ -283,7 +283,7 @@ static u32 tt_min_order(const struct tt_hash_shape *s)
 {
 	if (s->flags)
 		return 0;
-	return order_base_2(rcumap_hash_min_buckets(s->max_entries));
+	return order_base_2(rcumap_hash_buckets_for(s->max_entries));
 }
 
 /* Largest key id count of any shape: the size of the walkers' bitmaps. */

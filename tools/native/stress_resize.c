@@ -109,6 +109,7 @@ struct resizer {
 	u64 resizes;
 	u64 looks;
 	u64 moved;	/* looks that found the worker had moved the table */
+	u64 refused;	/* shrinks the bucket bound refused */
 };
 
 /*
@@ -155,8 +156,17 @@ static void resizer_run(struct resizer *r, double seconds)
 		else
 			asked = 1024U << rnd_below(&rng, 3);
 
+		n = rcumap_hash_nr_buckets(table);
 		err = rcumap_hash_resize(table, asked);
 		r->resizes++;
+		/*
+		 * The bucket bound refuses a shrink whose merged buckets would
+		 * not fit: the table, the floor and the worker are as before.
+		 */
+		if (err == -ENOSPC && asked < n) {
+			r->refused++;
+			continue;
+		}
 		if (err) {
 			FAIL("resize to %u: %d\n", asked, err);
 			continue;
@@ -230,8 +240,9 @@ static void run(u32 table_flags, double seconds)
 	/* Or the worker never ran beside the resizes, and nothing was tried. */
 	if (!r.moved)
 		FAIL("the worker never moved the table\n");
-	printf("# flags %#x: %llu resizes, %llu looks, %llu found the worker's moves, %llu churn ops\n",
+	printf("# flags %#x: %llu resizes (%llu shrinks refused by the bucket bound), %llu looks, %llu found the worker's moves, %llu churn ops\n",
 	       table_flags, (unsigned long long)r.resizes,
+	       (unsigned long long)r.refused,
 	       (unsigned long long)r.looks, (unsigned long long)r.moved,
 	       (unsigned long long)ops);
 	rcumap_hash_destroy(table);

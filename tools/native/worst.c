@@ -54,7 +54,7 @@ static void setup(struct geometry *g, bool worst, u32 value_size)
 		.key_size = sizeof(u64),
 		.value_size = value_size,
 		.max_entries = MAX_ENTRIES,
-		.nr_buckets = worst ? rcumap_hash_min_buckets(MAX_ENTRIES) : 0,
+		.nr_buckets = worst ? rcumap_hash_buckets_for(MAX_ENTRIES) : 0,
 	};
 	u32 buckets, np = 0, na = 0;
 	u8 *value = calloc(1, value_size + 1);
