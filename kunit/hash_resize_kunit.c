@@ -158,8 +158,9 @@ static void count_free(void *priv, const void *key, void *value)
  */
 static void resize_keeps_every_entry(struct kunit *test)
 {
-	static const u32 sizes[] = { 64, 1024, 16, 1, 4096, 2, 100 };
-	struct rcumap_hash *h = resize_table(test, 1000, 4, 0, count_free, NULL);
+	/* Down to 32 buckets: 1000 keys in fewer would near the bucket bound. */
+	static const u32 sizes[] = { 64, 1024, 32, 4096, 32, 100 };
+	struct rcumap_hash *h = resize_table(test, 1000, 32, 0, count_free, NULL);
 	size_t before;
 	u32 i;
 
@@ -234,7 +235,8 @@ static void resize_automatic_grow_and_shrink(struct kunit *test)
 	struct rcumap_hash *grow_only = resize_table(test, 4096, 0,
 						     RCUMAP_HASH_F_RESIZE,
 						     NULL, NULL);
-	struct rcumap_hash *fixed = resize_table(test, 4096, 4, 0, NULL, NULL);
+	/* The fewest buckets a fixed table of 4096 may have. */
+	struct rcumap_hash *fixed = resize_table(test, 4096, 64, 0, NULL, NULL);
 	u32 key;
 
 	KUNIT_EXPECT_EQ(test, rcumap_hash_nr_buckets(h),
@@ -247,7 +249,7 @@ static void resize_automatic_grow_and_shrink(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wait_for_buckets(grow_only, 512), 512U);
 	expect_exactly(test, h, 0, 1000);
 	rcumap_hash_barrier();
-	KUNIT_EXPECT_EQ(test, rcumap_hash_nr_buckets(fixed), 4U);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_nr_buckets(fixed), 64U);
 	expect_exactly(test, fixed, 0, 1000);
 
 	/* 10 keys left: shrinks while count < buckets / 8, to 64. */
@@ -271,9 +273,10 @@ static void resize_automatic_grow_and_shrink(struct kunit *test)
  */
 static void resize_ordered_walk_across_resizes(struct kunit *test)
 {
-	static const u32 sizes[] = { 256, 2, 64, 1, 1024, 8 };
+	/* 32 buckets at least: 600 keys stay far from the bucket bound. */
+	static const u32 sizes[] = { 256, 32, 64, 32, 1024, 64 };
 	const u32 n = 600;
-	struct rcumap_hash *h = resize_table(test, n, 16, 0, NULL, NULL);
+	struct rcumap_hash *h = resize_table(test, n, 32, 0, NULL, NULL);
 	u8 *seen = kunit_kzalloc(test, n, GFP_KERNEL);
 	u32 key, cur, steps = 0;
 	bool started = false;
@@ -597,19 +600,26 @@ static void rs_walk(struct rs *s, unsigned long *seen)
 	atomic_long_inc(&s->walks);
 }
 
-/* One step up or down (4096 buckets at most), or now and then a jump. */
+/*
+ * One step up or down (128 to 4096 buckets: fewer would bring RS_KEYS
+ * near the bucket bound), or now and then a jump.  A shrink the bound
+ * refuses (-ENOSPC) changes nothing.
+ */
 static void rs_resize(struct rs *s, struct rnd_state *rnd)
 {
 	u32 r = prandom_u32_state(rnd), nr = rcumap_hash_nr_buckets(s->h);
+	u32 before = nr;
 	int err;
 
 	if (r % 8 == 0)
-		nr = 1U << (r / 8 % 13);
-	else if ((r % 2 && nr < 4096) || nr == 1)
+		nr = 128U << (r / 8 % 6);
+	else if ((r % 2 && nr < 4096) || nr == 128)
 		nr *= 2;
 	else
 		nr /= 2;
 	err = rcumap_hash_resize(s->h, nr);
+	if (err == -ENOSPC && nr < before)
+		err = 0;
 
 	if (err)
 		stress_fail(&s->err, "resize to %u: %d", nr, err);
@@ -671,7 +681,7 @@ static void resize_under_load_loses_nothing(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	s->h = resize_table(test, RS_KEYS, 16, 0, rs_count_free, s);
+	s->h = resize_table(test, RS_KEYS, 128, 0, rs_count_free, s);
 	s->nr_writers = writers;
 	fill(test, s->h, 0, RS_STABLE);
 	for (i = 0; i < nr; i++) {
@@ -808,7 +818,11 @@ static void rw_resize(struct rw *s, struct rnd_state *rnd)
 		asked = 1U << (r / 4 % 5);
 	else
 		asked = 1024U << (r / 4 % 3);
+	n = rcumap_hash_nr_buckets(s->h);
 	err = rcumap_hash_resize(s->h, asked);
+	/* A shrink the bucket bound refuses changes nothing, floor included. */
+	if (err == -ENOSPC && asked < n)
+		return;
 	if (err) {
 		stress_fail(&s->err, "resize to %u: %d", asked, err);
 		return;
