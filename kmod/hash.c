@@ -2043,8 +2043,8 @@ static bool rcumap_walk_vbucket(const struct rcumap_hash *h,
  *
  * Context: Any context.  Takes and releases the RCU read lock.
  * Return: 0 if @key (and @value) were filled in, -ENOENT at the end of
- * the table, -EAGAIN if %RCUMAP_HASH_WALK_BUCKETS buckets held nothing to
- * return: @pos has moved past them and the walk goes on from there.
+ * the table, -EAGAIN if %RCUMAP_HASH_WALK_BUCKETS buckets in a row were
+ * empty (@pos has moved past them, and the walk goes on from there).
  */
 int rcumap_hash_walk(const struct rcumap_hash *h, u64 *pos, void *key,
 		     void *value)

@@ -2510,8 +2510,7 @@ static void df_hash_compare(struct df *d, const struct tt_hash_shape *s,
 			memcpy(d->key2, d->key, ks);
 			switch (walk) {
 			case 0:
-				err = tt_walk(h, &pos, d->key,
-						       d->value);
+				err = tt_walk(h, &pos, d->key, d->value);
 				break;
 			case 1:
 				err = rcumap_hash_get_next_key(h, d->key2,
