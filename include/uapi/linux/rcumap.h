@@ -497,8 +497,12 @@ struct rcumap_resize {
 
 #define RCUMAP_IOC_RESIZE	_IO(RCUMAP_TYPE, RCUMAP_CMD_RESIZE)
 
-/* Limits of struct rcumap_bucket_stats. */
-#define RCUMAP_STATS_MAX_HIST	64
+/*
+ * Limits of struct rcumap_bucket_stats: more counters than a bucket of a
+ * map of the device has keys (so the last one never mixes two lengths),
+ * and a budget that keeps one call's RCU read-side critical section short.
+ */
+#define RCUMAP_STATS_MAX_HIST	128
 #define RCUMAP_STATS_MAX_BUDGET	(1U << 14)
 
 /**
