@@ -5,17 +5,21 @@
  *
  * Conventions: @rf is the struct rcumap_file of an open file, kept in
  * @filp->private_data.  One open file holds one map: open() allocates an
- * empty @rf, the first RCUMAP_IOC_CREATE makes the map (kmod/ioctl.c), and
- * release(), called once the last reference to the file is gone, destroys
- * it.
+ * empty @rf, the first RCUMAP_IOC_CREATE makes the map (kmod/ioctl.c).
+ * RCUMAP_IOC_DUP_RDONLY makes more files, read-only ones (anonymous inodes
+ * with these same fops), that hold the same @rf; @rf counts the files
+ * that hold it, and the release() of the last one destroys the map.
  *
- * Locking: open() and release() take no lock.  release() cannot race with
- * an ioctl on the same file, since every ioctl holds a reference to it,
- * nor with another release().  The module cannot be unloaded while a file
- * is open: each holds a reference to the module (fops.owner).
+ * Locking: open() and release() take no lock.  A release() cannot race
+ * with an ioctl on the same file, since every ioctl holds a reference to
+ * it; the releases of two files of one @rf may run at once, and the
+ * refcount lets only the last one free it.  The module cannot be unloaded
+ * while a file is open: each holds a reference to the module (fops.owner,
+ * taken by the VFS for open() and by anon_inode_getfile() for DUP_RDONLY).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -38,19 +42,32 @@ static int rcumap_open(struct inode *inode, struct file *filp)
 	rf = kzalloc(sizeof(*rf), GFP_KERNEL_ACCOUNT);
 	if (!rf)
 		return -ENOMEM;
+	refcount_set(&rf->users, 1);
 	mutex_init(&rf->create_lock);
 	/* misc_open() left the struct miscdevice here; we have no use for it. */
 	filp->private_data = rf;
 	return 0;
 }
 
-static int rcumap_release(struct inode *inode, struct file *filp)
+/*
+ * Drop a file's reference to @rf; the last one destroys the map and frees
+ * @rf.  Each file drops its own reference once, in its release(), after
+ * its last ioctl has returned: when the count reaches zero no file holds
+ * @rf, so nothing can reach it but readers of the map still inside an RCU
+ * read-side critical section, which the map's deferred frees wait for.
+ */
+static void rcumap_file_put(struct rcumap_file *rf)
 {
-	struct rcumap_file *rf = filp->private_data;
-
+	if (!refcount_dec_and_test(&rf->users))
+		return;
 	rcumap_file_destroy_map(rf);
 	mutex_destroy(&rf->create_lock);
 	kfree(rf);
+}
+
+static int rcumap_release(struct inode *inode, struct file *filp)
+{
+	rcumap_file_put(filp->private_data);
 	return 0;
 }
 
@@ -62,6 +79,34 @@ static const struct file_operations rcumap_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
+
+/**
+ * rcumap_file_open_rdonly() - Make a read-only file of a map.
+ * @rf: The state of a file that holds a map; the caller is an ioctl on
+ *	that file.
+ *
+ * The new file has the device's fops and @rf as its private_data, and
+ * holds a reference to @rf of its own, dropped by its release(): the map
+ * lives until the last file that holds it is closed.  It is open for
+ * reading only (FMODE_READ), which is what keeps the ioctls that change
+ * the map off it.
+ *
+ * Context: Process context.  May sleep.
+ * Return: The new file, not yet installed in any descriptor table, or an
+ * ERR_PTR(): -ENFILE or -ENOMEM.
+ */
+struct file *rcumap_file_open_rdonly(struct rcumap_file *rf)
+{
+	struct file *filp;
+
+	/* Not from 0: the caller's file holds a reference for the call. */
+	refcount_inc(&rf->users);
+	filp = anon_inode_getfile("[rcumap]", &rcumap_fops, rf, O_RDONLY);
+	/* No file, no release(): give the reference back (never the last). */
+	if (IS_ERR(filp))
+		rcumap_file_put(rf);
+	return filp;
+}
 
 static struct miscdevice rcumap_misc = {
 	.minor = MISC_DYNAMIC_MINOR,

@@ -2204,3 +2204,111 @@ u32 rcumap_hash_max_entries(const struct rcumap_hash *h)
 	return h->max_entries;
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_max_entries);
+
+/* ---- Statistics ---- */
+
+/*
+ * The live keys that bucket @idx of @tbl holds, or, once a resize has
+ * moved it, the live keys that came from it, wherever they are now (the
+ * same virtual bucket as rcumap_walk_vbucket()'s): after a split, those
+ * of the two buckets it went to; after a merge, those of the merged bucket
+ * whose hash has @fmask-bits @fidx (@fmask 0: every key).
+ *
+ * The caller holds an RCU read lock, which keeps every table of the chain
+ * alive (see rcumap_bucket_follow()).  The chain is short: the caller's
+ * @tbl was current inside that read-side critical section, and a resize
+ * step that replaces it waits for a grace period (rcumap_hash_migrate())
+ * before the next step can give the new table a future of its own, so
+ * only @tbl's buckets can hold RCUMAP_MOVED here and the recursion is one
+ * level deep.  Costs one load per entry of the buckets it reads.
+ */
+static u32 rcumap_stats_bucket_len(const struct rcumap_hash_table *tbl,
+				   u32 idx, u32 fmask, u32 fidx)
+{
+	const struct rcumap_bucket *b = rcumap_bucket_rcu(tbl, idx);
+	const struct rcumap_hash_table *future;
+	u32 i, len = 0;
+
+	if (unlikely(b == RCUMAP_MOVED)) {
+		/* As in rcumap_bucket_follow(). */
+		smp_rmb();
+		future = rcumap_table_future(tbl);
+		if (future->mask > tbl->mask)
+			return rcumap_stats_bucket_len(future, idx, fmask, fidx) +
+			       rcumap_stats_bucket_len(future,
+						       idx + tbl->mask + 1,
+						       fmask, fidx);
+		if (!fmask) {
+			fmask = tbl->mask;
+			fidx = idx;
+		}
+		return rcumap_stats_bucket_len(future, idx & future->mask,
+					       fmask, fidx);
+	}
+	for (i = 0; b && i < b->nr; i++) {
+		u32 hash = READ_ONCE(b->hash[i]);
+
+		if (hash != RCUMAP_HASH_DEAD && (hash & fmask) == fidx)
+			len++;
+	}
+	return len;
+}
+
+/**
+ * rcumap_hash_bucket_stats() - Add a range of bucket lengths to a histogram.
+ * @h: Table.
+ * @cursor: The first bucket to visit; advanced past the buckets visited.
+ * @budget: Most buckets to visit.
+ * @hist: Histogram of @nr_hist counters: a bucket of @len live keys adds
+ *	one to @hist[min(@len, @nr_hist - 1)].
+ * @nr_hist: Counters in @hist, at least 1.
+ * @longest: Raised to the length of the longest bucket visited.
+ *
+ * Visits the buckets of the current bucket array from *@cursor on, at most
+ * @budget of them and none past its end, inside one RCU read-side critical
+ * section, and adds their lengths to @hist and @longest (which the caller
+ * initialises).  A caller walks the whole table in chunks, from 0 until
+ * *@cursor reaches the bucket count returned, dropping the RCU read lock
+ * between chunks, so that no chunk holds it for long.
+ *
+ * On a table that is not being changed, a whole walk counts every bucket
+ * once and every key once.  While a resize moves the keys to a new bucket
+ * array, the buckets counted are those of the array being left (whose
+ * count this returns): a bucket already moved counts the keys that came
+ * from it, wherever they are now.  A walk whose chunks return different
+ * bucket counts crossed a resize and mixes the two arrays.
+ *
+ * Worst case: @budget bucket loads, plus one load per entry of the buckets
+ * visited, plus, for a bucket a shrinking resize has merged, one per entry
+ * of the merged bucket (each read at most twice per call).  Allocates
+ * nothing, writes nothing shared, takes no lock but the RCU read lock.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: The bucket count of the array visited (nothing is visited if
+ * *@cursor is at or past it), or -EINVAL if @nr_hist is 0.
+ */
+int rcumap_hash_bucket_stats(const struct rcumap_hash *h, u32 *cursor,
+			     u32 budget, u32 *hist, u32 nr_hist, u32 *longest)
+{
+	const struct rcumap_hash_table *tbl;
+	u32 i, end, nr;
+
+	if (!nr_hist)
+		return -EINVAL;
+	rcu_read_lock();
+	tbl = rcumap_hash_tbl(h);
+	nr = tbl->mask + 1;
+	i = *cursor;
+	end = i < nr ? i + min(budget, nr - i) : i;
+	for (; i < end; i++) {
+		u32 len = rcumap_stats_bucket_len(tbl, i, 0, 0);
+
+		hist[min(len, nr_hist - 1)]++;
+		*longest = max(*longest, len);
+	}
+	rcu_read_unlock();
+	*cursor = end;
+	/* At most RCUMAP_HASH_MAX_BUCKETS: a positive int. */
+	return nr;
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_bucket_stats);

@@ -633,3 +633,23 @@ long rcumap_percpu_hash_nr_areas(void)
 	return sum;
 }
 EXPORT_SYMBOL_GPL(rcumap_percpu_hash_nr_areas);
+
+/**
+ * rcumap_percpu_hash_table() - The inner table of a per-CPU table.
+ * @ph: Table.
+ *
+ * For the read-only calls of include/linux/rcumap_hash.h that do not
+ * touch values (whose inner values are per-CPU area pointers, not the
+ * values): sizes, the bucket count, rcumap_hash_bucket_stats().  The
+ * pointer is const because an update through it would bypass the areas;
+ * it lives as long as @ph.
+ *
+ * Context: Any context.
+ * Return: The inner table.
+ */
+const struct rcumap_hash *
+rcumap_percpu_hash_table(const struct rcumap_percpu_hash *ph)
+{
+	return ph->h;
+}
+EXPORT_SYMBOL_GPL(rcumap_percpu_hash_table);

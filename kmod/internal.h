@@ -7,6 +7,7 @@
 
 #include <linux/jhash.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <asm/barrier.h>
@@ -54,7 +55,11 @@ int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
 /* ---- /dev/rcumap (kmod/dev.c, kmod/ioctl.c) ------------------------- */
 
 /**
- * struct rcumap_file - The map of one open file of /dev/rcumap.
+ * struct rcumap_file - The map of one open file of /dev/rcumap, and of the
+ *	read-only files RCUMAP_IOC_DUP_RDONLY made from it.
+ * @users: The files that hold this struct: 1 at open(), one more for each
+ *	file DUP_RDONLY makes; the release() of the last one frees the map
+ *	and this struct (rcumap_file_put()).
  * @create_lock: Serialises RCUMAP_IOC_CREATE on this file; nothing else
  *	takes it.
  * @map_type: 0 until RCUMAP_IOC_CREATE has made the map, then its
@@ -76,11 +81,16 @@ int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
  * @percpu: The map, if @map_type is %RCUMAP_MAP_PERCPU_HASH.
  * @lru: The map, if @map_type is %RCUMAP_MAP_LRU_HASH.
  *
- * Lives in file->private_data from open() to release().  An ioctl holds a
- * reference to the file, so release() never runs under one, and the map
- * it found stays alive until the ioctl returns.
+ * Lives in file->private_data of every file that holds it, from open()
+ * to the last of their release()s.  An ioctl holds a reference to its
+ * file, so that file's release() never runs under it, and the map it
+ * found stays alive until the ioctl returns.  Only the file open() made
+ * can have write access, so only it can CREATE: DUP_RDONLY needs a map,
+ * and its files are read-only, so the fields below are set before any
+ * other file shares them.
  */
 struct rcumap_file {
+	refcount_t users;
 	struct mutex create_lock;	/* serialises CREATE */
 	u32 map_type;
 	u32 key_size;
@@ -108,6 +118,7 @@ static inline u32 rcumap_file_map_type(const struct rcumap_file *rf)
 
 long rcumap_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
 void rcumap_file_destroy_map(struct rcumap_file *rf);
+struct file *rcumap_file_open_rdonly(struct rcumap_file *rf);
 int rcumap_dev_init(void);
 void rcumap_dev_exit(void);
 

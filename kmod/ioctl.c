@@ -27,8 +27,10 @@
  * a fault there could not sleep.  Every function here runs in process
  * context and may sleep.
  *
- * Lifetimes: an ioctl holds a reference to its file, so the file's map
- * is not destroyed under a handler (see rcumap_file_destroy_map()).
+ * Lifetimes: an ioctl holds a reference to its file, and the file one to
+ * its @rf (shared with the read-only files RCUMAP_IOC_DUP_RDONLY made), so
+ * the map is not destroyed under a handler (see rcumap_file_destroy_map()).
+ * Whether the file may write is its f_mode's FMODE_WRITE, fixed at open.
  */
 #include <linux/rcumap_hash.h>
 #include <linux/rcumap_hash_lru.h>
@@ -39,6 +41,7 @@
 #include <linux/build_bug.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
@@ -122,6 +125,8 @@ union rcumap_ucmd_buffer {
 	struct rcumap_ptab_elem ptab_elem;
 	struct rcumap_ptab_next ptab_next;
 	struct rcumap_resize resize;
+	struct rcumap_bucket_stats bucket_stats;
+	struct rcumap_dup_rdonly dup_rdonly;
 };
 
 /*
@@ -227,6 +232,8 @@ static void *rcumap_kv_alloc(const struct rcumap_file *rf, void **value)
  *	past it.
  * @resize: Change the bucket count.  An LRU map also refuses (-EINVAL)
  *	more buckets than its CREATE could have asked for.
+ * @bucket_stats: rcumap_hash_bucket_stats() of the table that holds the
+ *	map's keys (a per-CPU or LRU map's inner table).
  *
  * CREATE picks the ops of its map type, and they stay the file's for good
  * (@rf->ops, published with the map).  Each element op, @lookup to @resize,
@@ -261,6 +268,8 @@ struct rcumap_map_ops {
 	int (*walk)(const struct rcumap_file *rf, u64 *pos, void *key,
 		    void *value);
 	int (*resize)(const struct rcumap_file *rf, u32 nr_buckets);
+	int (*bucket_stats)(const struct rcumap_file *rf, u32 *cursor,
+			    u32 budget, u32 *hist, u32 nr_hist, u32 *longest);
 };
 
 #define RCUMAP_CREATE_FLAGS	(RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK)
@@ -409,6 +418,14 @@ static int rcumap_hash_map_resize(const struct rcumap_file *rf,
 	return rcumap_hash_resize(rf->hash, nr_buckets);
 }
 
+static int rcumap_hash_map_bucket_stats(const struct rcumap_file *rf,
+					u32 *cursor, u32 budget, u32 *hist,
+					u32 nr_hist, u32 *longest)
+{
+	return rcumap_hash_bucket_stats(rf->hash, cursor, budget, hist,
+					nr_hist, longest);
+}
+
 static const struct rcumap_map_ops rcumap_hash_map_ops = {
 	.check = rcumap_hash_like_check,
 	.create = rcumap_hash_map_create,
@@ -423,6 +440,7 @@ static const struct rcumap_map_ops rcumap_hash_map_ops = {
 	.walk_after = rcumap_hash_map_walk_after,
 	.walk = rcumap_hash_map_walk,
 	.resize = rcumap_hash_map_resize,
+	.bucket_stats = rcumap_hash_map_bucket_stats,
 };
 
 /* RCUMAP_MAP_PERCPU_HASH: every possible CPU's value, passed as one. */
@@ -521,6 +539,15 @@ static int rcumap_percpu_map_resize(const struct rcumap_file *rf,
 	return rcumap_percpu_hash_resize(rf->percpu, nr_buckets);
 }
 
+/* The inner table's buckets hold the map's keys (and area pointers). */
+static int rcumap_percpu_map_bucket_stats(const struct rcumap_file *rf,
+					  u32 *cursor, u32 budget, u32 *hist,
+					  u32 nr_hist, u32 *longest)
+{
+	return rcumap_hash_bucket_stats(rcumap_percpu_hash_table(rf->percpu),
+					cursor, budget, hist, nr_hist, longest);
+}
+
 static const struct rcumap_map_ops rcumap_percpu_map_ops = {
 	.check = rcumap_percpu_map_check,
 	.create = rcumap_percpu_map_create,
@@ -535,6 +562,7 @@ static const struct rcumap_map_ops rcumap_percpu_map_ops = {
 	.walk_after = rcumap_percpu_map_walk_after,
 	.walk = rcumap_percpu_map_walk,
 	.resize = rcumap_percpu_map_resize,
+	.bucket_stats = rcumap_percpu_map_bucket_stats,
 };
 
 /*
@@ -642,6 +670,14 @@ static int rcumap_lru_map_resize(const struct rcumap_file *rf,
 	return rcumap_lru_hash_resize(rf->lru, nr_buckets);
 }
 
+static int rcumap_lru_map_bucket_stats(const struct rcumap_file *rf,
+				       u32 *cursor, u32 budget, u32 *hist,
+				       u32 nr_hist, u32 *longest)
+{
+	return rcumap_hash_bucket_stats(rcumap_lru_hash_table(rf->lru),
+					cursor, budget, hist, nr_hist, longest);
+}
+
 static const struct rcumap_map_ops rcumap_lru_map_ops = {
 	.check = rcumap_lru_map_check,
 	.create = rcumap_lru_map_create,
@@ -656,6 +692,7 @@ static const struct rcumap_map_ops rcumap_lru_map_ops = {
 	.walk_after = rcumap_lru_map_walk_after,
 	.walk = rcumap_lru_map_walk,
 	.resize = rcumap_lru_map_resize,
+	.bucket_stats = rcumap_lru_map_bucket_stats,
 };
 
 /*
@@ -1229,6 +1266,40 @@ static int rcumap_ioc_resize(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	return rf->ops->resize(rf, cmd->nr_buckets);
 }
 
+/*
+ * BUCKET_STATS: at most RCUMAP_STATS_MAX_BUDGET buckets, under one RCU read
+ * lock, into a histogram on the stack that goes to user space only whole
+ * (see rcumap_hash_bucket_stats() for the cost: the budget plus the keys
+ * of the buckets visited).  Writes nothing on an error.
+ */
+static int rcumap_ioc_bucket_stats(struct rcumap_file *rf,
+				   struct rcumap_ucmd *ucmd)
+{
+	struct rcumap_bucket_stats *cmd = ucmd->cmd;
+	u32 hist[RCUMAP_STATS_MAX_HIST] = {};
+	u32 cursor = cmd->cursor, longest = 0;
+	int nr;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (!cmd->nr_hist || cmd->nr_hist > RCUMAP_STATS_MAX_HIST ||
+	    !cmd->budget || cmd->budget > RCUMAP_STATS_MAX_BUDGET)
+		return -EINVAL;
+	nr = rf->ops->bucket_stats(rf, &cursor, cmd->budget, hist,
+				   cmd->nr_hist, &longest);
+	if (nr < 0)
+		return nr;
+	/* Nothing visited: the walk is over, or the table shrank under it. */
+	if (cmd->cursor >= nr)
+		return -ENOENT;
+	if (rcumap_copy_out(cmd->hist, hist, cmd->nr_hist * sizeof(*hist)))
+		return -EFAULT;
+	cmd->out_cursor = cursor;
+	cmd->out_nr_buckets = nr;
+	cmd->out_longest = longest;
+	return rcumap_ucmd_respond(ucmd);
+}
+
 /* ---- Process tables ------------------------------------------------- */
 
 static int rcumap_ioc_ptab_insert(struct rcumap_file *rf,
@@ -1379,26 +1450,74 @@ out_free_value:
 	return err;
 }
 
+/* ---- Read-only files ------------------------------------------------ */
+
+/*
+ * DUP_RDONLY: a new read-only file of @rf's map (rcumap_file_open_rdonly()
+ * says how the map's lifetime is shared).  The descriptor is reserved
+ * first and installed last, once user space has been told its number, so
+ * that a fault leaves nothing behind: the file is released by fput(),
+ * which drops the reference it took.
+ */
+static int rcumap_ioc_dup_rdonly(struct rcumap_file *rf,
+				 struct rcumap_ucmd *ucmd)
+{
+	struct rcumap_dup_rdonly *cmd = ucmd->cmd;
+	struct file *filp;
+	int fd, err;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	filp = rcumap_file_open_rdonly(rf);
+	if (IS_ERR(filp)) {
+		err = PTR_ERR(filp);
+		goto out_put_fd;
+	}
+	cmd->out_fd = fd;
+	err = rcumap_ucmd_respond(ucmd);
+	if (err)
+		goto out_fput;
+	fd_install(fd, filp);
+	return 0;
+
+out_fput:
+	fput(filp);
+out_put_fd:
+	put_unused_fd(fd);
+	return err;
+}
+
 /* ---- Dispatch ------------------------------------------------------- */
 
-/* What an op needs the file to hold. */
+/*
+ * What an op needs of the file: one of the first four, the map it must
+ * hold, and RCUMAP_NEEDS_WRITE if it may run only on a file opened with
+ * write access (everything but reading the map: the UAPI's "Read-only
+ * files").
+ */
 enum rcumap_op_needs {
 	RCUMAP_NEEDS_NO_MAP,	/* CREATE: checks for itself */
 	RCUMAP_NEEDS_MAP,	/* a map of any type */
 	RCUMAP_NEEDS_HASH,	/* a hash-like map: HASH, PERCPU_HASH, LRU_HASH */
 	RCUMAP_NEEDS_PTAB,
+	RCUMAP_NEEDS_MAP_MASK = 3,
+	RCUMAP_NEEDS_WRITE = 4,	/* -EPERM without FMODE_WRITE */
 };
 
 struct rcumap_ioctl_op {
 	unsigned int size;	/* of the struct */
 	unsigned int min_size;	/* of its first version */
 	unsigned int ioctl_num;
-	enum rcumap_op_needs needs;
+	unsigned int needs;	/* enum rcumap_op_needs */
+	/* Of an out_count written 0 before anything else (batches), or 0. */
+	unsigned int out_count_offset;
 	int (*execute)(struct rcumap_file *rf, struct rcumap_ucmd *ucmd);
 };
 
-/* The op RCUMAP_IOC_<_name>, at index RCUMAP_CMD_<_name> - RCUMAP_CMD_BASE. */
-#define RCUMAP_IOCTL_OP(_name, _fn, _struct, _last, _needs)		\
+#define __RCUMAP_IOCTL_OP(_name, _fn, _struct, _last, _needs, _count)	\
 	[RCUMAP_CMD_##_name - RCUMAP_CMD_BASE] = {			\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(_struct) >		\
@@ -1406,58 +1525,93 @@ struct rcumap_ioctl_op {
 		.min_size = offsetofend(_struct, _last),		\
 		.ioctl_num = RCUMAP_IOC_##_name,			\
 		.needs = _needs,					\
+		.out_count_offset = _count,				\
 		.execute = _fn,						\
 	}
 
+/* The op RCUMAP_IOC_<_name>, at index RCUMAP_CMD_<_name> - RCUMAP_CMD_BASE. */
+#define RCUMAP_IOCTL_OP(_name, _fn, _struct, _last, _needs)		\
+	__RCUMAP_IOCTL_OP(_name, _fn, _struct, _last, _needs, 0)
+
+/*
+ * A batch op: its out_count is written 0 before anything can fail, and is
+ * part of its first version, so that every size accepted reaches it.
+ */
+#define RCUMAP_IOCTL_BATCH_OP(_name, _fn, _needs)			\
+	__RCUMAP_IOCTL_OP(_name, _fn, struct rcumap_batch, out_count,	\
+			  _needs, offsetof(struct rcumap_batch, out_count))
+
+#define W	RCUMAP_NEEDS_WRITE
+
 static const struct rcumap_ioctl_op rcumap_ioctl_ops[] = {
 	RCUMAP_IOCTL_OP(CREATE, rcumap_ioc_create,
-			struct rcumap_create, __reserved, RCUMAP_NEEDS_NO_MAP),
+			struct rcumap_create, __reserved,
+			RCUMAP_NEEDS_NO_MAP | W),
 	RCUMAP_IOCTL_OP(INFO, rcumap_ioc_info,
 			struct rcumap_info, out_bytes_used, RCUMAP_NEEDS_MAP),
 	RCUMAP_IOCTL_OP(LOOKUP, rcumap_ioc_lookup,
 			struct rcumap_elem, value, RCUMAP_NEEDS_HASH),
 	RCUMAP_IOCTL_OP(UPDATE, rcumap_ioc_update,
-			struct rcumap_elem, value, RCUMAP_NEEDS_HASH),
+			struct rcumap_elem, value, RCUMAP_NEEDS_HASH | W),
 	RCUMAP_IOCTL_OP(DELETE, rcumap_ioc_delete,
-			struct rcumap_elem, value, RCUMAP_NEEDS_HASH),
+			struct rcumap_elem, value, RCUMAP_NEEDS_HASH | W),
 	RCUMAP_IOCTL_OP(LOOKUP_AND_DELETE,
 			rcumap_ioc_lookup_and_delete,
-			struct rcumap_elem, value, RCUMAP_NEEDS_HASH),
+			struct rcumap_elem, value, RCUMAP_NEEDS_HASH | W),
 	RCUMAP_IOCTL_OP(GET_NEXT_KEY, rcumap_ioc_get_next_key,
 			struct rcumap_get_next_key, next_key,
 			RCUMAP_NEEDS_HASH),
-	RCUMAP_IOCTL_OP(BATCH_LOOKUP, rcumap_ioc_batch_lookup,
-			struct rcumap_batch, out_count, RCUMAP_NEEDS_HASH),
-	RCUMAP_IOCTL_OP(BATCH_UPDATE, rcumap_ioc_batch_update,
-			struct rcumap_batch, out_count, RCUMAP_NEEDS_HASH),
-	RCUMAP_IOCTL_OP(BATCH_DELETE, rcumap_ioc_batch_delete,
-			struct rcumap_batch, out_count, RCUMAP_NEEDS_HASH),
+	RCUMAP_IOCTL_BATCH_OP(BATCH_LOOKUP, rcumap_ioc_batch_lookup,
+			      RCUMAP_NEEDS_HASH),
+	RCUMAP_IOCTL_BATCH_OP(BATCH_UPDATE, rcumap_ioc_batch_update,
+			      RCUMAP_NEEDS_HASH | W),
+	RCUMAP_IOCTL_BATCH_OP(BATCH_DELETE, rcumap_ioc_batch_delete,
+			      RCUMAP_NEEDS_HASH | W),
 	RCUMAP_IOCTL_OP(PTAB_INSERT, rcumap_ioc_ptab_insert,
-			struct rcumap_ptab_insert, out_id, RCUMAP_NEEDS_PTAB),
+			struct rcumap_ptab_insert, out_id,
+			RCUMAP_NEEDS_PTAB | W),
 	RCUMAP_IOCTL_OP(PTAB_LOOKUP, rcumap_ioc_ptab_lookup,
 			struct rcumap_ptab_elem, value, RCUMAP_NEEDS_PTAB),
 	RCUMAP_IOCTL_OP(PTAB_REMOVE, rcumap_ioc_ptab_remove,
-			struct rcumap_ptab_elem, value, RCUMAP_NEEDS_PTAB),
+			struct rcumap_ptab_elem, value, RCUMAP_NEEDS_PTAB | W),
 	RCUMAP_IOCTL_OP(PTAB_NEXT, rcumap_ioc_ptab_next,
 			struct rcumap_ptab_next, out_id, RCUMAP_NEEDS_PTAB),
 	RCUMAP_IOCTL_OP(RESIZE, rcumap_ioc_resize,
-			struct rcumap_resize, __reserved, RCUMAP_NEEDS_HASH),
+			struct rcumap_resize, __reserved,
+			RCUMAP_NEEDS_HASH | W),
+	RCUMAP_IOCTL_OP(BUCKET_STATS, rcumap_ioc_bucket_stats,
+			struct rcumap_bucket_stats, out_longest,
+			RCUMAP_NEEDS_HASH),
+	RCUMAP_IOCTL_OP(DUP_RDONLY, rcumap_ioc_dup_rdonly,
+			struct rcumap_dup_rdonly, __reserved,
+			RCUMAP_NEEDS_MAP | W),
 };
+
+#undef W
 
 /*
  * Every command of the UAPI has its op.  A hole in the table would have
  * ioctl_num 0, which no command in its range equals: ENOTTY.
  */
 static_assert(ARRAY_SIZE(rcumap_ioctl_ops) ==
-	      RCUMAP_CMD_RESIZE - RCUMAP_CMD_BASE + 1);
+	      RCUMAP_CMD_DUP_RDONLY - RCUMAP_CMD_BASE + 1);
+/* No struct is larger than what the dispatcher lets user space give. */
+static_assert(sizeof(union rcumap_ucmd_buffer) <= RCUMAP_MAX_STRUCT_SIZE);
 
-/* -EINVAL unless @rf holds what @needs. */
-static int rcumap_check_needs(const struct rcumap_file *rf,
-			      enum rcumap_op_needs needs)
+/*
+ * -EPERM if @needs write access and @filp was not opened with it, else
+ * -EINVAL unless @rf holds the map @needs.  Write access first: the file's
+ * mode alone decides, whether or not it holds a map.
+ */
+static int rcumap_check_needs(const struct file *filp,
+			      const struct rcumap_file *rf, unsigned int needs)
 {
-	u32 type = rcumap_file_map_type(rf);
+	u32 type;
 
-	switch (needs) {
+	if ((needs & RCUMAP_NEEDS_WRITE) && !(filp->f_mode & FMODE_WRITE))
+		return -EPERM;
+	type = rcumap_file_map_type(rf);
+	switch (needs & RCUMAP_NEEDS_MAP_MASK) {
 	case RCUMAP_NEEDS_NO_MAP:
 		return 0;
 	case RCUMAP_NEEDS_MAP:
@@ -1479,20 +1633,23 @@ static int rcumap_check_needs(const struct rcumap_file *rf,
  * @arg: User pointer to the op's struct, which starts with its size.
  *
  * The common path of every op: find it in the dispatch table, read the
- * size user space gives, copy the struct in with copy_struct_from_user()
- * (zero-extended if user space knows a shorter struct, checked for a zero
- * tail if a longer one), check that the file holds the map the op needs,
- * then run the op.  Ops with out_* fields copy the struct back as far as
- * both sizes reach; none copies back a byte it did not get from user
- * space or write itself.
+ * size user space gives (at most RCUMAP_MAX_STRUCT_SIZE), copy the struct
+ * in with copy_struct_from_user() (zero-extended if user space knows a
+ * shorter struct, checked for a zero tail if a longer one), zero a batch's
+ * out_count in user memory, check that the file may run the op (write
+ * access) and holds the map the op needs, then run the op.  Ops with
+ * out_* fields copy the struct back as far as both sizes reach; none
+ * copies back a byte it did not get from user space or write itself.
  *
  * Context: Process context.  May sleep.  Takes the locks of the op (see
  * the top of this file).
  * Return: 0 on success, -ENOTTY for an unknown @cmd, -EFAULT if the struct
  * cannot be read or written, -EINVAL if its size is below the op's first
  * version or the file does not hold the map the op needs, -E2BIG if its
- * tail past the struct the kernel knows is not zero, or the error of the
- * op, as include/uapi/linux/rcumap.h lists them.
+ * size is above RCUMAP_MAX_STRUCT_SIZE or its tail past the struct the
+ * kernel knows is not zero, -EPERM if the op changes the map (or makes a
+ * map or a file) and @filp was opened without write access, or the error
+ * of the op, as include/uapi/linux/rcumap.h lists them.
  */
 long rcumap_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
@@ -1516,6 +1673,12 @@ long rcumap_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		return err;
 	if (ucmd.user_size < op->min_size)
 		return -EINVAL;
+	/*
+	 * Before copy_struct_from_user(), which reads every byte past our
+	 * struct to check that it is zero: at most a page of them.
+	 */
+	if (ucmd.user_size > RCUMAP_MAX_STRUCT_SIZE)
+		return -E2BIG;
 	/* Zeroed, so that no response can carry stale stack bytes. */
 	memset(&buf, 0, sizeof(buf));
 	err = copy_struct_from_user(&buf, op->size, ucmd.ubuffer,
@@ -1525,26 +1688,40 @@ long rcumap_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	ucmd.kernel_size = op->size;
 	ucmd.cmd = &buf;
 
-	err = rcumap_check_needs(rf, op->needs);
+	/*
+	 * A batch's out_count says how far it went, on an error too: 0 from
+	 * here on, before anything else can fail, in user memory and in our
+	 * copy (which the handler overwrites once elements are tried).  The
+	 * user's size reaches it (it is in the first version).
+	 */
+	if (op->out_count_offset) {
+		if (put_user(0U, (u32 __user *)(ucmd.ubuffer +
+						op->out_count_offset)))
+			return -EFAULT;
+		*(u32 *)((u8 *)&buf + op->out_count_offset) = 0;
+	}
+
+	err = rcumap_check_needs(filp, rf, op->needs);
 	if (err)
 		return err;
 	return op->execute(rf, &ucmd);
 }
 
 /**
- * rcumap_file_destroy_map() - Destroy the map of a file being released.
- * @rf: The file's state.
+ * rcumap_file_destroy_map() - Destroy the map of the last file that held it.
+ * @rf: The files' state.
  *
  * A hash-like map is destroyed whole, by its own layer (a per-CPU map's
- * areas and an LRU map's tags go with it); a process table is first emptied, each
- * entry freed with kfree_rcu().  The memory goes back after a grace
- * period, which module exit waits for.  Does nothing if the file never
- * got a map.
+ * areas and an LRU map's tags go with it); a process table is first
+ * emptied, each entry freed with kfree_rcu().  The memory goes back after
+ * a grace period, which module exit waits for.  Does nothing if the file
+ * never got a map.
  *
- * Called only from release(): no ioctl is running on the file and none
- * can start, so nothing else uses the map, and only readers that are
- * still inside an RCU read-side critical section can hold a pointer into
- * it, which is what the deferred frees wait for.
+ * Called only from the release() that drops the last reference to @rf
+ * (rcumap_file_put()): no file that holds @rf is left, so no ioctl is
+ * running on one and none can start, nothing else uses the map, and only
+ * readers that are still inside an RCU read-side critical section can
+ * hold a pointer into it, which is what the deferred frees wait for.
  *
  * Context: Process context.  May sleep.
  */

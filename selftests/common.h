@@ -58,6 +58,12 @@ static inline int rcumap_open(void)
 	return open(RCUMAP_DEV, O_RDWR | O_CLOEXEC);
 }
 
+/* A file of the device opened without write access: it can never write. */
+static inline int rcumap_open_rdonly(void)
+{
+	return open(RCUMAP_DEV, O_RDONLY | O_CLOEXEC);
+}
+
 /* 0, or -errno.  A positive return (never documented) is passed through. */
 static inline int rcumap_ioctl(int fd, unsigned long cmd, void *arg)
 {
@@ -326,6 +332,40 @@ static inline int _test_cmd_resize(int fd, __u32 nr_buckets)
 	return rcumap_ioctl(fd, RCUMAP_IOC_RESIZE, &cmd);
 }
 
+/*
+ * BUCKET_STATS from @cursor; @cmd is the struct as the kernel left it (its
+ * out_* fields read UNTOUCHED32 where the kernel did not write them).
+ */
+static inline int _test_cmd_bucket_stats(int fd, __u32 *hist, __u32 nr_hist,
+					 __u32 budget, __u32 cursor,
+					 struct rcumap_bucket_stats *cmd)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->size = sizeof(*cmd);
+	cmd->hist = U64_PTR(hist);
+	cmd->nr_hist = nr_hist;
+	cmd->budget = budget;
+	cmd->cursor = cursor;
+	cmd->out_cursor = UNTOUCHED32;
+	cmd->out_nr_buckets = UNTOUCHED32;
+	cmd->out_longest = UNTOUCHED32;
+	return rcumap_ioctl(fd, RCUMAP_IOC_BUCKET_STATS, cmd);
+}
+
+/* DUP_RDONLY: the new descriptor in *@out_fd (-1 if none was reported). */
+static inline int _test_cmd_dup_rdonly(int fd, int *out_fd)
+{
+	struct rcumap_dup_rdonly cmd = {
+		.size = sizeof(cmd),
+		.out_fd = -1,
+	};
+	int ret = rcumap_ioctl(fd, RCUMAP_IOC_DUP_RDONLY, &cmd);
+
+	if (out_fd)
+		*out_fd = cmd.out_fd;
+	return ret;
+}
+
 /* ---- Wrappers for TEST_F() bodies (use self->fd) ------------------------ */
 
 #define test_cmd_create(...) \
@@ -402,6 +442,14 @@ static inline int _test_cmd_resize(int fd, __u32 nr_buckets)
 	ASSERT_EQ(0, _test_cmd_ptab_next(self->fd, id, value, out_id))
 #define test_err_ptab_next(_errno, id, value, out_id) \
 	EXPECT_EQ(-(_errno), _test_cmd_ptab_next(self->fd, id, value, out_id))
+#define test_cmd_bucket_stats(...) \
+	ASSERT_EQ(0, _test_cmd_bucket_stats(self->fd, __VA_ARGS__))
+#define test_err_bucket_stats(_errno, ...) \
+	EXPECT_EQ(-(_errno), _test_cmd_bucket_stats(self->fd, __VA_ARGS__))
+#define test_cmd_dup_rdonly(out_fd) \
+	ASSERT_EQ(0, _test_cmd_dup_rdonly(self->fd, out_fd))
+#define test_err_dup_rdonly(_errno, out_fd) \
+	EXPECT_EQ(-(_errno), _test_cmd_dup_rdonly(self->fd, out_fd))
 
 /* ---- Test keys and values ----------------------------------------------- */
 

@@ -112,6 +112,108 @@ static void ro_free(void *p)
 	munmap(p, 2 * PAGE);
 }
 
+/* ---- Bucket statistics ---------------------------------------------------- */
+
+/*
+ * What a whole BUCKET_STATS walk adds up to: the histogram summed over the
+ * calls, the largest out_longest, the bucket count, and the calls made.
+ */
+struct stats {
+	__u32 hist[RCUMAP_STATS_MAX_HIST];
+	__u32 nr_buckets;
+	__u32 longest;
+	__u32 calls;
+};
+
+/*
+ * Walk from cursor 0 in chunks of @budget with @nr_hist counters, holding
+ * each call to the header: out_cursor advances by min(@budget, what is
+ * left), the chunk's histogram counts that many buckets and the kernel
+ * writes no counter past @nr_hist, the bucket count stays put (no test
+ * resizes while it walks), and the call at the end is ENOENT and writes
+ * nothing.  0, the -errno of a call that failed otherwise, or -EBADMSG if
+ * a call broke a rule.
+ */
+static int stats_walk(int fd, __u32 budget, __u32 nr_hist, struct stats *st)
+{
+	__u32 hist[RCUMAP_STATS_MAX_HIST + 1], cursor = 0, i, step;
+	struct rcumap_bucket_stats c;
+	__u64 sum;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	for (;;) {
+		memset(hist, 0xa5, sizeof(hist));
+		ret = _test_cmd_bucket_stats(fd, hist, nr_hist, budget, cursor,
+					     &c);
+		if (ret == -ENOENT && st->calls && cursor == st->nr_buckets) {
+			if (c.out_cursor != UNTOUCHED32 ||
+			    c.out_nr_buckets != UNTOUCHED32 ||
+			    c.out_longest != UNTOUCHED32 ||
+			    !all_bytes(hist, 0xa5, sizeof(hist)))
+				return -EBADMSG;
+			return 0;
+		}
+		if (ret)
+			return ret;
+		if (st->calls && c.out_nr_buckets != st->nr_buckets)
+			return -EBADMSG;
+		st->nr_buckets = c.out_nr_buckets;
+		if (cursor >= st->nr_buckets)
+			return -EBADMSG;
+		step = st->nr_buckets - cursor < budget ?
+		       st->nr_buckets - cursor : budget;
+		if (c.out_cursor != cursor + step)
+			return -EBADMSG;
+		sum = 0;
+		for (i = 0; i < nr_hist; i++) {
+			sum += hist[i];
+			st->hist[i] += hist[i];
+		}
+		if (sum != step ||
+		    !all_bytes(hist + nr_hist, 0xa5,
+			       sizeof(hist) - nr_hist * sizeof(*hist)))
+			return -EBADMSG;
+		if (c.out_longest > st->longest)
+			st->longest = c.out_longest;
+		st->calls++;
+		cursor = c.out_cursor;
+	}
+}
+
+/*
+ * What a whole walk must give on a map that is not being changed: every
+ * bucket counted once, every key once (the sum of i * hist[i]), and the
+ * longest bucket at the top of the histogram.  Returns the walk.
+ */
+static struct stats stats_check_still(struct __test_metadata *_metadata,
+				      int fd, __u32 budget)
+{
+	struct rcumap_info info;
+	__u64 buckets = 0, keys = 0;
+	struct stats st;
+	__u32 i, top = 0;
+
+	EXPECT_EQ(0, stats_walk(fd, budget, RCUMAP_STATS_MAX_HIST, &st))
+		TH_LOG("budget %u", budget);
+	EXPECT_EQ(0, _test_cmd_info(fd, &info));
+	for (i = 0; i < RCUMAP_STATS_MAX_HIST; i++) {
+		buckets += st.hist[i];
+		keys += (__u64)i * st.hist[i];
+		if (st.hist[i])
+			top = i;
+	}
+	/* Else the last counter would hold buckets of several lengths. */
+	EXPECT_GT(RCUMAP_STATS_MAX_HIST - 1, st.longest);
+	EXPECT_EQ(info.out_nr_buckets, st.nr_buckets) TH_LOG("budget %u", budget);
+	EXPECT_EQ(st.nr_buckets, buckets) TH_LOG("budget %u", budget);
+	EXPECT_EQ(info.out_count, keys) TH_LOG("budget %u", budget);
+	EXPECT_EQ(top, st.longest) TH_LOG("budget %u", budget);
+	EXPECT_EQ((st.nr_buckets + budget - 1) / budget, st.calls)
+		TH_LOG("budget %u", budget);
+	return st;
+}
+
 /* ---- Every ioctl, for the tests run over all of them -------------------- */
 
 /*
@@ -136,6 +238,7 @@ struct env {
 	__u8 bkeys[2][ENV_KS], bvals[2][ENV_VS];
 	__u8 lkeys[8][ENV_KS], lvals[8][ENV_VS];
 	__u64 ids[2];
+	__u32 hist[8];
 };
 
 static const struct shape env_hash = {
@@ -240,6 +343,21 @@ static void fill_resize(struct env *e, void *p)
 	c->nr_buckets = 4 * ENV_MAX;
 }
 
+static void fill_bucket_stats(struct env *e, void *p)
+{
+	struct rcumap_bucket_stats *c = p;
+
+	c->hist = U64_PTR(e->hist);
+	c->nr_hist = ARRAY_LEN(e->hist);
+	c->budget = RCUMAP_STATS_MAX_BUDGET;
+}
+
+static void fill_dup_rdonly(struct env *e, void *p)
+{
+	(void)e;
+	(void)p;
+}
+
 static void fill_ptab_insert(struct env *e, void *p)
 {
 	struct rcumap_ptab_insert *c = p;
@@ -271,19 +389,21 @@ struct op {
 	__u32 size;		/* sizeof the struct */
 	__u32 min_size;		/* its first version: up to its last field */
 	enum need need;
+	bool writes;		/* EPERM on a file without write access */
 	__u32 known_flags;	/* flag bits the op accepts */
 	int delta;		/* change of state_of() on success */
 	bool has_out;		/* the kernel writes out_* fields */
 	void (*fill)(struct env *e, void *cmd);
 };
 
-#define OP(_name, _struct, _last, _need, _flags, _delta, _out, _fill)	\
+#define OP(_name, _struct, _last, _need, _w, _flags, _delta, _out, _fill) \
 	{								\
 		.name = #_name,						\
 		.ioc = RCUMAP_IOC_##_name,				\
 		.size = sizeof(struct _struct),				\
 		.min_size = offsetofend(struct _struct, _last),		\
 		.need = _need,						\
+		.writes = _w,						\
 		.known_flags = _flags,					\
 		.delta = _delta,					\
 		.has_out = _out,					\
@@ -297,47 +417,60 @@ enum {
 	OP_CREATE, OP_INFO, OP_LOOKUP, OP_UPDATE, OP_DELETE,
 	OP_LOOKUP_AND_DELETE, OP_GET_NEXT_KEY, OP_BATCH_LOOKUP,
 	OP_BATCH_UPDATE, OP_BATCH_DELETE, OP_PTAB_INSERT, OP_PTAB_LOOKUP,
-	OP_PTAB_REMOVE, OP_PTAB_NEXT, OP_RESIZE, NR_OPS
+	OP_PTAB_REMOVE, OP_PTAB_NEXT, OP_RESIZE, OP_BUCKET_STATS,
+	OP_DUP_RDONLY, NR_OPS
 };
+
+/* The writes column of ops[]: R may run on a read-only file, W may not. */
+#define R	false
+#define W	true
 
 #define CREATE_FLAG_BITS	(RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK)
 #define WALK_FLAG_BITS		RCUMAP_WALK_ORDERED
 
 static const struct op ops[NR_OPS] = {
-	[OP_CREATE] = OP(CREATE, rcumap_create, __reserved, NEED_NONE,
+	[OP_CREATE] = OP(CREATE, rcumap_create, __reserved, NEED_NONE, W,
 			 CREATE_FLAG_BITS, 1, false, fill_create),
-	[OP_INFO] = OP(INFO, rcumap_info, out_bytes_used, NEED_HASH,
+	[OP_INFO] = OP(INFO, rcumap_info, out_bytes_used, NEED_HASH, R,
 		       0, 0, true, fill_info),
-	[OP_LOOKUP] = OP(LOOKUP, rcumap_elem, value, NEED_HASH,
+	[OP_LOOKUP] = OP(LOOKUP, rcumap_elem, value, NEED_HASH, R,
 			 0, 0, false, fill_lookup),
-	[OP_UPDATE] = OP(UPDATE, rcumap_elem, value, NEED_HASH,
+	[OP_UPDATE] = OP(UPDATE, rcumap_elem, value, NEED_HASH, W,
 			 UPDATE_FLAG_BITS, 1, false, fill_update),
-	[OP_DELETE] = OP(DELETE, rcumap_elem, value, NEED_HASH,
+	[OP_DELETE] = OP(DELETE, rcumap_elem, value, NEED_HASH, W,
 			 0, -1, false, fill_delete),
 	[OP_LOOKUP_AND_DELETE] = OP(LOOKUP_AND_DELETE, rcumap_elem, value,
-				    NEED_HASH, 0, -1, false, fill_lookup),
+				    NEED_HASH, W, 0, -1, false, fill_lookup),
 	[OP_GET_NEXT_KEY] = OP(GET_NEXT_KEY, rcumap_get_next_key, next_key,
-			       NEED_HASH, WALK_FLAG_BITS, 0, false,
+			       NEED_HASH, R, WALK_FLAG_BITS, 0, false,
 			       fill_get_next_key),
 	[OP_BATCH_LOOKUP] = OP(BATCH_LOOKUP, rcumap_batch, out_count,
-			       NEED_HASH, WALK_FLAG_BITS, 0, true,
+			       NEED_HASH, R, WALK_FLAG_BITS, 0, true,
 			       fill_batch_lookup),
 	[OP_BATCH_UPDATE] = OP(BATCH_UPDATE, rcumap_batch, out_count,
-			       NEED_HASH, UPDATE_FLAG_BITS, 2, true,
+			       NEED_HASH, W, UPDATE_FLAG_BITS, 2, true,
 			       fill_batch_update),
 	[OP_BATCH_DELETE] = OP(BATCH_DELETE, rcumap_batch, out_count,
-			       NEED_HASH, 0, -2, true, fill_batch_delete),
+			       NEED_HASH, W, 0, -2, true, fill_batch_delete),
 	[OP_PTAB_INSERT] = OP(PTAB_INSERT, rcumap_ptab_insert, out_id,
-			      NEED_PTAB, 0, 1, true, fill_ptab_insert),
+			      NEED_PTAB, W, 0, 1, true, fill_ptab_insert),
 	[OP_PTAB_LOOKUP] = OP(PTAB_LOOKUP, rcumap_ptab_elem, value,
-			      NEED_PTAB, 0, 0, false, fill_ptab_elem),
+			      NEED_PTAB, R, 0, 0, false, fill_ptab_elem),
 	[OP_PTAB_REMOVE] = OP(PTAB_REMOVE, rcumap_ptab_elem, value,
-			      NEED_PTAB, 0, -1, false, fill_ptab_elem),
+			      NEED_PTAB, W, 0, -1, false, fill_ptab_elem),
 	[OP_PTAB_NEXT] = OP(PTAB_NEXT, rcumap_ptab_next, out_id,
-			    NEED_PTAB, 0, 0, true, fill_ptab_next),
-	[OP_RESIZE] = OP(RESIZE, rcumap_resize, __reserved, NEED_HASH,
+			    NEED_PTAB, R, 0, 0, true, fill_ptab_next),
+	[OP_RESIZE] = OP(RESIZE, rcumap_resize, __reserved, NEED_HASH, W,
 			 0, 0, false, fill_resize),
+	[OP_BUCKET_STATS] = OP(BUCKET_STATS, rcumap_bucket_stats, out_longest,
+			       NEED_HASH, R, 0, 0, true, fill_bucket_stats),
+	/* Any map: NEED_HASH is the one the tests over every op make. */
+	[OP_DUP_RDONLY] = OP(DUP_RDONLY, rcumap_dup_rdonly, __reserved,
+			     NEED_HASH, W, 0, 0, true, fill_dup_rdonly),
 };
+
+#undef R
+#undef W
 
 /* -1 if the file has no map (INFO fails with EINVAL), else INFO's count. */
 static long long state_of(int fd)
@@ -424,6 +557,14 @@ static bool op_same(const struct op *op, const void *a, const void *b)
 		/* Bucket sizes, so memory, follow where the keys hash to. */
 		skip_off = offsetof(struct rcumap_info, out_bytes_used);
 		skip_len = 8;
+	} else if (op->ioc == RCUMAP_IOC_BUCKET_STATS) {
+		/* So does the longest bucket. */
+		skip_off = offsetof(struct rcumap_bucket_stats, out_longest);
+		skip_len = 4;
+	} else if (op->ioc == RCUMAP_IOC_DUP_RDONLY) {
+		/* Earlier runs' descriptors are still open. */
+		skip_off = offsetof(struct rcumap_dup_rdonly, out_fd);
+		skip_len = 4;
 	}
 	/* Past the size field, which differs by design. */
 	a = (const __u8 *)a + 4;
@@ -436,17 +577,30 @@ static bool op_same(const struct op *op, const void *a, const void *b)
 }
 
 /*
- * The length rules of the header for one ioctl: below the first version
- * EINVAL, a longer struct with a non-zero tail E2BIG, with a zero tail the
- * same result as the exact size; the failures change nothing, and the
- * kernel writes nothing past the struct it knows.
+ * Sizes above RCUMAP_MAX_STRUCT_SIZE: E2BIG whatever the tail holds.  The
+ * largest run past any buffer: with the struct right before a hole, the
+ * kernel would fault (EFAULT) had it read any byte past the struct.
  */
-static void length_test(struct __test_metadata *_metadata, const struct op *op)
+static const __u32 too_big[] = {
+	RCUMAP_MAX_STRUCT_SIZE + 1, RCUMAP_MAX_STRUCT_SIZE + 8, 2 * PAGE,
+	1U << 20, 1U << 31, ~0U,
+};
+
+/*
+ * The length rules of the header for one ioctl: below the first version
+ * EINVAL; a longer struct, up to RCUMAP_MAX_STRUCT_SIZE, with a non-zero
+ * tail E2BIG, with a zero tail the same result as the exact size; above
+ * that E2BIG, zero tail or not, without reading the tail; the failures
+ * change nothing, and the kernel writes nothing past the struct it knows.
+ */
+static void length_test(struct __test_metadata *_metadata, const struct op *op,
+			const struct badmem *bad)
 {
-	static const __u32 tails[] = { 8, 1, 64, PAGE };
+	const __u32 tails[] = { 8, 1, 64, RCUMAP_MAX_STRUCT_SIZE - op->size };
 	static __u8 exact[PAGE], buf[2 * PAGE];
 	long long before;
 	struct env e;
+	__u8 *p;
 	__u32 size;
 	size_t i;
 	int want;
@@ -496,6 +650,19 @@ static void length_test(struct __test_metadata *_metadata, const struct op *op)
 		}
 	}
 
+	/* Above RCUMAP_MAX_STRUCT_SIZE: E2BIG, the tail unread, nothing done. */
+	for (i = 0; i < ARRAY_LEN(too_big); i++) {
+		memset(buf, 0, sizeof(buf));
+		op_fill(&e, op, buf);
+		EXPECT_EQ(-E2BIG, op_run(&e, op, buf, too_big[i]))
+			TH_LOG("size %u, zero tail", too_big[i]);
+		p = badmem_at_end(bad, op->size);
+		op_fill(&e, op, p);
+		EXPECT_EQ(-E2BIG, op_run(&e, op, p, too_big[i]))
+			TH_LOG("size %u, struct before a hole", too_big[i]);
+		EXPECT_EQ(before, state_of(e.fd));
+	}
+
 	/* Below the first version: EINVAL, nothing done. */
 	for (size = 0; size < op->min_size; size += size < 8 ? 1 : 4) {
 		memset(buf, 0, sizeof(buf));
@@ -531,7 +698,7 @@ FIXTURE_TEARDOWN(rcumap_dev)
 #define LENGTH_TEST(_name, _op)					\
 	TEST_F(rcumap_dev, length_##_name)				\
 	{								\
-		length_test(_metadata, &ops[_op]);			\
+		length_test(_metadata, &ops[_op], &self->bad);		\
 	}
 
 LENGTH_TEST(create, OP_CREATE)
@@ -549,6 +716,8 @@ LENGTH_TEST(ptab_lookup, OP_PTAB_LOOKUP)
 LENGTH_TEST(ptab_remove, OP_PTAB_REMOVE)
 LENGTH_TEST(ptab_next, OP_PTAB_NEXT)
 LENGTH_TEST(resize, OP_RESIZE)
+LENGTH_TEST(bucket_stats, OP_BUCKET_STATS)
+LENGTH_TEST(dup_rdonly, OP_DUP_RDONLY)
 
 /* Every flag bit an op does not know: EOPNOTSUPP, nothing done. */
 TEST_F(rcumap_dev, unknown_flags_eopnotsupp)
@@ -710,6 +879,7 @@ TEST_F(rcumap_dev, ops_on_wrong_map_einval)
 			const struct op *op = &ops[i];
 
 			if (op->need == NEED_NONE || op->ioc == RCUMAP_IOC_INFO ||
+			    op->ioc == RCUMAP_IOC_DUP_RDONLY ||
 			    op->need == (enum need)type)
 				continue;
 			op_fill(&e, op, buf);
@@ -762,8 +932,10 @@ TEST_F(rcumap_dev, arg_pointer_efault)
 
 /*
  * A struct in a read-only page: the ops that write out_* fields fail with
- * EFAULT; the others never write their struct and work.  A PTAB_INSERT
- * whose id cannot be written leaves no entry behind.
+ * EFAULT, having changed nothing; the others never write their struct and
+ * work.  A PTAB_INSERT whose id cannot be written leaves no entry behind,
+ * a DUP_RDONLY no descriptor, and a batch does nothing, since its
+ * out_count is written first.
  */
 TEST_F(rcumap_dev, readonly_struct)
 {
@@ -783,14 +955,16 @@ TEST_F(rcumap_dev, readonly_struct)
 		ro = ro_copy(buf, op->size);
 		ASSERT_NE(NULL, ro);
 		if (op->has_out) {
+			int next_fd = dup(e.fd);
+
+			ASSERT_LE(0, next_fd);
+			close(next_fd);
 			EXPECT_EQ(-EFAULT, rcumap_ioctl(e.fd, op->ioc, ro))
 				OPLOG(op);
-			if (op->ioc == RCUMAP_IOC_PTAB_INSERT ||
-			    op->ioc == RCUMAP_IOC_INFO ||
-			    op->ioc == RCUMAP_IOC_BATCH_LOOKUP ||
-			    op->ioc == RCUMAP_IOC_PTAB_NEXT) {
-				EXPECT_EQ(before, state_of(e.fd)) OPLOG(op);
-			}
+			EXPECT_EQ(before, state_of(e.fd)) OPLOG(op);
+			/* No descriptor was left behind: the lowest is free. */
+			EXPECT_EQ(next_fd, dup(e.fd)) OPLOG(op);
+			close(next_fd);
 		} else {
 			EXPECT_EQ(0, rcumap_ioctl(e.fd, op->ioc, ro)) OPLOG(op);
 			EXPECT_EQ(before + op->delta, state_of(e.fd)) OPLOG(op);
@@ -805,7 +979,7 @@ TEST_F(rcumap_dev, unknown_ioctl_enotty)
 {
 	const unsigned long bad[] = {
 		_IO(RCUMAP_TYPE, RCUMAP_CMD_BASE - 1),
-		_IO(RCUMAP_TYPE, RCUMAP_CMD_RESIZE + 1),
+		_IO(RCUMAP_TYPE, RCUMAP_CMD_DUP_RDONLY + 1),
 		_IO(RCUMAP_TYPE, 0xff),
 		_IO(RCUMAP_TYPE, 0),
 		_IO('x', RCUMAP_CMD_CREATE),
@@ -1219,6 +1393,12 @@ TEST_F_TIMEOUT(rcumap_dev, resize_killed_keeps_every_key, 300)
 	for (i = 0; i < 1000; i++) {
 		EXPECT_EQ(0, check(self->fd, &s, i, 4)) TH_LOG("key %d", i);
 	}
+	/*
+	 * BUCKET_STATS counts the buckets of the array being left, and in
+	 * those already moved the keys that came from them: still every
+	 * bucket and every key once.
+	 */
+	stats_check_still(_metadata, self->fd, RCUMAP_STATS_MAX_BUDGET);
 	/* Updates and deletes work in the half-moved map. */
 	EXPECT_EQ(0, del(self->fd, &s, 7));
 	EXPECT_EQ(0, put(self->fd, &s, 7, 5, RCUMAP_UPDATE_NOEXIST));
@@ -1234,6 +1414,152 @@ TEST_F_TIMEOUT(rcumap_dev, resize_killed_keeps_every_key, 300)
 		EXPECT_EQ(0, check(self->fd, &s, i, i == 7 ? 5 : 4))
 			TH_LOG("key %d", i);
 	}
+}
+
+/* ---- Read-only files ------------------------------------------------------ */
+
+/* True if a run of @op may change @e's map: then it is checked for EPERM. */
+static bool op_applies(const struct op *op, enum need need)
+{
+	return op->need == NEED_NONE || op->need == need ||
+	       op->ioc == RCUMAP_IOC_INFO || op->ioc == RCUMAP_IOC_DUP_RDONLY;
+}
+
+/*
+ * A read-only file of a map (DUP_RDONLY of the file that made it): every
+ * op that writes fails with EPERM, CREATE included (the file has a map,
+ * so without the check CREATE would say EBUSY), a batch's out_count reads
+ * 0 after it, and the map is unchanged, keys and values; every op that
+ * reads works.  The new file is read-only and close-on-exec.
+ */
+TEST_F(rcumap_dev, readonly_file_refuses_writes)
+{
+	__u8 buf[256], v[ENV_VS];
+	long long before;
+	struct env e, r;
+	int i, need, rofd;
+
+	for (need = NEED_HASH; need <= NEED_PTAB; need++) {
+		ASSERT_EQ(0, env_open(&e, need));
+		before = state_of(e.fd);
+		ASSERT_EQ(0, _test_cmd_dup_rdonly(e.fd, &rofd));
+		ASSERT_LE(0, rofd);
+		EXPECT_EQ(O_RDONLY, fcntl(rofd, F_GETFL) & O_ACCMODE);
+		EXPECT_EQ(FD_CLOEXEC, fcntl(rofd, F_GETFD) & FD_CLOEXEC);
+		r = e;
+		r.fd = rofd;
+		for (i = 0; i < NR_OPS; i++) {
+			const struct op *op = &ops[i];
+			struct rcumap_batch *b = (void *)buf;
+			int want = op->writes ? -EPERM : 0;
+			bool batch = op->ioc == RCUMAP_IOC_BATCH_UPDATE ||
+				     op->ioc == RCUMAP_IOC_BATCH_DELETE;
+
+			if (!op_applies(op, need))
+				continue;
+			op_fill(&r, op, buf);
+			if (batch)
+				b->out_count = UNTOUCHED32;
+			EXPECT_EQ(want, op_run(&r, op, buf, op->size)) OPLOG(op);
+			if (batch)
+				EXPECT_EQ(0, b->out_count) OPLOG(op);
+			EXPECT_EQ(before, state_of(e.fd)) OPLOG(op);
+		}
+		/* The map as env_open() made it. */
+		for (i = 1; need == NEED_HASH && i <= ENV_KEYS; i++)
+			EXPECT_EQ(0, check(e.fd, &env_hash, i, 0)) TH_LOG("key %d", i);
+		for (i = 0; need == NEED_PTAB && i < 2; i++) {
+			EXPECT_EQ(0, _test_cmd_ptab_lookup(e.fd, e.ids[i], v));
+			EXPECT_TRUE(value_is(v, ENV_VS, 1 + i, 0)) TH_LOG("id %d", i);
+		}
+		close(rofd);
+		env_close(&e);
+	}
+}
+
+/*
+ * The device opened O_RDONLY: a file that can never hold a map.  CREATE
+ * and every other op that writes is EPERM (before any check of the map),
+ * every op that reads EINVAL (no map), and the file still has no map.
+ */
+TEST_F(rcumap_dev, rdonly_open_cannot_create)
+{
+	__u8 buf[256];
+	struct env e;
+	int i;
+
+	memset(&e, 0, sizeof(e));
+	e.fd = rcumap_open_rdonly();
+	ASSERT_LE(0, e.fd);
+	for (i = 0; i < NR_OPS; i++) {
+		const struct op *op = &ops[i];
+
+		op_fill(&e, op, buf);
+		EXPECT_EQ(op->writes ? -EPERM : -EINVAL,
+			  op_run(&e, op, buf, op->size)) OPLOG(op);
+	}
+	EXPECT_EQ(-1, state_of(e.fd));
+	close(e.fd);
+}
+
+/*
+ * The map lives as long as any file that holds it: the owner closed, two
+ * read-only files still read every key; the last one closed frees it
+ * (kmemleak in the debug guest would see a map that outlived them).  A
+ * read-only file cannot make more (EPERM), nor can a file without a map
+ * (EINVAL).
+ */
+TEST_F(rcumap_dev, dup_rdonly_outlives_owner)
+{
+	const struct shape s = {
+		.type = RCUMAP_MAP_HASH, .key_size = 8, .value_size = 16,
+		.max_entries = 64,
+	};
+	int ro[2], fd, i, j;
+
+	test_err_dup_rdonly(EINVAL, &fd);
+	EXPECT_EQ(-1, fd);
+	test_cmd_create_shape(&s);
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, put(self->fd, &s, i, 3, RCUMAP_UPDATE_NOEXIST));
+	}
+	test_cmd_dup_rdonly(&ro[0]);
+	test_cmd_dup_rdonly(&ro[1]);
+	EXPECT_NE(ro[0], ro[1]);
+	EXPECT_EQ(-EPERM, _test_cmd_dup_rdonly(ro[0], &fd));
+	EXPECT_EQ(-1, fd);
+
+	close(self->fd);
+	self->fd = rcumap_open();
+	for (j = 0; j < 2; j++) {
+		EXPECT_EQ(10, count_of(ro[j]));
+		for (i = 0; i < 10; i++) {
+			EXPECT_EQ(0, check(ro[j], &s, i, 3)) TH_LOG("key %d", i);
+		}
+		EXPECT_EQ(-EPERM, del(ro[j], &s, 0));
+		close(ro[j]);
+	}
+}
+
+/*
+ * A table of 2^15 buckets, two calls at the largest budget: every bucket
+ * and every key counted once.
+ */
+TEST_F(rcumap_dev, bucket_stats_max_budget)
+{
+	const struct shape s = {
+		.type = RCUMAP_MAP_HASH, .key_size = 8, .value_size = 8,
+		.max_entries = 1000, .nr_buckets = 1U << 15,
+	};
+	struct stats st;
+	int i;
+
+	test_cmd_create_shape(&s);
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, put(self->fd, &s, i, 0, RCUMAP_UPDATE_NOEXIST));
+	}
+	st = stats_check_still(_metadata, self->fd, RCUMAP_STATS_MAX_BUDGET);
+	EXPECT_EQ(2, st.calls);
 }
 
 TEST_F(rcumap_dev, create_twice_ebusy)
@@ -2241,6 +2567,175 @@ TEST_F(rcumap_hash, batch_array_wraps)
 	EXPECT_TRUE(ret == -EOVERFLOW || ret == -EFAULT) TH_LOG("got %d", ret);
 	EXPECT_EQ(2, count_of(self->fd));
 	batch_free(&b);
+}
+
+/*
+ * A batch that fails before its first element still writes out_count: 0,
+ * over the garbage the caller left there (UNTOUCHED32, see common.h), so
+ * that an EFAULT (or any error) says how far the batch went.
+ */
+TEST_F(rcumap_hash, batch_error_out_count_zero)
+{
+	__u8 *top = (__u8 *)(uintptr_t)(~0ULL - 15);
+	struct batch_buf b;
+	__u32 out;
+	int ret;
+
+	ASSERT_EQ(0, batch_make(&b, &self->s, 0, 4, 0));
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, 2, 0));
+
+	/* EFAULT (or EOVERFLOW) from arrays that wrap, before element 0. */
+	ret = _test_cmd_batch_lookup(self->fd, top, b.vals, 0, ~0U, NULL, &out);
+	EXPECT_TRUE(ret == -EOVERFLOW || ret == -EFAULT) TH_LOG("got %d", ret);
+	EXPECT_EQ(0, out);
+	ret = _test_cmd_batch_update(self->fd, top, b.vals, ~0U,
+				     RCUMAP_UPDATE_ANY, &out);
+	EXPECT_TRUE(ret == -EOVERFLOW || ret == -EFAULT) TH_LOG("got %d", ret);
+	EXPECT_EQ(0, out);
+	ret = _test_cmd_batch_delete(self->fd, top, ~0U, &out);
+	EXPECT_TRUE(ret == -EOVERFLOW || ret == -EFAULT) TH_LOG("got %d", ret);
+	EXPECT_EQ(0, out);
+
+	/* EFAULT at element 0: no key, no after_key. */
+	test_err_batch_update(EFAULT, self->bad.unmapped, b.vals, 4,
+			      RCUMAP_UPDATE_ANY, &out);
+	EXPECT_EQ(0, out);
+	test_err_batch_delete(EFAULT, NULL, 4, &out);
+	EXPECT_EQ(0, out);
+	test_err_batch_lookup_ordered(EFAULT, b.keys, b.vals,
+				      self->bad.unmapped, 4, &out);
+	EXPECT_EQ(0, out);
+	test_err_batch_lookup(EFAULT, self->bad.unmapped, b.vals, 0, 4, NULL,
+			      &out);
+	EXPECT_EQ(0, out);
+
+	/* The other errors before element 0. */
+	test_err_batch_lookup(EINVAL, b.keys, b.vals, 0, 0, NULL, &out);
+	EXPECT_EQ(0, out);
+	test_err_batch_update(EINVAL, b.keys, b.vals, 0, RCUMAP_UPDATE_ANY,
+			      &out);
+	EXPECT_EQ(0, out);
+	test_err_batch_delete(EINVAL, b.keys, 0, &out);
+	EXPECT_EQ(0, out);
+	test_err_batch_update(EOPNOTSUPP, b.keys, b.vals, 4, 1U << 7, &out);
+	EXPECT_EQ(0, out);
+
+	EXPECT_EQ(2, count_of(self->fd));
+	EXPECT_EQ(0, check(self->fd, &self->s, 0, 0));
+	EXPECT_EQ(0, check(self->fd, &self->s, 1, 0));
+	batch_free(&b);
+}
+
+/*
+ * Bucket statistics of a map that is not being changed, empty, with one
+ * key, half full and full, walked in chunks of several sizes: every
+ * bucket and every key counted once; one key makes one bucket of length 1.
+ */
+TEST_F(rcumap_hash, bucket_stats_count_every_bucket_and_key)
+{
+	static const __u32 budgets[] = { 1, 3, 64, RCUMAP_STATS_MAX_BUDGET };
+	const __u32 fills[] = { 0, 1, MAXE / 2, MAXE };
+	struct stats st;
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_LEN(fills); i++) {
+		ASSERT_EQ(0, fill_keys(self->fd, &self->s, fills[i], 0));
+		for (j = 0; j < ARRAY_LEN(budgets); j++)
+			st = stats_check_still(_metadata, self->fd, budgets[j]);
+		if (fills[i] == 0) {
+			EXPECT_EQ(0, st.longest);
+			EXPECT_EQ(st.nr_buckets, st.hist[0]);
+		} else if (fills[i] == 1) {
+			EXPECT_EQ(1, st.longest);
+			EXPECT_EQ(1, st.hist[1]);
+			EXPECT_EQ(st.nr_buckets - 1, st.hist[0]);
+		}
+	}
+}
+
+/* With fewer counters, the last one counts every longer bucket. */
+TEST_F(rcumap_hash, bucket_stats_last_counter_takes_the_rest)
+{
+	struct stats full, st;
+	__u32 nr_hist, i, rest;
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, MAXE, 0));
+	ASSERT_EQ(0, stats_walk(self->fd, 5, RCUMAP_STATS_MAX_HIST, &full));
+	for (nr_hist = 1; nr_hist <= 4; nr_hist++) {
+		ASSERT_EQ(0, stats_walk(self->fd, 5, nr_hist, &st));
+		for (i = 0; i + 1 < nr_hist; i++)
+			EXPECT_EQ(full.hist[i], st.hist[i]) TH_LOG("%u", i);
+		for (rest = 0; i < RCUMAP_STATS_MAX_HIST; i++)
+			rest += full.hist[i];
+		EXPECT_EQ(rest, st.hist[nr_hist - 1]) TH_LOG("nr_hist %u", nr_hist);
+		EXPECT_EQ(full.longest, st.longest);
+	}
+}
+
+/*
+ * Hostile BUCKET_STATS: counters 0 or too many, budget 0 or too large
+ * (EINVAL), a cursor at or past the end (ENOENT), a histogram that
+ * cannot be written (EFAULT).  None writes an out_* field or a counter,
+ * and the map is unchanged.  A histogram that ends right at a hole works.
+ */
+TEST_F(rcumap_hash, bucket_stats_bad_input)
+{
+	static const __u32 bad_nr[] = { 0, RCUMAP_STATS_MAX_HIST + 1, ~0U };
+	static const __u32 bad_budget[] = {
+		0, RCUMAP_STATS_MAX_BUDGET + 1, ~0U,
+	};
+	__u32 hist[RCUMAP_STATS_MAX_HIST], nb, *h;
+	struct rcumap_bucket_stats c;
+	struct rcumap_info info;
+	size_t i;
+
+#define EXPECT_UNWRITTEN()						\
+	do {								\
+		EXPECT_EQ(UNTOUCHED32, c.out_cursor);			\
+		EXPECT_EQ(UNTOUCHED32, c.out_nr_buckets);		\
+		EXPECT_EQ(UNTOUCHED32, c.out_longest);			\
+		EXPECT_TRUE(all_bytes(hist, 0xa5, sizeof(hist)));	\
+	} while (0)
+
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, 8, 0));
+	test_cmd_info(&info);
+	nb = info.out_nr_buckets;
+	memset(hist, 0xa5, sizeof(hist));
+	for (i = 0; i < ARRAY_LEN(bad_nr); i++) {
+		test_err_bucket_stats(EINVAL, hist, bad_nr[i], 1, 0, &c);
+		EXPECT_UNWRITTEN();
+	}
+	for (i = 0; i < ARRAY_LEN(bad_budget); i++) {
+		test_err_bucket_stats(EINVAL, hist, 4, bad_budget[i], 0, &c);
+		EXPECT_UNWRITTEN();
+	}
+	test_err_bucket_stats(ENOENT, hist, 4, 1, nb, &c);
+	EXPECT_UNWRITTEN();
+	test_err_bucket_stats(ENOENT, hist, 4, 1, ~0U, &c);
+	EXPECT_UNWRITTEN();
+
+	test_err_bucket_stats(EFAULT, NULL, 4, 1, 0, &c);
+	EXPECT_UNWRITTEN();
+	test_err_bucket_stats(EFAULT, (__u32 *)self->bad.unmapped, 4, 1, 0, &c);
+	EXPECT_UNWRITTEN();
+	test_err_bucket_stats(EFAULT, (__u32 *)self->bad.ro, 4, 1, 0, &c);
+	EXPECT_UNWRITTEN();
+	h = badmem_straddle(&self->bad, 4 * sizeof(*h));
+	test_err_bucket_stats(EFAULT, h, 4, 1, 0, &c);
+	EXPECT_UNWRITTEN();
+	EXPECT_TRUE(all_bytes(self->bad.ro, 0, PAGE));
+
+	h = badmem_at_end(&self->bad, 4 * sizeof(*h));
+	test_cmd_bucket_stats(h, 4, 1, nb - 1, &c);
+	EXPECT_EQ(nb, c.out_cursor);
+	EXPECT_EQ(nb, c.out_nr_buckets);
+	EXPECT_EQ(1, h[0] + h[1] + h[2] + h[3]);
+#undef EXPECT_UNWRITTEN
+
+	EXPECT_EQ(8, count_of(self->fd));
+	for (i = 0; i < 8; i++) {
+		EXPECT_EQ(0, check(self->fd, &self->s, i, 0)) TH_LOG("key %zu", i);
+	}
 }
 
 /*
@@ -4361,6 +4856,31 @@ TEST_F_TIMEOUT(rcumap_owalk, walk_while_churn_and_resize, 120)
 	for (i = 0; i < OWC_STABLE; i++) {
 		EXPECT_EQ(0, check(self->fd, &self->s, i, 0)) TH_LOG("key %u", i);
 	}
+}
+
+/* ---- Bucket statistics of the layered maps -------------------------------- */
+
+/* The keys of a per-CPU map, not its values, fill its buckets. */
+TEST_F(rcumap_percpu, bucket_stats_count_every_bucket_and_key)
+{
+	__u32 i;
+
+	for (i = 0; i < self->s.max_entries / 2; i++) {
+		ASSERT_EQ(0, pc_put(self->fd, &self->s, self->nr_cpus, self->a,
+				    i, 0, RCUMAP_UPDATE_NOEXIST));
+	}
+	stats_check_still(_metadata, self->fd, 5);
+}
+
+TEST_F(rcumap_lru, bucket_stats_count_every_bucket_and_key)
+{
+	__u32 i;
+
+	/* No more than max_entries: nothing is evicted meanwhile. */
+	for (i = 0; i < self->s.max_entries; i++) {
+		ASSERT_EQ(0, put(self->fd, &self->s, i, 0, RCUMAP_UPDATE_NOEXIST));
+	}
+	stats_check_still(_metadata, self->fd, 5);
 }
 
 RCUMAP_SELFTEST_MAIN

@@ -164,6 +164,8 @@ u32 rcumap_hash_value_size(const struct rcumap_hash *h);
 u32 rcumap_hash_max_entries(const struct rcumap_hash *h);
 u32 rcumap_hash_nr_buckets(const struct rcumap_hash *h);
 size_t rcumap_hash_bytes_used(const struct rcumap_hash *h);
+int rcumap_hash_bucket_stats(const struct rcumap_hash *h, u32 *cursor,
+			     u32 budget, u32 *hist, u32 nr_hist, u32 *longest);
 
 /* ---- For the KUnit tests only --------------------------------------- */
 

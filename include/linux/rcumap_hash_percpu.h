@@ -68,5 +68,7 @@ u32 rcumap_percpu_hash_max_entries(const struct rcumap_percpu_hash *ph);
 u32 rcumap_percpu_hash_nr_buckets(const struct rcumap_percpu_hash *ph);
 size_t rcumap_percpu_hash_bytes_used(const struct rcumap_percpu_hash *ph);
 long rcumap_percpu_hash_nr_areas(void);
+const struct rcumap_hash *
+rcumap_percpu_hash_table(const struct rcumap_percpu_hash *ph);
 
 #endif /* _LINUX_RCUMAP_HASH_PERCPU_H */

@@ -15,7 +15,12 @@
  * and reserved fields, RESIZE to any bucket count, and pointers
  * that are good, NULL, unmapped, read-only, straddling the end of a page,
  * in the kernel's half or not canonical; counts and batch sizes go up to
- * 2^32 - 1.  Threads close, dup2() over and reopen slots while other
+ * 2^32 - 1.  Some files are read-only (opened O_RDONLY, or made by
+ * DUP_RDONLY, which puts its new file in a slot), where every ioctl that
+ * writes must fail with EPERM; BUCKET_STATS walks histograms with any
+ * cursor, budget and counter count.  A batch that got past its struct
+ * must leave an out_count no larger than its count (it was garbage
+ * before).  Threads close, dup2() over and reopen slots while other
  * threads are inside ioctls on them, and a forked child running a long
  * batch is killed now and then.  Every ioctl must return 0 or an errno
  * that include/uapi/linux/rcumap.h allows for it; anything else counts as
@@ -154,7 +159,8 @@ enum op {
 	OP_CREATE, OP_INFO, OP_LOOKUP, OP_UPDATE, OP_DELETE,
 	OP_LOOKUP_AND_DELETE, OP_GET_NEXT_KEY, OP_BATCH_LOOKUP,
 	OP_BATCH_UPDATE, OP_BATCH_DELETE, OP_PTAB_INSERT, OP_PTAB_LOOKUP,
-	OP_PTAB_REMOVE, OP_PTAB_NEXT, OP_RESIZE, OP_RANDOM, NR_OPS
+	OP_PTAB_REMOVE, OP_PTAB_NEXT, OP_RESIZE, OP_BUCKET_STATS,
+	OP_DUP_RDONLY, OP_RANDOM, NR_OPS
 };
 
 static const struct {
@@ -193,6 +199,10 @@ static const struct {
 			   sizeof(struct rcumap_ptab_next), 32 },
 	[OP_RESIZE] = { "RESIZE", RCUMAP_IOC_RESIZE,
 			sizeof(struct rcumap_resize), 16 },
+	[OP_BUCKET_STATS] = { "BUCKET_STATS", RCUMAP_IOC_BUCKET_STATS,
+			      sizeof(struct rcumap_bucket_stats), 40 },
+	[OP_DUP_RDONLY] = { "DUP_RDONLY", RCUMAP_IOC_DUP_RDONLY,
+			    sizeof(struct rcumap_dup_rdonly), 16 },
 	[OP_RANDOM] = { "random number", 0, 64, 0 },
 };
 
@@ -206,6 +216,8 @@ typedef unsigned __int128 errset;
 static const errset allowed[NR_OPS] = {
 	[OP_CREATE] = E_COMMON | E(EBUSY) | E(ENOMEM),
 	[OP_INFO] = E_COMMON,
+	[OP_BUCKET_STATS] = E_COMMON | E(ENOENT),
+	[OP_DUP_RDONLY] = E_COMMON | E(EMFILE) | E(ENFILE) | E(ENOMEM),
 	[OP_LOOKUP] = E_COMMON | E(ENOENT) | E(ENOMEM),
 	[OP_UPDATE] = E_COMMON | E(EEXIST) | E(ENOENT) | E(ENOSPC) |
 		      E(ENOMEM),
@@ -223,6 +235,18 @@ static const errset allowed[NR_OPS] = {
 	[OP_PTAB_NEXT] = E_COMMON | E(ENOENT) | E(ENOMEM),
 	[OP_RESIZE] = E_COMMON | E(ENOMEM) | E(ENOSPC),
 	[OP_RANDOM] = E_COMMON | E(ENOTTY),
+};
+
+/*
+ * The ops that change a map (or make one, or a file), which fail with
+ * EPERM on a read-only file; a random number may name one of them.
+ */
+static const bool op_writes[NR_OPS] = {
+	[OP_CREATE] = true, [OP_UPDATE] = true, [OP_DELETE] = true,
+	[OP_LOOKUP_AND_DELETE] = true, [OP_BATCH_UPDATE] = true,
+	[OP_BATCH_DELETE] = true, [OP_PTAB_INSERT] = true,
+	[OP_PTAB_REMOVE] = true, [OP_RESIZE] = true, [OP_DUP_RDONLY] = true,
+	[OP_RANDOM] = true,
 };
 
 static unsigned long counts[NR_OPS][129];	/* [op][0: ok, else errno] */
@@ -278,6 +302,7 @@ static void judge(enum op op, unsigned long cmd, int ret, int err, int fd)
 		fail("%s (%#lx) returned %d", ops[op].name, cmd, ret);
 	else if (ret < 0 && (err >= 128 ||
 			     (!(allowed[op] & E(err)) &&
+			      !(err == EPERM && op_writes[op]) &&
 			      !((allowed_percpu[op] & E(err)) &&
 				fd_map_type(fd) == RCUMAP_MAP_PERCPU_HASH))))
 		fail("%s (%#lx) failed with %s (%d), not allowed for it",
@@ -416,19 +441,26 @@ static void slot_forget(struct slot *s)
 	STORE(s->max_entries, 0);
 }
 
-static void slot_open(struct slot *s)
+/* Put @fd in @s, closing the file that was there. */
+static void slot_put(struct slot *s, int fd)
 {
-	int fd = open(device, O_RDWR | O_CLOEXEC);
-	int old;
+	int old = __atomic_exchange_n(&s->fd, fd, __ATOMIC_RELAXED);
+
+	slot_forget(s);
+	close_fd(old);
+}
+
+/* A new file in @s: mostly read-write, sometimes read-only (no map ever). */
+static void slot_open(struct slot *s, bool rdonly)
+{
+	int fd = open(device, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 
 	if (fd < 0) {
 		if (errno != EMFILE && errno != ENFILE && errno != ENOMEM)
 			fail("open %s: %s", device, strerror(errno));
 		return;
 	}
-	old = __atomic_exchange_n(&s->fd, fd, __ATOMIC_RELAXED);
-	slot_forget(s);
-	close_fd(old);
+	slot_put(s, fd);
 }
 
 /* ---- Per thread ------------------------------------------------------ */
@@ -596,7 +628,7 @@ static void do_ioctl(struct thread *t)
 
 	/* Mostly a file to work on; sometimes a closed one. */
 	if (LOAD(s->fd) < 0 && !one_in(r, 4))
-		slot_open(s);
+		slot_open(s, one_in(r, 10));
 	fd = LOAD(s->fd);
 	ks = LOAD(s->key_size);
 	vs = LOAD(s->value_size);
@@ -615,8 +647,12 @@ static void do_ioctl(struct thread *t)
 		op = PICK(r, OP_LOOKUP, OP_UPDATE, OP_UPDATE, OP_DELETE,
 			  OP_LOOKUP_AND_DELETE, OP_GET_NEXT_KEY,
 			  OP_BATCH_LOOKUP, OP_BATCH_UPDATE, OP_BATCH_UPDATE,
-			  OP_BATCH_DELETE, OP_INFO, OP_RESIZE);
+			  OP_BATCH_DELETE, OP_INFO, OP_RESIZE,
+			  OP_BUCKET_STATS);
 	}
+	/* Now and then a read-only file of the map, into some slot. */
+	if (type && one_in(r, 50))
+		op = OP_DUP_RDONLY;
 	/* Sizes: usually the map's, sometimes anything. */
 	if (!ks || one_in(r, 8))
 		ks = PICK(r, 1, 4, 8, 16, 256);
@@ -789,6 +825,30 @@ static void do_ioctl(struct thread *t)
 		p->value = one_in(r, 4) ? 0 : gen_ptr(t, vs);
 		break;
 	}
+	case OP_BUCKET_STATS: {
+		struct rcumap_bucket_stats *b = (void *)raw;
+
+		b->flags = one_in(r, 20) ? rnd64(r) : 0;
+		b->nr_hist = PICK(r, 1, 2, 8, RCUMAP_STATS_MAX_HIST,
+				  RCUMAP_STATS_MAX_HIST, 0,
+				  RCUMAP_STATS_MAX_HIST + 1, rnd64(r));
+		b->budget = PICK(r, 1, 16, 1024, RCUMAP_STATS_MAX_BUDGET,
+				 RCUMAP_STATS_MAX_BUDGET, 0,
+				 RCUMAP_STATS_MAX_BUDGET + 1, rnd64(r));
+		b->cursor = PICK(r, 0, 0, below(r, 1 << 12),
+				 below(r, RCUMAP_MAX_BUCKETS), rnd64(r));
+		b->hist = gen_ptr(t, 4 * (uint64_t)(b->nr_hist <=
+					RCUMAP_STATS_MAX_HIST ? b->nr_hist : 1));
+		break;
+	}
+	case OP_DUP_RDONLY: {
+		struct rcumap_dup_rdonly *d = (void *)raw;
+
+		d->flags = one_in(r, 20) ? rnd64(r) : 0;
+		d->__reserved = one_in(r, 20) ? rnd64(r) : 0;
+		d->out_fd = -1;
+		break;
+	}
 	case OP_RANDOM:
 		for (count = 0; count < 64; count++)
 			raw[count] = one_in(r, 2) ? 0 : (uint8_t)rnd64(r);
@@ -804,8 +864,32 @@ static void do_ioctl(struct thread *t)
 	if (arg == raw && op != OP_RANDOM)
 		note_time(op, type, fd, raw, ret, err, &t0);
 	judge(op, cmd, ret, err, fd);
+	/*
+	 * A batch that got past its struct (no EINVAL, E2BIG or EFAULT,
+	 * which may come from reading it) wrote out_count, over garbage.
+	 */
+	if (arg == raw && (op == OP_BATCH_LOOKUP || op == OP_BATCH_UPDATE ||
+			   op == OP_BATCH_DELETE) &&
+	    (!ret || (err != EINVAL && err != E2BIG && err != EFAULT &&
+		      err != EBADF)) &&
+	    ((struct rcumap_batch *)raw)->out_count >
+	    ((struct rcumap_batch *)raw)->count)
+		fail("%s: %s with out_count %u above count %u", ops[op].name,
+		     ret ? strerror(err) : "success",
+		     ((struct rcumap_batch *)raw)->out_count,
+		     ((struct rcumap_batch *)raw)->count);
 	if (ret || arg != raw)
 		return;
+	if (op == OP_DUP_RDONLY) {
+		struct slot *o = &slots[below(r, NR_SLOTS)];
+		int nfd = ((struct rcumap_dup_rdonly *)raw)->out_fd;
+
+		if ((fcntl(nfd, F_GETFL) & O_ACCMODE) != O_RDONLY)
+			fail("DUP_RDONLY: fd %d is not read-only", nfd);
+		slot_put(o, nfd);
+		learn(o, nfd);
+		return;
+	}
 	if (op == OP_PTAB_INSERT)
 		STORE(s->ids[below(r, IDS_KEPT)],
 		      ((struct rcumap_ptab_insert *)raw)->out_id);
@@ -823,7 +907,7 @@ static void do_file(struct thread *t)
 
 	switch (below(r, 3)) {
 	case 0:
-		slot_open(s);
+		slot_open(s, one_in(r, 8));
 		break;
 	case 1:
 		fd = __atomic_exchange_n(&s->fd, -1, __ATOMIC_RELAXED);
@@ -1103,6 +1187,45 @@ static void check_walk(int fd, const char *what, bool ordered)
 		     strerror(errno));
 }
 
+/*
+ * A read-only file at the end: whatever it holds, an ioctl that would
+ * change it is EPERM (CREATE on one without a map, UPDATE or PTAB_INSERT
+ * on one with), and its map has the keys it had.
+ */
+static void readonly_check(int fd, const char *what)
+{
+	struct rcumap_info info = { .size = sizeof(info) }, after = info;
+	struct rcumap_create c = {
+		.size = sizeof(c), .map_type = RCUMAP_MAP_HASH,
+		.key_size = 8, .value_size = 8, .max_entries = 64,
+	};
+	uint8_t buf[8 * RCUMAP_MAX_KEY_SIZE] = { 0 };
+	struct rcumap_elem e = {
+		.size = sizeof(e), .key = U64_PTR(buf), .value = U64_PTR(buf),
+	};
+	struct rcumap_ptab_insert pi = {
+		.size = sizeof(pi), .value = U64_PTR(buf),
+	};
+	unsigned long cmd = RCUMAP_IOC_CREATE;
+	void *arg = &c;
+
+	if (!ioctl(fd, RCUMAP_IOC_INFO, &info)) {
+		if (info.out_value_stride > sizeof(buf))
+			return;
+		cmd = is_hash_like(info.out_map_type) ? RCUMAP_IOC_UPDATE :
+							RCUMAP_IOC_PTAB_INSERT;
+		arg = is_hash_like(info.out_map_type) ? (void *)&e : &pi;
+	}
+	if (!ioctl(fd, cmd, arg) || errno != EPERM)
+		fail("%s: read-only, but %#lx gave %s", what, cmd,
+		     strerror(errno));
+	if (info.out_map_type &&
+	    (ioctl(fd, RCUMAP_IOC_INFO, &after) ||
+	     after.out_count != info.out_count))
+		fail("%s: read-only, but its count went from %u to %u", what,
+		     info.out_count, after.out_count);
+}
+
 static void verify(void)
 {
 	char what[64];
@@ -1115,7 +1238,10 @@ static void verify(void)
 		snprintf(what, sizeof(what), "slot %d (fd %d)", i, fd);
 		check_walk(fd, what, false);
 		check_walk(fd, what, true);
-		round_trip(fd, what);
+		if ((fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY)
+			readonly_check(fd, what);
+		else
+			round_trip(fd, what);
 	}
 	fd = open(device, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -1323,7 +1449,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < NR_SLOTS; i++) {
 		slots[i].fd = -1;
 		if (i % 4 != 3)
-			slot_open(&slots[i]);
+			slot_open(&slots[i], false);
 	}
 	for (i = 0; i < nr_threads; i++) {
 		struct thread *t = &threads[i];

@@ -739,6 +739,94 @@ static int cmd_resize(struct session *s, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * One walk of RCUMAP_IOC_BUCKET_STATS over the whole table, in chunks of
+ * the largest budget, summed into @hist (RCUMAP_STATS_MAX_HIST counters).
+ * EAGAIN if the bucket count changed under the walk (a resize): the chunks
+ * would mix two bucket arrays.
+ */
+static int stats_walk(struct session *s, uint32_t *hist, uint32_t *nr_buckets,
+		      uint32_t *longest)
+{
+	uint32_t part[RCUMAP_STATS_MAX_HIST], cursor = 0, i;
+	struct rcumap_bucket_stats c;
+	int ret;
+
+	memset(hist, 0, RCUMAP_STATS_MAX_HIST * sizeof(*hist));
+	*nr_buckets = 0;
+	*longest = 0;
+	do {
+		memset(&c, 0, sizeof(c));
+		c.size = sizeof(c);
+		c.hist = (uintptr_t)part;
+		c.nr_hist = RCUMAP_STATS_MAX_HIST;
+		c.budget = RCUMAP_STATS_MAX_BUDGET;
+		c.cursor = cursor;
+		ret = map_ioctl(s, RCUMAP_IOC_BUCKET_STATS, &c);
+		/* ENOENT past 0: the table shrank under the cursor. */
+		if (ret == ENOENT && cursor)
+			return EAGAIN;
+		if (ret)
+			return ret;
+		if (cursor && c.out_nr_buckets != *nr_buckets)
+			return EAGAIN;
+		*nr_buckets = c.out_nr_buckets;
+		for (i = 0; i < RCUMAP_STATS_MAX_HIST; i++)
+			hist[i] += part[i];
+		if (c.out_longest > *longest)
+			*longest = c.out_longest;
+		cursor = c.out_cursor;
+	} while (cursor < *nr_buckets);
+	return 0;
+}
+
+/* Walks that a resize may spoil before "stats" gives up. */
+#define STATS_TRIES	4
+
+/*
+ * "stats": how many buckets hold each number of keys, and the longest.
+ * The last counter, RCUMAP_STATS_MAX_HIST - 1, takes every longer bucket.
+ */
+static int cmd_stats(struct session *s, int argc, char **argv)
+{
+	uint32_t hist[RCUMAP_STATS_MAX_HIST], nr_buckets, longest, top, i;
+	uint64_t keys = 0;
+	int ret, tries = 0;
+
+	(void)argc;
+	(void)argv;
+	do
+		ret = stats_walk(s, hist, &nr_buckets, &longest);
+	while (ret == EAGAIN && ++tries < STATS_TRIES);
+	if (ret) {
+		if (ret == EAGAIN)
+			s->detail = "stats: the map kept resizing";
+		return ret;
+	}
+	top = longest < RCUMAP_STATS_MAX_HIST ? longest :
+						 RCUMAP_STATS_MAX_HIST - 1;
+	for (i = 0; i <= top; i++)
+		keys += (uint64_t)i * hist[i];
+	if (opt.json) {
+		json_ku64("nr_buckets", nr_buckets);
+		json_ku64("longest", longest);
+		json_key("histogram");
+		json_open('[');
+		for (i = 0; i <= top; i++)
+			json_u64(hist[i]);
+		json_close(']');
+		return 0;
+	}
+	printf("%-12s %u\n", "nr_buckets", nr_buckets);
+	printf("%-12s %u\n", "longest", longest);
+	if (longest < RCUMAP_STATS_MAX_HIST)
+		printf("%-12s %llu\n", "keys", (unsigned long long)keys);
+	for (i = 0; i <= top; i++)
+		printf("length %u%s %u\n", i,
+		       i == RCUMAP_STATS_MAX_HIST - 1 ? "+" : "", hist[i]);
+	return 0;
+}
+
 /* ---- process tables ------------------------------------------------ */
 
 static int cmd_ptab_insert(struct session *s, int argc, char **argv)
@@ -821,6 +909,7 @@ static const struct verb verbs[] = {
 	{ "getnext", RCUMAP_MAP_HASH, 0, 2, cmd_getnext,
 	  "getnext [ordered] [KEY]" },
 	{ "resize", RCUMAP_MAP_HASH, 1, 1, cmd_resize, "resize NBUCKETS" },
+	{ "stats", RCUMAP_MAP_HASH, 0, 0, cmd_stats, "stats" },
 	{ "ptab insert", RCUMAP_MAP_PTAB, 1, 1, cmd_ptab_insert,
 	  "ptab insert VALUE" },
 	{ "ptab lookup", RCUMAP_MAP_PTAB, 1, 1, cmd_ptab_lookup,

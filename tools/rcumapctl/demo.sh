@@ -70,9 +70,11 @@ EOF
 		i=$((i + 1))
 	done
 	echo "info				# 4 buckets: 16 keys a bucket"
+	echo "stats				# how many keys each bucket holds"
 	echo "dump ordered count 16		# the map's own order of keys"
 	echo "resize 1000			# rounded up to 1024"
 	echo "info"
+	echo "stats				# mostly empty buckets now"
 	echo "lookup 42			# every key is still there"
 	echo "getnext ordered 7		# the key after 7 in that order..."
 	echo "delete 7"

@@ -11,7 +11,8 @@
  * FNV-1a hash of the key (then its bytes), and a map made with
  * RCUMAP_CREATE_RESIZE doubles its bucket count at once when it holds more
  * than two keys a bucket (with SHRINK, halves it, down to the count it was
- * made with, below one key per eight buckets).  A PERCPU_HASH map has
+ * made with, below one key per eight buckets); a key's bucket, for
+ * BUCKET_STATS, is its FNV-1a hash modulo the bucket count.  A PERCPU_HASH map has
  * FAKE_NR_CPUS possible CPUs (RCUMAP_FAKE_CPUS overrides it, 1 to 64); an
  * LRU_HASH map, when full, evicts the key looked up least recently (keys
  * never looked up first, oldest insert first), an exact LRU where the
@@ -270,6 +271,35 @@ static void batch_put(struct rcumap_batch *b, uint32_t n, int i)
 		       value_at(i), m->stride);
 }
 
+/* BUCKET_STATS: the keys of each bucket, counted by going over them all. */
+static int bucket_stats(struct rcumap_bucket_stats *b)
+{
+	uint32_t nb = m->c.nr_buckets, end, len, i, j;
+	uint32_t hist[RCUMAP_STATS_MAX_HIST] = { 0 };
+
+	if (b->flags)
+		return EOPNOTSUPP;
+	if (!b->nr_hist || b->nr_hist > RCUMAP_STATS_MAX_HIST || !b->budget ||
+	    b->budget > RCUMAP_STATS_MAX_BUDGET)
+		return EINVAL;
+	if (b->cursor >= nb)
+		return ENOENT;
+	end = nb - b->cursor < b->budget ? nb : b->cursor + b->budget;
+	b->out_longest = 0;
+	for (i = b->cursor; i < end; i++) {
+		for (len = 0, j = 0; j < m->c.max_entries; j++)
+			len += used_at(j) &&
+			       (fnv1a(key_at(j), m->c.key_size) & (nb - 1)) == i;
+		hist[len < b->nr_hist ? len : b->nr_hist - 1]++;
+		if (len > b->out_longest)
+			b->out_longest = len;
+	}
+	memcpy(uptr(b->hist), hist, b->nr_hist * sizeof(*hist));
+	b->out_cursor = end;
+	b->out_nr_buckets = nb;
+	return 0;
+}
+
 static int do_hash(unsigned long request, void *arg)
 {
 	struct rcumap_elem *e = arg;
@@ -382,6 +412,8 @@ static int do_hash(unsigned long request, void *arg)
 			return EINVAL;
 		m->c.nr_buckets = pow2_up(r->nr_buckets);
 		return 0;
+	case RCUMAP_IOC_BUCKET_STATS:
+		return bucket_stats(arg);
 	}
 	return ENOTTY;
 }

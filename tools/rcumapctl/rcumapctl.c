@@ -56,6 +56,8 @@ static const char help_text[] =
 "  lookup-and-delete KEY\n"
 "  getnext [ordered] [KEY] the key after KEY, or the first key\n"
 "  resize NBUCKETS         a new bucket count (rounded up to a power of 2)\n"
+"  stats                   how many buckets hold 0, 1, 2... keys, and the\n"
+"                          longest bucket (hash maps)\n"
 "  ptab insert VALUE       prints the new entry's id\n"
 "  ptab lookup ID\n"
 "  ptab remove ID          prints the value it removed\n"

@@ -106,6 +106,7 @@ run 0 "--help" "$real" --help
 has_out '^Usage: rcumapctl'
 has_out 'batch FILE'
 has_out 'resize NBUCKETS'
+has_out '^ *stats  +how many buckets'
 has_out 'dump \[ordered\] \[count N\]'
 has_out 'getnext \[ordered\] \[KEY\]'
 run 0 "-h" "$real" -h
@@ -373,6 +374,42 @@ if [ "$(sed -n 's/^nr_buckets *//p' <<<"$out")" -gt 2 ] 2>/dev/null; then
 else
 	not_ok "$last: nr_buckets grew" "$out"
 fi
+
+# Bucket statistics.
+run 0 "stats of an empty map" f $hash8 -- stats
+out_is 'nr_buckets   16
+longest      0
+keys         0
+length 0 16'
+run 0 "stats of one key" f $hash8 -- update 1 1 -- stats
+has_out '^longest +1$'
+has_out '^keys +1$'
+has_out '^length 0 15$'
+has_out '^length 1 1$'
+run 0 "stats of one bucket" f $hash8 buckets 1 -- update 1 1 -- update 2 2 -- update 3 3 -- stats
+out_is 'nr_buckets   1
+longest      3
+keys         3
+length 0 0
+length 1 0
+length 2 0
+length 3 1'
+# 40000 buckets: three chunks of RCUMAP_STATS_MAX_BUDGET.
+run 0 "stats in chunks" f create hash key 4 value 4 entries 100 buckets 40000 \
+	$(for i in $(seq 1 100); do printf -- '-- update %d %d ' "$i" "$i"; done) -- stats
+has_out '^nr_buckets +65536$'
+has_out '^keys +100$'
+if [ "$(awk '/^length/ { n += $3 } END { print n }' <<<"$out")" = 65536 ]; then
+	ok "$last: every bucket counted once"
+else
+	not_ok "$last: every bucket counted once" "$out"
+fi
+run 0 "-j stats" f -j $hash8 -- update 1 1 -- update 2 2 -- stats
+json_ok '.[3].command == "stats" and .[3].nr_buckets == 16 and (.[3].histogram | add) == 16 and ([.[3].histogram | to_entries[] | .key * .value] | add) == 2 and .[3].longest == (.[3].histogram | length) - 1'
+run 2 "stats of a ptab" f create ptab value 8 capacity 64 -- stats
+has_err 'for hash maps, and this map is a ptab'
+run 2 "stats with a word" f $hash8 -- stats 1
+has_err 'usage: stats'
 
 # Ordered walks.
 {

@@ -6,12 +6,27 @@
  * file must be RCUMAP_IOC_CREATE; the map lives until the last reference
  * to the file is closed (share it by fork() or SCM_RIGHTS).
  *
+ * Read-only files.  A file opened without write access (O_RDONLY) may
+ * only read a map: RCUMAP_IOC_INFO, _LOOKUP, _GET_NEXT_KEY,
+ * _BATCH_LOOKUP, _BUCKET_STATS, _PTAB_LOOKUP and _PTAB_NEXT.  Every other
+ * ioctl on it fails with EPERM, CREATE included: such a file never gets a
+ * map of its own.  To share a map read-only, its owner (a file with write
+ * access) makes a read-only file of the same map with
+ * RCUMAP_IOC_DUP_RDONLY and passes that on; the map lives until the last
+ * file that holds it is closed.  (Reopening the device, through
+ * /proc/self/fd or otherwise, gives a new file without a map.)  A file
+ * opened O_WRONLY may do everything an O_RDWR one may.
+ *
  * Every ioctl takes a pointer to a struct that starts with "__u32 size",
  * the size of the struct as user space knows it.  The kernel accepts any
- * size from the struct's first version up: bytes it does not know must be
- * zero (else E2BIG), bytes user space did not send read as zero, and
- * fields the kernel writes (named out_*) are written only as far as @size
- * reaches.  Fields named __reserved must be zero.
+ * size from the struct's first version up to RCUMAP_MAX_STRUCT_SIZE (4096,
+ * the smallest page size; larger is E2BIG, as bpf(2), clone3() and
+ * openat2() cap theirs, so that no ioctl scans more user memory than that
+ * for zeroes): bytes it does not know must be zero (else E2BIG), bytes
+ * user space did not send read as zero, and fields the kernel writes
+ * (named out_*) are written only as far as @size reaches.  Fields named
+ * __reserved must be zero.  The struct is checked (EFAULT, EINVAL, E2BIG)
+ * before the file's access (EPERM), and that before the map (EINVAL).
  *
  * Errors, the same for every ioctl:
  *  ENOTTY     unknown ioctl number
@@ -19,7 +34,10 @@
  *             or capacity out of range, a hash op on a ptab map or the
  *             reverse, any op but CREATE before CREATE, flags that are
  *             known but do not go together or not with this map type)
- *  E2BIG      non-zero bytes past the end of the struct the kernel knows
+ *  E2BIG      non-zero bytes past the end of the struct the kernel knows,
+ *             or @size above RCUMAP_MAX_STRUCT_SIZE
+ *  EPERM      an ioctl that changes the map (or makes one, or a file)
+ *             on a file opened without write access
  *  EOPNOTSUPP an unknown flag or a non-zero __reserved field
  *  EFAULT     a bad user pointer
  *  EBUSY      CREATE on a file that already holds a map
@@ -34,6 +52,8 @@
  *  ENOMEM     out of memory; the map is unchanged (for RCUMAP_IOC_RESIZE:
  *             its keys and values; see there.  For an LRU_HASH UPDATE,
  *             see UPDATE below)
+ *  EMFILE     RCUMAP_IOC_DUP_RDONLY: no free file descriptor
+ *  ENFILE     RCUMAP_IOC_DUP_RDONLY: the system's limit of open files
  *
  * Hash-like maps are the HASH, PERCPU_HASH and LRU_HASH types: every op
  * documented for HASH maps works on all three, and the PTAB ops fail on
@@ -73,7 +93,12 @@ enum {
 	RCUMAP_CMD_PTAB_REMOVE,
 	RCUMAP_CMD_PTAB_NEXT,
 	RCUMAP_CMD_RESIZE,
+	RCUMAP_CMD_BUCKET_STATS,
+	RCUMAP_CMD_DUP_RDONLY,
 };
+
+/* The largest @size of any ioctl struct the kernel reads: E2BIG above. */
+#define RCUMAP_MAX_STRUCT_SIZE	4096
 
 /**
  * enum rcumap_map_type - kinds of map
@@ -358,6 +383,18 @@ struct rcumap_get_next_key {
  * BATCH_UPDATE and BATCH_DELETE apply the elements in order and stop at
  * the first that fails: @out_count elements succeeded, and the ioctl
  * returns that element's error (0 if all succeeded).
+ *
+ * @out_count is written whatever the ioctl returns, once @size and the
+ * tail past the known struct have been accepted (that is, on any error but
+ * EINVAL or E2BIG for @size, or EFAULT reading the struct): first 0,
+ * before anything else is done (so an error before any element, EPERM,
+ * EINVAL, EOPNOTSUPP, ENOMEM or EFAULT, leaves it 0), then, if elements
+ * were tried, the count that succeeded (BATCH_LOOKUP: that were copied
+ * out).  An EFAULT is thus never ambiguous: @out_count says how far the
+ * batch went.  If even the first write of @out_count faults, the ioctl
+ * fails with EFAULT having done nothing; only a concurrent munmap() or
+ * mprotect() of the struct can make the last write fail after elements
+ * were done.
  */
 struct rcumap_batch {
 	__u32 size;
@@ -475,5 +512,100 @@ struct rcumap_resize {
 };
 
 #define RCUMAP_IOC_RESIZE	_IO(RCUMAP_TYPE, RCUMAP_CMD_RESIZE)
+
+/*
+ * Limits of struct rcumap_bucket_stats: more counters than a bucket of a
+ * map of the device has keys (so the last one never mixes two lengths),
+ * and a budget that keeps one call's RCU read-side critical section short.
+ */
+#define RCUMAP_STATS_MAX_HIST	128
+#define RCUMAP_STATS_MAX_BUDGET	(1U << 14)
+
+/**
+ * struct rcumap_bucket_stats - ioctl(RCUMAP_IOC_BUCKET_STATS), hash-like
+ *                              maps only; allowed on a read-only file
+ * @size: sizeof(struct rcumap_bucket_stats)
+ * @flags: Must be 0
+ * @hist: Pointer to an array of @nr_hist __u32: for each length i below
+ *        @nr_hist - 1, the number of buckets visited by this call that
+ *        hold i keys; the last element counts those holding @nr_hist - 1
+ *        keys or more.  Written whole on success, never on an error
+ * @nr_hist: Elements of @hist, 1 to RCUMAP_STATS_MAX_HIST
+ * @budget: Most buckets this call visits, 1 to RCUMAP_STATS_MAX_BUDGET
+ * @cursor: The first bucket to visit: 0 to start, then the @out_cursor of
+ *          the previous call.  Any value is safe
+ * @out_cursor: Where the next call resumes: @cursor plus the buckets
+ *              visited
+ * @out_nr_buckets: The bucket count of the table visited: the walk is over
+ *                  when @out_cursor reaches it
+ * @out_longest: The most keys in one bucket among those visited (0 if
+ *               they are all empty)
+ *
+ * A histogram of the bucket lengths of a hash-like map, in chunks of at
+ * most @budget buckets, so that no call holds the RCU read lock for long:
+ * the caller adds up the @hist of the calls from @cursor 0 until
+ * @out_cursor equals @out_nr_buckets, and takes the largest @out_longest.
+ * The length of a bucket is the number of keys in it (a PERCPU_HASH
+ * map's keys, not its values).  One call costs @budget bucket loads plus
+ * one load per key in the buckets visited; nothing is written to the map,
+ * and no lock but the RCU read lock is taken.
+ *
+ * On a map that is not being changed, the sum of the @hist of a whole walk
+ * is @out_nr_buckets, the sum of i * @hist[i] (with @nr_hist above the
+ * longest length) is INFO's out_count, and the largest @out_longest is
+ * the longest bucket.  A map being changed gives a histogram of buckets
+ * read at different times.  While a resize moves the keys to a new bucket
+ * array, a call counts the buckets of the array being left, which is what
+ * @out_nr_buckets reports: a bucket already moved counts the keys that
+ * were in it, wherever they are now.  If @out_nr_buckets changes between
+ * two calls, the map resized meanwhile and the histogram mixes two arrays:
+ * start again from 0 for one of a single size.
+ *
+ * EINVAL if @nr_hist or @budget is out of range.  ENOENT, writing
+ * nothing, if @cursor is at or past the bucket count (the walk is over, or
+ * the map shrank since the cursor was given).  EFAULT if @hist cannot be
+ * written.
+ */
+struct rcumap_bucket_stats {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 hist;
+	__u32 nr_hist;
+	__u32 budget;
+	__u32 cursor;
+	__u32 out_cursor;
+	__u32 out_nr_buckets;
+	__u32 out_longest;
+};
+
+#define RCUMAP_IOC_BUCKET_STATS	_IO(RCUMAP_TYPE, RCUMAP_CMD_BUCKET_STATS)
+
+/**
+ * struct rcumap_dup_rdonly - ioctl(RCUMAP_IOC_DUP_RDONLY), any map type
+ * @size: sizeof(struct rcumap_dup_rdonly)
+ * @flags: Must be 0
+ * @out_fd: The new file descriptor (close-on-exec)
+ * @__reserved: Must be 0
+ *
+ * Makes a new open file, read-only, that holds this file's map: the way to
+ * let another process read a map but not change it (see "Read-only files"
+ * above), as BPF_MAP_GET_FD_BY_ID with BPF_F_RDONLY does for BPF maps.
+ * The map lives until the last file that holds it is closed, whichever
+ * that is.  The new file is open for reading only, and cannot get write
+ * access back: an ioctl that needs it fails there with EPERM, DUP_RDONLY
+ * included (pass a read-only file itself on instead).
+ *
+ * EINVAL before CREATE.  EMFILE if the process has no free descriptor,
+ * ENFILE or ENOMEM if the file cannot be made.  If @out_fd cannot be
+ * written (EFAULT), no descriptor is left behind.
+ */
+struct rcumap_dup_rdonly {
+	__u32 size;
+	__u32 flags;
+	__s32 out_fd;
+	__u32 __reserved;
+};
+
+#define RCUMAP_IOC_DUP_RDONLY	_IO(RCUMAP_TYPE, RCUMAP_CMD_DUP_RDONLY)
 
 #endif /* _UAPI_LINUX_RCUMAP_H */
