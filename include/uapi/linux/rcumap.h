@@ -280,14 +280,14 @@ enum rcumap_update_flags {
  * UPDATE: EEXIST, ENOENT as the mode says, ENOSPC if the key is new and
  * the map holds max_entries keys, or its bucket holds RCUMAP_BUCKET_MAX
  * keys (a map made with RCUMAP_CREATE_RESIZE first grows, if its load
- * calls for it; see Documentation/rcumap.rst, "Bucket length").  An LRU_HASH map instead inserts, then
- * evicts a key not looked up lately, so an UPDATE that fails with ENOMEM
- * has evicted nothing.  Meanwhile other callers may see the count above
- * max_entries, by at most 2 per possible CPU.  Only when that many
- * inserts race does one evict first; then it returns ENOSPC if other
- * inserters took the room of 8 evictions in a row, and on that path an
- * UPDATE that fails (ENOSPC, ENOMEM) may have evicted keys.  A PERCPU_HASH
- * UPDATE replaces every CPU's value at once.
+ * calls for it; see Documentation/rcumap.rst, "Bucket length").  An
+ * LRU_HASH map instead inserts, then evicts a key not looked up lately, so
+ * an UPDATE that fails with ENOMEM has evicted nothing.  Meanwhile other
+ * callers may see the count above max_entries, by at most 2 per possible
+ * CPU.  Only when that many inserts race does one evict first; then it
+ * returns ENOSPC if other inserters took the room of 8 evictions in a row,
+ * and on that path an UPDATE that fails (ENOSPC, ENOMEM) may have evicted
+ * keys.  A PERCPU_HASH UPDATE replaces every CPU's value at once.
  *
  * DELETE and LOOKUP_AND_DELETE: ENOENT if the key is absent; they never
  * fail for lack of memory, except LOOKUP_AND_DELETE on a PERCPU_HASH map,
@@ -495,14 +495,14 @@ struct rcumap_ptab_next {
  * The memory is charged to the memory cgroup the map was created in.
  *
  * EINVAL if @nr_buckets is 0 or above RCUMAP_MAX_BUCKETS, or, for an
- * LRU_HASH map, above its max_entries rounded up to a power of two (as
- * at CREATE), or, for a map without RCUMAP_CREATE_RESIZE, below
- * max_entries / RCUMAP_BUCKET_MAX (as at CREATE).  ENOSPC if a halving
- * step would merge two buckets holding more than RCUMAP_BUCKET_MAX keys
- * together (refused before that step moves anything).  ENOMEM if an allocation failed on the way, EINTR on a
- * fatal signal: every key and value is still there and unchanged, but the
- * bucket count may be left part-way, at a step between the old count and
- * @nr_buckets; a later RESIZE goes on from there.
+ * LRU_HASH map, above its max_entries rounded up to a power of two (as at
+ * CREATE), or, for a map without RCUMAP_CREATE_RESIZE, below max_entries /
+ * RCUMAP_BUCKET_MAX (as at CREATE).  ENOSPC if a halving step would merge
+ * two buckets holding more than RCUMAP_BUCKET_MAX keys together (refused
+ * before that step moves anything).  ENOMEM if an allocation failed on the
+ * way, EINTR on a fatal signal: every key and value is still there and
+ * unchanged, but the bucket count may be left part-way, at a step between
+ * the old count and @nr_buckets; a later RESIZE goes on from there.
  */
 struct rcumap_resize {
 	__u32 size;
