@@ -9,8 +9,9 @@
 # rejected:
 #   hash.pml   real; -DBROKEN_FREE (free without a grace period) and
 #              -DBROKEN_PUBLISH (publish before the bucket is built)
-#   ptab.pml   real; -DBROKEN_PUT (ring put without its cmpxchg) and
-#              -DBROKEN_TAKE (ring take without its xchg)
+#   ptab.pml   real; -DBROKEN_CLAIM (a slot claimed without its atomic
+#              test-and-clear) and -DBROKEN_FREE (a freed slot's bit set
+#              before its group counter counts it)
 #   resize.pml real; -DBROKEN_MARK_FIRST (the MOVED marker stored before
 #              the new buckets are published), -DBROKEN_NO_RECHECK (a
 #              writer does not look at its bucket again under the lock)
@@ -140,8 +141,8 @@ else
 fi
 run fail hash -DBROKEN_FREE
 run fail hash -DBROKEN_PUBLISH
-run fail ptab -DBROKEN_PUT
-run fail ptab -DBROKEN_TAKE
+run fail ptab -DBROKEN_CLAIM
+run fail ptab -DBROKEN_FREE
 run fail resize -DBROKEN_MARK_FIRST
 run fail resize -DBROKEN_NO_RECHECK
 run fail resize -DBROKEN_TBL_FREE
