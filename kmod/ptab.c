@@ -93,11 +93,11 @@ struct rcumap_ptab_cost {
 	u64 slots;	/* slots (and the ids of the nodes found in them) */
 };
 
-#define rcumap_ptab_cost_add(cost, what)		\
-	do {						\
-		if (cost)				\
-			(cost)->what++;			\
-	} while (0)
+static __always_inline void rcumap_ptab_cost_add(u64 *counter)
+{
+	if (counter)
+		(*counter)++;
+}
 
 /*
  * Spread consecutive indices over cache lines (Erlang's ix_to_pix): with
@@ -624,7 +624,7 @@ __rcumap_ptab_next_below(const struct rcumap_ptab *t, u64 *id, u64 end,
 		 * the table, its group's counter is below group_bits.
 		 */
 		if (k == 0 || w % RCUMAP_PTAB_GROUP_WORDS == 0) {
-			rcumap_ptab_cost_add(cost, groups);
+			rcumap_ptab_cost_add(cost ? &cost->groups : NULL);
 			if (atomic_read(rcumap_ptab_group(t, w)) >=
 			    (int)t->group_bits) {
 				k += RCUMAP_PTAB_GROUP_WORDS -
@@ -635,7 +635,7 @@ __rcumap_ptab_next_below(const struct rcumap_ptab *t, u64 *id, u64 end,
 				continue;
 			}
 		}
-		rcumap_ptab_cost_add(cost, words);
+		rcumap_ptab_cost_add(cost ? &cost->words : NULL);
 		/* An object's bit is clear from before it is published. */
 		used = ~(u64)atomic64_read(&t->free[w]) &
 		       rcumap_ptab_lap_mask(t, from, k);
@@ -647,7 +647,7 @@ __rcumap_ptab_next_below(const struct rcumap_ptab *t, u64 *id, u64 end,
 			u64 node_id;
 
 			used &= used - 1;
-			rcumap_ptab_cost_add(cost, slots);
+			rcumap_ptab_cost_add(cost ? &cost->slots : NULL);
 			if (!node)
 				continue;
 			node_id = READ_ONCE(node->id);

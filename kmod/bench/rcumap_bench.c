@@ -40,7 +40,8 @@
  *	RCUMAP_BENCH_CONFIG,key_size,value_size,ms,cpus
  *	RCUMAP_BENCH,map,workload,impl,entries,threads,round,ops,ns,ops_per_sec,errors
  *	RCUMAP_MEM,map,impl,entries,bytes
- *	RCUMAP_PTAB_COST,capacity,full_pct,ids_per_insert_x100,walk_ns_per_obj,walk_loads_per_obj_x100
+ *	RCUMAP_PTAB_COST,capacity,full_pct,ids_per_insert_x100,
+ *		walk_ns_per_obj,walk_loads_per_obj_x100
  *	RCUMAP_BENCH_DONE,error
  * ns is the longest any thread ran; ops_per_sec sums each thread's own
  * rate; errors counts operations that failed and lookups of keys that
