@@ -619,7 +619,7 @@ static void ptab_ids_per_insert_after_random_frees(struct kunit *test)
 	rcumap_ptab_destroy(c.t);
 }
 
-/* Loads per object of a whole id-order walk, at most (measured 8.6). */
+/* Loads per object of a whole id-order walk, at most (measured 9.2). */
 #define COST_WALK_LOADS	12
 
 /*
