@@ -6,8 +6,9 @@
  * The table is intrusive: callers embed a struct rcumap_ptab_node in their
  * object, and the table stores a pointer to that node in one of its slots.
  * Lookups load the slot once under rcu_read_lock(), check the node's id and
- * write no shared memory.  Inserts and removes take no lock: free ids come
- * from a lock-free ring.  The table never frees an object; remove hands it
+ * write no shared memory.  Inserts and removes take no lock: free slots are
+ * bits of a lock-free bitmap, and an insert takes the one nearest after the
+ * last id handed out.  The table never frees an object; remove hands it
  * back, and the caller frees it after an RCU grace period.
  *
  * See Documentation/rcumap-ptab.rst for the design and the locking table.
@@ -27,7 +28,8 @@ struct rcumap_ptab;
  * Smallest and largest capacity a table accepts; a capacity must also be a
  * power of two.  The minimum is one full cache line of slots on any
  * architecture (L1_CACHE_BYTES / sizeof(void *) is at most 64).  The maximum
- * is Erlang's, and costs 16 bytes per slot: 2 GiB on 64-bit.
+ * is Erlang's, and costs a pointer and a bit per slot: 1 GiB and 16 MiB on
+ * 64-bit.
  */
 #define RCUMAP_PTAB_MIN_CAPACITY	64U
 #define RCUMAP_PTAB_MAX_CAPACITY	SZ_128M
@@ -133,6 +135,9 @@ __rcumap_ptab_walk_start(const struct rcumap_ptab *t, u64 *pos)
 #if IS_ENABLED(CONFIG_KUNIT)
 u32 rcumap_ptab_kunit_ix_to_slot(u32 capacity, u32 ix);
 void rcumap_ptab_kunit_set_next_id(struct rcumap_ptab *t, u64 next_id);
+struct rcumap_ptab_node *
+rcumap_ptab_kunit_next_below(const struct rcumap_ptab *t, u64 *id, u64 end,
+			     u64 *loads);
 #endif
 
 #endif /* _LINUX_RCUMAP_PTAB_H */

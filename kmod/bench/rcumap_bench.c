@@ -40,6 +40,8 @@
  *	RCUMAP_BENCH_CONFIG,key_size,value_size,ms,cpus
  *	RCUMAP_BENCH,map,workload,impl,entries,threads,round,ops,ns,ops_per_sec,errors
  *	RCUMAP_MEM,map,impl,entries,bytes
+ *	RCUMAP_PTAB_COST,capacity,full_pct,ids_per_insert_x100,
+ *		walk_ns_per_obj,walk_loads_per_obj_x100
  *	RCUMAP_BENCH_DONE,error
  * ns is the longest any thread ran; ops_per_sec sums each thread's own
  * rate; errors counts operations that failed and lookups of keys that
@@ -2663,6 +2665,111 @@ out_free:
 	return err;
 }
 
+/*
+ * The cost of rcumap_ptab after churn with random frees, one thread: ids
+ * used per insert, and a whole walk in id order per object returned (in
+ * ns, and in loads of group counters, bitmap words and slots where the
+ * KUnit hook that counts them is built in; -1 otherwise).  Reported, not
+ * judged; kunit/ptab_kunit.c asserts the targets.
+ */
+#define BENCH_PTAB_COST_CHURN	8	/* warm-up: this many x capacity */
+
+struct bench_cost_obj {
+	struct rcumap_ptab_node node;
+};
+
+/* Replace @times random objects: remove one, insert it again. */
+static int bench_ptab_churn(struct rcumap_ptab *pt, struct bench_cost_obj *objs,
+			    u64 *ids, u32 n, u64 times, u64 *rng)
+{
+	u64 i;
+
+	for (i = 0; i < times; i++) {
+		u32 j = bench_rand(rng) % n;
+
+		/* No reader anywhere: the node may go back in at once. */
+		if (rcumap_ptab_remove(pt, ids[j]) != &objs[j].node ||
+		    rcumap_ptab_insert(pt, &objs[j].node, &ids[j]))
+			return -EIO;
+		if (!(i % 4096))
+			cond_resched();
+	}
+	return 0;
+}
+
+static int bench_ptab_cost(u32 capacity, u32 pct)
+{
+	u32 n = (u32)div_u64((u64)capacity * pct, 100), walked = 0, i;
+	s64 loads_x100 = -1;
+	struct rcumap_ptab_node *node;
+	struct bench_cost_obj *objs;
+	struct rcumap_ptab *pt;
+	u64 rng = 0x9e3779b97f4a7c15ULL, *ids, id, before, used, ns;
+	int err = -ENOMEM;
+
+	pt = rcumap_ptab_create(capacity, GFP_KERNEL);
+	if (IS_ERR(pt))
+		return PTR_ERR(pt);
+	objs = kvcalloc(n, sizeof(*objs), GFP_KERNEL);
+	ids = kvcalloc(n, sizeof(*ids), GFP_KERNEL);
+	if (!objs || !ids)
+		goto out_free;
+	memset(ids, 0xff, n * sizeof(*ids));	/* U64_MAX: not inserted */
+	for (i = 0; i < n; i++) {
+		err = rcumap_ptab_insert(pt, &objs[i].node, &ids[i]);
+		if (err)
+			goto out_drain;
+	}
+	err = bench_ptab_churn(pt, objs, ids, n,
+			       (u64)BENCH_PTAB_COST_CHURN * capacity, &rng);
+	if (err)
+		goto out_drain;
+	before = rcumap_ptab_id_end(pt);
+	err = bench_ptab_churn(pt, objs, ids, n, capacity, &rng);
+	if (err)
+		goto out_drain;
+	used = rcumap_ptab_id_end(pt) - before;
+
+	ns = ktime_get_ns();
+	for (id = 0;; id++) {
+		rcu_read_lock();
+		node = rcumap_ptab_next(pt, &id);
+		rcu_read_unlock();
+		if (!node)
+			break;
+		walked++;
+	}
+	ns = ktime_get_ns() - ns;
+#if IS_ENABLED(CONFIG_KUNIT)
+	{
+		u64 loads = 0;
+
+		rcu_read_lock();
+		for (id = 0;
+		     rcumap_ptab_kunit_next_below(pt, &id, U64_MAX, &loads);
+		     id++)
+			;
+		rcu_read_unlock();
+		loads_x100 = div_u64(loads * 100, max(walked, 1U));
+	}
+#endif
+	if (walked != n)
+		err = -EIO;
+	pr_info("RCUMAP_PTAB_COST,%u,%u,%llu,%llu,%lld\n", capacity, pct,
+		div_u64(used * 100, capacity), div_u64(ns, max(walked, 1U)),
+		loads_x100);
+out_drain:
+	for (i = 0; i < n; i++) {
+		if (ids[i] != U64_MAX && !rcumap_ptab_remove(pt, ids[i]))
+			err = -EIO;
+	}
+out_free:
+	kvfree(ids);
+	kvfree(objs);
+	rcumap_ptab_destroy(pt);
+	return err;
+}
+
 /* ---- Module ----------------------------------------------------------- */
 
 static bool bench_in(const unsigned int *list, int n, unsigned int v)
@@ -2755,6 +2862,9 @@ static int __init rcumap_bench_init(void)
 	if (bench_listed(bench_maps, "ptab")) {
 		for (i = 0; i < nr_ptab_entries && !err; i++)
 			err = bench_ptab_size(ptab_entries[i], t);
+		for (i = 0; i < 4 && !err; i++)
+			err = bench_ptab_cost(i < 2 ? 4096 : 65536,
+					      i % 2 ? 90 : 50);
 	}
 	if (bench_listed(bench_maps, "resize")) {
 		for (i = 0; i < nr_resize_entries && !err; i++)

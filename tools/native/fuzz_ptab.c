@@ -2,10 +2,11 @@
 /*
  * libFuzzer target for kmod/ptab.c: the input picks a capacity, then is
  * read as a sequence of operations, each checked against a model of what
- * rcumap_ptab.h promises: which ids are live, the next id each free slot
- * has (its last id plus the capacity), and that an insert returns the
- * smallest id at or above every id handed out so far that maps to the
- * slot it took.  Jumps to the end of the id space reach -EOVERFLOW.
+ * rcumap_ptab.h promises: which ids are live, and that an insert takes
+ * the free slot nearest after the last id handed out (next-fit), so it
+ * returns the smallest id at or above every id handed out so far that
+ * maps to a free slot.  Jumps to the end of the id space reach
+ * -EOVERFLOW.
  *
  * Input: capacity byte, then per operation an opcode byte and two
  * argument bytes.
@@ -30,18 +31,24 @@ struct obj {
 struct model {
 	u32 capacity, count;
 	u64 next_id;			/* above every id handed out */
-	u64 ring_id[MAX_CAPACITY];	/* per slot: its next id while free */
 	struct obj *live[MAX_CAPACITY];	/* per slot: the object, or NULL */
 	u64 last_id[MAX_CAPACITY];	/* per slot: the last id it had */
 };
 
-static u64 model_claim(const struct model *m, u32 ix)
+/* The id the next insert returns: next-fit from next_id. */
+static u64 model_next_fit(const struct model *m)
 {
-	u64 id = m->ring_id[ix];
+	u64 best = U64_MAX;
+	u32 ix;
 
-	if (id < m->next_id)
-		id += round_up(m->next_id - id, (u64)m->capacity);
-	return id;
+	for (ix = 0; ix < m->capacity; ix++) {
+		u64 id = m->next_id + ((ix - (u32)m->next_id) &
+				       (m->capacity - 1));
+
+		if (!m->live[ix] && id < best)
+			best = id;
+	}
+	return best;
 }
 
 static void init_obj(struct rcumap_ptab_node *node, u64 id, void *arg)
@@ -110,10 +117,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	m.capacity = RCUMAP_PTAB_MIN_CAPACITY << (data[0] % 3);
 	t = rcumap_ptab_create(m.capacity, GFP_KERNEL);
 	CHECK(!IS_ERR(t));
-	for (ix = 0; ix < m.capacity; ix++) {
-		m.ring_id[ix] = ix;
+	for (ix = 0; ix < m.capacity; ix++)
 		m.last_id[ix] = ix;
-	}
 
 	for (i = 1; i + 3 <= size; i += 3) {
 		u8 op = data[i], a = data[i + 1], b = data[i + 2];
@@ -121,8 +126,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		switch (op % 8) {
 		case 0: case 1: case 2: {	/* insert */
 			struct obj *o = calloc(1, sizeof(*o));
-			u64 salt = a, id = 0xbad;
-			bool overflow = false;
+			u64 salt = a, id = 0xbad, want = model_next_fit(&m);
 			int err;
 
 			CHECK(o);
@@ -137,17 +141,13 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			}
 			if (err) {
 				CHECK(err == -EOVERFLOW && id == 0xbad);
-				for (ix = 0; ix < m.capacity; ix++)
-					overflow |= !m.live[ix] &&
-						model_claim(&m, ix) >
-						RCUMAP_PTAB_ID_MAX;
-				CHECK(overflow);
+				CHECK(want > RCUMAP_PTAB_ID_MAX);
 				free(o);
 				break;
 			}
 			ix = id & (m.capacity - 1);
 			CHECK(!m.live[ix]);
-			CHECK(id == model_claim(&m, ix));
+			CHECK(id == want);
 			CHECK(id <= RCUMAP_PTAB_ID_MAX);
 			CHECK(op & 0x10 || o->cookie == (id ^ salt));
 			m.live[ix] = o;
@@ -167,7 +167,6 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			CHECK(node == (want ? &want->node : NULL));
 			if (node) {
 				ix = id & (m.capacity - 1);
-				m.ring_id[ix] = id + m.capacity;
 				m.live[ix] = NULL;
 				m.count--;
 				/* No reader anywhere: it may go at once. */

@@ -314,8 +314,10 @@ static void churn(double seconds)
 	}
 	if (rcumap_ptab_count(table) != 0)
 		FAIL("%u objects left over\n", rcumap_ptab_count(table));
-	printf("# capacity %u: %llu inserts (%llu refused: full), %llu reads (%llu hits), %llu walks\n",
+	/* Next-fit under contention: ids used per insert (no bound here). */
+	printf("# capacity %u: %llu inserts (%llu refused: full), %.2f ids per insert, %llu reads (%llu hits), %llu walks\n",
 	       capacity, (unsigned long long)inserts, (unsigned long long)full,
+	       inserts ? (double)rcumap_ptab_id_end(table) / inserts : 0.0,
 	       (unsigned long long)reads, (unsigned long long)hits,
 	       (unsigned long long)walks);
 	rcumap_ptab_destroy(table);

@@ -73,7 +73,8 @@ static void first_inserts_get_ids_in_order(void)
 
 	ASSERT(!IS_ERR(t));
 	EXPECT_EQ(rcumap_ptab_capacity(t), 64);
-	EXPECT(rcumap_ptab_bytes_used(t) >= 64 * 16);
+	/* A slot pointer and a free bit per slot. */
+	EXPECT(rcumap_ptab_bytes_used(t) >= 64 * sizeof(void *) + 64 / 8);
 	for (i = 0; i < 64; i++) {
 		EXPECT_EQ(rcumap_ptab_insert(t, &objs[i].node, &id), 0);
 		EXPECT_EQ(id, i);
@@ -223,25 +224,34 @@ static void spreading_is_a_bijection(void)
 }
 
 /*
- * The model: which ids are live, the next id each free slot's ring entry
- * holds, and the smallest id the table may hand out next.
+ * The model: which ids are live, and the smallest id the table may hand
+ * out next.
  */
 struct model {
 	u32 capacity;
-	u64 *ring_id;		/* per slot index ix: its next id while free */
-	struct obj **live;	/* per ix: the object, or NULL */
+	struct obj **live;	/* per slot index ix: the object, or NULL */
 	u64 next_id;
 	u32 count;
 };
 
-/* What insert must return if it takes @ix's ring entry. */
-static u64 model_claim(const struct model *m, u32 ix)
+/*
+ * What insert must return, single-threaded: the id of the free slot
+ * nearest at or after next_id in id order (next-fit), the smallest id at
+ * or above next_id of any free slot.
+ */
+static u64 model_next_fit(const struct model *m)
 {
-	u64 id = m->ring_id[ix];
+	u64 best = U64_MAX;
+	u32 ix;
 
-	if (id < m->next_id)
-		id += round_up(m->next_id - id, (u64)m->capacity);
-	return id;
+	for (ix = 0; ix < m->capacity; ix++) {
+		u64 id = m->next_id + ((ix - (u32)m->next_id) &
+				       (m->capacity - 1));
+
+		if (!m->live[ix] && id < best)
+			best = id;
+	}
+	return best;
 }
 
 static void random_ops_keep_the_promises(void)
@@ -257,10 +267,7 @@ static void random_ops_keep_the_promises(void)
 		u64 rng = 0xabcdef + c, ix, i;
 
 		ASSERT(!IS_ERR(t));
-		m.ring_id = calloc(cap, sizeof(*m.ring_id));
 		m.live = calloc(cap, sizeof(*m.live));
-		for (ix = 0; ix < cap; ix++)
-			m.ring_id[ix] = ix;
 
 		for (i = 0; i < 50000; i++) {
 			u32 op = rnd_below(&rng, 10);
@@ -273,23 +280,18 @@ static void random_ops_keep_the_promises(void)
 			}
 			if (op < 5 && m.count < cap * 9 / 10) {
 				struct obj *o = calloc(1, sizeof(*o));
+				u64 want = model_next_fit(&m);
 				int err = rcumap_ptab_insert(t, &o->node, &id);
 
 				if (err) {
-					bool overflow = false;
-
 					EXPECT_EQ(err, -EOVERFLOW);
-					for (ix = 0; ix < cap; ix++)
-						overflow |= !m.live[ix] &&
-							model_claim(&m, ix) >
-							RCUMAP_PTAB_ID_MAX;
-					EXPECT(overflow);
+					EXPECT(want > RCUMAP_PTAB_ID_MAX);
 					free(o);
 					continue;
 				}
 				ix = id & (cap - 1);
 				EXPECT(!m.live[ix]);
-				EXPECT_EQ(id, model_claim(&m, ix));
+				EXPECT_EQ(id, want);
 				EXPECT(id <= RCUMAP_PTAB_ID_MAX);
 				m.live[ix] = o;
 				m.next_id = id + 1;
@@ -297,15 +299,22 @@ static void random_ops_keep_the_promises(void)
 			} else if (op < 8) {
 				struct rcumap_ptab_node *node;
 
+				bool hit;
+
+				/*
+				 * The live id of a slot, or any id of the slot
+				 * from the last generations: stale, current or
+				 * never handed out.
+				 */
 				ix = rnd_below(&rng, cap);
-				id = m.live[ix] ? m.live[ix]->node.id :
-					m.ring_id[ix] - (rnd_below(&rng, 2) ? cap : 0);
-				if (!m.live[ix] && id > m.ring_id[ix])
-					id = m.ring_id[ix] + cap;	/* never handed out */
+				id = ix + cap * (m.next_id / cap -
+						 rnd_below(&rng, 3) + 1);
+				if (m.live[ix] && rnd_below(&rng, 2))
+					id = m.live[ix]->node.id;
+				hit = m.live[ix] && m.live[ix]->node.id == id;
 				node = rcumap_ptab_remove(t, id);
-				EXPECT(node == (m.live[ix] ? &m.live[ix]->node : NULL));
+				EXPECT(node == (hit ? &m.live[ix]->node : NULL));
 				if (node) {
-					m.ring_id[ix] = id + cap;
 					m.live[ix] = NULL;
 					m.count--;
 					/* No reader can hold it: free at once. */
@@ -360,7 +369,6 @@ static void random_ops_keep_the_promises(void)
 			       &m.live[ix]->node);
 			free(m.live[ix]);
 		}
-		free(m.ring_id);
 		free(m.live);
 		destroy_and_check(t, live);
 	}

@@ -87,6 +87,14 @@ static inline type pfx##_fetch_dec(pfx##_t *v)				\
 {									\
 	return pfx##_fetch_sub(1, v);					\
 }									\
+static inline type pfx##_fetch_or(type i, pfx##_t *v)			\
+{									\
+	return __atomic_fetch_or(&v->counter, i, __NATIVE_MB);		\
+}									\
+static inline type pfx##_fetch_andnot(type i, pfx##_t *v)		\
+{									\
+	return __atomic_fetch_and(&v->counter, ~i, __NATIVE_MB);	\
+}									\
 static inline type pfx##_xchg(pfx##_t *v, type new)			\
 {									\
 	return __atomic_exchange_n(&v->counter, new, __NATIVE_MB);	\
