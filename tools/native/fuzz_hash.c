@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "walk.h"
 
 #define NR_IDS		48
 #define MAX_VALUE	200
@@ -60,18 +61,6 @@ static void make_value(u8 *value, u32 id, u8 arg)
 
 	for (i = 0; i < value_size; i++)
 		value[i] = (u8)(arg + i * 13 + id * 7);
-}
-
-/* rcumap_hash_walk(), on past runs of empty buckets (-EAGAIN). */
-static int walk_next(const struct rcumap_hash *h, u64 *pos, void *key,
-		     void *value)
-{
-	int err;
-
-	do {
-		err = rcumap_hash_walk(h, pos, key, value);
-	} while (err == -EAGAIN);
-	return err;
 }
 
 /* Every present key exactly once, by both walks; the count agrees. */

@@ -26,6 +26,7 @@
 #include <linux/rcupdate.h>
 
 #include "harness.h"
+#include "walk.h"
 
 #define NR_IDS		1024
 #define MAX_WORDS	8
@@ -217,18 +218,6 @@ static u32 key_id(const u8 *key)
 	for (i = 0; i < 4 && i < cfg->key_size; i++)
 		id |= (u32)key[i] << (8 * i);
 	return id;
-}
-
-/* rcumap_hash_walk(), on past runs of empty buckets (-EAGAIN). */
-static int walk_next(const struct rcumap_hash *h, u64 *pos, void *key,
-		     void *value)
-{
-	int err;
-
-	do {
-		err = rcumap_hash_walk(h, pos, key, value);
-	} while (err == -EAGAIN);
-	return err;
 }
 
 static void *walker_fn(void *arg)

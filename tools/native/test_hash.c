@@ -13,6 +13,7 @@
 #include <linux/rcupdate.h>
 
 #include "harness.h"
+#include "walk.h"
 
 static struct rcumap_hash *make(u32 key_size, u32 value_size,
 				u32 max_entries, u32 nr_buckets)
@@ -282,18 +283,6 @@ static void lookup_and_delete_returns_the_value(void)
 	EXPECT_EQ(rcumap_hash_count(h), 0);
 	EXPECT_EQ(rcumap_hash_lookup_copy(h, &k, &out), -ENOENT);
 	destroy_and_check(h, live);
-}
-
-/* rcumap_hash_walk(), on past runs of empty buckets (-EAGAIN). */
-static int walk_next(const struct rcumap_hash *h, u64 *pos, void *key,
-		     void *value)
-{
-	int err;
-
-	do {
-		err = rcumap_hash_walk(h, pos, key, value);
-	} while (err == -EAGAIN);
-	return err;
 }
 
 /* Walk with get_next_key() and walk(): each present key exactly once. */
