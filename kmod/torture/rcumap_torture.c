@@ -286,6 +286,21 @@ static u32 tt_min_order(const struct tt_hash_shape *s)
 	return order_base_2(rcumap_hash_buckets_for(s->max_entries));
 }
 
+/*
+ * The fewest buckets, as a power of two, that the resizers pick for a
+ * fixed table of shape @s: 8 keys a bucket at max_entries, where no
+ * bucket of random keys comes near the bound.  Between this and
+ * tt_min_order() the rule allows the size, but an insert may meet a full
+ * bucket (-ENOSPC) by chance, which neither the round workers nor the
+ * differential's reference expect from a fixed table.
+ */
+static u32 tt_roomy_order(const struct tt_hash_shape *s)
+{
+	if (s->flags)
+		return 0;
+	return order_base_2(DIV_ROUND_UP(s->max_entries, 8));
+}
+
 /* Largest key id count of any shape: the size of the walkers' bitmaps. */
 #define TT_MAX_KEYS	4096
 
@@ -1512,7 +1527,7 @@ static int tt_resizer_fn(void *arg)
 	tt_seed(&rnd, tt.seed, 4000 + r->nr);
 	while (!kthread_should_stop()) {
 		order = ilog2(rcumap_hash_nr_buckets(r->h)) + tt_rand(&rnd, 5);
-		order = clamp_t(int, (int)order - 2, tt_min_order(r->shape),
+		order = clamp_t(int, (int)order - 2, tt_roomy_order(r->shape),
 				r->resize_order);
 		target = 1U << order;
 		err = rcumap_hash_resize(r->h, target);
@@ -2592,7 +2607,7 @@ static void df_hash_resize(struct df *d, const struct tt_hash_shape *s,
 {
 	u32 max_order = ilog2(roundup_pow_of_two(2 * s->max_entries));
 	int order = ilog2(rcumap_hash_nr_buckets(h)) + tt_rand(&d->rnd, 5) - 2;
-	u32 target = 1U << clamp_t(int, order, 0, max_order);
+	u32 target = 1U << clamp_t(int, order, tt_roomy_order(s), max_order);
 	int err, want = 0;
 
 	switch (tt_rand(&d->rnd, 16)) {
@@ -2604,9 +2619,14 @@ static void df_hash_resize(struct df *d, const struct tt_hash_shape *s,
 		target = RCUMAP_HASH_MAX_BUCKETS + 1;
 		want = -EINVAL;
 		break;
+	case 2:
+		/* Below what holds max_entries within the bucket bound. */
+		if (tt_min_order(s)) {
+			target = (1U << tt_min_order(s)) / 2;
+			want = -EINVAL;
+		}
+		break;
 	}
-	if (!want && target < (1U << tt_min_order(s)))
-		want = -EINVAL;
 	err = rcumap_hash_resize(h, target);
 	if (err == -ENOMEM && !want)
 		return;
