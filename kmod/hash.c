@@ -1524,6 +1524,12 @@ int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_update);
 
+/* Is the table at @limit keys (or past it)? */
+static bool rcumap_hash_count_at(const struct rcumap_hash *h, u32 limit)
+{
+	return (u32)atomic_read(&h->count) >= limit;
+}
+
 /* Count one more key unless the count is already at @limit (or past it). */
 static bool rcumap_hash_count_inc_below(struct rcumap_hash *h, u32 limit)
 {
@@ -1574,7 +1580,7 @@ again:
 	if (idx < 0 && mode == RCUMAP_EXIST)
 		return -ENOENT;
 	if (idx < 0 && room > RCUMAP_HASH_BUCKET_MAX) {
-		if ((u32)atomic_read(&h->count) >= h->max_entries + extra)
+		if (rcumap_hash_count_at(h, h->max_entries + extra))
 			return -E2BIG;
 		n = rcumap_hash_nr_buckets(h);
 		goto out_full;
@@ -1612,7 +1618,7 @@ again:
 	 */
 	if (idx < 0 && nr > RCUMAP_HASH_BUCKET_MAX) {
 		n = tbl->mask + 1;
-		err = (u32)atomic_read(&h->count) >= h->max_entries + extra ?
+		err = rcumap_hash_count_at(h, h->max_entries + extra) ?
 		      -E2BIG : -ENOSPC;
 		goto out_unlock;
 	}
