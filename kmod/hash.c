@@ -1793,28 +1793,73 @@ static inline int rcumap_key_cmp(const struct rcumap_hash *h, const void *a,
 	return memcmp(a, b, h->key_size);
 }
 
-/*
- * One step of an ordered walk: copy out the first key (and its value, if
- * @value) strictly after @after, or the first key if @after is NULL.  If
- * @need_after and @after is not in the table, return -ESRCH instead,
- * having written nothing.  @key may be @after: it is written last.
+/**
+ * rcumap_hash_cursor_next() - One bounded step of an ordered walk.
+ * @h: Table.
+ * @c: Cursor: ``{ RCUMAP_CURSOR_START }`` to start; advanced by each step.
+ * @key: Buffer of the table's key size.  With @c at
+ *	%RCUMAP_CURSOR_AFTER_KEY or %RCUMAP_CURSOR_AFTER_KEY_OR_START it
+ *	holds the cursor's key; a step that returns 0 writes the next key
+ *	over it.
+ * @value: Buffer of the table's value size for the next key's value, from
+ *	the same snapshot as the key, or %NULL.
  *
- * Every step reads each bucket it visits once, as one snapshot, so a key
- * present all along is in that snapshot; positions visited only grow, so
- * no key comes twice, and none present all along is skipped: the step
- * returns the smallest key after the cursor in the bucket holding the
- * cursor's position, or moves on to the start of the next range, which is
- * still at or before any later key's position.
+ * Keys come in one fixed total order: their position (rcumap_hash_key_pos(),
+ * the hash with its bits reversed), then their bytes, whatever the table's
+ * bucket count.  A walk from %RCUMAP_CURSOR_START to -ENOENT returns every
+ * key that is in the table for the whole walk exactly once and never
+ * returns a key twice, even when keys (the cursor's included) are deleted
+ * or inserted, or the table is resized, between steps.  A key inserted or
+ * deleted during the walk may or may not be returned.
+ *
+ * A step reads the bucket holding the cursor's position (see "Walk order"
+ * above) as one snapshot and returns the smallest key after the cursor in
+ * it, or moves on to the start of the next range.  A key present all along
+ * is in that snapshot, and positions only grow, so no key is skipped or
+ * repeated.
+ *
+ * Cost: one step visits at most %RCUMAP_HASH_WALK_BUCKETS ranges (buckets,
+ * each of at most %RCUMAP_HASH_BUCKET_HARD_MAX entries) in one RCU
+ * read-side critical section.  Past that many empty ones it returns
+ * -EAGAIN with @c at the next range (%RCUMAP_CURSOR_AT_POS) and @key
+ * untouched, so that a caller that may sleep can reschedule before the
+ * next step: a sparse table of 4M buckets would otherwise cost 4M loads in
+ * one section.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: 0 if @key (and @value) were filled in, -ENOENT at the end of the
+ * walk (@c is then at %RCUMAP_CURSOR_END), -EAGAIN if the step stopped in
+ * a run of empty buckets (call again with the same @c).
  */
-static int rcumap_hash_seek(const struct rcumap_hash *h, const void *after,
-			    void *key, void *value, bool need_after)
+int rcumap_hash_cursor_next(const struct rcumap_hash *h,
+			    struct rcumap_hash_cursor *c, void *key,
+			    void *value)
 {
-	u32 pos = after ? rcumap_hash_pos(rcumap_hash_key(h, after)) : 0;
-	const struct rcumap_bucket *b;
-	int err = -ENOENT;
+	const void *after = NULL;
+	bool or_start = false;
+	u32 pos = 0, ranges = 0;
+	int err;
+
+	switch (c->state) {
+	case RCUMAP_CURSOR_START:
+		break;
+	case RCUMAP_CURSOR_AFTER_KEY_OR_START:
+		or_start = true;
+		fallthrough;
+	case RCUMAP_CURSOR_AFTER_KEY:
+		after = key;
+		pos = rcumap_hash_pos(rcumap_hash_key(h, key));
+		break;
+	case RCUMAP_CURSOR_AT_POS:
+		pos = c->pos;
+		break;
+	default:
+		return -ENOENT;
+	}
 
 	rcu_read_lock();
 	for (;;) {
+		const struct rcumap_bucket *b;
 		const void *best_key = NULL;
 		u32 i, mask, shift, best = 0, best_pos = 0;
 		bool seen_after = false;
@@ -1834,10 +1879,10 @@ static int rcumap_hash_seek(const struct rcumap_hash *h, const void *after,
 			    (shift < 32 && (p >> shift) != (pos >> shift)))
 				continue;
 			if (after && p == pos) {
-				int c = rcumap_key_cmp(h, k, after);
+				int cmp = rcumap_key_cmp(h, k, after);
 
-				seen_after |= !c;
-				if (c <= 0)
+				seen_after |= !cmp;
+				if (cmp <= 0)
 					continue;
 			}
 			if (!best_key || p < best_pos ||
@@ -1847,25 +1892,57 @@ static int rcumap_hash_seek(const struct rcumap_hash *h, const void *after,
 				best = i;
 			}
 		}
-		if (need_after && after && !seen_after) {
-			err = -ESRCH;
-			break;
-		}
-		if (best_key) {
+		if (best_key && (!or_start || seen_after)) {
 			if (value)
 				memcpy(value, rcumap_entry_value(h, b, best),
 				       h->value_size);
+			/* @key may be @after: written last. */
 			memcpy(key, best_key, h->key_size);
+			c->state = RCUMAP_CURSOR_AFTER_KEY;
+			c->pos = best_pos;
 			err = 0;
 			break;
 		}
-		/* The next range: every key in it is after the cursor. */
-		if (shift == 32 || (pos >> shift) == (U32_MAX >> shift))
+		if (or_start && !seen_after) {
+			/* The cursor's key is gone: BPF starts again. */
+			pos = 0;
+		} else if (shift < 32 && (pos >> shift) != (U32_MAX >> shift)) {
+			/* The next range: every key in it is after the cursor. */
+			pos = ((pos >> shift) + 1) << shift;
+		} else {
+			c->state = RCUMAP_CURSOR_END;
+			err = -ENOENT;
 			break;
-		pos = ((pos >> shift) + 1) << shift;
+		}
 		after = NULL;
+		or_start = false;
+		/* Here @after is NULL: the cursor is a position. */
+		if (++ranges == RCUMAP_HASH_WALK_BUCKETS) {
+			c->state = RCUMAP_CURSOR_AT_POS;
+			c->pos = pos;
+			err = -EAGAIN;
+			break;
+		}
 	}
 	rcu_read_unlock();
+	return err;
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_cursor_next);
+
+/*
+ * A whole ordered step, @after to @key: the steps of rcumap_hash_cursor_next()
+ * one after another, each in its own RCU read-side critical section.
+ */
+static int rcumap_hash_step(const struct rcumap_hash *h, const void *after,
+			    void *key, void *value, u32 state)
+{
+	struct rcumap_hash_cursor c;
+	int err;
+
+	rcumap_hash_cursor_init(&c, after, key, h->key_size, state);
+	do {
+		err = rcumap_hash_cursor_next(h, &c, key, value);
+	} while (err == -EAGAIN);
 	return err;
 }
 
@@ -1876,11 +1953,17 @@ static int rcumap_hash_seek(const struct rcumap_hash *h, const void *after,
  * @next_key: Buffer of the table's key size for the key after @key; may
  *	be @key.
  *
- * Keys are returned in the walk order of rcumap_hash_next_key_after(),
- * which does not depend on the bucket count, so a resize between two steps
+ * Keys are returned in the walk order of rcumap_hash_cursor_next(), which
+ * does not depend on the bucket count, so a resize between two steps
  * neither repeats nor skips keys.  As with BPF's bpf_map_get_next_key(),
  * if @key is no longer in the table the walk starts again from the first
  * key; rcumap_hash_next_key_after() is the variant that does not.
+ *
+ * Cost: the steps of rcumap_hash_cursor_next(), each in its own RCU
+ * read-side critical section, until one finds a key: up to one load per
+ * bucket of the table in a table with a long run of empty buckets.  A
+ * caller that may sleep and wants to reschedule in such a run calls
+ * rcumap_hash_cursor_next() itself.
  *
  * Context: Any context.  Takes and releases the RCU read lock.
  * Return: 0 if @next_key was filled in, -ENOENT if @key was the last key
@@ -1889,11 +1972,8 @@ static int rcumap_hash_seek(const struct rcumap_hash *h, const void *after,
 int rcumap_hash_get_next_key(const struct rcumap_hash *h, const void *key,
 			     void *next_key)
 {
-	int err = rcumap_hash_seek(h, key, next_key, NULL, true);
-
-	if (err == -ESRCH)
-		err = rcumap_hash_seek(h, NULL, next_key, NULL, false);
-	return err;
+	return rcumap_hash_step(h, key, next_key, NULL,
+				RCUMAP_CURSOR_AFTER_KEY_OR_START);
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_get_next_key);
 
@@ -1905,14 +1985,8 @@ EXPORT_SYMBOL_GPL(rcumap_hash_get_next_key);
  * @next_key: Buffer of the table's key size for the first key after
  *	@key; may be @key.
  *
- * Keys come in one fixed total order (their hash with its bits reversed,
- * then their bytes), whatever the table's bucket count.  A walk from %NULL
- * to -ENOENT returns every key that is in the table for the whole walk
- * exactly once and never returns a key twice, even when keys (the cursor
- * included) are deleted or inserted, or the table is resized, between
- * steps.  A key inserted or deleted during the walk may or may not be
- * returned.  Each step costs the length of the cursor's bucket, plus one
- * load per empty bucket skipped.
+ * One whole step of rcumap_hash_cursor_next(), with its guarantees, from
+ * a key cursor; the cost is that of rcumap_hash_get_next_key().
  *
  * Context: Any context.  Takes and releases the RCU read lock.
  * Return: 0 if @next_key was filled in, -ENOENT if no key follows @key.
@@ -1920,7 +1994,8 @@ EXPORT_SYMBOL_GPL(rcumap_hash_get_next_key);
 int rcumap_hash_next_key_after(const struct rcumap_hash *h, const void *key,
 			       void *next_key)
 {
-	return rcumap_hash_seek(h, key, next_key, NULL, false);
+	return rcumap_hash_step(h, key, next_key, NULL,
+				RCUMAP_CURSOR_AFTER_KEY);
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_next_key_after);
 
@@ -1932,7 +2007,7 @@ EXPORT_SYMBOL_GPL(rcumap_hash_next_key_after);
  * @value: Buffer of the table's value size for its value, or %NULL.
  *
  * rcumap_hash_next_key_after() that also copies the value out, from the
- * same snapshot as the key.  The same guarantees hold.
+ * same snapshot as the key.  The same guarantees and cost.
  *
  * Context: Any context.  Takes and releases the RCU read lock.
  * Return: 0 if @key (and @value) were filled in, -ENOENT if no key follows
@@ -1941,7 +2016,7 @@ EXPORT_SYMBOL_GPL(rcumap_hash_next_key_after);
 int rcumap_hash_walk_after(const struct rcumap_hash *h, const void *after,
 			   void *key, void *value)
 {
-	return rcumap_hash_seek(h, after, key, value, false);
+	return rcumap_hash_step(h, after, key, value, RCUMAP_CURSOR_AFTER_KEY);
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_walk_after);
 

@@ -18,8 +18,8 @@
  * (once per key per turn of the hand).  The arrays are chunks of at most
  * PCPU_MIN_UNIT_SIZE bytes, the largest per-CPU allocation there is.
  *
- * Eviction is a CLOCK hand: a key cursor lru->hand over the inner table's
- * ordered walk (rcumap_hash_walk_after()), which neither skips nor repeats
+ * Eviction is a CLOCK hand: a cursor lru->hand_cursor over the inner table's
+ * ordered walk (rcumap_hash_cursor_next()), which neither skips nor repeats
  * keys when keys are deleted (the hand's own victims included) or the
  * table is resized between steps.  The hand clears the tags of a key that
  * has them on any CPU and moves on (its second chance), and deletes the
@@ -74,11 +74,11 @@
  * @rotor: Per-CPU counter that picks the way a tag replaces when its set
  *	is full, so that two keys of one set do not keep evicting each other
  *	from the same way.
- * @evict_lock: Serialises evictions: protects @hand, @hand_valid and
+ * @evict_lock: Serialises evictions: protects @hand_cursor, @hand and
  *	@stats.
- * @hand_valid: @hand holds the key the hand last visited; false at the
- *	start and after a turn.
- * @hand: The CLOCK hand: a key of the inner table's key size.
+ * @hand_cursor: Where the CLOCK hand stands in the inner table's ordered
+ *	walk: at the start, after the key in @hand, or at a position.
+ * @hand: The key the hand last visited (the inner table's key size).
  * @stats: Eviction counters, written under @evict_lock.
  * @rcu: Frees the tags and this struct after a grace period.
  * @nr_chunks: Entries of @chunks.
@@ -96,7 +96,7 @@ struct rcumap_lru_hash {
 	u32 __percpu *rotor;
 
 	spinlock_t evict_lock ____cacheline_aligned_in_smp;
-	bool hand_valid;
+	struct rcumap_hash_cursor hand_cursor;
 	void *hand;
 	struct rcumap_lru_hash_stats stats;
 
@@ -184,35 +184,50 @@ static bool rcumap_lru_clear(struct rcumap_lru_hash *lru, const void *key)
  * newer key, which is as good a victim (it has no tags either).
  *
  * Ends with a victim, or when there is nothing to evict: no room is
- * needed any more, or a whole turn of the hand met no key but @spare.
- * Each key the hand meets either ends the search or takes one of the
- * %RCUMAP_LRU_SCAN_LIMIT second chances an eviction gives, so that is at
- * most that many keys, plus @spare, plus a turn.
+ * needed any more, or a whole turn of the hand met no key but @spare; or
+ * after %RCUMAP_LRU_EMPTY_STEPS steps through empty buckets, with the hand
+ * left where it stopped for the next eviction.
+ *
+ * Cost, under the BH-disabling @evict_lock: every step of the hand visits
+ * at most %RCUMAP_HASH_WALK_BUCKETS buckets (rcumap_hash_cursor_next()).
+ * Each step either meets a key, which ends the search or takes one of the
+ * %RCUMAP_LRU_SCAN_LIMIT second chances, or is @spare (once a turn), or
+ * ends a turn (at most two), or crosses empty buckets (at most
+ * %RCUMAP_LRU_EMPTY_STEPS): a bound set by constants, not by the keys or
+ * the table's size.  Without the last limit, a hand in a sparse stretch
+ * of the table (keys that cluster in walk order) would read every empty
+ * bucket of it with BHs off.
  */
 static void rcumap_lru_evict(struct rcumap_lru_hash *lru, const void *spare)
 {
 	u32 max = rcumap_hash_max_entries(lru->h);
-	u32 scanned = 0, wraps = 0;
+	u32 scanned = 0, wraps = 0, empty = 0;
 	bool met_other = false;
+	int err;
 
 	spin_lock_bh(&lru->evict_lock);
 	/* Another eviction or a delete may have made room meanwhile. */
 	while (rcumap_hash_count(lru->h) > max) {
 		/* The step writes the next key over the cursor: one buffer. */
-		if (rcumap_hash_walk_after(lru->h,
-					   lru->hand_valid ? lru->hand : NULL,
-					   lru->hand, NULL)) {
+		err = rcumap_hash_cursor_next(lru->h, &lru->hand_cursor,
+					      lru->hand, NULL);
+		if (err == -EAGAIN) {
+			if (++empty < RCUMAP_LRU_EMPTY_STEPS)
+				continue;
+			lru->stats.stopped++;
+			break;
+		}
+		if (err) {
 			/*
-			 * End of the table: a new turn, unless the table is
-			 * empty or the last whole turn met nobody but @spare.
+			 * End of the table: a new turn, unless the last whole
+			 * turn met nobody but @spare (or nobody at all).
 			 */
-			if (!lru->hand_valid || (wraps++ && !met_other))
+			if (wraps++ && !met_other)
 				break;
-			lru->hand_valid = false;
+			lru->hand_cursor.state = RCUMAP_CURSOR_START;
 			met_other = false;
 			continue;
 		}
-		lru->hand_valid = true;
 		if (!memcmp(lru->hand, spare, lru->key_size))
 			continue;
 		met_other = true;
@@ -417,7 +432,14 @@ EXPORT_SYMBOL_GPL(rcumap_lru_hash_lookup_copy);
  * when that many inserters are between the two steps at once does an
  * insert evict first and try again, up to %RCUMAP_LRU_MAX_TRIES times;
  * then -E2BIG, or an -ENOMEM on the try after an eviction, leaves the
- * evicted keys out.
+ * evicted keys out.  An eviction may also stop without a victim after
+ * %RCUMAP_LRU_EMPTY_STEPS steps through empty buckets, the next one going
+ * on from there: that bounds the cost of every update, whatever keys the
+ * table holds.
+ *
+ * Cost: that of rcumap_hash_update(), plus at most
+ * %RCUMAP_LRU_MAX_TRIES + 1 evictions, each of a bounded number of walk
+ * steps (see %RCUMAP_LRU_EMPTY_STEPS).
  *
  * Context: Process or softirq context, interrupts enabled; may sleep if
  * @gfp allows.  Takes and releases the RCU read lock, the bucket lock and,
@@ -527,6 +549,27 @@ int rcumap_lru_hash_next_key_after(const struct rcumap_lru_hash *lru,
 	return rcumap_hash_next_key_after(lru->h, key, next_key);
 }
 EXPORT_SYMBOL_GPL(rcumap_lru_hash_next_key_after);
+
+/**
+ * rcumap_lru_hash_cursor_next() - One bounded step of an ordered walk.
+ * @lru: Table.
+ * @c: Cursor (see rcumap_hash_cursor_next()).
+ * @key: Buffer of the table's key size: the cursor's key, then the next.
+ * @value: Buffer of the table's value size, or %NULL.
+ *
+ * As rcumap_hash_cursor_next(); marks nothing used.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: 0 if @key (and @value) were filled in, -ENOENT at the end of the
+ * walk, -EAGAIN if the step stopped in a run of empty buckets.
+ */
+int rcumap_lru_hash_cursor_next(const struct rcumap_lru_hash *lru,
+				struct rcumap_hash_cursor *c, void *key,
+				void *value)
+{
+	return rcumap_hash_cursor_next(lru->h, c, key, value);
+}
+EXPORT_SYMBOL_GPL(rcumap_lru_hash_cursor_next);
 
 /**
  * rcumap_lru_hash_walk_after() - Ordered walk with values, for batches.

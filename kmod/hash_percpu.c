@@ -427,6 +427,36 @@ int rcumap_percpu_hash_next_key_after(const struct rcumap_percpu_hash *ph,
 EXPORT_SYMBOL_GPL(rcumap_percpu_hash_next_key_after);
 
 /**
+ * rcumap_percpu_hash_cursor_next() - One bounded step of an ordered walk.
+ * @ph: Table.
+ * @c: Cursor (see rcumap_hash_cursor_next()).
+ * @key: Buffer of the table's key size: the cursor's key, then the next.
+ * @values: Buffer of rcumap_percpu_hash_values_size() bytes, or %NULL.
+ *
+ * As rcumap_hash_cursor_next(), with every CPU's value of the key.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: 0 if @key (and @values) were filled in, -ENOENT at the end of
+ * the walk, -EAGAIN if the step stopped in a run of empty buckets.
+ */
+int rcumap_percpu_hash_cursor_next(const struct rcumap_percpu_hash *ph,
+				   struct rcumap_hash_cursor *c, void *key,
+				   void *values)
+{
+	void __percpu *pptr;
+	int err;
+
+	/* As in rcumap_percpu_hash_walk(): the area outlives the copy. */
+	rcu_read_lock();
+	err = rcumap_hash_cursor_next(ph->h, c, key, &pptr);
+	if (!err && values)
+		rcumap_percpu_copy_out(ph, pptr, values);
+	rcu_read_unlock();
+	return err;
+}
+EXPORT_SYMBOL_GPL(rcumap_percpu_hash_cursor_next);
+
+/**
  * rcumap_percpu_hash_walk_after() - Ordered walk with values, for batches.
  * @ph: Table.
  * @after: Cursor: the last key returned, or %NULL to start.
@@ -442,15 +472,14 @@ EXPORT_SYMBOL_GPL(rcumap_percpu_hash_next_key_after);
 int rcumap_percpu_hash_walk_after(const struct rcumap_percpu_hash *ph,
 				  const void *after, void *key, void *values)
 {
-	void __percpu *pptr;
+	struct rcumap_hash_cursor c;
 	int err;
 
-	/* As in rcumap_percpu_hash_walk(): the area outlives the copy. */
-	rcu_read_lock();
-	err = rcumap_hash_walk_after(ph->h, after, key, &pptr);
-	if (!err && values)
-		rcumap_percpu_copy_out(ph, pptr, values);
-	rcu_read_unlock();
+	rcumap_hash_cursor_init(&c, after, key, rcumap_hash_key_size(ph->h),
+				RCUMAP_CURSOR_AFTER_KEY);
+	do {
+		err = rcumap_percpu_hash_cursor_next(ph, &c, key, values);
+	} while (err == -EAGAIN);
 	return err;
 }
 EXPORT_SYMBOL_GPL(rcumap_percpu_hash_walk_after);

@@ -223,11 +223,9 @@ static void *rcumap_kv_alloc(const struct rcumap_file *rf, void **value)
  * @update: Insert or replace a key as the enum rcumap_update_mode says.
  * @delete: Remove a key.
  * @lookup_and_delete: Remove a key and copy out the value it had.
- * @get_next_key: The key after a key, or the first key, BPF style: from
- *	the first again if the key is gone.
- * @next_key_after: The first key after a key in the map's order, whether
- *	or not that key is still there (RCUMAP_WALK_ORDERED).
- * @walk_after: @next_key_after, copying the value out too.
+ * @cursor_next: One bounded step of the map's ordered walk, for
+ *	GET_NEXT_KEY (BPF style or RCUMAP_WALK_ORDERED) and ordered batches
+ *	(see rcumap_hash_cursor_next()).
  * @walk: Copy out the entry at a walk position, and advance the position
  *	past it.
  * @resize: Change the bucket count.  An LRU map also refuses (-EINVAL)
@@ -259,12 +257,9 @@ struct rcumap_map_ops {
 	int (*delete)(const struct rcumap_file *rf, const void *key);
 	int (*lookup_and_delete)(const struct rcumap_file *rf, const void *key,
 				 void *value);
-	int (*get_next_key)(const struct rcumap_file *rf, const void *key,
-			    void *next_key);
-	int (*next_key_after)(const struct rcumap_file *rf, const void *key,
-			      void *next_key);
-	int (*walk_after)(const struct rcumap_file *rf, const void *after,
-			  void *key, void *value);
+	int (*cursor_next)(const struct rcumap_file *rf,
+			   struct rcumap_hash_cursor *c, void *key,
+			   void *value);
 	int (*walk)(const struct rcumap_file *rf, u64 *pos, void *key,
 		    void *value);
 	int (*resize)(const struct rcumap_file *rf, u32 nr_buckets);
@@ -387,23 +382,11 @@ static int rcumap_hash_map_lookup_and_delete(const struct rcumap_file *rf,
 	return rcumap_hash_lookup_and_delete(rf->hash, key, value);
 }
 
-static int rcumap_hash_map_get_next_key(const struct rcumap_file *rf,
-					const void *key, void *next_key)
+static int rcumap_hash_map_cursor_next(const struct rcumap_file *rf,
+				       struct rcumap_hash_cursor *c, void *key,
+				       void *value)
 {
-	return rcumap_hash_get_next_key(rf->hash, key, next_key);
-}
-
-static int rcumap_hash_map_next_key_after(const struct rcumap_file *rf,
-					  const void *key, void *next_key)
-{
-	return rcumap_hash_next_key_after(rf->hash, key, next_key);
-}
-
-static int rcumap_hash_map_walk_after(const struct rcumap_file *rf,
-				      const void *after, void *key,
-				      void *value)
-{
-	return rcumap_hash_walk_after(rf->hash, after, key, value);
+	return rcumap_hash_cursor_next(rf->hash, c, key, value);
 }
 
 static int rcumap_hash_map_walk(const struct rcumap_file *rf, u64 *pos,
@@ -435,9 +418,7 @@ static const struct rcumap_map_ops rcumap_hash_map_ops = {
 	.update = rcumap_hash_map_update,
 	.delete = rcumap_hash_map_delete,
 	.lookup_and_delete = rcumap_hash_map_lookup_and_delete,
-	.get_next_key = rcumap_hash_map_get_next_key,
-	.next_key_after = rcumap_hash_map_next_key_after,
-	.walk_after = rcumap_hash_map_walk_after,
+	.cursor_next = rcumap_hash_map_cursor_next,
 	.walk = rcumap_hash_map_walk,
 	.resize = rcumap_hash_map_resize,
 	.bucket_stats = rcumap_hash_map_bucket_stats,
@@ -508,23 +489,11 @@ static int rcumap_percpu_map_lookup_and_delete(const struct rcumap_file *rf,
 	return rcumap_percpu_hash_lookup_and_delete(rf->percpu, key, value);
 }
 
-static int rcumap_percpu_map_get_next_key(const struct rcumap_file *rf,
-					  const void *key, void *next_key)
+static int rcumap_percpu_map_cursor_next(const struct rcumap_file *rf,
+					 struct rcumap_hash_cursor *c, void *key,
+					 void *value)
 {
-	return rcumap_percpu_hash_get_next_key(rf->percpu, key, next_key);
-}
-
-static int rcumap_percpu_map_next_key_after(const struct rcumap_file *rf,
-					    const void *key, void *next_key)
-{
-	return rcumap_percpu_hash_next_key_after(rf->percpu, key, next_key);
-}
-
-static int rcumap_percpu_map_walk_after(const struct rcumap_file *rf,
-					const void *after, void *key,
-					void *value)
-{
-	return rcumap_percpu_hash_walk_after(rf->percpu, after, key, value);
+	return rcumap_percpu_hash_cursor_next(rf->percpu, c, key, value);
 }
 
 static int rcumap_percpu_map_walk(const struct rcumap_file *rf, u64 *pos,
@@ -557,9 +526,7 @@ static const struct rcumap_map_ops rcumap_percpu_map_ops = {
 	.update = rcumap_percpu_map_update,
 	.delete = rcumap_percpu_map_delete,
 	.lookup_and_delete = rcumap_percpu_map_lookup_and_delete,
-	.get_next_key = rcumap_percpu_map_get_next_key,
-	.next_key_after = rcumap_percpu_map_next_key_after,
-	.walk_after = rcumap_percpu_map_walk_after,
+	.cursor_next = rcumap_percpu_map_cursor_next,
 	.walk = rcumap_percpu_map_walk,
 	.resize = rcumap_percpu_map_resize,
 	.bucket_stats = rcumap_percpu_map_bucket_stats,
@@ -634,23 +601,11 @@ static int rcumap_lru_map_lookup_and_delete(const struct rcumap_file *rf,
 	return rcumap_lru_hash_lookup_and_delete(rf->lru, key, value);
 }
 
-static int rcumap_lru_map_get_next_key(const struct rcumap_file *rf,
-				       const void *key, void *next_key)
+static int rcumap_lru_map_cursor_next(const struct rcumap_file *rf,
+				      struct rcumap_hash_cursor *c, void *key,
+				      void *value)
 {
-	return rcumap_lru_hash_get_next_key(rf->lru, key, next_key);
-}
-
-static int rcumap_lru_map_next_key_after(const struct rcumap_file *rf,
-					 const void *key, void *next_key)
-{
-	return rcumap_lru_hash_next_key_after(rf->lru, key, next_key);
-}
-
-static int rcumap_lru_map_walk_after(const struct rcumap_file *rf,
-				     const void *after, void *key,
-				     void *value)
-{
-	return rcumap_lru_hash_walk_after(rf->lru, after, key, value);
+	return rcumap_lru_hash_cursor_next(rf->lru, c, key, value);
 }
 
 static int rcumap_lru_map_walk(const struct rcumap_file *rf, u64 *pos,
@@ -687,9 +642,7 @@ static const struct rcumap_map_ops rcumap_lru_map_ops = {
 	.update = rcumap_lru_map_update,
 	.delete = rcumap_lru_map_delete,
 	.lookup_and_delete = rcumap_lru_map_lookup_and_delete,
-	.get_next_key = rcumap_lru_map_get_next_key,
-	.next_key_after = rcumap_lru_map_next_key_after,
-	.walk_after = rcumap_lru_map_walk_after,
+	.cursor_next = rcumap_lru_map_cursor_next,
 	.walk = rcumap_lru_map_walk,
 	.resize = rcumap_lru_map_resize,
 	.bucket_stats = rcumap_lru_map_bucket_stats,
@@ -981,35 +934,54 @@ static int rcumap_ioc_lookup_and_delete(struct rcumap_file *rf,
 	return err;
 }
 
+/*
+ * A whole step of the map's ordered walk: the bounded steps of
+ * rcumap_hash_cursor_next() until one says more than -EAGAIN (a run of
+ * empty buckets), rescheduling between them, so that no RCU read-side
+ * critical section crosses more than RCUMAP_HASH_WALK_BUCKETS buckets.
+ * Stops with -EINTR if the caller is being killed.
+ */
+static int rcumap_walk_step(const struct rcumap_file *rf,
+			    struct rcumap_hash_cursor *c, void *key,
+			    void *value)
+{
+	int err;
+
+	while ((err = rf->ops->cursor_next(rf, c, key, value)) == -EAGAIN) {
+		cond_resched();
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return err;
+}
+
 static int rcumap_ioc_get_next_key(struct rcumap_file *rf,
 				   struct rcumap_ucmd *ucmd)
 {
 	const struct rcumap_get_next_key *cmd = ucmd->cmd;
-	void *key, *next_key;
+	struct rcumap_hash_cursor c;
+	void *key;
 	int err;
 
 	if (cmd->flags & ~RCUMAP_WALK_ORDERED)
 		return -EOPNOTSUPP;
-	/* Two keys, a key stride apart, in a buffer of two key strides. */
-	key = kmalloc(2 * ALIGN(rf->key_size, 8), GFP_KERNEL_ACCOUNT);
+	/* The cursor's key, then the next key written over it. */
+	key = kmalloc(rf->key_size, GFP_KERNEL_ACCOUNT);
 	if (!key)
 		return -ENOMEM;
-	next_key = key + ALIGN(rf->key_size, 8);
 	if (cmd->key) {
 		err = rcumap_copy_in(key, cmd->key, rf->key_size);
 		if (err)
-			goto out_free_keys;
+			goto out_free_key;
 	}
-	if (cmd->flags & RCUMAP_WALK_ORDERED)
-		err = rf->ops->next_key_after(rf, cmd->key ? key : NULL,
-					      next_key);
-	else
-		err = rf->ops->get_next_key(rf, cmd->key ? key : NULL,
-					    next_key);
-	if (err)
-		goto out_free_keys;
-	err = rcumap_copy_out(cmd->next_key, next_key, rf->key_size);
-out_free_keys:
+	rcumap_hash_cursor_init(&c, cmd->key ? key : NULL, key, rf->key_size,
+				cmd->flags & RCUMAP_WALK_ORDERED ?
+				RCUMAP_CURSOR_AFTER_KEY :
+				RCUMAP_CURSOR_AFTER_KEY_OR_START);
+	err = rcumap_walk_step(rf, &c, key, NULL);
+	if (!err)
+		err = rcumap_copy_out(cmd->next_key, key, rf->key_size);
+out_free_key:
 	kfree(key);
 	return err;
 }
@@ -1050,35 +1022,35 @@ static int rcumap_batch_next(u32 i)
 /*
  * BATCH_LOOKUP with RCUMAP_WALK_ORDERED: the cursor is a key, the one at
  * after_key (none: from the first key), then each key delivered in turn.
- * rcumap_hash_walk_after() writes the entry after the cursor over the
- * cursor in @key; a walk that stops there (a fault, a signal) reports the
- * entries delivered, and user space resumes after the last of them.
- * Sets out_count whatever happens.
+ * Each step writes the entry after the cursor over the cursor in @key; a
+ * walk that stops there (a fault, a signal) reports the entries
+ * delivered, and user space resumes after the last of them.  Sets
+ * out_count whatever happens.
  */
 static int rcumap_batch_lookup_ordered(struct rcumap_file *rf,
 				       struct rcumap_batch *cmd, void *key,
 				       void *value)
 {
 	u32 ks = rf->key_size, vs = rf->value_stride;
-	bool started = cmd->after_key;
+	struct rcumap_hash_cursor c;
 	u32 i;
 	int err = 0;
 
 	cmd->out_count = 0;
-	if (started) {
+	if (cmd->after_key) {
 		err = rcumap_copy_in(key, cmd->after_key, ks);
 		if (err)
 			return err;
 	}
+	rcumap_hash_cursor_init(&c, cmd->after_key ? key : NULL, key, ks,
+				RCUMAP_CURSOR_AFTER_KEY);
 	for (i = 0; i < cmd->count; i++) {
 		err = rcumap_batch_next(i);
 		if (err)
 			break;
-		err = rf->ops->walk_after(rf, started ? key : NULL, key,
-					  vs ? value : NULL);
+		err = rcumap_walk_step(rf, &c, key, vs ? value : NULL);
 		if (err)
 			break;
-		started = true;
 		err = rcumap_copy_out(cmd->keys + (u64)i * ks, key, ks);
 		if (!err)
 			err = rcumap_copy_out(cmd->values + (u64)i * vs, value,

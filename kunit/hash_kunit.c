@@ -1138,6 +1138,61 @@ static void hash_bytes_used_matches_the_buckets(struct kunit *test)
 	rcumap_hash_destroy(h);
 }
 
+/*
+ * An ordered walk step crosses at most RCUMAP_HASH_WALK_BUCKETS buckets in
+ * one RCU read-side section: in a table of 4096 buckets holding two keys,
+ * one in the first bucket of the walk order and one in the last, the step
+ * after the first key returns -EAGAIN with the cursor exactly that many
+ * buckets further on, again and again, and the walk still returns both
+ * keys once each, then -ENOENT.  The one-call forms walk the same way.
+ */
+static void hash_cursor_stops_in_empty_runs(struct kunit *test)
+{
+	const u32 order = 12, range = 1U << (32 - order);
+	struct rcumap_hash *h = new_table(test, 4, 4, 1U << order, 1U << order);
+	struct rcumap_hash_cursor c = { .state = RCUMAP_CURSOR_START };
+	u32 first, last, key, v = 7, pos = 0, stops = 0, found = 0;
+	int err;
+
+	keys_in_bucket(h, order, 0, &first, 1, 0);
+	keys_in_bucket(h, order, (1U << order) - 1, &last, 1, 0);
+	KUNIT_ASSERT_EQ(test, update(h, &first, &v, RCUMAP_NOEXIST), 0);
+	KUNIT_ASSERT_EQ(test, update(h, &last, &v, RCUMAP_NOEXIST), 0);
+
+	while ((err = rcumap_hash_cursor_next(h, &c, &key, NULL)) != -ENOENT) {
+		if (err == -EAGAIN) {
+			KUNIT_ASSERT_EQ(test, c.state, (u32)RCUMAP_CURSOR_AT_POS);
+			KUNIT_ASSERT_EQ(test, c.pos - pos,
+					RCUMAP_HASH_WALK_BUCKETS * range);
+			pos = c.pos;
+			stops++;
+			continue;
+		}
+		KUNIT_ASSERT_EQ(test, err, 0);
+		KUNIT_ASSERT_EQ(test, key, found ? last : first);
+		pos = c.pos & ~(range - 1);
+		found++;
+	}
+	KUNIT_EXPECT_EQ(test, found, 2U);
+	/* 4094 empty buckets between the two keys, 64 at a time. */
+	KUNIT_EXPECT_EQ(test, stops,
+			((1U << order) - 2) / RCUMAP_HASH_WALK_BUCKETS);
+	KUNIT_EXPECT_EQ(test, c.state, (u32)RCUMAP_CURSOR_END);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_cursor_next(h, &c, &key, NULL),
+			-ENOENT);
+
+	KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, &first, &key), 0);
+	KUNIT_EXPECT_EQ(test, key, last);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_get_next_key(h, &first, &key), 0);
+	KUNIT_EXPECT_EQ(test, key, last);
+	/* BPF style: a cursor key that is gone starts the walk again. */
+	KUNIT_ASSERT_EQ(test, rcumap_hash_delete(h, &first), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_get_next_key(h, &first, &key), 0);
+	KUNIT_EXPECT_EQ(test, key, last);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_get_next_key(h, &last, &key), -ENOENT);
+	rcumap_hash_destroy(h);
+}
+
 static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE_PARAM(hash_create_rejects_bad_params, bad_params_gen_params),
 	KUNIT_CASE(hash_update_modes),
@@ -1163,6 +1218,7 @@ static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE(hash_resize_keeps_the_bound),
 	KUNIT_CASE(hash_resizable_table_grows_past_a_full_bucket),
 	KUNIT_CASE(hash_bytes_used_matches_the_buckets),
+	KUNIT_CASE(hash_cursor_stops_in_empty_runs),
 	{}
 };
 

@@ -482,6 +482,55 @@ static void lru_lookup_cost(struct kunit *test)
 	rcumap_lru_hash_destroy(lru);
 }
 
+/*
+ * Eviction is bounded whatever keys the table holds.  Keys that all fall
+ * in the first sixteenth of the walk order (256 keys over the first 256 of
+ * 4096 buckets) leave a run of 3840 empty buckets that the hand crosses on
+ * every turn: an eviction that has taken RCUMAP_LRU_EMPTY_STEPS steps of
+ * RCUMAP_HASH_WALK_BUCKETS empty buckets stops there without a victim
+ * (stats.stopped), and the next one goes on from where it stopped.  The
+ * count never passes max_entries by more than the slack, every insert
+ * still succeeds (four stopped evictions cross the whole run, so the eight
+ * an insert may make always find a victim), and every key that left was
+ * evicted.
+ */
+static void lru_eviction_stops_in_empty_runs(struct kunit *test)
+{
+	const u32 max = 256, nr = 8 * max, order = 12;
+	struct rcumap_lru_hash_params p = {
+		.hash = {
+			.key_size = sizeof(u64),
+			.value_size = sizeof(struct lru_value),
+			.max_entries = max,
+			.nr_buckets = 1U << order,
+		},
+	};
+	u32 slack = RCUMAP_LRU_SLACK_PER_CPU * num_possible_cpus();
+	struct rcumap_lru_hash_stats st;
+	struct rcumap_lru_hash *lru;
+	const struct rcumap_hash *h;
+	u64 key = 0;
+	u32 i;
+
+	lru = rcumap_lru_hash_create(&p, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, lru);
+	h = rcumap_lru_hash_table(lru);
+	for (i = 0; i < nr; i++) {
+		do {
+			key++;
+		} while (rcumap_hash_key_pos(h, &key) >= 1U << (32 - 4));
+		KUNIT_ASSERT_EQ(test, lru_put(lru, key, 1, RCUMAP_NOEXIST), 0);
+		KUNIT_ASSERT_LE(test, rcumap_lru_hash_count(lru), max + slack);
+	}
+	rcumap_lru_hash_get_stats(lru, &st);
+	kunit_info(test, "%llu evictions, %llu stopped\n", st.evictions,
+		   st.stopped);
+	KUNIT_EXPECT_GT(test, st.stopped, 0ULL);
+	KUNIT_EXPECT_EQ(test, st.evictions,
+			(u64)(nr - rcumap_lru_hash_count(lru)));
+	rcumap_lru_hash_destroy(lru);
+}
+
 static struct kunit_case rcumap_lru_hash_cases[] = {
 	KUNIT_CASE_PARAM(lru_create_rejects_bad_params, bad_lru_gen_params),
 	KUNIT_CASE(lru_update_modes_and_walks),
@@ -490,6 +539,7 @@ static struct kunit_case rcumap_lru_hash_cases[] = {
 	KUNIT_CASE_PARAM(lru_recently_used_keys_survive, lru_touch_gen_params),
 	KUNIT_CASE(lru_evicts_when_every_key_is_used),
 	KUNIT_CASE(lru_lookup_cost),
+	KUNIT_CASE(lru_eviction_stops_in_empty_runs),
 	{}
 };
 

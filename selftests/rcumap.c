@@ -1562,6 +1562,43 @@ TEST_F(rcumap_dev, bucket_stats_max_budget)
 	EXPECT_EQ(2, st.calls);
 }
 
+/*
+ * Ordered walks across the sparsest map there is: one key in
+ * RCUMAP_MAX_BUCKETS buckets.  The kernel crosses the empty buckets in
+ * steps of 64, each in its own RCU read-side section, carrying a position
+ * between steps; every walk still finds the key once and ends with ENOENT.
+ */
+TEST_F(rcumap_dev, ordered_walks_cross_a_sparse_map)
+{
+	const struct shape s = {
+		.type = RCUMAP_MAP_HASH, .key_size = 8, .value_size = 8,
+		.max_entries = 4, .nr_buckets = RCUMAP_MAX_BUCKETS,
+	};
+	__u8 key[8], next[8], keys[4 * 8], vals[4 * 8];
+	__u32 out;
+
+	test_cmd_create_shape(&s);
+	ASSERT_EQ(0, put(self->fd, &s, 7, 1, RCUMAP_UPDATE_NOEXIST));
+	make_key(key, 8, 7);
+	ASSERT_EQ(0, _test_cmd_get_next_key(self->fd, NULL, next));
+	EXPECT_EQ(0, memcmp(key, next, 8));
+	EXPECT_EQ(-ENOENT, _test_cmd_get_next_key(self->fd, key, next));
+	ASSERT_EQ(0, _test_cmd_next_key_ordered(self->fd, NULL, next));
+	EXPECT_EQ(0, memcmp(key, next, 8));
+	EXPECT_EQ(-ENOENT, _test_cmd_next_key_ordered(self->fd, key, next));
+	/* BPF style: a key that is not there starts the walk again. */
+	make_key(next, 8, 8);
+	ASSERT_EQ(0, _test_cmd_get_next_key(self->fd, next, next));
+	EXPECT_EQ(0, memcmp(key, next, 8));
+	ASSERT_EQ(0, _test_cmd_batch_lookup_ordered(self->fd, keys, vals, NULL,
+						    4, &out));
+	ASSERT_EQ(1, out);
+	EXPECT_EQ(0, memcmp(key, keys, 8));
+	EXPECT_EQ(-ENOENT, _test_cmd_batch_lookup_ordered(self->fd, keys, vals,
+							  key, 4, &out));
+	EXPECT_EQ(0, out);
+}
+
 TEST_F(rcumap_dev, create_twice_ebusy)
 {
 	struct rcumap_info info;

@@ -18,6 +18,7 @@
 #include <linux/gfp.h>
 #include <linux/math.h>
 #include <linux/sizes.h>
+#include <linux/string.h>
 
 struct rcumap_hash;
 
@@ -142,6 +143,71 @@ int rcumap_hash_get_next_key(const struct rcumap_hash *h, const void *key,
  * its size, and a walk neither restarts nor repeats a key when keys are
  * deleted or the table is resized between steps.
  */
+
+/**
+ * enum rcumap_hash_cursor_state - Where an ordered walk stands.
+ * @RCUMAP_CURSOR_START: Before the first key.
+ * @RCUMAP_CURSOR_AFTER_KEY: After the key in the caller's key buffer.
+ * @RCUMAP_CURSOR_AFTER_KEY_OR_START: As %RCUMAP_CURSOR_AFTER_KEY, but if
+ *	that key is not in the table the walk starts again from the first
+ *	key (BPF's get_next_key).
+ * @RCUMAP_CURSOR_AT_POS: Before the first key at or after position @pos of
+ *	struct rcumap_hash_cursor: a step stopped in a run of empty buckets.
+ * @RCUMAP_CURSOR_END: After the last key.
+ */
+enum rcumap_hash_cursor_state {
+	RCUMAP_CURSOR_START,
+	RCUMAP_CURSOR_AFTER_KEY,
+	RCUMAP_CURSOR_AFTER_KEY_OR_START,
+	RCUMAP_CURSOR_AT_POS,
+	RCUMAP_CURSOR_END,
+};
+
+/**
+ * struct rcumap_hash_cursor - An ordered walk's position between steps.
+ * @state: An &enum rcumap_hash_cursor_state.
+ * @pos: With %RCUMAP_CURSOR_AT_POS, where the walk goes on; otherwise the
+ *	position of the last key returned, if any (see rcumap_hash_key_pos()).
+ *
+ * The key itself lives in the caller's key buffer, which each step reads
+ * as the cursor and overwrites with the next key.
+ */
+struct rcumap_hash_cursor {
+	u32 state;
+	u32 pos;
+};
+
+/**
+ * rcumap_hash_cursor_init() - Start an ordered walk at a key or the start.
+ * @c: Cursor to set.
+ * @after: The walk's first key is the one after this key; %NULL: the
+ *	table's first key.
+ * @key: The caller's key buffer for the walk, which holds the cursor's
+ *	key between steps; @after is copied into it, and may be it.
+ * @key_size: The table's key size.
+ * @state: %RCUMAP_CURSOR_AFTER_KEY, or %RCUMAP_CURSOR_AFTER_KEY_OR_START
+ *	for BPF's get_next_key, which starts again when @after is gone.
+ *
+ * Context: Any context.
+ */
+static inline void rcumap_hash_cursor_init(struct rcumap_hash_cursor *c,
+					   const void *after, void *key,
+					   u32 key_size, u32 state)
+{
+	c->state = after ? state : RCUMAP_CURSOR_START;
+	c->pos = 0;
+	if (after && after != key)
+		memcpy(key, after, key_size);
+}
+
+/*
+ * One step of an ordered walk visits at most RCUMAP_HASH_WALK_BUCKETS
+ * buckets, then says -EAGAIN: see rcumap_hash_cursor_next().
+ */
+#define RCUMAP_HASH_WALK_BUCKETS	64
+int rcumap_hash_cursor_next(const struct rcumap_hash *h,
+			    struct rcumap_hash_cursor *c, void *key,
+			    void *value);
 int rcumap_hash_next_key_after(const struct rcumap_hash *h, const void *key,
 			       void *next_key);
 int rcumap_hash_walk_after(const struct rcumap_hash *h, const void *after,
@@ -152,7 +218,6 @@ u32 rcumap_hash_key_pos(const struct rcumap_hash *h, const void *key);
  * Positional walks, for batches: see rcumap_hash_walk().  One call visits
  * at most RCUMAP_HASH_WALK_BUCKETS buckets, then says -EAGAIN.
  */
-#define RCUMAP_HASH_WALK_BUCKETS	64
 int rcumap_hash_walk(const struct rcumap_hash *h, u64 *pos, void *key,
 		     void *value);
 

@@ -41,6 +41,15 @@ struct rcumap_lru_hash;
 #define RCUMAP_LRU_MAX_TRIES		8U
 
 /*
+ * Steps of the hand, each past RCUMAP_HASH_WALK_BUCKETS empty buckets, that
+ * one eviction may take before it stops without a victim (the next one
+ * goes on from there): so one eviction reads at most
+ * (RCUMAP_LRU_SCAN_LIMIT + RCUMAP_LRU_EMPTY_STEPS + 4) walk steps of at
+ * most RCUMAP_HASH_WALK_BUCKETS buckets each, whatever the keys.
+ */
+#define RCUMAP_LRU_EMPTY_STEPS		16U
+
+/*
  * Keys per possible CPU by which a table may pass max_entries for a
  * moment: inserts that are in, and have not yet evicted a key to make up
  * for it (see rcumap_lru_hash_update()).
@@ -72,11 +81,14 @@ struct rcumap_lru_hash_params {
  *	in that eviction.
  * @second_chances: Keys the hand passed over because they had been used,
  *	clearing their tags.
+ * @stopped: Evictions that ended without a victim after
+ *	%RCUMAP_LRU_EMPTY_STEPS steps through empty buckets.
  */
 struct rcumap_lru_hash_stats {
 	u64 evictions;
 	u64 forced;
 	u64 second_chances;
+	u64 stopped;
 };
 
 struct rcumap_lru_hash *
@@ -97,7 +109,10 @@ int rcumap_lru_hash_lookup_and_delete(struct rcumap_lru_hash *lru,
 int rcumap_lru_hash_get_next_key(const struct rcumap_lru_hash *lru,
 				 const void *key, void *next_key);
 
-/* Ordered walks: see rcumap_hash_next_key_after(). */
+/* Ordered walks: see rcumap_hash_cursor_next(). */
+int rcumap_lru_hash_cursor_next(const struct rcumap_lru_hash *lru,
+				struct rcumap_hash_cursor *c, void *key,
+				void *value);
 int rcumap_lru_hash_next_key_after(const struct rcumap_lru_hash *lru,
 				   const void *key, void *next_key);
 int rcumap_lru_hash_walk_after(const struct rcumap_lru_hash *lru,

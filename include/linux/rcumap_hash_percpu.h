@@ -47,7 +47,10 @@ int rcumap_percpu_hash_lookup_and_delete(struct rcumap_percpu_hash *ph,
 int rcumap_percpu_hash_get_next_key(const struct rcumap_percpu_hash *ph,
 				    const void *key, void *next_key);
 
-/* Ordered walks: see rcumap_hash_next_key_after(). */
+/* Ordered walks: see rcumap_hash_cursor_next(). */
+int rcumap_percpu_hash_cursor_next(const struct rcumap_percpu_hash *ph,
+				   struct rcumap_hash_cursor *c, void *key,
+				   void *values);
 int rcumap_percpu_hash_next_key_after(const struct rcumap_percpu_hash *ph,
 				      const void *key, void *next_key);
 int rcumap_percpu_hash_walk_after(const struct rcumap_percpu_hash *ph,

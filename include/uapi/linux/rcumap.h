@@ -285,8 +285,10 @@ enum rcumap_update_flags {
  * an UPDATE that fails with ENOMEM has evicted nothing.  Meanwhile other
  * callers may see the count above max_entries, by at most 2 per possible
  * CPU.  Only when that many inserts race does one evict first; then it
- * returns ENOSPC if other inserters took the room of 8 evictions in a row,
- * and on that path an UPDATE that fails (ENOSPC, ENOMEM) may have evicted
+ * returns ENOSPC if 8 evictions in a row made no room: other inserters
+ * took it, or each eviction stopped, after a bounded number of steps, in
+ * a stretch of empty buckets (the next one goes on from there).  On that
+ * path an UPDATE that fails (ENOSPC, ENOMEM) may have evicted
  * keys.  A PERCPU_HASH UPDATE replaces every CPU's value at once.
  *
  * DELETE and LOOKUP_AND_DELETE: ENOENT if the key is absent; they never
@@ -335,7 +337,9 @@ enum rcumap_walk_flags {
  * Without flags, BPF's semantics: if @key is no longer in the map, the
  * walk restarts from the first key, so a walk that races with deletes
  * may return keys twice.  With RCUMAP_WALK_ORDERED it does not (see enum
- * rcumap_walk_flags).  ENOENT after the last key.
+ * rcumap_walk_flags).  ENOENT after the last key.  Across a long run of
+ * empty buckets the kernel reschedules every 64 buckets, and returns
+ * EINTR if a fatal signal is pending.
  */
 struct rcumap_get_next_key {
 	__u32 size;

@@ -22,6 +22,7 @@
 #define __maybe_unused		__attribute__((__unused__))
 #define __aligned(x)		__attribute__((__aligned__(x)))
 #define __packed		__attribute__((__packed__))
+#define fallthrough		__attribute__((__fallthrough__))
 #define __acquires(x)
 #define __releases(x)
 #define __must_hold(x)
