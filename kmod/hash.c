@@ -441,9 +441,17 @@ static void rcumap_hash_charge(struct rcumap_hash *h,
 			       const struct rcumap_bucket *old,
 			       const struct rcumap_bucket *new)
 {
-	s64 delta = rcumap_bucket_bytes(h, new) - rcumap_bucket_bytes(h, old);
+	s64 delta;
 
-	/* A replace of equal size, the common update, writes nothing. */
+	/*
+	 * A replace, the common update, keeps the entry count, and a bucket's
+	 * bytes depend only on that and on which allocator it came from: it
+	 * computes nothing and writes nothing.
+	 */
+	if (old && new && old != RCUMAP_MOVED && new != RCUMAP_MOVED &&
+	    old->nr == new->nr && is_vmalloc_addr(old) == is_vmalloc_addr(new))
+		return;
+	delta = rcumap_bucket_bytes(h, new) - rcumap_bucket_bytes(h, old);
 	if (delta)
 		atomic64_add(delta, &h->bytes);
 }

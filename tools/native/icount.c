@@ -12,7 +12,17 @@
  * which is what a lookup costs a kernel caller on a non-preemptible
  * kernel, where rcu_read_lock() emits no instructions.
  *
+ * Update mode (for callgrind.sh's update table): "icount update KS VS
+ * UPDATES" builds a table of 10,000 keys of KS bytes with VS-byte values
+ * and runs two loops, loop_update_replace (UPDATES replaces of present
+ * keys, RCUMAP_EXIST) and loop_update_churn (UPDATES / 2 deletes, each
+ * followed by the insert of the same key: the table keeps its shape).
+ * callgrind.sh collects only inside one loop at a time
+ * (--toggle-collect), so that every function's self cost in that run is
+ * its share of the loop's updates.
+ *
  * Usage: icount [LOOKUPS]	(default 200000)
+ *        icount update KS VS UPDATES
  */
 #include <linux/err.h>
 #include <linux/gfp.h>
@@ -22,6 +32,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <urcu/rculfhash.h>
 
 #include "bench.h"
@@ -178,9 +189,85 @@ static u64 *make_keys(u32 n, u32 first, u32 nr_distinct)
 	return keys;
 }
 
+/* An update-mode key or value of @size bytes made from @i. */
+static void fill_bytes(u8 *buf, u32 size, u64 i)
+{
+	u32 j;
+
+	for (j = 0; j < size; j++)
+		buf[j] = (u8)(key_of(i) >> (8 * (j % 8))) ^ (u8)j;
+}
+
+/* UPDATES replaces of present keys, in shuffled order. */
+static loop_fn u64 loop_update_replace(struct rcumap_hash *h, const u8 *keys,
+				       const u32 *order, u32 ks, const u8 *v,
+				       u32 n)
+{
+	u64 bad = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		bad += !!rcumap_hash_update(h, keys + (size_t)order[i] * ks, v,
+					    RCUMAP_EXIST, GFP_KERNEL);
+	return bad;
+}
+
+/* UPDATES / 2 delete-and-insert pairs of present keys. */
+static loop_fn u64 loop_update_churn(struct rcumap_hash *h, const u8 *keys,
+				     const u32 *order, u32 ks, const u8 *v,
+				     u32 n)
+{
+	u64 bad = 0;
+	u32 i;
+
+	for (i = 0; i < n / 2; i++) {
+		const u8 *k = keys + (size_t)order[i] * ks;
+
+		bad += !!rcumap_hash_delete(h, k);
+		bad += !!rcumap_hash_update(h, k, v, RCUMAP_NOEXIST,
+					    GFP_KERNEL);
+	}
+	return bad;
+}
+
+static int update_mode(u32 ks, u32 vs, u32 n)
+{
+	struct rcumap_hash_params p = {
+		.key_size = ks,
+		.value_size = vs,
+		.max_entries = 2 * NR_KEYS,
+		.nr_buckets = NR_BUCKETS,
+	};
+	u8 *keys = malloc((size_t)NR_KEYS * ks), *v = calloc(1, vs + 1);
+	u32 *order = malloc(n * sizeof(*order)), i;
+	u64 rng = 42, bad = 0;
+	struct rcumap_hash *h;
+
+	native_random_seed(1);	/* the same buckets every run */
+	native_init();
+	h = rcumap_hash_create(&p, GFP_KERNEL);
+	if (IS_ERR(h) || !keys || !v || !order)
+		abort();
+	for (i = 0; i < NR_KEYS; i++) {
+		fill_bytes(keys + (size_t)i * ks, ks, i);
+		if (rcumap_hash_update(h, keys + (size_t)i * ks, v,
+				       RCUMAP_NOEXIST, GFP_KERNEL))
+			abort();
+	}
+	for (i = 0; i < n; i++)
+		order[i] = rnd_below(&rng, NR_KEYS);
+	bad += loop_update_replace(h, keys, order, ks, v, n);
+	bad += loop_update_churn(h, keys, order, ks, v, n);
+	rcumap_hash_destroy(h);
+	rcumap_hash_barrier();
+	printf("updates per loop: %u, %u-byte keys, %u-byte values (failed %llu)\n",
+	       n, ks, vs, (unsigned long long)bad);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
-	u32 n = argc > 1 ? atoi(argv[1]) : 200000, i;
+	u32 n, i;
 	struct rcumap_hash_params p = {
 		.key_size = 8,
 		.value_size = 8,
@@ -191,6 +278,10 @@ int main(int argc, char **argv)
 	struct cds_lfht *ht;
 	u64 *hits, *misses, sum = 0;
 
+	if (argc == 5 && !strcmp(argv[1], "update"))
+		return update_mode(atoi(argv[2]), atoi(argv[3]),
+				   atoi(argv[4]));
+	n = argc > 1 ? atoi(argv[1]) : 200000;
 	native_random_seed(1);	/* the same buckets every run */
 	native_init();
 	h = rcumap_hash_create(&p, GFP_KERNEL);
