@@ -44,7 +44,8 @@
  *		walk_ns_per_obj,walk_loads_per_obj_x100,
  *		fresh_walk_ns_per_obj,fresh_walk_loads_per_obj_x100
  *	RCUMAP_LAT,op,geometry,entries,value_size,samples,mean_ns,p50_ns,
- *		p99_ns,p999_ns,max_ns,errors
+ *		p99_ns,p999_ns,max_ns,errors,switched,interrupted,quiet,
+ *		quiet_p99_ns,quiet_p999_ns,quiet_max_ns
  *	RCUMAP_BENCH_DONE,error
  * ns is the longest any thread ran; ops_per_sec sums each thread's own
  * rate; errors counts operations that failed and lookups of keys that
@@ -63,6 +64,7 @@
 #include <linux/err.h>
 #include <linux/idr.h>
 #include <linux/jhash.h>
+#include <linux/kernel_stat.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
@@ -180,15 +182,20 @@ module_param_array(worst_value_size, uint, &nr_worst_value_size, 0444);
 MODULE_PARM_DESC(worst_value_size,
 		 "Worst-case benchmark: value sizes in bytes, each measured in turn (default 8)");
 
-static unsigned int worst_samples = 8192;
+static unsigned int worst_samples = 16384;
 module_param(worst_samples, uint, 0444);
 MODULE_PARM_DESC(worst_samples,
-		 "Worst-case benchmark: most latency samples per operation and geometry (default 8192)");
+		 "Worst-case benchmark: most latency samples per operation and geometry (default 16384)");
 
-static unsigned int worst_ms = 8000;
+static unsigned int worst_delay_us = 3;
+module_param(worst_delay_us, uint, 0444);
+MODULE_PARM_DESC(worst_delay_us,
+		 "Worst-case benchmark: length of the udelay() control operation, us, at most 1000 (default 3)");
+
+static unsigned int worst_ms = 20000;
 module_param(worst_ms, uint, 0444);
 MODULE_PARM_DESC(worst_ms,
-		 "Worst-case benchmark: most time per value size for the latency samples, ms (default 8000)");
+		 "Worst-case benchmark: most time per value size for the latency samples, ms (default 20000)");
 
 static char *bench_maps = "hash,ptab,mem,resize,worst";
 module_param_named(map, bench_maps, charp, 0444);
@@ -2845,9 +2852,20 @@ out_free:
  * %RCUMAP_LRU_SCAN_LIMIT used keys, clearing their tags: the most work
  * one eviction does.
  *
- * Each operation is timed alone, ktime_get_ns() before and after; "clock"
- * times nothing, which is the cost of the clock included in every
- * sample.  The operations run in passes: in each, a chunk of
+ * Each operation is timed alone, ktime_get_ns() before and after.  Two
+ * controls show what the measurement adds: "clock" times nothing, the
+ * cost of the clock included in every sample, and "delay" times
+ * udelay(worst_delay_us), a busy wait of a fixed length with no variance
+ * of its own, so that its tail is what interrupts and the host (which
+ * may deschedule the vCPU's thread) add to an operation of that length.
+ * A sample is flagged if the thread was switched out during it (its
+ * context switch counts moved: preempted by a worker, or asleep in an
+ * allocation), and if its CPU took an interrupt or ran softirqs (the
+ * CPU's counts moved; the thread is bound to it); each cell also reports
+ * the p99.9 and maximum of its quiet samples, those with neither.  What
+ * is left in a quiet sample is the operation and whatever the host took
+ * from the vCPU meanwhile, which the guest cannot see.  The operations
+ * run in passes: in each, a chunk of
  * BENCH_WORST_CHUNK samples of every operation, in the typical and then
  * in the worst table, until worst_samples samples or worst_ms have gone
  * by; both geometries of an operation have the same number of samples.
@@ -2860,6 +2878,7 @@ out_free:
 
 enum bench_worst_op {
 	BENCH_WORST_CLOCK,
+	BENCH_WORST_DELAY,
 	BENCH_WORST_HIT,
 	BENCH_WORST_MISS,
 	BENCH_WORST_REPLACE,
@@ -2872,6 +2891,7 @@ enum bench_worst_op {
 
 static const char *const bench_worst_ops[] = {
 	[BENCH_WORST_CLOCK] = "clock",
+	[BENCH_WORST_DELAY] = "delay",
 	[BENCH_WORST_HIT] = "hit",
 	[BENCH_WORST_MISS] = "miss",
 	[BENCH_WORST_REPLACE] = "replace",
@@ -2883,17 +2903,43 @@ static const char *const bench_worst_ops[] = {
 
 static const char *const bench_worst_geos[] = { "typical", "worst" };
 
+/*
+ * A sample's flags: the thread was switched out during the operation; its
+ * CPU took an interrupt or ran softirqs.  The rest is the latency in ns.
+ */
+#define BENCH_WORST_SWITCHED	BIT(31)
+#define BENCH_WORST_INTERRUPTED	BIT(30)
+#define BENCH_WORST_FLAGS	(BENCH_WORST_SWITCHED | BENCH_WORST_INTERRUPTED)
+#define BENCH_WORST_NS_MASK	(BENCH_WORST_INTERRUPTED - 1)
+
 /**
  * struct bench_worst_cell - The samples of one operation in one geometry.
- * @ns: Latencies, ns.
+ * @ns: Latencies in ns (at most %BENCH_WORST_NS_MASK), each with its
+ *	%BENCH_WORST_FLAGS.
  * @n: Samples taken.
+ * @switched: Samples with %BENCH_WORST_SWITCHED.
+ * @interrupted: Samples with %BENCH_WORST_INTERRUPTED.
+ * @quiet: Samples with neither.
  * @errors: Operations that failed, and lookups that did not find what
  *	they had to.
  */
 struct bench_worst_cell {
 	u32 *ns;
 	u32 n;
+	u32 switched;
+	u32 interrupted;
+	u32 quiet;
 	u64 errors;
+};
+
+/*
+ * When a sample started: the clock, the thread's context switches and its
+ * CPU's interrupts and softirqs.
+ */
+struct bench_worst_stamp {
+	u64 t0;
+	unsigned long csw;
+	unsigned long irqs;
 };
 
 /**
@@ -2933,11 +2979,59 @@ static inline u64 bench_worst_key(struct bench_worst *w)
 	return bench_rand(&w->rng) & ~BENCH_WORST_ABSENT;
 }
 
-static void bench_worst_record(struct bench_worst_cell *c, u64 t0)
+static inline unsigned long bench_worst_csw(void)
 {
-	u64 ns = ktime_get_ns() - t0;
+	return READ_ONCE(current->nvcsw) + READ_ONCE(current->nivcsw);
+}
 
-	c->ns[c->n++] = min_t(u64, ns, U32_MAX);
+/*
+ * Interrupts and softirqs this CPU has handled: the generic counts, and on
+ * x86 the local APIC's timer, rescheduling and call-function vectors,
+ * which bypass them.  The thread is bound to its CPU, so the CPU is the
+ * same before and after an operation.
+ */
+static unsigned long bench_worst_irqs(void)
+{
+	unsigned int cpu = raw_smp_processor_id(), i;
+	unsigned long sum = kstat_cpu_irqs_sum(cpu);
+
+	for (i = 0; i < NR_SOFTIRQS; i++)
+		sum += kstat_softirqs_cpu(i, cpu);
+#ifdef CONFIG_X86_LOCAL_APIC
+	sum += per_cpu(irq_stat, cpu).apic_timer_irqs;
+#endif
+#if defined(CONFIG_X86) && defined(CONFIG_SMP)
+	sum += per_cpu(irq_stat, cpu).irq_resched_count +
+	       per_cpu(irq_stat, cpu).irq_call_count;
+#endif
+	return sum;
+}
+
+static inline void bench_worst_start(struct bench_worst_stamp *s)
+{
+	s->csw = bench_worst_csw();
+	s->irqs = bench_worst_irqs();
+	s->t0 = ktime_get_ns();
+}
+
+/* Take the sample begun at @s; the counters are read outside the timing. */
+static void bench_worst_record(struct bench_worst_cell *c,
+			       const struct bench_worst_stamp *s)
+{
+	u64 ns = ktime_get_ns() - s->t0;
+	u32 sample = min_t(u64, ns, BENCH_WORST_NS_MASK);
+
+	if (bench_worst_csw() != s->csw) {
+		sample |= BENCH_WORST_SWITCHED;
+		c->switched++;
+	}
+	if (bench_worst_irqs() != s->irqs) {
+		sample |= BENCH_WORST_INTERRUPTED;
+		c->interrupted++;
+	}
+	if (!(sample & BENCH_WORST_FLAGS))
+		c->quiet++;
+	c->ns[c->n++] = sample;
 }
 
 static int bench_worst_hash_insert(void *map, const void *key,
@@ -3109,16 +3203,16 @@ static void bench_worst_teardown(struct bench_worst *w)
 static void bench_worst_lookup(struct bench_worst *w, struct bench_worst_cell *c,
 			       struct rcumap_hash *h, u64 key, bool present)
 {
+	struct bench_worst_stamp st;
 	const void *v;
-	u64 t0;
 
-	t0 = ktime_get_ns();
+	bench_worst_start(&st);
 	rcu_read_lock();
 	v = rcumap_hash_lookup(h, &key);
 	if (v)
 		memcpy(w->out, v, w->value_size);
 	rcu_read_unlock();
-	bench_worst_record(c, t0);
+	bench_worst_record(c, &st);
 	if (!v != !present)
 		c->errors++;
 }
@@ -3128,14 +3222,15 @@ static void bench_worst_lru(struct bench_worst *w, struct bench_worst_cell *c,
 			    struct bench_worst_geo *geo, bool used)
 {
 	struct rcumap_lru_hash *lru = geo->lru[used];
-	u64 key, t0 = 0;
+	struct bench_worst_stamp st = {};
 	int err = -ENOSPC;
 	u32 tries;
+	u64 key;
 
 	/* Worst geometry: one bucket has room; try keys until one fits. */
 	for (tries = 0; tries < BENCH_WORST_TRIES; tries++) {
 		key = bench_worst_key(w);
-		t0 = ktime_get_ns();
+		bench_worst_start(&st);
 		err = rcumap_lru_hash_update(lru, &key, w->value,
 					     RCUMAP_NOEXIST, GFP_KERNEL);
 		if (err != -ENOSPC && err != -EEXIST)
@@ -3145,7 +3240,7 @@ static void bench_worst_lru(struct bench_worst *w, struct bench_worst_cell *c,
 		c->errors++;
 		return;
 	}
-	bench_worst_record(c, t0);
+	bench_worst_record(c, &st);
 	if (!used)
 		return;
 	/* Keep every key ahead of the hand used (see above). */
@@ -3164,12 +3259,17 @@ static void bench_worst_step(struct bench_worst *w, int op, int g)
 	struct bench_worst_cell *c = &w->cell[op][g];
 	struct bench_worst_geo *geo = &w->geo[g];
 	u64 key = geo->keys[bench_below(bench_rand(&w->rng), worst_entries)];
-	u64 t0;
+	struct bench_worst_stamp st;
 
 	switch (op) {
 	case BENCH_WORST_CLOCK:
-		t0 = ktime_get_ns();
-		bench_worst_record(c, t0);
+		bench_worst_start(&st);
+		bench_worst_record(c, &st);
+		break;
+	case BENCH_WORST_DELAY:
+		bench_worst_start(&st);
+		udelay(worst_delay_us);
+		bench_worst_record(c, &st);
 		break;
 	case BENCH_WORST_HIT:
 		bench_worst_lookup(w, c, geo->h, key, true);
@@ -3181,23 +3281,23 @@ static void bench_worst_step(struct bench_worst *w, int op, int g)
 		break;
 	case BENCH_WORST_REPLACE:
 		w->value[0]++;
-		t0 = ktime_get_ns();
+		bench_worst_start(&st);
 		if (rcumap_hash_update(geo->h, &key, w->value, RCUMAP_EXIST,
 				       GFP_KERNEL))
 			c->errors++;
-		bench_worst_record(c, t0);
+		bench_worst_record(c, &st);
 		break;
 	case BENCH_WORST_DELETE:
-		t0 = ktime_get_ns();
+		bench_worst_start(&st);
 		if (rcumap_hash_delete(geo->h, &key))
 			c->errors++;
-		bench_worst_record(c, t0);
+		bench_worst_record(c, &st);
 		c = &w->cell[BENCH_WORST_INSERT][g];
-		t0 = ktime_get_ns();
+		bench_worst_start(&st);
 		if (rcumap_hash_update(geo->h, &key, w->value, RCUMAP_NOEXIST,
 				       GFP_KERNEL))
 			c->errors++;
-		bench_worst_record(c, t0);
+		bench_worst_record(c, &st);
 		break;
 	case BENCH_WORST_LRU:
 	case BENCH_WORST_LRU_USED:
@@ -3206,19 +3306,35 @@ static void bench_worst_step(struct bench_worst *w, int op, int g)
 	}
 }
 
+/* Order samples by latency, whatever their flag. */
 static int bench_worst_cmp(const void *a, const void *b)
 {
-	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+	u32 x = *(const u32 *)a & BENCH_WORST_NS_MASK;
+	u32 y = *(const u32 *)b & BENCH_WORST_NS_MASK;
 
 	return x < y ? -1 : x > y;
 }
 
-/* The sample of rank ceil(@q / 1000 * n) of the sorted @c. */
-static u32 bench_worst_pct(const struct bench_worst_cell *c, u32 q)
+/*
+ * The sample of rank ceil(@q / 1000 * m) among the m samples of the
+ * sorted @c, all of them or (@quiet) those without flags; 0 if there are
+ * none.  O(n).
+ */
+static u32 bench_worst_pct(const struct bench_worst_cell *c, u32 q, bool quiet)
 {
-	u32 rank = DIV_ROUND_UP_ULL((u64)c->n * q, 1000);
+	u32 m = quiet ? c->quiet : c->n, rank, i;
+	u32 skip = quiet ? BENCH_WORST_FLAGS : 0;
 
-	return c->ns[clamp(rank, 1U, c->n) - 1];
+	if (!m)
+		return 0;
+	rank = clamp_t(u32, DIV_ROUND_UP_ULL((u64)m * q, 1000), 1, m);
+	for (i = 0; i < c->n; i++) {
+		if (c->ns[i] & skip)
+			continue;
+		if (!--rank)
+			return c->ns[i] & BENCH_WORST_NS_MASK;
+	}
+	return 0;
 }
 
 /* Sort and print one cell; return its errors. */
@@ -3232,12 +3348,15 @@ static u64 bench_worst_report(struct bench_worst *w, int op, int g)
 		return c->errors + 1;
 	sort(c->ns, c->n, sizeof(*c->ns), bench_worst_cmp, NULL);
 	for (i = 0; i < c->n; i++)
-		sum += c->ns[i];
-	pr_info("RCUMAP_LAT,%s,%s,%u,%u,%u,%llu,%u,%u,%u,%u,%llu\n",
+		sum += c->ns[i] & BENCH_WORST_NS_MASK;
+	pr_info("RCUMAP_LAT,%s,%s,%u,%u,%u,%llu,%u,%u,%u,%u,%llu,%u,%u,%u,%u,%u,%u\n",
 		bench_worst_ops[op], bench_worst_geos[g], worst_entries,
 		w->value_size, c->n, div_u64(sum, c->n),
-		bench_worst_pct(c, 500), bench_worst_pct(c, 990),
-		bench_worst_pct(c, 999), c->ns[c->n - 1], c->errors);
+		bench_worst_pct(c, 500, false), bench_worst_pct(c, 990, false),
+		bench_worst_pct(c, 999, false), bench_worst_pct(c, 1000, false),
+		c->errors, c->switched, c->interrupted, c->quiet,
+		bench_worst_pct(c, 990, true), bench_worst_pct(c, 999, true),
+		bench_worst_pct(c, 1000, true));
 	pr_info("RCUMAP_BENCH,worst,%s-v%u,%s,%u,1,0,%u,%llu,%llu,%llu\n",
 		bench_worst_ops[op], w->value_size, bench_worst_geos[g],
 		worst_entries, c->n, sum,
@@ -3398,8 +3517,9 @@ static int bench_check_params(void)
 	if (worst_entries < 2 * RCUMAP_HASH_BUCKET_MAX ||
 	    worst_entries > BENCH_MAX_ENTRIES ||
 	    worst_entries % RCUMAP_HASH_BUCKET_MAX ||
-	    worst_samples < BENCH_WORST_CHUNK || !worst_ms) {
-		pr_err("worst_entries: a multiple of %u, %u to %u; worst_samples >= %u; worst_ms > 0\n",
+	    worst_samples < BENCH_WORST_CHUNK || !worst_ms ||
+	    worst_delay_us > 1000) {
+		pr_err("worst_entries: a multiple of %u, %u to %u; worst_samples >= %u; worst_ms > 0; worst_delay_us <= 1000\n",
 		       RCUMAP_HASH_BUCKET_MAX, 2 * RCUMAP_HASH_BUCKET_MAX,
 		       BENCH_MAX_ENTRIES, BENCH_WORST_CHUNK);
 		return -EINVAL;

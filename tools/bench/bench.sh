@@ -15,8 +15,9 @@
 #                 kernel module, user from rcumap_ubench)
 #   memory.csv    map,impl,entries,bytes
 #   latency.csv   op,geometry,entries,value_size,samples,mean_ns,p50_ns,
-#                 p99_ns,p999_ns,max_ns,errors (map=worst; its means are
-#                 also in results.csv, as map "worst")
+#                 p99_ns,p999_ns,max_ns,errors,switched,interrupted,quiet,
+#                 quiet_p99_ns,quiet_p999_ns,quiet_max_ns (map=worst; its
+#                 means are also in results.csv, as map "worst")
 #   ptab_cost.csv capacity,full_pct,ids_per_insert_x100,walk_ns_per_obj,
 #                 walk_loads_per_obj_x100,fresh_walk_ns_per_obj,
 #                 fresh_walk_loads_per_obj_x100 (map=worst)
@@ -39,8 +40,9 @@
 #   BENCH_RESIZE_MS [1000]    duration of each of its measurements, ms
 #   BENCH_WORST_ENTRIES [4096]  max_entries of the worst-case benchmark's tables
 #   BENCH_WORST_VALUE_SIZE [8]  its value sizes, comma-separated
-#   BENCH_WORST_SAMPLES [8192], BENCH_WORST_MS [8000]  latency samples per
+#   BENCH_WORST_SAMPLES [16384], BENCH_WORST_MS [20000]  latency samples per
 #     operation and geometry, and the most time for them per value size
+#   BENCH_WORST_DELAY_US [3]  length of its udelay() control operation
 #   BENCH_MAPS [hash,ptab,mem,resize,worst,user], BENCH_IMPLS [all]; with hash,
 #     BENCH_IMPLS=counter,lru runs only the per-CPU and LRU hash benchmarks
 #     (16 hot keys, 65536-key LRU tables: rcumap_bench.ko's defaults)
@@ -66,7 +68,7 @@ timeout=${BENCH_TIMEOUT:-1500}
 : "${BENCH_PTAB_ENTRIES:=65536}" "${BENCH_USER_ENTRIES:=65536}"
 : "${BENCH_READ_PCT:=100,99,90,70}" "${BENCH_MAPS:=hash,ptab,mem,resize,worst,user}"
 : "${BENCH_RESIZE_ENTRIES:=16384}" "${BENCH_RESIZE_MS:=1000}"
-: "${BENCH_WORST_VALUE_SIZE:=8}" "${BENCH_WORST_MS:=8000}"
+: "${BENCH_WORST_VALUE_SIZE:=8}" "${BENCH_WORST_MS:=20000}"
 if [ -z "${BENCH_THREADS:-}" ]; then
 	BENCH_THREADS=$(seq -s, 1 "$cpus")
 fi
@@ -97,7 +99,8 @@ append="tsc=reliable${khz:+ tsc_early_khz=$khz}"
 for v in BENCH_MS BENCH_ROUNDS BENCH_THREADS BENCH_KEY_SIZE BENCH_VALUE_SIZE \
 	 BENCH_ENTRIES BENCH_MEM_ENTRIES BENCH_PTAB_ENTRIES BENCH_USER_ENTRIES \
 	 BENCH_READ_PCT BENCH_RESIZE_ENTRIES BENCH_RESIZE_MS BENCH_MAPS BENCH_IMPLS \
-	 BENCH_WORST_ENTRIES BENCH_WORST_VALUE_SIZE BENCH_WORST_SAMPLES BENCH_WORST_MS; do
+	 BENCH_WORST_ENTRIES BENCH_WORST_VALUE_SIZE BENCH_WORST_SAMPLES BENCH_WORST_MS \
+	 BENCH_WORST_DELAY_US; do
 	[ -z "${!v:-}" ] || append="$append $v=${!v}"
 done
 
@@ -191,7 +194,7 @@ touch "$kcsv" "$ucsv"
 	sed -n 's/^RCUMAP_MEM,//p' "$kcsv" "$ucsv"
 } >"$out/memory.csv"
 {
-	echo "op,geometry,entries,value_size,samples,mean_ns,p50_ns,p99_ns,p999_ns,max_ns,errors"
+	echo "op,geometry,entries,value_size,samples,mean_ns,p50_ns,p99_ns,p999_ns,max_ns,errors,switched,interrupted,quiet,quiet_p99_ns,quiet_p999_ns,quiet_max_ns"
 	sed -n 's/^RCUMAP_LAT,//p' "$kcsv"
 } >"$out/latency.csv"
 {

@@ -13,7 +13,7 @@
 #   BENCH_VALUE_SIZE, BENCH_ENTRIES, BENCH_MEM_ENTRIES, BENCH_PTAB_ENTRIES,
 #   BENCH_USER_ENTRIES, BENCH_READ_PCT, BENCH_RESIZE_ENTRIES,
 #   BENCH_RESIZE_MS, BENCH_WORST_ENTRIES, BENCH_WORST_VALUE_SIZE,
-#   BENCH_WORST_SAMPLES, BENCH_WORST_MS,
+#   BENCH_WORST_SAMPLES, BENCH_WORST_MS, BENCH_WORST_DELAY_US,
 #   BENCH_MAPS (hash,ptab,mem,resize,worst,user),
 #   BENCH_IMPLS (rcumap_bench.ko's impl=)
 # Unset ones take the defaults of rcumap_bench.ko and rcumap_ubench.
@@ -99,6 +99,7 @@ if [ -n "$kmaps" ]; then
 	add worst_value_size "${BENCH_WORST_VALUE_SIZE:-}"
 	add worst_samples "${BENCH_WORST_SAMPLES:-}"
 	add worst_ms "${BENCH_WORST_MS:-}"
+	add worst_delay_us "${BENCH_WORST_DELAY_US:-}"
 	add impl "${BENCH_IMPLS:-}"
 	say "kernel: insmod rcumap_bench.ko$params, started at $(now) s"
 	progress &

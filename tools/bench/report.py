@@ -184,9 +184,10 @@ def rst_table(headers, rows):
 # operations, typical geometry against the worst a caller can create, and
 # the process table's ids per insert and walk cost after churn.
 WORST_TARGET = 20.0
-WORST_OPS = ["clock", "hit", "miss", "replace", "delete", "insert", "lru", "lru-used"]
+WORST_OPS = ["clock", "delay", "hit", "miss", "replace", "delete", "insert", "lru", "lru-used"]
+WORST_CONTROLS = {"clock", "delay"}
 WORST_NAMES = {
-    "clock": "(clock)", "hit": "lookup hit", "miss": "lookup miss",
+    "clock": "(clock)", "delay": "(udelay)", "hit": "lookup hit", "miss": "lookup miss",
     "replace": "update (replace)", "delete": "delete", "insert": "insert (re-insert)",
     "lru": "LRU insert", "lru-used": "LRU insert, used",
 }
@@ -218,7 +219,14 @@ def worst_ratio(vs, op, field, typical_op=None):
 
 WORST_HEADERS = ["operation", "typical mean", "p99.9", "max", "worst mean", "p99.9",
                  "max", "worst/typical mean", "p99.9", "max"]
+# Where the tails come from: p99; per geometry, the samples during which
+# the thread was switched out (sw), the CPU took an interrupt or ran
+# softirqs (irq), or neither (quiet); p99.9 and max of the quiet samples.
+TAIL_HEADERS = ["operation", "typical p99", "worst p99", "ratio", "sw/irq/quiet typ",
+                "worst", "quiet p99.9 typ", "worst", "ratio", "quiet max typ", "worst",
+                "ratio"]
 worst_rows = {}  # value_size -> rows
+tail_rows = {}  # value_size -> rows
 for vs in sorted({k[0] for k in latency}):
     rows = []
     for op in order({k[1] for k in latency if k[0] == vs}, WORST_OPS):
@@ -229,6 +237,15 @@ for vs in sorted({k[0] for k in latency}):
         rows.append([WORST_NAMES.get(op, op), us(t["mean_ns"]), us(t["p999_ns"]), us(t["max_ns"]),
                      us(w["mean_ns"]), us(w["p999_ns"]), us(w["max_ns"])] +
                     [fmt(rv, ".1f", "x") for rv in ratios])
+        tail_rows.setdefault(vs, []).append(
+            [WORST_NAMES.get(op, op), us(t["p99_ns"]), us(w["p99_ns"]),
+             fmt(worst_ratio(vs, op, "p99_ns"), ".1f", "x"),
+             f"{t['switched']}/{t['interrupted']}/{t['quiet']}",
+             f"{w['switched']}/{w['interrupted']}/{w['quiet']}",
+             us(t["quiet_p999_ns"]), us(w["quiet_p999_ns"]),
+             fmt(worst_ratio(vs, op, "quiet_p999_ns"), ".1f", "x"),
+             us(t["quiet_max_ns"]), us(w["quiet_max_ns"]),
+             fmt(worst_ratio(vs, op, "quiet_max_ns"), ".1f", "x")])
         summary.append({"map": "worst", "workload": op, "entries": int(t["entries"]),
                         "threads": 1, "value_size": vs, "samples": int(t["samples"]),
                         "typical_mean_ns": t["mean_ns"], "typical_p999_ns": t["p999_ns"],
@@ -248,18 +265,34 @@ for vs in sorted({k[0] for k in latency}):
           " key into\n   a full table (one eviction); 'used': every key looked up, so each"
           " eviction passes 64\n   used keys first.  Microseconds, ktime_get_ns() around each"
           f" operation (the clock row).\n   Target: worst within {WORST_TARGET:.0f}x typical.")
-    widths = [20, 13, 9, 9, 11, 9, 9, 19, 7, 7]
+    widths = [20, 13, 10, 10, 11, 10, 10, 19, 8, 8]
     print("".join(f"{h:>{w}}" for h, w in zip(WORST_HEADERS, widths)))
     for row in rows:
         print("".join(f"{str(c):>{w}}" for c, w in zip(row, widths)))
-    cross = worst_ratio(vs, "lru-used", "p999_ns", "lru")
-    if cross is not None:
-        print(f"   LRU insert, worst geometry with used keys over typical with unused keys:"
-              f" {cross:.1f}x at p99.9,"
-              f" {fmt(worst_ratio(vs, 'lru-used', 'max_ns', 'lru'), '.1f')}x max")
+    print("   Tails: p99; samples during which the thread was switched out (sw: preempted"
+          " by a\n   worker, or asleep in an allocation), during which its CPU took an"
+          " interrupt or ran\n   softirqs (irq), and with neither (quiet); p99.9 and max of"
+          " the quiet samples, which hold\n   the operation and what the host took from the"
+          " vCPU.  (udelay) is a busy wait of fixed\n   length: its tail is what the"
+          " machine adds, not the maps.")
+    widths = [20, 12, 10, 7, 17, 15, 16, 10, 7, 14, 10, 7]
+    print("".join(f"{h:>{w}}" for h, w in zip(TAIL_HEADERS, widths)))
+    for row in tail_rows.get(vs, []):
+        print("".join(f"{str(c):>{w}}" for c, w in zip(row, widths)))
 
 PTAB_COST_HEADERS = ["capacity", "full", "ids/insert", "walk ns/obj fresh", "after churn",
-                     "churn/fresh", "loads/obj fresh", "after churn"]
+                     "churn/fresh", "loads/obj fresh", "after churn", "churn/fresh"]
+
+
+def ptab_walk_ratio(r):
+    """Walk cost after churn over right after filling: in loads where counted, else ns."""
+    lf, lc = int(r["fresh_walk_loads_per_obj_x100"]), int(r["walk_loads_per_obj_x100"])
+    if lf > 0 and lc >= 0:
+        return lc / lf
+    fresh = int(r["fresh_walk_ns_per_obj"])
+    return int(r["walk_ns_per_obj"]) / fresh if fresh else None
+
+
 ptab_cost_rows = []
 for r in ptab_cost:
     fresh, churned = int(r["fresh_walk_ns_per_obj"]), int(r["walk_ns_per_obj"])
@@ -268,7 +301,8 @@ for r in ptab_cost:
                            f"{int(r['ids_per_insert_x100']) / 100:.2f}", fresh, churned,
                            fmt(churned / fresh if fresh else None, ".1f", "x"),
                            "-" if lf < 0 else f"{lf / 100:.2f}",
-                           "-" if lc < 0 else f"{lc / 100:.2f}"])
+                           "-" if lc < 0 else f"{lc / 100:.2f}",
+                           fmt(lc / lf if lf > 0 and lc >= 0 else None, ".1f", "x")])
     summary.append({"map": "ptab-cost", "workload": "churn", "entries": int(r["capacity"]),
                     "threads": 1, "full_pct": r["full_pct"],
                     "ids_per_insert": f"{int(r['ids_per_insert_x100']) / 100:.2f}",
@@ -280,7 +314,7 @@ if ptab_cost_rows:
           " and a\n   whole walk in id order per object returned, right after filling (fresh)"
           " and after\n   9 x capacity random replacements; loads: group counters, bitmap"
           " words and slots.")
-    widths = [9, 6, 11, 18, 12, 12, 16, 12]
+    widths = [9, 6, 11, 18, 12, 12, 16, 12, 12]
     print("".join(f"{h:>{w}}" for h, w in zip(PTAB_COST_HEADERS, widths)))
     for row in ptab_cost_rows:
         print("".join(f"{str(c):>{w}}" for c, w in zip(row, widths)))
@@ -308,7 +342,9 @@ with open(os.path.join(out, "tables.rst"), "w") as f:
     for vs, rows in worst_rows.items():
         if rows:
             f.write(f"Worst case against typical, {vs}-byte values (us; ratios worst/typical):"
-                    f"\n\n{rst_table(WORST_HEADERS, rows)}\n\n")
+                    f"\n\n{rst_table(WORST_HEADERS, rows)}\n\n"
+                    f"Their tails, {vs}-byte values (us):\n\n"
+                    f"{rst_table(TAIL_HEADERS, tail_rows[vs])}\n\n")
     if ptab_cost_rows:
         f.write("Process table after churn with random frees:\n\n"
                 f"{rst_table(PTAB_COST_HEADERS, ptab_cost_rows)}\n\n")
@@ -361,23 +397,13 @@ for n in user_sizes:
     for t in all_threads:
         targets.append((f"ioctl lookups >= 1.2x bpf(2) lookups, {t} CPU(s), {n} keys",
                         r_of("user", "lookup", "bpf", n, t), 1.2, False))
-for vs in worst_rows:
-    for op in order({k[1] for k in latency if k[0] == vs}, WORST_OPS):
-        if op == "clock":
-            continue
-        for field, name in (("p999_ns", "p99.9"), ("max_ns", "max")):
-            targets.append((f"worst {WORST_NAMES.get(op, op)} {name} <= {WORST_TARGET:.0f}x"
-                            f" typical, {vs}-byte values",
-                            worst_ratio(vs, op, field), WORST_TARGET, True))
 for r in ptab_cost:
     pct, cap = int(r["full_pct"]), r["capacity"]
     goal = 1.3 if pct <= 50 else 6.0
     targets.append((f"ptab ids per insert <= {goal}, {pct}% full, capacity {cap}",
                     int(r["ids_per_insert_x100"]) / 100, goal, True))
-    fresh = int(r["fresh_walk_ns_per_obj"])
-    targets.append((f"ptab walk after churn <= {WORST_TARGET:.0f}x fresh, {pct}% full,"
-                    f" capacity {cap}",
-                    int(r["walk_ns_per_obj"]) / fresh if fresh else None, WORST_TARGET, True))
+    targets.append((f"ptab walk after churn <= {WORST_TARGET:.0f}x fresh (loads), {pct}% full,"
+                    f" capacity {cap}", ptab_walk_ratio(r), WORST_TARGET, True))
 print("\n== Targets of issues 8 and 14 (reported, not enforced)")
 for name, val, goal, at_most in targets:
     if val is None:
@@ -387,6 +413,26 @@ for name, val, goal, at_most in targets:
         unit = "" if "ids per insert" in name else "x"
         state = f"{val:5.2f}{unit}  {'met' if ok else 'NOT met'}"
     print(f"  {name:75} {state}")
+# The worst-case table's target, one line per operation: worst over typical
+# of the mean, of p99.9 (of the quiet samples in brackets) and of the max.
+for vs in worst_rows:
+    pairs = [(op, op) for op in order({k[1] for k in latency if k[0] == vs}, WORST_OPS)
+             if op not in WORST_CONTROLS]
+    if (vs, "lru-used", "worst") in latency and (vs, "lru", "typical") in latency:
+        pairs.append(("lru-used", "lru"))
+    for op, base in pairs:
+        r = {fld: worst_ratio(vs, op, fld, base)
+             for fld in ("mean_ns", "p999_ns", "quiet_p999_ns", "max_ns")}
+        name = WORST_NAMES.get(op, op)
+        if base != op:
+            name += " (worst) over LRU insert (typical)"
+        bad = [f for f in ("mean", "p99.9", "quiet p99.9", "max")
+               if (r[{"mean": "mean_ns", "p99.9": "p999_ns", "quiet p99.9": "quiet_p999_ns",
+                      "max": "max_ns"}[f]] or 0) > WORST_TARGET]
+        print(f"  worst {name} <= {WORST_TARGET:.0f}x typical, {vs}-byte values:"
+              f"\n      mean {fmt(r['mean_ns'], '.1f', 'x')}, p99.9 {fmt(r['p999_ns'], '.1f', 'x')}"
+              f" (quiet {fmt(r['quiet_p999_ns'], '.1f', 'x')}), max {fmt(r['max_ns'], '.1f', 'x')}:"
+              f" {'met' if not bad else 'NOT met (' + ', '.join(bad) + ')'}")
 print(f"\nGuest under {banner}.")
 if errors:
     print(f"\n{errors} operation(s) failed: see the kernel log in the run directory")
@@ -494,5 +540,6 @@ for m in maps:
     plot(script)
     pngs.append(png)
 
-print("\nplots: " + " ".join(pngs))
+if pngs:
+    print("\nplots: " + " ".join(pngs))
 sys.exit(1 if errors else 0)
