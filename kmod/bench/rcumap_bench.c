@@ -2862,17 +2862,16 @@ out_free:
  * context switch counts moved: preempted by a worker, or asleep in an
  * allocation), and if its CPU took an interrupt or ran softirqs (the
  * CPU's counts moved; the thread is bound to it); each cell also reports
- * the p99.9 and maximum of its quiet samples, those with neither.  What
- * is left in a quiet sample is the operation and whatever the host took
- * from the vCPU meanwhile, which the guest cannot see.  The operations
- * run in passes: in each, a chunk of
- * BENCH_WORST_CHUNK samples of every operation, in the typical and then
- * in the worst table, until worst_samples samples or worst_ms have gone
- * by; both geometries of an operation have the same number of samples.
+ * the p99, p99.9 and maximum of its quiet samples, those with neither.
+ * What is left in a quiet sample is the operation and whatever the host
+ * took from the vCPU meanwhile, which the guest cannot see.
+ *
+ * The operations run in passes: in each, a chunk of BENCH_WORST_CHUNK
+ * samples of every operation, in the typical and then in the worst table,
+ * until worst_samples samples or worst_ms have gone by; both geometries of
+ * an operation have the same number of samples.
  */
 #define BENCH_WORST_CHUNK	16
-/* Random keys tried for one insert (worst LRU: about N / 64 are needed). */
-#define BENCH_WORST_TRIES	(64 * RCUMAP_HASH_BUCKET_MAX)
 /* Present and new keys have bit 63 clear, keys that must miss have it set. */
 #define BENCH_WORST_ABSENT	BIT_ULL(63)
 
@@ -2979,6 +2978,15 @@ static inline u64 bench_worst_key(struct bench_worst *w)
 	return bench_rand(&w->rng) & ~BENCH_WORST_ABSENT;
 }
 
+/*
+ * Random keys to try for one insert: in the worst LRU table one bucket in
+ * N / 64 has room, so 64 times that many fail with probability e^-64.
+ */
+static inline u32 bench_worst_tries(void)
+{
+	return 64 * rcumap_hash_buckets_for(worst_entries);
+}
+
 static inline unsigned long bench_worst_csw(void)
 {
 	return READ_ONCE(current->nvcsw) + READ_ONCE(current->nivcsw);
@@ -3072,7 +3080,7 @@ static int bench_worst_fill(struct bench_worst *w, void *map,
 	int err;
 
 	while (count(map) < target) {
-		if (++tries > (u64)BENCH_WORST_TRIES * target)
+		if (++tries > (u64)bench_worst_tries() * target)
 			return -ENOSPC;
 		key = bench_worst_key(w);
 		err = insert(map, &key, w->value);
@@ -3228,7 +3236,7 @@ static void bench_worst_lru(struct bench_worst *w, struct bench_worst_cell *c,
 	u64 key;
 
 	/* Worst geometry: one bucket has room; try keys until one fits. */
-	for (tries = 0; tries < BENCH_WORST_TRIES; tries++) {
+	for (tries = 0; tries < bench_worst_tries(); tries++) {
 		key = bench_worst_key(w);
 		bench_worst_start(&st);
 		err = rcumap_lru_hash_update(lru, &key, w->value,
