@@ -14,6 +14,13 @@
 #                 round,ops,ns,ops_per_sec,errors (map hash/ptab from the
 #                 kernel module, user from rcumap_ubench)
 #   memory.csv    map,impl,entries,bytes
+#   latency.csv   op,geometry,entries,value_size,samples,mean_ns,p50_ns,
+#                 p99_ns,p999_ns,max_ns,errors,switched,interrupted,quiet,
+#                 quiet_p99_ns,quiet_p999_ns,quiet_max_ns (map=worst; its
+#                 means are also in results.csv, as map "worst")
+#   ptab_cost.csv capacity,full_pct,ids_per_insert_x100,walk_ns_per_obj,
+#                 walk_loads_per_obj_x100,fresh_walk_ns_per_obj,
+#                 fresh_walk_loads_per_obj_x100 (map=worst)
 #   summary.csv   medians and ratios, one row per table line
 #   tables.rst    the same tables for Documentation/benchmarks-guest.rst
 #   throughput-{hash,ptab,user}.png, ratios-{hash,ptab,user}.png
@@ -31,7 +38,12 @@
 #   BENCH_READ_PCT [100,99,90,70]  hash mixes, percent lookups
 #   BENCH_RESIZE_ENTRIES [16384]  keys in the tables of the resize benchmark
 #   BENCH_RESIZE_MS [1000]    duration of each of its measurements, ms
-#   BENCH_MAPS [hash,ptab,mem,resize,user], BENCH_IMPLS [all]; with hash,
+#   BENCH_WORST_ENTRIES [4096]  max_entries of the worst-case benchmark's tables
+#   BENCH_WORST_VALUE_SIZE [8]  its value sizes, comma-separated
+#   BENCH_WORST_SAMPLES [16384], BENCH_WORST_MS [20000]  latency samples per
+#     operation and geometry, and the most time for them per value size
+#   BENCH_WORST_DELAY_US [3]  length of its udelay() control operation
+#   BENCH_MAPS [hash,ptab,mem,resize,worst,user], BENCH_IMPLS [all]; with hash,
 #     BENCH_IMPLS=counter,lru runs only the per-CPU and LRU hash benchmarks
 #     (16 hot keys, 65536-key LRU tables: rcumap_bench.ko's defaults)
 #   BENCH_OUT [out/bench], BENCH_BUILD [build/bench] (objects, binaries)
@@ -54,8 +66,9 @@ timeout=${BENCH_TIMEOUT:-1500}
 : "${BENCH_MS:=250}" "${BENCH_ROUNDS:=5}"
 : "${BENCH_ENTRIES:=1024,65536,1048576}" "${BENCH_MEM_ENTRIES:=1024,65536,1048576}"
 : "${BENCH_PTAB_ENTRIES:=65536}" "${BENCH_USER_ENTRIES:=65536}"
-: "${BENCH_READ_PCT:=100,99,90,70}" "${BENCH_MAPS:=hash,ptab,mem,resize,user}"
+: "${BENCH_READ_PCT:=100,99,90,70}" "${BENCH_MAPS:=hash,ptab,mem,resize,worst,user}"
 : "${BENCH_RESIZE_ENTRIES:=16384}" "${BENCH_RESIZE_MS:=1000}"
+: "${BENCH_WORST_VALUE_SIZE:=8}" "${BENCH_WORST_MS:=20000}"
 if [ -z "${BENCH_THREADS:-}" ]; then
 	BENCH_THREADS=$(seq -s, 1 "$cpus")
 fi
@@ -85,7 +98,9 @@ khz=$(awk -F': *' '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 append="tsc=reliable${khz:+ tsc_early_khz=$khz}"
 for v in BENCH_MS BENCH_ROUNDS BENCH_THREADS BENCH_KEY_SIZE BENCH_VALUE_SIZE \
 	 BENCH_ENTRIES BENCH_MEM_ENTRIES BENCH_PTAB_ENTRIES BENCH_USER_ENTRIES \
-	 BENCH_READ_PCT BENCH_RESIZE_ENTRIES BENCH_RESIZE_MS BENCH_MAPS BENCH_IMPLS; do
+	 BENCH_READ_PCT BENCH_RESIZE_ENTRIES BENCH_RESIZE_MS BENCH_MAPS BENCH_IMPLS \
+	 BENCH_WORST_ENTRIES BENCH_WORST_VALUE_SIZE BENCH_WORST_SAMPLES BENCH_WORST_MS \
+	 BENCH_WORST_DELAY_US; do
 	[ -z "${!v:-}" ] || append="$append $v=${!v}"
 done
 
@@ -122,6 +137,11 @@ estimate=$((points * BENCH_ROUNDS * BENCH_MS / 1000))
 case ,$BENCH_MAPS, in *,resize,*)
 	points=$((points + $(count "$BENCH_RESIZE_ENTRIES") * 2 * 2))
 	estimate=$((estimate + $(count "$BENCH_RESIZE_ENTRIES") * 4 * BENCH_ROUNDS * BENCH_RESIZE_MS / 1000)) ;;
+esac
+# The worst-case benchmark: at most BENCH_WORST_MS of samples per value
+# size, plus filling its tables and the process table rows (about 5 s).
+case ,$BENCH_MAPS, in *,worst,*)
+	estimate=$((estimate + $(count "$BENCH_WORST_VALUE_SIZE") * (BENCH_WORST_MS / 1000 + 2) + 5)) ;;
 esac
 msg "$points measurements x $BENCH_ROUNDS rounds x $BENCH_MS ms on $cpus CPUs: about $estimate s of measuring, plus filling the tables"
 
@@ -173,12 +193,20 @@ touch "$kcsv" "$ucsv"
 	echo "map,impl,entries,bytes"
 	sed -n 's/^RCUMAP_MEM,//p' "$kcsv" "$ucsv"
 } >"$out/memory.csv"
+{
+	echo "op,geometry,entries,value_size,samples,mean_ns,p50_ns,p99_ns,p999_ns,max_ns,errors,switched,interrupted,quiet,quiet_p99_ns,quiet_p999_ns,quiet_max_ns"
+	sed -n 's/^RCUMAP_LAT,//p' "$kcsv"
+} >"$out/latency.csv"
+{
+	echo "capacity,full_pct,ids_per_insert_x100,walk_ns_per_obj,walk_loads_per_obj_x100,fresh_walk_ns_per_obj,fresh_walk_loads_per_obj_x100"
+	sed -n 's/^RCUMAP_PTAB_COST,//p' "$kcsv"
+} >"$out/ptab_cost.csv"
 [ "$(wc -l <"$out/results.csv")" -gt 1 ] || die "no results came back (see $run)"
 
 report=0
 python3 tools/bench/report.py "$out" "${accel:-unknown}" | tee "$out/report.txt" ||
 	report=$?
-msg "results in $out (results.csv, memory.csv, summary.csv, tables.rst, report.txt, *.png)"
+msg "results in $out (results.csv, memory.csv, latency.csv, ptab_cost.csv, summary.csv, tables.rst, report.txt, *.png)"
 if [ "$status" != 0 ]; then
 	die "the guest run failed (see $log and $run)"
 fi

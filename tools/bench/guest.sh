@@ -12,7 +12,9 @@
 #   BENCH_MS, BENCH_ROUNDS, BENCH_THREADS (1,2,...), BENCH_KEY_SIZE,
 #   BENCH_VALUE_SIZE, BENCH_ENTRIES, BENCH_MEM_ENTRIES, BENCH_PTAB_ENTRIES,
 #   BENCH_USER_ENTRIES, BENCH_READ_PCT, BENCH_RESIZE_ENTRIES,
-#   BENCH_RESIZE_MS, BENCH_MAPS (hash,ptab,mem,resize,user),
+#   BENCH_RESIZE_MS, BENCH_WORST_ENTRIES, BENCH_WORST_VALUE_SIZE,
+#   BENCH_WORST_SAMPLES, BENCH_WORST_MS, BENCH_WORST_DELAY_US,
+#   BENCH_MAPS (hash,ptab,mem,resize,worst,user),
 #   BENCH_IMPLS (rcumap_bench.ko's impl=)
 # Unset ones take the defaults of rcumap_bench.ko and rcumap_ubench.
 #
@@ -60,7 +62,7 @@ while [ ! -c /dev/rcumap ] && [ $i -lt 50 ]; do
 	i=$((i + 1))
 done
 
-maps=${BENCH_MAPS:-hash,ptab,mem,resize,user}
+maps=${BENCH_MAPS:-hash,ptab,mem,resize,worst,user}
 case ,$maps, in
 *,user,*)
 	say "user space: /dev/rcumap against bpf(2), started at $(now) s"
@@ -79,7 +81,7 @@ case ,$maps, in
 	;;
 esac
 
-kmaps=$(echo "$maps" | tr , '\n' | grep -xE 'hash|ptab|mem|resize' | paste -sd, -)
+kmaps=$(echo "$maps" | tr , '\n' | grep -xE 'hash|ptab|mem|resize|worst' | paste -sd, -)
 if [ -n "$kmaps" ]; then
 	add map "$kmaps"
 	add ms "${BENCH_MS:-}"
@@ -93,6 +95,11 @@ if [ -n "$kmaps" ]; then
 	add read_pct "${BENCH_READ_PCT:-}"
 	add resize_entries "${BENCH_RESIZE_ENTRIES:-}"
 	add resize_ms "${BENCH_RESIZE_MS:-}"
+	add worst_entries "${BENCH_WORST_ENTRIES:-}"
+	add worst_value_size "${BENCH_WORST_VALUE_SIZE:-}"
+	add worst_samples "${BENCH_WORST_SAMPLES:-}"
+	add worst_ms "${BENCH_WORST_MS:-}"
+	add worst_delay_us "${BENCH_WORST_DELAY_US:-}"
 	add impl "${BENCH_IMPLS:-}"
 	say "kernel: insmod rcumap_bench.ko$params, started at $(now) s"
 	progress &
