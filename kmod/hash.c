@@ -212,10 +212,8 @@ rcumap_bucket_locked(const struct rcumap_hash_table *tbl, u32 hash)
 }
 
 /*
- * Slow path of every reader whose bucket load from @tbl for @hash found
- * RCUMAP_MOVED: follow the table's future (more than once, if a second
- * resize has started) to the bucket that holds @hash now.  *@tblp becomes
- * the table it was found in.
+ * Where a reader goes from @tbl after a bucket load found RCUMAP_MOVED:
+ * the table's future.
  *
  * A resize publishes the new buckets (and, before them, @future) and only
  * then, with the release of rcu_assign_pointer(), RCUMAP_MOVED.  The
@@ -225,6 +223,20 @@ rcumap_bucket_locked(const struct rcumap_hash_table *tbl, u32 hash)
  * before it.  The caller's RCU read lock keeps every table of the chain
  * alive: each is freed a grace period after it stops being current.
  */
+static inline const struct rcumap_hash_table *
+rcumap_table_past_marker(const struct rcumap_hash_table *tbl)
+{
+	/* Pairs with the release that published RCUMAP_MOVED. */
+	smp_rmb();
+	return rcumap_table_future(tbl);
+}
+
+/*
+ * Slow path of every reader whose bucket load from @tbl for @hash found
+ * RCUMAP_MOVED: follow the table's future (more than once, if a second
+ * resize has started) to the bucket that holds @hash now.  *@tblp becomes
+ * the table it was found in.
+ */
 static noinline struct rcumap_bucket *
 rcumap_bucket_follow(const struct rcumap_hash_table **tblp, u32 hash)
 {
@@ -232,9 +244,7 @@ rcumap_bucket_follow(const struct rcumap_hash_table **tblp, u32 hash)
 	struct rcumap_bucket *b;
 
 	do {
-		/* Pairs with the release that published RCUMAP_MOVED. */
-		smp_rmb();
-		tbl = rcumap_table_future(tbl);
+		tbl = rcumap_table_past_marker(tbl);
 		b = rcumap_bucket_rcu(tbl, hash);
 	} while (b == RCUMAP_MOVED);
 	*tblp = tbl;
@@ -1784,9 +1794,7 @@ rcumap_bucket_of(const struct rcumap_hash *h, u32 hash, u32 *mask)
 	u32 m = tbl->mask;
 
 	while (unlikely(b == RCUMAP_MOVED)) {
-		/* As in rcumap_bucket_follow(). */
-		smp_rmb();
-		tbl = rcumap_table_future(tbl);
+		tbl = rcumap_table_past_marker(tbl);
 		b = rcumap_bucket_rcu(tbl, hash);
 		m = max(m, tbl->mask);
 	}
@@ -2039,6 +2047,8 @@ EXPORT_SYMBOL_GPL(rcumap_hash_walk_after);
  * keys the way the table walks them.  It depends on the table's seed and
  * on nothing else: not on the bucket count, not on what the table holds.
  *
+ * A test hook, exported in the RCUMAP_TESTING namespace.
+ *
  * Context: Any context.
  * Return: The position of @key in @h's walk order.
  */
@@ -2046,7 +2056,7 @@ u32 rcumap_hash_key_pos(const struct rcumap_hash *h, const void *key)
 {
 	return rcumap_hash_pos(rcumap_hash_key(h, key));
 }
-EXPORT_SYMBOL_GPL(rcumap_hash_key_pos);
+EXPORT_SYMBOL_NS_GPL(rcumap_hash_key_pos, RCUMAP_TESTING);
 
 /*
  * A positional walk inside bucket @idx of @tbl: the entries are counted
@@ -2078,9 +2088,7 @@ static bool rcumap_walk_vbucket(const struct rcumap_hash *h,
 	if (unlikely(b == RCUMAP_MOVED)) {
 		const struct rcumap_hash_table *future;
 
-		/* As in rcumap_bucket_follow(). */
-		smp_rmb();
-		future = rcumap_table_future(tbl);
+		future = rcumap_table_past_marker(tbl);
 		if (future->mask > tbl->mask)
 			return rcumap_walk_vbucket(h, future, idx, fmask, fidx, w) ||
 			       rcumap_walk_vbucket(h, future, idx + tbl->mask + 1,
@@ -2319,9 +2327,7 @@ static u32 rcumap_stats_bucket_len(const struct rcumap_hash_table *tbl,
 	u32 i, len = 0;
 
 	if (unlikely(b == RCUMAP_MOVED)) {
-		/* As in rcumap_bucket_follow(). */
-		smp_rmb();
-		future = rcumap_table_future(tbl);
+		future = rcumap_table_past_marker(tbl);
 		if (future->mask > tbl->mask)
 			return rcumap_stats_bucket_len(future, idx, fmask, fidx) +
 			       rcumap_stats_bucket_len(future,

@@ -647,7 +647,7 @@ EXPORT_SYMBOL_GPL(rcumap_percpu_hash_bytes_used);
  * that exist, plus the entries that deletes marked dead for lack of memory
  * and that no insert, delete or resize of their bucket has dropped yet.
  * For statistics and leak checks (kmemleak never reports a per-CPU
- * object).
+ * object): exported in the RCUMAP_TESTING namespace, for tests.
  *
  * Context: Any context.
  * Return: The number of areas (a snapshot while updates run).
@@ -661,7 +661,7 @@ long rcumap_percpu_hash_nr_areas(void)
 		sum += READ_ONCE(*per_cpu_ptr(&rcumap_percpu_live_areas, cpu));
 	return sum;
 }
-EXPORT_SYMBOL_GPL(rcumap_percpu_hash_nr_areas);
+EXPORT_SYMBOL_NS_GPL(rcumap_percpu_hash_nr_areas, RCUMAP_TESTING);
 
 /**
  * rcumap_percpu_hash_table() - The inner table of a per-CPU table.

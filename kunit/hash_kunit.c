@@ -1666,3 +1666,5 @@ kunit_test_suites(&rcumap_hash_suite, &rcumap_hash_fault_suite,
 
 MODULE_DESCRIPTION("KUnit tests for the rcumap hash table and process table");
 MODULE_LICENSE("GPL");
+/* rcumap_hash_key_pos(), rcumap_percpu_hash_nr_areas(): test hooks. */
+MODULE_IMPORT_NS(RCUMAP_TESTING);

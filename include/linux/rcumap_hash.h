@@ -212,6 +212,7 @@ int rcumap_hash_next_key_after(const struct rcumap_hash *h, const void *key,
 			       void *next_key);
 int rcumap_hash_walk_after(const struct rcumap_hash *h, const void *after,
 			   void *key, void *value);
+/* For tests: exported in the RCUMAP_TESTING symbol namespace. */
 u32 rcumap_hash_key_pos(const struct rcumap_hash *h, const void *key);
 
 /*

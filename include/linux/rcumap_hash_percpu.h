@@ -70,6 +70,7 @@ size_t rcumap_percpu_hash_values_size(const struct rcumap_percpu_hash *ph);
 u32 rcumap_percpu_hash_max_entries(const struct rcumap_percpu_hash *ph);
 u32 rcumap_percpu_hash_nr_buckets(const struct rcumap_percpu_hash *ph);
 size_t rcumap_percpu_hash_bytes_used(const struct rcumap_percpu_hash *ph);
+/* For tests: exported in the RCUMAP_TESTING symbol namespace. */
 long rcumap_percpu_hash_nr_areas(void);
 const struct rcumap_hash *
 rcumap_percpu_hash_table(const struct rcumap_percpu_hash *ph);

@@ -3455,3 +3455,5 @@ module_exit(rcumap_torture_exit);
 
 MODULE_DESCRIPTION("Torture and differential tests of the rcumap maps");
 MODULE_LICENSE("GPL");
+/* rcumap_hash_key_pos(): the reference map sorts keys in walk order. */
+MODULE_IMPORT_NS(RCUMAP_TESTING);
