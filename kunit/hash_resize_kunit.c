@@ -893,9 +893,35 @@ static void resize_worker_never_undoes_an_explicit_resize(struct kunit *test)
 		.args = t, .size = sizeof(*t), .nr = nr,
 		.ms = resize_worker_ms, .err = &s->err,
 	});
+	/*
+	 * On a loaded machine the deadline may leave the worker no turn
+	 * between two resizes.  So, whatever the run did, one more round,
+	 * alone: 64 buckets asked for under the load of a churner's 512
+	 * keys, then a delete and an insert, which queue the worker.  Under
+	 * that load the worker must grow the table, and the checks of
+	 * rw_look() must hold.  A worker that backed off after a refused
+	 * shrink during the run is already queued, with at most
+	 * RCUMAP_RESIZE_BACKOFF_MAX (10 s) to wait: wait for it, as long as
+	 * it takes, with a barrier after each look (no deadline here: a
+	 * worker that never grows the table ends the case by KUnit's
+	 * timeout, which fails it).
+	 */
+	if (!s->present[0])
+		rw_churn(s, 0);
+	KUNIT_ASSERT_EQ(test, rcumap_hash_resize(s->h, 64), 0);
+	key = 0;
+	out = value_of(key, 0);
+	KUNIT_ASSERT_EQ(test, rcumap_hash_delete(s->h, &key), 0);
+	KUNIT_ASSERT_EQ(test, rcumap_hash_update(s->h, &key, &out,
+						 RCUMAP_NOEXIST, GFP_KERNEL), 0);
+	do {
+		rcumap_hash_barrier();
+		msleep(20);
+	} while (rw_look(s, 64, 64, "alone, after the worker") == 64);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&s->err.count), 0, "%s",
+			    s->err.first);
 	/* Or the worker never ran beside a resize: nothing was tried. */
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->moved), 0L);
-	rcumap_hash_barrier();
 	for (key = 0; key < RW_CHURNERS * RW_KEYS; key++) {
 		bool want = s->present[key / RW_KEYS];
 		int err = rcumap_hash_lookup_copy(s->h, &key, &out);
