@@ -263,7 +263,7 @@ for vs in sorted({k[0] for k in latency}):
           "  Typical: one bucket per entry, random keys.  Worst: the fewest buckets the\n"
           "   bound allows (max_entries / 64), every bucket at 64 keys.  LRU: insert of a new"
           " key into\n   a full table (one eviction); 'used': every key looked up, so each"
-          " eviction passes 64\n   used keys first.  Microseconds, ktime_get_ns() around each"
+          " eviction passes\n   RCUMAP_LRU_SCAN_LIMIT used keys first.  Microseconds, ktime_get_ns() around each"
           f" operation (the clock row).\n   Target: worst within {WORST_TARGET:.0f}x typical.")
     widths = [20, 13, 10, 10, 11, 10, 10, 19, 8, 8]
     print("".join(f"{h:>{w}}" for h, w in zip(WORST_HEADERS, widths)))
