@@ -4,16 +4,17 @@
 # check.sh [--short | --long] [--keep DIR] - check rcumap's Promela models
 # with spin.
 #
-# Each model (hash.pml, ptab.pml) is verified exhaustively in a few
-# configurations, and each of its deliberately broken variants must be
-# rejected:
+# Each model (hash.pml, ptab.pml, resize.pml) is verified exhaustively in
+# a few configurations, and each of its deliberately broken variants must
+# be rejected:
 #   hash.pml   real, with BMAX 2 and 1; -DBROKEN_FREE (free without a
 #              grace period), -DBROKEN_PUBLISH (publish before the bucket
 #              is built), -DBROKEN_DEAD_KEPT (a replace's retire lets go
-#              of the dead entries it copied), -DBROKEN_OBJ_FREE (the
-#              elements that leave freed without a grace period) and
-#              -DBROKEN_BOUND (the bucket bound not checked again under
-#              the lock)
+#              of the dead entries it copied), -DBROKEN_DEAD_LEAK (an
+#              insert's or remove's retire keeps the dead entries it
+#              dropped), -DBROKEN_OBJ_FREE (the elements that leave freed
+#              without a grace period) and -DBROKEN_BOUND (the bucket
+#              bound not checked again under the lock)
 #   ptab.pml   real; -DBROKEN_CLAIM (a slot claimed without its atomic
 #              test-and-clear) and -DBROKEN_FREE (a freed slot's bit set
 #              before its group counter counts it)
@@ -149,6 +150,7 @@ fi
 run fail hash -DBROKEN_FREE
 run fail hash -DBROKEN_PUBLISH
 run fail hash -DBROKEN_DEAD_KEPT -DNREADERS=1 -DNREADS=1
+run fail hash -DBROKEN_DEAD_LEAK -DNREADERS=1 -DNREADS=1
 run fail hash -DBROKEN_OBJ_FREE
 run fail hash -DBROKEN_BOUND -DBMAX=1 -DNREADERS=1 -DNREADS=1 -DNOPS=1
 run fail ptab -DBROKEN_CLAIM

@@ -57,6 +57,9 @@
  *   BROKEN_DEAD_KEPT a replace retires the old bucket as if it had left
  *                    the dead entries out: spin must find a dead entry's
  *                    element freed while the new bucket still holds it.
+ *   BROKEN_DEAD_LEAK an insert or a remove retires the old bucket as if
+ *                    the new one had kept the dead entries: spin must
+ *                    find an element still allocated when all is done.
  *   BROKEN_OBJ_FREE  free the elements that leave with a bucket at once,
  *                    without a grace period: spin must find a reader
  *                    holding a freed element.
@@ -169,7 +172,8 @@ inline free_obj(o)
 }
 
 /* Does bucket @b (or NONE) point to element @e? */
-#define POINTS(b, e)	((b) != NONE && (ent[E(b, 0)] == (e) || ent[E(b, 1)] == (e)))
+#define POINTS(b, e)	((b) != NONE &&					\
+			 (ent[E(b, 0)] == (e) || ent[E(b, 1)] == (e)))
 
 /*
  * Free element @e, which left the table with bucket @from (or was never
@@ -442,10 +446,13 @@ inline others_live(o, k, n)
 /*
  * What the retire is told about the dead entries: that the new bucket
  * kept them if it did.  BROKEN_DEAD_KEPT tells it that they left with
- * the old bucket, though a replace copied them.
+ * the old bucket, though a replace copied them; BROKEN_DEAD_LEAK that
+ * they stayed, though an insert or a remove dropped them.
  */
-#ifdef BROKEN_DEAD_KEPT
+#if defined(BROKEN_DEAD_KEPT)
 #define RETIRE_KEEPS(keep)	false
+#elif defined(BROKEN_DEAD_LEAK)
+#define RETIRE_KEEPS(keep)	true
 #else
 #define RETIRE_KEEPS(keep)	(keep)
 #endif
@@ -592,7 +599,7 @@ inline delete(me, k)
 		fi;
 		if
 		:: found && n == 0 ->
-			publish_body(NONE, old, NONE, k, false)
+			publish_body(NONE, old, NONE, k, RETIRE_KEEPS(false))
 		:: found && n > 0 ->
 			if
 			:: alloc_first(new)
