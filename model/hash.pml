@@ -479,7 +479,6 @@ inline others_live(o, k, n)
 	publish_body(new, old, el, g, RETIRE_KEEPS(keep))
 #endif
 
-
 /*
  * rcumap_hash_update(): an unlocked look under RCU (a pointer load, then
  * a read through it: the hash words and, for a match, the key in its
