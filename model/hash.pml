@@ -66,6 +66,8 @@
  *   BROKEN_BOUND     check the bucket bound only in the unlocked look,
  *                    not again under the lock (with BMAX 1): spin must
  *                    find a bucket of more than BMAX entries.
+ *   SPLIT_READ       a reader loads the element pointer in a step of its
+ *                    own, after the bucket pointer (see reader).
  *   NREADERS         readers (default 2, at most 6)
  *   NREADS           lookups per reader (default 2)
  *   NOPS             operations per writer (default 2)
@@ -650,12 +652,27 @@ proctype writer(byte me)
 }
 
 /*
+ * A reader that matched key k's hash word in bucket b loads the entry's
+ * element pointer and reads the value through it.  The entry may have
+ * been marked dead since the match: the reader goes on all the same.
+ */
+inline load_elem()
+{
+	check_readable(b);
+	e = ent[E(b, k)];
+	held_elem[me] = e;
+	check_elem(e)
+}
+
+/*
  * rcumap_hash_lookup() and a caller that holds the value: load the table
  * and the bucket once, find the key, load its element pointer and read
  * the value; later read it again.  Loading the bucket and loading the
- * element are one step here: free_elem() asserts that no reader holds a
- * bucket that points to an element being freed, which is what a reader
- * between the two loads would need.
+ * element are one step, unless SPLIT_READ: free_elem() asserts that no
+ * reader holds a bucket that points to an element being freed, which is
+ * what a reader between the two loads needs, so the one step loses
+ * nothing and SPLIT_READ, which costs up to twice the states, only
+ * confirms it.
  */
 proctype reader(byte me)
 {
@@ -681,18 +698,23 @@ proctype reader(byte me)
 				:: b != NONE ->
 					check_readable(b);
 					found = LIVE(b, k);
+#ifndef SPLIT_READ
 					if
-					:: found ->
-						e = ent[E(b, k)];
-						held_elem[me] = e;
-						check_elem(e)
+					:: found -> load_elem()
 					:: else -> skip
 					fi
+#endif
 				:: else -> skip
 				fi
 			:: else -> skip	/* the table is gone: not found */
 			fi
 		};
+#ifdef SPLIT_READ
+		if
+		:: found -> atomic { load_elem() }
+		:: else -> skip
+		fi;
+#endif
 		/* ... the caller uses the value, then reads it again ... */
 		if
 		:: found ->
