@@ -4,11 +4,18 @@
 # check.sh [--short | --long] [--keep DIR] - check rcumap's Promela models
 # with spin.
 #
-# Each model (hash.pml, ptab.pml) is verified exhaustively in a few
-# configurations, and each of its deliberately broken variants must be
-# rejected:
-#   hash.pml   real; -DBROKEN_FREE (free without a grace period) and
-#              -DBROKEN_PUBLISH (publish before the bucket is built)
+# Each model (hash.pml, ptab.pml, resize.pml) is verified exhaustively in
+# a few configurations, and each of its deliberately broken variants must
+# be rejected:
+#   hash.pml   real, with BMAX 2 and 1, and with SPLIT_READ;
+#              -DBROKEN_FREE (free without a grace period),
+#              -DBROKEN_PUBLISH (publish before the bucket is built),
+#              -DBROKEN_DEAD_KEPT (a replace's retire lets go of the dead
+#              entries it copied), -DBROKEN_DEAD_LEAK (an insert's or
+#              remove's retire keeps the dead entries it dropped),
+#              -DBROKEN_OBJ_FREE (the elements that leave freed without a
+#              grace period) and -DBROKEN_BOUND (the bucket bound not
+#              checked again under the lock)
 #   ptab.pml   real; -DBROKEN_CLAIM (a slot claimed without its atomic
 #              test-and-clear) and -DBROKEN_FREE (a freed slot's bit set
 #              before its group counter counts it)
@@ -123,15 +130,19 @@ echo "model: $mode mode, spin $(spin -V | sed -n 's/^Spin Version \([^ ]*\).*/\1
 if [ "$mode" = short ]; then
 	run pass hash -DNREADERS=3 -DNREADS=1 -DNOPS=1
 	run pass hash -DNREADERS=1 -DNREADS=2 -DNOPS=2
+	run pass hash -DNREADERS=1 -DNREADS=2 -DNOPS=2 -DBMAX=1
+	run pass hash -DNREADERS=1 -DNREADS=2 -DNOPS=2 -DSPLIT_READ
 	run pass ptab -DNWORKERS=2 -DNROUNDS=1 -DNLOOKUPS=1
 	run pass ptab -DNWORKERS=2 -DNROUNDS=2 -DNLOOKUPS=0
 	run pass resize -DNREADERS=1 -DNOPS=1
 else
 	run pass hash -DNREADERS=3 -DNREADS=1 -DNOPS=1
 	run pass hash -DNREADERS=1 -DNREADS=2 -DNOPS=2
+	run pass hash -DNREADERS=1 -DNREADS=2 -DNOPS=2 -DSPLIT_READ
 	run pass hash -DNREADERS=2 -DNREADS=2 -DNOPS=1
 	run pass hash -DNREADERS=2 -DNREADS=1 -DNOPS=2
 	run pass hash -DNREADERS=4 -DNREADS=1 -DNOPS=1
+	run pass hash -DNREADERS=2 -DNREADS=1 -DNOPS=2 -DBMAX=1
 	run pass ptab -DNWORKERS=2 -DNROUNDS=2 -DNLOOKUPS=2
 	# About 70 million states each: more memory than the others.  (Two
 	# operations per resize writer take more than 8 GB: not run.)
@@ -141,6 +152,10 @@ else
 fi
 run fail hash -DBROKEN_FREE
 run fail hash -DBROKEN_PUBLISH
+run fail hash -DBROKEN_DEAD_KEPT -DNREADERS=1 -DNREADS=1
+run fail hash -DBROKEN_DEAD_LEAK -DNREADERS=1 -DNREADS=1
+run fail hash -DBROKEN_OBJ_FREE
+run fail hash -DBROKEN_BOUND -DBMAX=1 -DNREADERS=1 -DNREADS=1 -DNOPS=1
 run fail ptab -DBROKEN_CLAIM
 run fail ptab -DBROKEN_FREE
 run fail resize -DBROKEN_MARK_FIRST
