@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 	}
 	for (w = 0; w < 2; w++)
 		rcumap_hash_destroy(g[w].h);
-	rcu_barrier();
+	native_barrier();
 	free(ns);
 	native_exit();
 	return 0;
