@@ -1426,7 +1426,7 @@ enum rcumap_layout {
  */
 static struct rcumap_hash *
 rcumap_hash_create_layout(const struct rcumap_hash_params *params, gfp_t gfp,
-		     enum rcumap_layout layout)
+			  enum rcumap_layout layout)
 {
 	struct rcumap_hash_table *tbl;
 	struct rcumap_hash *h;

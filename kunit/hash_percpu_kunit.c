@@ -235,13 +235,13 @@ static void percpu_indirect_keys_free_every_area(struct kunit *test)
 	u8 *v = new_values(test, ph);
 	u8 *key = kunit_kzalloc(test, BIG_PKEY, GFP_KERNEL);
 	u8 *next = kunit_kzalloc(test, BIG_PKEY, GFP_KERNEL);
+	const struct rcumap_hash *inner = rcumap_percpu_hash_table(ph);
 	u32 id, n = 0;
 	bool started = false;
 
 	KUNIT_ASSERT_NOT_NULL(test, key);
 	KUNIT_ASSERT_NOT_NULL(test, next);
-	KUNIT_EXPECT_TRUE(test,
-		rcumap_hash_kunit_indirect(rcumap_percpu_hash_table(ph)));
+	KUNIT_EXPECT_TRUE(test, rcumap_hash_kunit_indirect(inner));
 	for (id = 0; id < 32; id++)
 		KUNIT_ASSERT_EQ(test, pkey_update(ph, key, id, 1, v,
 						  RCUMAP_NOEXIST), 0);
@@ -875,7 +875,7 @@ static void percpu_indirect_keys_alloc_failures(struct kunit *test)
 						 64, 2);
 	u8 *v = new_values(test, ph);
 	u8 *key = kunit_kzalloc(test, BIG_PKEY, GFP_KERNEL);
-	u32 id, nth, failures = 0, mode;
+	u32 id, nth, failures = 0, mode, ver;
 	int err;
 
 	KUNIT_ASSERT_NOT_NULL(test, key);
@@ -913,10 +913,9 @@ static void percpu_indirect_keys_alloc_failures(struct kunit *test)
 			err = rcumap_percpu_hash_lookup_copy(ph, key, v);
 			KUNIT_EXPECT_EQ(test, err,
 					id < PCPU_FAULT_KEYS ? 0 : -ENOENT);
+			ver = mode == RCUMAP_EXIST && id == 3 ? 2 : 1;
 			if (!err)
-				KUNIT_EXPECT_TRUE(test, values_match(v, id,
-						  mode == RCUMAP_EXIST && id == 3 ?
-						  2 : 1));
+				KUNIT_EXPECT_TRUE(test, values_match(v, id, ver));
 		}
 	}
 	KUNIT_EXPECT_GE_MSG(test, failures, 2U, "no allocation failed: %s",
