@@ -429,7 +429,7 @@ EXPORT_SYMBOL_GPL(rcumap_lru_hash_lookup_copy);
  * and @key is absent, -E2BIG if the table stayed full through
  * %RCUMAP_LRU_MAX_TRIES evictions, -ENOSPC if @key is new and its bucket
  * holds %RCUMAP_HASH_BUCKET_MAX keys (nothing is evicted), -ENOMEM if the
- * key's new bucket cannot be allocated.
+ * key's new bucket (or, out of line, its element) cannot be allocated.
  */
 int rcumap_lru_hash_update(struct rcumap_lru_hash *lru, const void *key,
 			   const void *value, u32 mode, gfp_t gfp)

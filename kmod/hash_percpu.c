@@ -302,8 +302,8 @@ EXPORT_SYMBOL_GPL(rcumap_percpu_hash_lookup_copy);
  * %RCUMAP_NOEXIST and @key is present, -ENOENT if @mode is %RCUMAP_EXIST
  * and @key is absent, -E2BIG if @key is new and the table is full,
  * -ENOSPC if @key is new and its bucket holds %RCUMAP_HASH_BUCKET_MAX keys
- * (see rcumap_hash_update()), -ENOMEM if the area or the bucket cannot be
- * allocated.
+ * (see rcumap_hash_update()), -ENOMEM if the area, the bucket or (for a
+ * key the inner table keeps out of line) its element cannot be allocated.
  */
 int rcumap_percpu_hash_update(struct rcumap_percpu_hash *ph, const void *key,
 			      const void *values, u32 mode, gfp_t gfp)
