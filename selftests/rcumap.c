@@ -1277,11 +1277,14 @@ TEST_F_TIMEOUT(rcumap_dev, largest_keys_and_values_round_trip, 120)
 		EXPECT_EQ(2, out);
 
 		/* Replace one by UPDATE, both by BATCH_UPDATE. */
-		vals[0] ^= 0xff;
+		if (vs)
+			vals[0] ^= 0xff;
 		EXPECT_EQ(0, _test_cmd_update(fd, keys, vals,
 					      RCUMAP_UPDATE_EXIST));
-		vals[vs - 1] ^= 0x0f;
-		vals[vs] ^= 0xf0;
+		if (vs) {
+			vals[vs - 1] ^= 0x0f;
+			vals[vs] ^= 0xf0;
+		}
 		EXPECT_EQ(0, _test_cmd_batch_update(fd, keys, vals, 2,
 						    RCUMAP_UPDATE_EXIST, &out));
 		EXPECT_EQ(2, out);

@@ -1161,16 +1161,22 @@ SWEEP(lru_insert_full, setup_lru_full, chk_lru_insert_full, false, true)
 #define op_percpu_bigkey_insert	op_percpu_insert
 #define op_percpu_bigkey_replace	op_percpu_replace
 #define op_percpu_bigkey_lookup_and_delete	op_percpu_lookup_and_delete
+/*
+ * A buffer or element above a page is kvmalloc()ed: when its kmalloc()
+ * fails, vmalloc() takes over, so the failure is absorbed.  Only the
+ * sweeps that reach a small allocation (the bucket of an insert) must see
+ * ENOMEM; the others must leave the map right whatever fails.
+ */
 SWEEP(create_elems, setup_none, chk_create_elems, false, true)
 SWEEP(elems_insert, setup_elems, chk_insert, false, true)
-SWEEP(elems_replace, setup_elems, chk_replace, false, true)
+SWEEP(elems_replace, setup_elems, chk_replace, false, false)
 SWEEP(elems_delete, setup_elems, chk_delete, true, false)
 SWEEP(elems_lookup_and_delete, setup_elems, chk_lookup_and_delete, true,
       false)
 SWEEP(elems_batch_delete, setup_elems, chk_batch_delete, true, false)
-SWEEP(elems_lookup, setup_elems, chk_lookup, false, true)
+SWEEP(elems_lookup, setup_elems, chk_lookup, false, false)
 SWEEP(bigval_lookup_and_delete, setup_bigval, chk_lookup_and_delete, false,
-      true)
+      false)
 SWEEP(percpu_bigkey_insert, setup_percpu_bigkey, chk_percpu_insert, false,
       true)
 SWEEP(percpu_bigkey_replace, setup_percpu_bigkey, chk_percpu_replace, false,

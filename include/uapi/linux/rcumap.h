@@ -133,8 +133,9 @@ enum rcumap_map_type {
  * from 0, at most RCUMAP_MAX_KEY_VALUE_SIZE together.
  * PERCPU_HASH: key_size from 1 to RCUMAP_MAX_KEY_VALUE_SIZE - 8 (the map
  * keeps an 8-byte pointer with each key) and value_size, per CPU, from 1
- * to RCUMAP_MAX_PERCPU_VALUE_SIZE rounded up to 8: a value buffer takes
- * up to nr_cpus * 32 KiB, and each key as much kernel memory.
+ * to RCUMAP_MAX_PERCPU_VALUE_SIZE (BPF's limit, on the value rounded up to
+ * 8, which it is): a value buffer takes up to nr_cpus * 32 KiB, and each
+ * key as much kernel memory.
  * PTAB: value_size from 1 to RCUMAP_MAX_VALUE_SIZE.
  */
 #define RCUMAP_MAX_KEY_VALUE_SIZE	(1U << 22)	/* HASH: key + value */
