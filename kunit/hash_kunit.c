@@ -1541,7 +1541,13 @@ enum fault_op { FAULT_INSERT, FAULT_REPLACE, FAULT_DELETE };
  */
 static void fault_sweep(struct kunit *test, enum fault_op op)
 {
-	/* Out of line, an update allocates an element, then a bucket. */
+	/*
+	 * Out of line, an update allocates an element, then a bucket.  Which
+	 * fault-injection sites fail depends on the slab's state too (and
+	 * kmemleak's own allocations), so the sweep asks only that some
+	 * update failed; tools/native/test_hash.c fails the element's and
+	 * the bucket's allocation by number.
+	 */
 	const bool indirect = *(const bool *)test->param_value;
 	struct rcumap_hash *h = new_table_layout(test, 4, 4, 64, 2, indirect);
 	struct snapshot *before = kunit_kzalloc(test, sizeof(*before), GFP_KERNEL);
@@ -1594,9 +1600,6 @@ static void fault_sweep(struct kunit *test, enum fault_op op)
 		KUNIT_EXPECT_GT_MSG(test, failures, 0U,
 				    "no allocation failed: %s",
 				    "is failslab's ignore-gfp-wait N?");
-	/* Out of line, the element's allocation failed too. */
-	if (op != FAULT_DELETE && indirect)
-		KUNIT_EXPECT_GE(test, failures, 2U);
 	rcumap_hash_destroy(h);
 }
 
