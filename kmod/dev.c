@@ -44,6 +44,7 @@ static int rcumap_open(struct inode *inode, struct file *filp)
 		return -ENOMEM;
 	refcount_set(&rf->users, 1);
 	mutex_init(&rf->create_lock);
+	mutex_init(&rf->del_lock);
 	/* misc_open() left the struct miscdevice here; we have no use for it. */
 	filp->private_data = rf;
 	return 0;
@@ -61,6 +62,7 @@ static void rcumap_file_put(struct rcumap_file *rf)
 	if (!refcount_dec_and_test(&rf->users))
 		return;
 	rcumap_file_destroy_map(rf);
+	mutex_destroy(&rf->del_lock);
 	mutex_destroy(&rf->create_lock);
 	kfree(rf);
 }

@@ -14,11 +14,20 @@
  *	struct rcumap_bucket	rcu_head, nr
  *	u32 hash[nr]		scanned first, so that a miss costs no key loads
  *	(padding to 8 bytes)
- *	entry[nr]		key, padded to 8 bytes, then the value
+ *	entry[nr]		inline: key, padded to 8 bytes, then the value;
+ *				indirect: a pointer to the entry's element
  *
- * A table with a free callback (rcumap_hash_params.free_value) gives each
- * bucket a struct rcumap_bucket_tail after its entries, where readers never
- * look; see rcumap_bucket_retire().
+ * A table whose key and value, padded, take more than
+ * %RCUMAP_HASH_INLINE_MAX bytes is "indirect": each entry of a bucket is
+ * a pointer to an element, a separate allocation holding the key (padded
+ * to 8 bytes) and the value, which is never changed once published either.
+ * An update then copies pointers, not its neighbours' keys and values; see
+ * "Out-of-line entries" below.  rcumap_entry_key() and rcumap_entry_value()
+ * hide the difference from everything but the lookup fast path.
+ *
+ * A table with a free callback (rcumap_hash_params.free_value) or indirect
+ * entries gives each bucket a struct rcumap_bucket_tail after its entries,
+ * where readers never look; see rcumap_bucket_retire().
  *
  * Locking: lookups take nothing but the RCU read lock and write nothing
  * shared.  Updates take the lock of the key's bucket (one of tbl->locks,
@@ -73,10 +82,11 @@ struct rcumap_bucket {
 };
 
 /*
- * After the entries of a bucket of a table with a free callback.  The
- * updater that retires the bucket fills it in and hands @rcu to call_rcu():
- * the callback needs the table (@h) and which live entry left with the
- * replacement (@gone), and finds the bucket from @nr.
+ * After the entries of a bucket of a table with a free callback or with
+ * indirect entries (h->tail).  The updater that retires the bucket fills
+ * it in and hands @rcu to call_rcu(): the callback needs the table (@h)
+ * and which live entry left with the replacement (@gone), and finds the
+ * bucket from @nr.
  */
 struct rcumap_bucket_tail {
 	struct rcu_head rcu;
@@ -115,14 +125,23 @@ struct rcumap_hash {
 	/* Read by every lookup; never written after creation. */
 	struct rcumap_hash_table __rcu *tbl;
 	u32 key_size;
+	/*
+	 * What rcumap_hash_lookup() picks its path by: the key size of an
+	 * inline table, 0 for an indirect one (which takes the general path),
+	 * so that telling the two apart costs the fast paths nothing.
+	 */
+	u32 lookup_ks;
 	u32 value_size;
-	u32 key_stride;
-	u32 entry_size;
+	u32 key_stride;		/* key_size rounded up to 8 */
+	u32 entry_size;		/* bytes of an entry in a bucket */
+	u32 elem_size;		/* indirect: bytes of an element; inline: 0 */
 	u32 seed;
 	u32 max_entries;
+	bool indirect;		/* entries are pointers to elements */
+	bool tail;		/* buckets carry a struct rcumap_bucket_tail */
 	gfp_t remove_gfp;	/* for delete's smaller bucket */
 	bool destroyed;		/* by rcumap_hash_destroy(); stops a resize */
-	rcumap_hash_free_t free_value;	/* NULL: buckets go to kvfree_rcu() */
+	rcumap_hash_free_t free_value;	/* may be NULL */
 	void *free_priv;
 	u32 flags;		/* RCUMAP_HASH_F_* */
 	u32 min_buckets;	/* automatic shrinks stop here */
@@ -136,8 +155,10 @@ struct rcumap_hash {
 	/*
 	 * Written by every insert and delete: kept off the readers' line.
 	 * @bytes is what rcumap_hash_bytes_used() reports past the struct:
-	 * the bucket arrays and every published bucket, as allocated.  A
-	 * replace that keeps its bucket's size does not touch it.
+	 * the bucket arrays, every published bucket and every element that
+	 * a published bucket holds (dead entries' included), as allocated.
+	 * A replace that keeps its bucket's and its element's size does not
+	 * touch it.
 	 */
 	atomic_t count ____cacheline_aligned_in_smp;
 	atomic64_t bytes;
@@ -341,17 +362,53 @@ static inline size_t rcumap_bucket_size(const struct rcumap_hash *h, u32 nr)
 	return rcumap_bucket_entries_offset(nr) + (size_t)nr * h->entry_size;
 }
 
-static inline void *rcumap_entry(const struct rcumap_hash *h,
-				 const struct rcumap_bucket *b, u32 i)
+/*
+ * ---- Entries ----
+ *
+ * The bytes entry @i of @b takes in the bucket (its "slot"): the key and
+ * value themselves in an inline table, a pointer to the entry's element in
+ * an indirect one.  Everything but the lookup fast path reaches keys and
+ * values through rcumap_entry_key() and rcumap_entry_value().
+ */
+static inline void *rcumap_entry_slot(const struct rcumap_hash *h,
+				      const struct rcumap_bucket *b, u32 i)
 {
 	return (void *)b + rcumap_bucket_entries_offset(b->nr) +
 	       (size_t)i * h->entry_size;
 }
 
+/*
+ * The element of entry @i of @b, in an indirect table.  The pointer is
+ * written before the bucket is published and never after, so a plain load
+ * reads it; the element was written before it, and the release of the
+ * bucket's rcu_assign_pointer() orders both before any reader's
+ * rcu_dereference() of the bucket, from which the loads of the pointer and
+ * then of the element's bytes depend by address.
+ */
+static inline void *rcumap_entry_elem(const struct rcumap_hash *h,
+				      const struct rcumap_bucket *b, u32 i)
+{
+	return *(void **)rcumap_entry_slot(h, b, i);
+}
+
+/* The key of a slot at @slot: in place, or in the element it points to. */
+static inline void *rcumap_slot_key(const struct rcumap_hash *h, void *slot)
+{
+	return h->indirect ? *(void **)slot : slot;
+}
+
+/* Where the key of entry @i of @b is: 8-byte aligned, h->key_size bytes. */
+static inline void *rcumap_entry_key(const struct rcumap_hash *h,
+				     const struct rcumap_bucket *b, u32 i)
+{
+	return rcumap_slot_key(h, rcumap_entry_slot(h, b, i));
+}
+
+/* Where the value of entry @i of @b is: h->value_size bytes. */
 static inline void *rcumap_entry_value(const struct rcumap_hash *h,
 				       const struct rcumap_bucket *b, u32 i)
 {
-	return rcumap_entry(h, b, i) + h->key_stride;
+	return rcumap_entry_key(h, b, i) + h->key_stride;
 }
 
 /*
@@ -364,16 +421,17 @@ static __always_inline int __rcumap_bucket_find(const struct rcumap_hash *h,
 						u32 hash, const void *key,
 						u32 ks)
 {
-	const void *entries;
+	void *entries;
 	u32 i, nr;
 
 	if (!b)
 		return -1;
 	nr = b->nr;
-	entries = (const void *)b + rcumap_bucket_entries_offset(nr);
+	entries = (void *)b + rcumap_bucket_entries_offset(nr);
 	for (i = 0; i < nr; i++) {
 		if (READ_ONCE(b->hash[i]) == hash &&
-		    __rcumap_key_equal(entries + (size_t)i * h->entry_size,
+		    __rcumap_key_equal(rcumap_slot_key(h, entries +
+						       (size_t)i * h->entry_size),
 				       key, ks))
 			return i;
 	}
@@ -414,7 +472,7 @@ static inline size_t rcumap_bucket_alloc_size(const struct rcumap_hash *h,
 					      u32 nr)
 {
 	return rcumap_bucket_size(h, nr) +
-	       (h->free_value ? sizeof(struct rcumap_bucket_tail) : 0);
+	       (h->tail ? sizeof(struct rcumap_bucket_tail) : 0);
 }
 
 static inline struct rcumap_bucket_tail *
@@ -429,39 +487,145 @@ static struct rcumap_bucket *rcumap_bucket_alloc(const struct rcumap_hash *h,
 	return kvmalloc(rcumap_bucket_alloc_size(h, nr), gfp);
 }
 
+/* What the allocator hands out for @size bytes at @p, kvmalloc()ed. */
+static s64 rcumap_alloc_bytes(const void *p, size_t size)
+{
+	return is_vmalloc_addr(p) ? PAGE_ALIGN(size) : kmalloc_size_roundup(size);
+}
+
 /*
  * Bytes that bucket @b counts for in h->bytes: what the allocator hands
  * out for it (slab rounding, or whole pages).  A function of @b's final
  * @nr and address, so that what publishing @b adds, retiring it takes
- * away exactly.
+ * away exactly.  Its elements count apart: rcumap_elem_bytes().
  */
 static s64 rcumap_bucket_bytes(const struct rcumap_hash *h,
 			       const struct rcumap_bucket *b)
 {
-	size_t size;
-
 	if (!b || b == RCUMAP_MOVED)
 		return 0;
-	size = rcumap_bucket_alloc_size(h, b->nr);
-	return is_vmalloc_addr(b) ? PAGE_ALIGN(size) : kmalloc_size_roundup(size);
+	return rcumap_alloc_bytes(b, rcumap_bucket_alloc_size(h, b->nr));
 }
 
-/* Account for @new replacing @old (either may be NULL) in h->bytes. */
+/*
+ * ---- Out-of-line entries ----
+ *
+ * An indirect table's entry is a pointer to an element: one kvmalloc()
+ * of h->elem_size bytes, the key (padded to 8) then the value, made by
+ * the update that inserts the key or replaces its value, with the
+ * caller's gfp (memcg charging included), and never written once the
+ * bucket that holds its pointer is published.  A bucket update copies
+ * the pointers of its neighbours, 8 bytes each, never their elements: so
+ * an update copies its own element, plus a hash word and a pointer per
+ * neighbour, whatever the key and value sizes.  A lookup that hits loads
+ * one more cache line (the element) than in an inline table; a miss scans
+ * the hash words as before and loads no element.
+ *
+ * Lifetime of an element.  Buckets that follow one another share the
+ * elements of the entries that stay: a replace, an insert or a remove
+ * copies every other entry's pointer into the new bucket, and a resize
+ * copies the live ones into the new table's.  The element of an entry
+ * leaves the table when the first bucket that no longer holds it is
+ * published: the replaced or removed entry's (@gone), and the dead
+ * entries' when the new bucket drops them (an insert, a remove, a
+ * resize; a replace keeps them, dead, in place).  Those are exactly the
+ * entries rcumap_bucket_retire() is told about, and the free callback
+ * already needed them, so the same path frees them: the retired bucket
+ * goes to call_rcu() with its tail, and rcumap_bucket_free_rcu() frees
+ * those elements, after the free callback has seen them, before it
+ * frees the bucket.
+ *
+ * Why the free waits long enough.  Once the new bucket is published, no
+ * bucket reachable from the table holds the element: the old bucket was
+ * the only published one that did (the bucket slot was its only
+ * reference, and it now holds the new bucket, which does not hold the
+ * element), and updaters reach buckets only through the slot, under the
+ * lock the publishing updater held, so none can copy the pointer on.  So
+ * no reader can find the element any more; every reader that did found
+ * it through the old bucket, loaded with rcu_dereference() inside an RCU
+ * read-side critical section that began before the publication.  The
+ * element is freed by an RCU callback queued after the publication,
+ * after a grace period, which waits for every such section to end.  A
+ * delete that marks an entry dead in place (no memory) publishes nothing:
+ * the element stays with its bucket, as values in an inline table do,
+ * until the bucket is rebuilt without it.  Destroy frees the elements of
+ * every bucket still in the table, after a grace period and after
+ * rcu_barrier() (rcumap_hash_free_work()).
+ */
+
+/* Bytes that element @e counts for in h->bytes, as allocated. */
+static s64 rcumap_elem_bytes(const struct rcumap_hash *h, const void *e)
+{
+	return rcumap_alloc_bytes(e, h->elem_size);
+}
+
+/*
+ * A new element holding @key and @value, for an indirect table, or NULL.
+ * Allocated with the caller's @gfp, and charged as its bucket is; nobody
+ * else sees it until its bucket is published, which orders these stores
+ * before it (see rcumap_entry_elem()).  A failure is the update's -ENOMEM,
+ * with no warning: elements may be megabytes.
+ */
+static void *rcumap_elem_new(const struct rcumap_hash *h, const void *key,
+			     const void *value, gfp_t gfp)
+{
+	void *e = kvmalloc(h->elem_size, gfp | __GFP_NOWARN);
+
+	if (e) {
+		memcpy(e, key, h->key_size);
+		if (h->value_size)
+			memcpy(e + h->key_stride, value, h->value_size);
+	}
+	return e;
+}
+
+/* Did entry @i of @b leave the table with @b: @gone, or dead and dropped? */
+static inline bool rcumap_entry_leaves(const struct rcumap_bucket *b, u32 i,
+				       u32 gone, bool dead_kept)
+{
+	return i == gone ||
+	       (!dead_kept && READ_ONCE(b->hash[i]) == RCUMAP_HASH_DEAD);
+}
+
+/*
+ * Bytes of the elements that leave the table when @b is replaced (see
+ * rcumap_entry_leaves()); 0 in an inline table.  Under @b's bucket lock,
+ * or on a bucket nobody can reach, so that no entry turns dead meanwhile.
+ */
+static s64 rcumap_bucket_lost_bytes(const struct rcumap_hash *h,
+				    const struct rcumap_bucket *b, u32 gone,
+				    bool dead_kept)
+{
+	s64 bytes = 0;
+	u32 i;
+
+	if (!h->indirect || !b || b == RCUMAP_MOVED)
+		return 0;
+	for (i = 0; i < b->nr; i++) {
+		if (rcumap_entry_leaves(b, i, gone, dead_kept))
+			bytes += rcumap_elem_bytes(h, rcumap_entry_elem(h, b, i));
+	}
+	return bytes;
+}
+
+/*
+ * Account for @new replacing @old (either may be NULL) in h->bytes, with
+ * @elems the bytes of elements that came in less those that left.
+ */
 static void rcumap_hash_charge(struct rcumap_hash *h,
 			       const struct rcumap_bucket *old,
-			       const struct rcumap_bucket *new)
+			       const struct rcumap_bucket *new, s64 elems)
 {
-	s64 delta;
+	s64 delta = elems;
 
 	/*
 	 * A replace, the common update, keeps the entry count, and a bucket's
 	 * bytes depend only on that and on which allocator it came from: it
-	 * computes nothing and writes nothing.
+	 * computes no bucket sizes (and in an inline table writes nothing).
 	 */
-	if (old && new && old != RCUMAP_MOVED && new != RCUMAP_MOVED &&
-	    old->nr == new->nr && is_vmalloc_addr(old) == is_vmalloc_addr(new))
-		return;
-	delta = rcumap_bucket_bytes(h, new) - rcumap_bucket_bytes(h, old);
+	if (!old || !new || old == RCUMAP_MOVED || new == RCUMAP_MOVED ||
+	    old->nr != new->nr || is_vmalloc_addr(old) != is_vmalloc_addr(new))
+		delta += rcumap_bucket_bytes(h, new) - rcumap_bucket_bytes(h, old);
 	if (delta)
 		atomic64_add(delta, &h->bytes);
 }
@@ -478,14 +642,17 @@ enum rcumap_edit {
  * leaves the dead entries out (the bucket changes shape anyway); a
  * replace keeps them, dead, where they are, so that a value update moves
  * no key and a positional walk (rcumap_hash_walk()) is not thrown off by
- * it.  @new is not yet visible to anyone, so plain stores suffice; the
- * release in rcu_assign_pointer() orders them before the publication.
+ * it.  In an indirect table the inserted or replaced entry gets @elem,
+ * which already holds @key and @value, and every other entry's slot is
+ * its pointer: nothing else is copied.  @new is not yet visible to
+ * anyone, so plain stores suffice; the release in rcu_assign_pointer()
+ * orders them before the publication.
  */
 static void rcumap_bucket_fill(const struct rcumap_hash *h,
 			       struct rcumap_bucket *new, u32 nr,
 			       const struct rcumap_bucket *old,
 			       enum rcumap_edit edit, int idx, u32 hash,
-			       const void *key, const void *value)
+			       const void *key, const void *value, void *elem)
 {
 	u32 i, n = 0;
 
@@ -498,17 +665,26 @@ static void rcumap_bucket_fill(const struct rcumap_hash *h,
 		    (edit == RCUMAP_EDIT_REMOVE && i == idx))
 			continue;
 		new->hash[n] = old_hash;
-		memcpy(rcumap_entry(h, new, n), rcumap_entry(h, old, i),
-		       h->entry_size);
-		if (edit == RCUMAP_EDIT_REPLACE && i == idx)
-			memcpy(rcumap_entry_value(h, new, n), value,
-			       h->value_size);
+		if (edit == RCUMAP_EDIT_REPLACE && i == idx && h->indirect) {
+			*(void **)rcumap_entry_slot(h, new, n) = elem;
+		} else {
+			memcpy(rcumap_entry_slot(h, new, n),
+			       rcumap_entry_slot(h, old, i), h->entry_size);
+			if (edit == RCUMAP_EDIT_REPLACE && i == idx)
+				memcpy(rcumap_entry_value(h, new, n), value,
+				       h->value_size);
+		}
 		n++;
 	}
 	if (edit == RCUMAP_EDIT_INSERT) {
 		new->hash[n] = hash;
-		memcpy(rcumap_entry(h, new, n), key, h->key_size);
-		memcpy(rcumap_entry_value(h, new, n), value, h->value_size);
+		if (h->indirect) {
+			*(void **)rcumap_entry_slot(h, new, n) = elem;
+		} else {
+			memcpy(rcumap_entry_key(h, new, n), key, h->key_size);
+			memcpy(rcumap_entry_value(h, new, n), value,
+			       h->value_size);
+		}
 		n++;
 	}
 	WARN_ON_ONCE(n != nr);
@@ -517,51 +693,67 @@ static void rcumap_bucket_fill(const struct rcumap_hash *h,
 /*
  * Replace @old by @new (which may be NULL: the bucket is empty).  The
  * caller retires @old with rcumap_bucket_retire() once it has dropped the
- * bucket lock.
+ * bucket lock.  @elems is what the change does to the bytes of elements
+ * (see rcumap_hash_charge()).
  *
  * Publish: @new is complete before rcu_assign_pointer(), whose release
- * ordering makes every store into it visible to any reader whose
- * rcu_dereference() loads the new pointer.
+ * ordering makes every store into it (and into the element it brings, if
+ * any) visible to any reader whose rcu_dereference() loads the new
+ * pointer.
  */
 static void __rcumap_hash_publish(struct rcumap_hash *h,
 				  struct rcumap_hash_table *tbl, u32 hash,
 				  struct rcumap_bucket *old,
-				  struct rcumap_bucket *new)
+				  struct rcumap_bucket *new, s64 elems)
 	__must_hold(rcumap_bucket_lock(tbl, hash))
 {
 	lockdep_assert_held(rcumap_bucket_lock(tbl, hash));
 	rcu_assign_pointer(tbl->buckets[hash & tbl->mask], new);
-	rcumap_hash_charge(h, old, new);
+	rcumap_hash_charge(h, old, new, elems);
 }
 
 /*
- * Call the table's free callback for every entry of @b that is not in the
- * table any more: @gone, and the dead ones unless @dead_kept (a replace
- * carried them into the new bucket, whose retirement frees them).  With
- * @gone == RCUMAP_BUCKET_NONE_GONE only dead entries count; with @all
- * every entry does (destroy).
+ * Let go of entry @i of @b, which has left the table: hand its value to
+ * the free callback, if any, then free its element, if the table is
+ * indirect.  The key and value stay readable until the callback returns.
  */
-static void rcumap_bucket_free_values(const struct rcumap_hash *h,
-				      struct rcumap_bucket *b, u32 gone,
-				      bool dead_kept, bool all)
+static void rcumap_entry_release(const struct rcumap_hash *h,
+				 struct rcumap_bucket *b, u32 i)
+{
+	if (h->free_value)
+		h->free_value(h->free_priv, rcumap_entry_key(h, b, i),
+			      rcumap_entry_value(h, b, i));
+	if (h->indirect)
+		kvfree(rcumap_entry_elem(h, b, i));
+}
+
+/*
+ * Let go of every entry of @b that is not in the table any more: @gone,
+ * and the dead ones unless @dead_kept (a replace carried them into the
+ * new bucket, whose retirement lets go of them).  With @gone ==
+ * RCUMAP_BUCKET_NONE_GONE only dead entries count; with @all every entry
+ * does (destroy).
+ */
+static void rcumap_bucket_release(const struct rcumap_hash *h,
+				  struct rcumap_bucket *b, u32 gone,
+				  bool dead_kept, bool all)
 {
 	u32 i;
 
 	for (i = 0; i < b->nr; i++) {
-		if (all || i == gone ||
-		    (!dead_kept && b->hash[i] == RCUMAP_HASH_DEAD))
-			h->free_value(h->free_priv, rcumap_entry(h, b, i),
-				      rcumap_entry_value(h, b, i));
+		if (all || rcumap_entry_leaves(b, i, gone, dead_kept))
+			rcumap_entry_release(h, b, i);
 	}
 }
 
 /*
- * RCU callback of a retired bucket of a table with a free callback.  A
- * grace period has passed since the bucket's pointer was replaced, so no
- * reader holds it or any value in it (see rcumap_bucket_retire()), and no
- * updater can reach it to mark an entry dead: its hash words are final.
- * @h is alive: rcumap_hash_free_work() waits for this callback with
- * rcu_barrier() before it frees @h.
+ * RCU callback of a retired bucket of a table with a tail.  A grace
+ * period has passed since the bucket's pointer was replaced, so no reader
+ * holds it or any value or element that left with it (see
+ * rcumap_bucket_retire() and "Out-of-line entries"), and no updater can
+ * reach it to mark an entry dead: its hash words are final.  @h is alive:
+ * rcumap_hash_free_work() waits for this callback with rcu_barrier()
+ * before it frees @h.
  */
 static void rcumap_bucket_free_rcu(struct rcu_head *head)
 {
@@ -570,15 +762,31 @@ static void rcumap_bucket_free_rcu(struct rcu_head *head)
 	const struct rcumap_hash *h = tail->h;
 	struct rcumap_bucket *b = (void *)tail - rcumap_bucket_size(h, tail->nr);
 
-	rcumap_bucket_free_values(h, b, tail->gone, tail->dead_kept, false);
+	rcumap_bucket_release(h, b, tail->gone, tail->dead_kept, false);
 	kvfree(b);
+}
+
+/* Does any entry leave the table with @b (see rcumap_entry_leaves())? */
+static bool rcumap_bucket_loses(const struct rcumap_bucket *b, u32 gone,
+				bool dead_kept)
+{
+	u32 i;
+
+	if (gone != RCUMAP_BUCKET_NONE_GONE)
+		return true;
+	for (i = 0; !dead_kept && i < b->nr; i++) {
+		if (READ_ONCE(b->hash[i]) == RCUMAP_HASH_DEAD)
+			return true;
+	}
+	return false;
 }
 
 /*
  * Retire a bucket that __rcumap_hash_publish() replaced (or NULL).  Entry
  * @gone (or none: RCUMAP_BUCKET_NONE_GONE) and, unless @dead_kept, the
  * dead entries of @old did not make it into the replacement: a table with
- * a free callback gets one call for each of them, after the grace period.
+ * a free callback gets one call for each of them, and an indirect table
+ * frees their elements, after the grace period.
  *
  * From the moment its pointer was replaced, no new reader can reach @old:
  * the bucket slot was its only published reference, and updaters reach it
@@ -586,8 +794,9 @@ static void rcumap_bucket_free_rcu(struct rcu_head *head)
  * updater held.  So that updater is its only owner and may retire it
  * after dropping the lock (which keeps the lock hold time short).  A
  * reader that loaded @old earlier did so inside an RCU read-side critical
- * section that began before the replacement, and kvfree_rcu() frees @old
- * only after a grace period, which waits for every such section to end.
+ * section that began before the replacement, and kvfree_rcu() (or
+ * call_rcu()) frees @old only after a grace period, which waits for every
+ * such section to end.
  */
 static void rcumap_bucket_retire(struct rcumap_hash *h,
 				 struct rcumap_bucket *old, u32 gone,
@@ -597,7 +806,13 @@ static void rcumap_bucket_retire(struct rcumap_hash *h,
 
 	if (!old)
 		return;
-	if (likely(!h->free_value)) {
+	/*
+	 * No callback and no element to free: an inline table without a
+	 * callback, or nothing left with @old (an insert into a bucket
+	 * without dead entries, say).  The hash words of @old are final:
+	 * no updater can reach it any more.
+	 */
+	if (likely(!h->tail) || !rcumap_bucket_loses(old, gone, dead_kept)) {
 		kvfree_rcu(old, rcu);
 		return;
 	}
@@ -620,10 +835,11 @@ static void rcumap_bucket_retire(struct rcumap_hash *h,
  * word store is atomic for readers: each one either matched the old hash
  * before the store (and so ran before the delete, reading a key and value
  * that are never changed or freed under it) or sees a hash no key can
- * have.  The dead entry's memory is reclaimed when the bucket is next
- * rebuilt (and, in a table with a free callback, its value is handed to
- * the callback when that bucket is retired).  Returns the bucket the
- * caller must retire, with entry @idx gone, or NULL.
+ * have.  The dead entry's memory (its element, in an indirect table) is
+ * reclaimed when the bucket is next rebuilt (and, in a table with a free
+ * callback, its value is handed to the callback when that bucket is
+ * retired).  Returns the bucket the caller must retire, with entry @idx
+ * gone, or NULL.
  */
 static struct rcumap_bucket *
 __rcumap_hash_remove(struct rcumap_hash *h, struct rcumap_hash_table *tbl,
@@ -641,9 +857,10 @@ __rcumap_hash_remove(struct rcumap_hash *h, struct rcumap_hash_table *tbl,
 			return NULL;
 		}
 		rcumap_bucket_fill(h, new, live, old, RCUMAP_EDIT_REMOVE, idx,
-				   0, NULL, NULL);
+				   0, NULL, NULL, NULL);
 	}
-	__rcumap_hash_publish(h, tbl, hash, old, new);
+	__rcumap_hash_publish(h, tbl, hash, old, new,
+			      -rcumap_bucket_lost_bytes(h, old, idx, false));
 	return old;
 }
 
@@ -741,7 +958,7 @@ static void rcumap_bucket_copy_entry(const struct rcumap_hash *h,
 				     u32 hash)
 {
 	dst->hash[n] = hash;
-	memcpy(rcumap_entry(h, dst, n), rcumap_entry(h, src, i),
+	memcpy(rcumap_entry_slot(h, dst, n), rcumap_entry_slot(h, src, i),
 	       h->entry_size);
 }
 
@@ -826,14 +1043,20 @@ static int rcumap_migrate_split(struct rcumap_hash *h,
 	rcu_assign_pointer(new->buckets[i], nr[0] ? part[0] : NULL);
 	rcu_assign_pointer(new->buckets[i + n], nr[1] ? part[1] : NULL);
 	rcu_assign_pointer(old->buckets[i], RCUMAP_MOVED);
-	/* Under the lock: once it is dropped, updaters may retire the parts. */
-	rcumap_hash_charge(h, b, nr[0] ? part[0] : NULL);
-	rcumap_hash_charge(h, NULL, nr[1] ? part[1] : NULL);
+	/*
+	 * Under the lock: once it is dropped, updaters may retire the parts.
+	 * The live entries' elements moved with them; the dead ones' leave.
+	 */
+	rcumap_hash_charge(h, b, nr[0] ? part[0] : NULL,
+			   -rcumap_bucket_lost_bytes(h, b, RCUMAP_BUCKET_NONE_GONE,
+						     false));
+	rcumap_hash_charge(h, NULL, nr[1] ? part[1] : NULL, 0);
 	spin_unlock_bh(lock);
 	/*
 	 * The marker replaced @b's only published reference, under its
 	 * lock: we own @b, and retire it like any updater.  Its live entries
-	 * are in @new, so only its dead ones go to the free callback.
+	 * are in @new, so only its dead ones go to the free callback (and
+	 * their elements are freed).
 	 */
 	rcumap_bucket_retire(h, b, RCUMAP_BUCKET_NONE_GONE, false);
 	for (k = 0; k < 2; k++) {
@@ -913,16 +1136,21 @@ static int rcumap_migrate_merge(struct rcumap_hash *h,
 	}
 	rcu_assign_pointer(old->buckets[i], RCUMAP_MOVED);
 	/* Under the locks: once they are dropped, updaters may retire @m. */
-	rcumap_hash_charge(h, b, NULL);
+	rcumap_hash_charge(h, b, NULL,
+			   -rcumap_bucket_lost_bytes(h, b, RCUMAP_BUCKET_NONE_GONE,
+						     false));
 	if (need)
-		rcumap_hash_charge(h, nb, m);
+		rcumap_hash_charge(h, nb, m,
+				   -rcumap_bucket_lost_bytes(h, nb,
+							     RCUMAP_BUCKET_NONE_GONE,
+							     false));
 	spin_unlock(nlock);
 	spin_unlock_bh(olock);
 	/*
 	 * @b (and @nb, if @m replaced it) lost their only published
 	 * reference under their locks: we own them and retire them like any
 	 * updater.  Their live entries are in @m; their dead ones go to the
-	 * free callback.
+	 * free callback, and their elements are freed.
 	 */
 	rcumap_bucket_retire(h, b, RCUMAP_BUCKET_NONE_GONE, false);
 	if (need)
@@ -1198,47 +1426,41 @@ static void rcumap_hash_resize_work(struct work_struct *work)
 	mutex_unlock(&h->resize_mutex);
 }
 
-/**
- * rcumap_hash_create() - Create a hash table.
- * @params: Key size, value size, capacity and bucket count of the table.
- * @gfp: Allocation flags for the table itself (e.g. %GFP_KERNEL_ACCOUNT).
- *
- * If @gfp has %__GFP_ACCOUNT, so do the allocations of deletes, which
- * otherwise use %GFP_NOWAIT: the smaller bucket a delete builds is charged
- * to the deleting task's memory cgroup, as an update's bucket is charged
- * to the updating task's (which passes its own flags).
- *
- * Each table gets its own random hash seed.  Every bucket starts empty.
- *
- * With %RCUMAP_HASH_F_RESIZE in @params->flags the table grows (and with
- * %RCUMAP_HASH_F_SHRINK also shrinks, never below its initial size or that
- * of the last explicit resize) in a worker; see rcumap_hash_resize().  A
- * resize charges its allocations to the memory cgroup that @gfp charges
- * here (if @gfp has %__GFP_ACCOUNT: the task's, or the active remote one),
- * whichever task runs it.
- *
- * Context: Process context if @gfp allows sleeping.
- * Return: The new table, or ERR_PTR(-EINVAL) if a size, the capacity, the
- * bucket count or the flags are out of range (a table without
- * %RCUMAP_HASH_F_RESIZE needs rcumap_hash_buckets_for() buckets), or
- * ERR_PTR(-ENOMEM).
+/* How a table stores its entries: see rcumap_hash_create_layout(). */
+enum rcumap_layout {
+	RCUMAP_LAYOUT_AUTO,	/* by size: RCUMAP_HASH_INLINE_MAX */
+	RCUMAP_LAYOUT_INLINE,
+	RCUMAP_LAYOUT_INDIRECT,
+};
+
+/*
+ * rcumap_hash_create(), with the layout forced for the tests and the
+ * measurements that compare the two at one size; otherwise an entry whose
+ * key and value, each padded to 8 bytes, take more than
+ * %RCUMAP_HASH_INLINE_MAX bytes goes out of line (Documentation/rcumap.rst,
+ * "Out-of-line entries", says why there).
  */
-struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
-				       gfp_t gfp)
+static struct rcumap_hash *
+rcumap_hash_create_layout(const struct rcumap_hash_params *params, gfp_t gfp,
+			  enum rcumap_layout layout)
 {
 	struct rcumap_hash_table *tbl;
 	struct rcumap_hash *h;
-	u32 nr_buckets;
+	u32 nr_buckets, inline_size;
 
 	if ((params->flags & ~(RCUMAP_HASH_F_RESIZE | RCUMAP_HASH_F_SHRINK)) ||
 	    ((params->flags & RCUMAP_HASH_F_SHRINK) &&
 	     !(params->flags & RCUMAP_HASH_F_RESIZE)) ||
-	    !params->key_size || params->key_size > RCUMAP_HASH_MAX_KEY_SIZE ||
-	    params->value_size > RCUMAP_HASH_MAX_VALUE_SIZE ||
-	    !params->max_entries ||
+	    !params->key_size || !params->max_entries ||
 	    params->max_entries > RCUMAP_HASH_MAX_ENTRIES ||
 	    params->nr_buckets > RCUMAP_HASH_MAX_BUCKETS)
 		return ERR_PTR(-EINVAL);
+	/* BPF's rule: a key and a value too big together are -E2BIG. */
+	if (params->key_size > RCUMAP_HASH_MAX_KEY_SIZE ||
+	    params->value_size > RCUMAP_HASH_MAX_VALUE_SIZE ||
+	    (u64)params->key_size + params->value_size >
+	    RCUMAP_HASH_MAX_KEY_VALUE_SIZE)
+		return ERR_PTR(-E2BIG);
 
 	nr_buckets = params->nr_buckets;
 	if (!nr_buckets && (params->flags & RCUMAP_HASH_F_RESIZE))
@@ -1265,7 +1487,20 @@ struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
 	h->key_size = params->key_size;
 	h->value_size = params->value_size;
 	h->key_stride = ALIGN(params->key_size, 8);
-	h->entry_size = h->key_stride + ALIGN(params->value_size, 8);
+	/* At most 4 MiB + 8: no overflow. */
+	inline_size = h->key_stride + ALIGN(params->value_size, 8);
+	h->indirect = layout == RCUMAP_LAYOUT_INDIRECT ||
+		      (layout == RCUMAP_LAYOUT_AUTO &&
+		       inline_size > RCUMAP_HASH_INLINE_MAX);
+	if (h->indirect) {
+		h->entry_size = sizeof(void *);
+		h->elem_size = h->key_stride + params->value_size;
+		h->lookup_ks = 0;
+	} else {
+		h->entry_size = inline_size;
+		h->lookup_ks = params->key_size;
+	}
+	h->tail = h->indirect || params->free_value;
 	h->max_entries = params->max_entries;
 	/*
 	 * Delete cannot sleep or fail, but what it allocates is charged
@@ -1296,6 +1531,43 @@ struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
 	RCU_INIT_POINTER(h->tbl, tbl);
 	return h;
 }
+
+/**
+ * rcumap_hash_create() - Create a hash table.
+ * @params: Key size, value size, capacity and bucket count of the table.
+ * @gfp: Allocation flags for the table itself (e.g. %GFP_KERNEL_ACCOUNT).
+ *
+ * If @gfp has %__GFP_ACCOUNT, so do the allocations of deletes, which
+ * otherwise use %GFP_NOWAIT: the smaller bucket a delete builds is charged
+ * to the deleting task's memory cgroup, as an update's bucket is charged
+ * to the updating task's (which passes its own flags).
+ *
+ * Each table gets its own random hash seed.  Every bucket starts empty.
+ * A table whose key and value, each rounded up to 8 bytes, take more than
+ * %RCUMAP_HASH_INLINE_MAX bytes keeps them out of its buckets, in one
+ * element per entry, so that an update copies a pointer per neighbour
+ * rather than its key and value (see rcumap_hash_update()).
+ *
+ * With %RCUMAP_HASH_F_RESIZE in @params->flags the table grows (and with
+ * %RCUMAP_HASH_F_SHRINK also shrinks, never below its initial size or that
+ * of the last explicit resize) in a worker; see rcumap_hash_resize().  A
+ * resize charges its allocations to the memory cgroup that @gfp charges
+ * here (if @gfp has %__GFP_ACCOUNT: the task's, or the active remote one),
+ * whichever task runs it.
+ *
+ * Context: Process context if @gfp allows sleeping.
+ * Return: The new table, ERR_PTR(-EINVAL) if the key size is 0, or the
+ * capacity, the bucket count or the flags are out of range (a table
+ * without %RCUMAP_HASH_F_RESIZE needs rcumap_hash_buckets_for() buckets),
+ * ERR_PTR(-E2BIG) if the key, the value or the two together are larger
+ * than %RCUMAP_HASH_MAX_KEY_SIZE, %RCUMAP_HASH_MAX_VALUE_SIZE or
+ * %RCUMAP_HASH_MAX_KEY_VALUE_SIZE, or ERR_PTR(-ENOMEM).
+ */
+struct rcumap_hash *rcumap_hash_create(const struct rcumap_hash_params *params,
+				       gfp_t gfp)
+{
+	return rcumap_hash_create_layout(params, gfp, RCUMAP_LAYOUT_AUTO);
+}
 EXPORT_SYMBOL_GPL(rcumap_hash_create);
 
 static void rcumap_hash_free_work(struct work_struct *work)
@@ -1320,7 +1592,7 @@ static void rcumap_hash_free_work(struct work_struct *work)
 	 * Buckets retired before the destroy may still wait for their grace
 	 * period, and their callbacks use @h.
 	 */
-	if (h->free_value)
+	if (h->tail)
 		rcu_barrier();
 	/*
 	 * A resize that an allocation failure interrupted leaves the table
@@ -1334,14 +1606,20 @@ static void rcumap_hash_free_work(struct work_struct *work)
 				rcu_dereference_protected(tbl->buckets[i],
 							  h->destroyed);
 
-			if (!(i % 1024))
+			/* Elements may be megabytes each: yield per bucket. */
+			if (h->indirect || !(i % 1024))
 				cond_resched();
 			if (!b || b == RCUMAP_MOVED)
 				continue;
-			if (h->free_value)
-				rcumap_bucket_free_values(h, b,
-							  RCUMAP_BUCKET_NONE_GONE,
-							  false, true);
+			/*
+			 * Every entry, dead or alive: each element is in
+			 * exactly one bucket still in the table, or was freed
+			 * by the callback of the bucket it left with.
+			 */
+			if (h->tail)
+				rcumap_bucket_release(h, b,
+						      RCUMAP_BUCKET_NONE_GONE,
+						      false, true);
 			kvfree(b);
 		}
 		rcumap_hash_table_free(tbl);
@@ -1441,9 +1719,26 @@ static __always_inline void *__rcumap_hash_lookup(const struct rcumap_hash *h,
 	return NULL;
 }
 
+/*
+ * The lookup of an indirect table: the hash words as ever, then the key
+ * in the element of each entry whose hash matches, one dependent load
+ * more than inline.  Resize markers are followed by rcumap_bucket_get().
+ */
+static void *rcumap_hash_lookup_indirect(const struct rcumap_hash *h,
+					 const void *key)
+{
+	u32 hash = rcumap_hash_key(h, key);
+	struct rcumap_bucket *b = rcumap_bucket_get(h, hash, NULL);
+	int idx = rcumap_bucket_find(h, b, hash, key);
+
+	return idx < 0 ? NULL : rcumap_entry_value(h, b, idx);
+}
+
 static noinline void *rcumap_hash_lookup_any(const struct rcumap_hash *h,
 					     const void *key)
 {
+	if (h->indirect)
+		return rcumap_hash_lookup_indirect(h, key);
 	return __rcumap_hash_lookup(h, key, h->key_size);
 }
 
@@ -1465,12 +1760,13 @@ void *rcumap_hash_lookup(const struct rcumap_hash *h, const void *key)
 {
 	/*
 	 * The common key sizes get a copy of the lookup specialised for
-	 * them; the others go out of line, so that the fast paths stay
+	 * them, in inline tables; the others, and indirect tables (whose
+	 * h->lookup_ks is 0), go out of line, so that the fast paths stay
 	 * leaf functions with few registers to save.
 	 */
-	if (likely(h->key_size == 8))
+	if (likely(h->lookup_ks == 8))
 		return __rcumap_hash_lookup(h, key, 8);
-	if (h->key_size == 4)
+	if (h->lookup_ks == 4)
 		return __rcumap_hash_lookup(h, key, 4);
 	return rcumap_hash_lookup_any(h, key);
 }
@@ -1508,7 +1804,7 @@ EXPORT_SYMBOL_GPL(rcumap_hash_lookup_copy);
  * @key: Key.
  * @value: Value of the table's value size; copied into the table.
  * @mode: %RCUMAP_ANY, %RCUMAP_NOEXIST or %RCUMAP_EXIST.
- * @gfp: Allocation flags for the key's new bucket.
+ * @gfp: Allocation flags for the key's new bucket (and element).
  *
  * Builds a new bucket holding the update and publishes it; readers see
  * either the old value or the new one, never a mixture.  On any error the
@@ -1521,7 +1817,10 @@ EXPORT_SYMBOL_GPL(rcumap_hash_lookup_copy);
  *
  * Cost: O(%RCUMAP_HASH_BUCKET_HARD_MAX) under the bucket lock (a scan and
  * a copy of the bucket); plus, at most once, a resize step when a
- * resizable table grows here.
+ * resizable table grows here.  The copy is bounded in bytes too: an
+ * inline entry takes at most %RCUMAP_HASH_INLINE_MAX bytes, and a table
+ * with larger ones copies a pointer per neighbour, the new key and value
+ * going into an element allocated and filled before the lock is taken.
  *
  * Context: Process or softirq context, interrupts enabled; may sleep if
  * @gfp allows.  Takes and releases the RCU read lock and the bucket lock
@@ -1530,8 +1829,8 @@ EXPORT_SYMBOL_GPL(rcumap_hash_lookup_copy);
  * %RCUMAP_NOEXIST and @key is present, -ENOENT if @mode is %RCUMAP_EXIST
  * and @key is absent, -E2BIG if @key is new and the table already holds
  * max_entries keys, -ENOSPC if @key is new and its bucket already holds
- * %RCUMAP_HASH_BUCKET_MAX keys, -ENOMEM if the new bucket cannot be
- * allocated.
+ * %RCUMAP_HASH_BUCKET_MAX keys, -ENOMEM if the new bucket (or element)
+ * cannot be allocated.
  */
 int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 		       const void *value, u32 mode, gfp_t gfp)
@@ -1575,7 +1874,9 @@ int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
 	struct rcumap_hash_table *tbl;
 	spinlock_t *lock;	/* the key's bucket lock */
 	u32 room, nr, n = 0, gone = RCUMAP_BUCKET_NONE_GONE;
+	void *elem = NULL;	/* indirect: the new key and value */
 	bool grown = false;
+	s64 elems;
 	int idx, err;
 
 	if (mode > RCUMAP_EXIST)
@@ -1604,10 +1905,21 @@ again:
 		goto out_full;
 	}
 
+	/*
+	 * An indirect table's key and value go into their own element, the
+	 * only copy of them the update makes, outside the lock.
+	 */
+	if (h->indirect) {
+		elem = rcumap_elem_new(h, key, value, gfp);
+		if (!elem)
+			return -ENOMEM;
+	}
 	for (;;) {
 		new = rcumap_bucket_alloc(h, room, gfp);
-		if (!new)
+		if (!new) {
+			kvfree(elem);
 			return -ENOMEM;
+		}
 
 		rcu_read_lock();
 		old = rcumap_bucket_lock_get(h, hash, &tbl, &lock);
@@ -1646,11 +1958,18 @@ again:
 	}
 	rcumap_bucket_fill(h, new, nr, old,
 			   idx < 0 ? RCUMAP_EDIT_INSERT : RCUMAP_EDIT_REPLACE,
-			   idx, hash, key, value);
-	__rcumap_hash_publish(h, tbl, hash, old, new);
-	retired = old;
+			   idx, hash, key, value, elem);
 	gone = idx < 0 ? RCUMAP_BUCKET_NONE_GONE : idx;
+	/*
+	 * The element that came in, less those that leave: the replaced
+	 * one, or the dead ones an insert drops.
+	 */
+	elems = elem ? rcumap_elem_bytes(h, elem) -
+		       rcumap_bucket_lost_bytes(h, old, gone, idx >= 0) : 0;
+	__rcumap_hash_publish(h, tbl, hash, old, new, elems);
+	retired = old;
 	new = NULL;
+	elem = NULL;
 	err = idx < 0;
 out_unlock:
 	spin_unlock_bh(lock);
@@ -1659,7 +1978,10 @@ out_unlock:
 	rcu_read_unlock();
 	/* A replace carried @old's dead entries over; an insert did not. */
 	rcumap_bucket_retire(h, retired, gone, idx >= 0);
+	/* Never published, if still ours: nobody else has seen them. */
 	kvfree(new);
+	kvfree(elem);
+	elem = NULL;
 	if (err != -ENOSPC)
 		return err;
 out_full:
@@ -1694,19 +2016,29 @@ static int rcumap_hash_take(struct rcumap_hash *h, const void *key, void *value)
 	struct rcumap_bucket *old, *retired = NULL;
 	struct rcumap_hash_table *tbl;
 	spinlock_t *lock;	/* the key's bucket lock */
+	const void *src = NULL;
 	int idx, err = -ENOENT;
 
 	rcu_read_lock();
 	old = rcumap_bucket_lock_get(h, hash, &tbl, &lock);
 	idx = rcumap_bucket_find(h, old, hash, key);
 	if (idx >= 0) {
-		if (value)
-			memcpy(value, rcumap_entry_value(h, old, idx),
-			       h->value_size);
+		src = rcumap_entry_value(h, old, idx);
 		retired = __rcumap_hash_remove(h, tbl, hash, old, idx);
 		err = 0;
 	}
 	spin_unlock_bh(lock);
+	/*
+	 * Copy the value out after the lock, which thus never covers a
+	 * copy of more than a bucket's pointers (values may be megabytes).
+	 * It is ours alone to copy: the remove under the lock made this the
+	 * one call that took the key.  It is still there: it lives in @old
+	 * or in @old's element, which leave the table only once @old is
+	 * retired, below, and are freed after a grace period that cannot
+	 * end before our rcu_read_unlock(); and it never changes.
+	 */
+	if (src && value)
+		memcpy(value, src, h->value_size);
 	if (!err)
 		rcumap_hash_check_size(h);
 	rcu_read_unlock();
@@ -1885,7 +2217,7 @@ int rcumap_hash_cursor_next(const struct rcumap_hash *h,
 		shift = 32 - ilog2(mask + 1);
 		for (i = 0; b && i < b->nr; i++) {
 			u32 hash = READ_ONCE(b->hash[i]);
-			const void *k = rcumap_entry(h, b, i);
+			const void *k = rcumap_entry_key(h, b, i);
 			u32 p;
 
 			if (hash == RCUMAP_HASH_DEAD)
@@ -2164,7 +2496,7 @@ int rcumap_hash_walk(const struct rcumap_hash *h, u64 *pos, void *key,
 		if (!rcumap_walk_vbucket(h, tbl, bucket, 0, 0, &w))
 			continue;
 		b = w.b;
-		memcpy(key, rcumap_entry(h, b, w.i), h->key_size);
+		memcpy(key, rcumap_entry_key(h, b, w.i), h->key_size);
 		if (value)
 			memcpy(value, rcumap_entry_value(h, b, w.i),
 			       h->value_size);
@@ -2220,14 +2552,15 @@ EXPORT_SYMBOL_GPL(rcumap_hash_bytes_used);
 /*
  * For the KUnit tests only, on a table that no update changes meanwhile:
  * rcumap_hash_bytes_used() computed the slow way, by visiting every
- * bucket, and in *@longest the most entries (live or dead) that one bucket
- * holds.  O(buckets) in one RCU read-side critical section.
+ * bucket and every element, and in *@longest the most entries (live or
+ * dead) that one bucket holds.  O(buckets) in one RCU read-side critical
+ * section.
  */
 size_t rcumap_hash_kunit_walk_bytes(const struct rcumap_hash *h, u32 *longest)
 {
 	const struct rcumap_hash_table *tbl;
 	size_t bytes = kmalloc_size_roundup(sizeof(*h));
-	u32 i, max = 0;
+	u32 i, j, max = 0;
 
 	rcu_read_lock();
 	for (tbl = rcumap_hash_tbl(h); tbl; tbl = rcumap_table_future(tbl)) {
@@ -2236,8 +2569,13 @@ size_t rcumap_hash_kunit_walk_bytes(const struct rcumap_hash *h, u32 *longest)
 			const struct rcumap_bucket *b = rcumap_bucket_rcu(tbl, i);
 
 			bytes += rcumap_bucket_bytes(h, b);
-			if (b && b != RCUMAP_MOVED)
-				max = max(max, b->nr);
+			if (!b || b == RCUMAP_MOVED)
+				continue;
+			max = max(max, b->nr);
+			/* Every element, dead entries' too. */
+			for (j = 0; h->indirect && j < b->nr; j++)
+				bytes += rcumap_elem_bytes(h,
+							   rcumap_entry_elem(h, b, j));
 		}
 	}
 	rcu_read_unlock();
@@ -2245,6 +2583,29 @@ size_t rcumap_hash_kunit_walk_bytes(const struct rcumap_hash *h, u32 *longest)
 	return bytes;
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_kunit_walk_bytes);
+
+/*
+ * For the KUnit tests and the native measurements only: rcumap_hash_create()
+ * with the entries inline (@indirect false) or out of line (true) whatever
+ * their size, so that the two layouts can be compared at one size and the
+ * indirect one tested with small keys.
+ */
+struct rcumap_hash *
+rcumap_hash_kunit_create(const struct rcumap_hash_params *params, gfp_t gfp,
+			 bool indirect)
+{
+	return rcumap_hash_create_layout(params, gfp, indirect ?
+				    RCUMAP_LAYOUT_INDIRECT :
+				    RCUMAP_LAYOUT_INLINE);
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_kunit_create);
+
+/* For the KUnit tests only: does @h keep its entries out of line? */
+bool rcumap_hash_kunit_indirect(const struct rcumap_hash *h)
+{
+	return h->indirect;
+}
+EXPORT_SYMBOL_GPL(rcumap_hash_kunit_indirect);
 #endif
 
 /**

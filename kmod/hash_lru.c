@@ -46,6 +46,7 @@
 #include <linux/export.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
@@ -254,7 +255,7 @@ static void rcumap_lru_free(struct rcumap_lru_hash *lru)
 	for (i = 0; i < lru->nr_chunks; i++)
 		free_percpu(lru->chunks[i]);
 	free_percpu(lru->rotor);
-	kfree(lru->hand);
+	kvfree(lru->hand);
 	kfree(lru);
 }
 
@@ -321,7 +322,8 @@ rcumap_lru_hash_create(const struct rcumap_lru_hash_params *params, gfp_t gfp)
 		err = PTR_ERR(h);
 		goto out_free_lru;
 	}
-	lru->hand = kmalloc(params->hash.key_size, gfp);
+	/* A key of up to RCUMAP_HASH_MAX_KEY_SIZE (4 MiB) bytes. */
+	lru->hand = kvmalloc(params->hash.key_size, gfp | __GFP_NOWARN);
 	if (!lru->hand) {
 		rcumap_hash_destroy(h);
 		goto out_free_lru;
@@ -449,7 +451,7 @@ EXPORT_SYMBOL_GPL(rcumap_lru_hash_lookup_copy);
  * and @key is absent, -E2BIG if the table stayed full through
  * %RCUMAP_LRU_MAX_TRIES evictions, -ENOSPC if @key is new and its bucket
  * holds %RCUMAP_HASH_BUCKET_MAX keys (nothing is evicted), -ENOMEM if the
- * key's new bucket cannot be allocated.
+ * key's new bucket (or, out of line, its element) cannot be allocated.
  */
 int rcumap_lru_hash_update(struct rcumap_lru_hash *lru, const void *key,
 			   const void *value, u32 mode, gfp_t gfp)
@@ -682,7 +684,8 @@ size_t rcumap_lru_hash_bytes_used(const struct rcumap_lru_hash *lru)
 {
 	return rcumap_hash_bytes_used(lru->h) +
 	       kmalloc_size_roundup(struct_size(lru, chunks, lru->nr_chunks)) +
-	       kmalloc_size_roundup(lru->key_size) +
+	       (is_vmalloc_addr(lru->hand) ? PAGE_ALIGN(lru->key_size) :
+		kmalloc_size_roundup(lru->key_size)) +
 	       (size_t)num_possible_cpus() *
 	       (lru->nr_tags * sizeof(u32) + sizeof(u32));
 }

@@ -143,17 +143,27 @@ static void rcumap_percpu_copy_in(const struct rcumap_percpu_hash *ph,
 	}
 }
 
+/* The largest value is the largest area the per-CPU allocator gives. */
+static_assert(RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE <= PCPU_MIN_UNIT_SIZE);
+
 /**
  * rcumap_percpu_hash_create() - Create a per-CPU hash table.
  * @params: As for rcumap_hash_create(); @params->value_size is the size of
- *	one CPU's value, 1 to %RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE.
- *	@params->free_value and @params->free_priv must be %NULL: the table
- *	uses the inner table's callback itself.
+ *	one CPU's value, 1 to %RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE (rounded up
+ *	to 8), and @params->key_size is at most
+ *	%RCUMAP_PERCPU_HASH_MAX_KEY_SIZE.  @params->free_value and
+ *	@params->free_priv must be %NULL: the table uses the inner table's
+ *	callback itself.
  * @gfp: Allocation flags for the table.
  *
+ * The inner table stores a pointer with each key; with a key of more than
+ * %RCUMAP_HASH_INLINE_MAX - 8 bytes it keeps them out of line (see
+ * rcumap_hash_create()), which the per-CPU values never are.
+ *
  * Context: Process context if @gfp allows sleeping.
- * Return: The new table, or ERR_PTR(-EINVAL) if a parameter is out of
- * range (see rcumap_hash_create()) or a callback is given, or
+ * Return: The new table, ERR_PTR(-EINVAL) if a parameter is out of range
+ * (see rcumap_hash_create()), the value size is 0 or a callback is given,
+ * ERR_PTR(-E2BIG) if the key or the value is too large, or
  * ERR_PTR(-ENOMEM).
  */
 struct rcumap_percpu_hash *
@@ -163,10 +173,12 @@ rcumap_percpu_hash_create(const struct rcumap_hash_params *params, gfp_t gfp)
 	struct rcumap_percpu_hash *ph;
 	struct rcumap_hash *h;
 
-	if (!params->value_size ||
-	    params->value_size > RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE ||
-	    params->free_value || params->free_priv)
+	if (!params->value_size || params->free_value || params->free_priv)
 		return ERR_PTR(-EINVAL);
+	/* BPF's rule, rounded: the area holds the value padded to 8. */
+	if (round_up((u64)params->value_size, 8) >
+	    RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE)
+		return ERR_PTR(-E2BIG);
 
 	ph = kzalloc(sizeof(*ph), gfp);
 	if (!ph)
@@ -290,8 +302,8 @@ EXPORT_SYMBOL_GPL(rcumap_percpu_hash_lookup_copy);
  * %RCUMAP_NOEXIST and @key is present, -ENOENT if @mode is %RCUMAP_EXIST
  * and @key is absent, -E2BIG if @key is new and the table is full,
  * -ENOSPC if @key is new and its bucket holds %RCUMAP_HASH_BUCKET_MAX keys
- * (see rcumap_hash_update()), -ENOMEM if the area or the bucket cannot be
- * allocated.
+ * (see rcumap_hash_update()), -ENOMEM if the area, the bucket or (for a
+ * key the inner table keeps out of line) its element cannot be allocated.
  */
 int rcumap_percpu_hash_update(struct rcumap_percpu_hash *ph, const void *key,
 			      const void *values, u32 mode, gfp_t gfp)

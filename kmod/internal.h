@@ -74,6 +74,12 @@ int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
  *	multiple of 8 bytes (rcumap_percpu_hash_values_size()).
  * @create_flags: The enum rcumap_create_flags of CREATE (0 for a process
  *	table), for RCUMAP_IOC_INFO.
+ * @del_lock: Serialises the deletes that use @del_key; nothing else
+ *	takes it.
+ * @del_key: A hash-like map's keys of more than 256 bytes pass through
+ *	this buffer of its key size on their way to a delete, which so never
+ *	needs memory (shorter ones pass through the stack): made by CREATE,
+ *	used under @del_lock, freed with the map.  %NULL for short keys.
  * @ops: What the map's type does for the ioctls (kmod/ioctl.c), picked by
  *	CREATE from @map_type, so that no ioctl has to switch on it.
  * @hash: The map, if @map_type is %RCUMAP_MAP_HASH.
@@ -97,6 +103,8 @@ struct rcumap_file {
 	u32 value_size;
 	u32 value_stride;
 	u32 create_flags;
+	struct mutex del_lock;		/* serialises uses of @del_key */
+	void *del_key;
 	const struct rcumap_map_ops *ops;
 	union {
 		struct rcumap_hash *hash;

@@ -16,7 +16,9 @@
  * u64_to_user_ptr().
  *
  * Locking: only RCUMAP_IOC_CREATE takes a lock of its own, @rf's
- * create_lock (a mutex).  Every other op reads @rf's map type with acquire
+ * create_lock (a mutex), and the deletes of keys of more than 256 bytes
+ * @rf's del_lock (a mutex, around the copy-in of the key and the delete;
+ * see rcumap_del_key_get()).  Every other op reads @rf's map type with acquire
  * ordering and calls into the map (a hash-like map through @rf->ops),
  * which takes its own locks (hash: the RCU read lock and a bucket
  * spinlock, and for RESIZE the table's resize mutex; per-CPU and LRU hash:
@@ -63,10 +65,16 @@
 
 /*
  * The device's limits are the maps' or tighter, and its update modes are
- * the hash table's.
+ * the hash table's.  Its key and value limits are the maps' own, which
+ * are BPF's: the UAPI gives them as numbers that do not depend on the
+ * kernel's configuration (a per-CPU map's pointer is 8 bytes there).
  */
-static_assert(RCUMAP_MAX_KEY_SIZE <= RCUMAP_HASH_MAX_KEY_SIZE);
-static_assert(RCUMAP_MAX_VALUE_SIZE <= RCUMAP_HASH_MAX_VALUE_SIZE);
+static_assert(RCUMAP_MAX_KEY_SIZE == RCUMAP_HASH_MAX_KEY_SIZE);
+static_assert(RCUMAP_MAX_KEY_VALUE_SIZE == RCUMAP_HASH_MAX_KEY_VALUE_SIZE);
+static_assert(RCUMAP_MAX_KEY_VALUE_SIZE - 1 == RCUMAP_HASH_MAX_VALUE_SIZE);
+static_assert(RCUMAP_MAX_PERCPU_VALUE_SIZE ==
+	      RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE);
+static_assert(RCUMAP_MAX_KEY_VALUE_SIZE - 8 <= RCUMAP_PERCPU_HASH_MAX_KEY_SIZE);
 static_assert(RCUMAP_MAX_ENTRIES <= RCUMAP_HASH_MAX_ENTRIES);
 static_assert(RCUMAP_MAX_BUCKETS <= RCUMAP_HASH_MAX_BUCKETS);
 static_assert(RCUMAP_BUCKET_MAX == RCUMAP_HASH_BUCKET_MAX);
@@ -75,14 +83,36 @@ static_assert(RCUMAP_MAX_CAPACITY <= RCUMAP_PTAB_MAX_CAPACITY);
 static_assert((int)RCUMAP_UPDATE_ANY == (int)RCUMAP_ANY);
 static_assert((int)RCUMAP_UPDATE_NOEXIST == (int)RCUMAP_NOEXIST);
 static_assert((int)RCUMAP_UPDATE_EXIST == (int)RCUMAP_EXIST);
-static_assert(RCUMAP_MAX_VALUE_SIZE <= RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE);
 /*
- * A per-CPU value buffer, NR_CPUS values of at most RCUMAP_MAX_VALUE_SIZE
- * bytes (a multiple of 8), fits in the u32 @value_stride of the file, and
- * a batch array of U32_MAX of them in 64 bits.
+ * A per-CPU value buffer, NR_CPUS values of at most
+ * RCUMAP_MAX_PERCPU_VALUE_SIZE bytes (a multiple of 8), fits in the u32
+ * @value_stride of the file, and a batch array of U32_MAX of them in 64
+ * bits; so do other maps' values, of less than RCUMAP_MAX_KEY_VALUE_SIZE.
  */
-static_assert((u64)CONFIG_NR_CPUS * RCUMAP_MAX_VALUE_SIZE <= U32_MAX);
-static_assert(RCUMAP_MAX_VALUE_SIZE % 8 == 0);
+static_assert((u64)CONFIG_NR_CPUS * RCUMAP_MAX_PERCPU_VALUE_SIZE <= U32_MAX);
+static_assert(RCUMAP_MAX_PERCPU_VALUE_SIZE % 8 == 0);
+
+/*
+ * Bounce buffers of keys and values: up to 4 MiB each (a per-CPU value
+ * buffer, nr_cpus * 32 KiB), so kvmalloc()ed without a warning when that
+ * fails (the ioctl says ENOMEM), and charged to the caller's memory cgroup
+ * as every allocation on its behalf is.
+ */
+#define RCUMAP_BOUNCE_GFP	(GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
+
+/*
+ * Deletes never fail for lack of memory (see rcumap_del_key_get()): keys
+ * of up to this many bytes pass through the stack, as all keys did when
+ * this was the largest; longer ones through rcumap_file.del_key.
+ */
+#define RCUMAP_STACK_KEY_SIZE	256
+
+/*
+ * A LOOKUP_AND_DELETE value buffer of up to this many bytes is allocated
+ * with __GFP_NOFAIL (an order-1 allocation at worst, where that is
+ * allowed); a larger one may fail, before anything is deleted.
+ */
+#define RCUMAP_NOFAIL_VALUE_SIZE	4096
 
 /*
  * A process-table entry made by RCUMAP_IOC_PTAB_INSERT.  @value is written
@@ -192,15 +222,17 @@ static int rcumap_check_array(u64 uptr, u32 count, u32 size)
 
 /*
  * A key and a value bounce buffer of @rf's sizes (a hash-like map's: the
- * key size is not 0), in one allocation, the value 8-byte aligned.  A
- * per-CPU map's value buffer holds every possible CPU's value and may be
- * large (up to NR_CPUS * RCUMAP_MAX_VALUE_SIZE bytes), hence kvmalloc().
- * Charged to the caller's memory cgroup; freed by kvfree() of the key.
+ * key size is not 0), in one allocation, the value 8-byte aligned: one
+ * element, up to 4 MiB (a per-CPU map's value buffer holds every possible
+ * CPU's value: up to NR_CPUS * RCUMAP_MAX_PERCPU_VALUE_SIZE bytes), hence
+ * kvmalloc().  Charged to the caller's memory cgroup; freed by kvfree() of
+ * the key.  The batches use one for the whole batch, element after
+ * element, so that a call holds one element's worth whatever its count.
  */
 static void *rcumap_kv_alloc(const struct rcumap_file *rf, void **value)
 {
 	size_t stride = ALIGN(rf->key_size, 8);
-	void *key = kvmalloc(stride + rf->value_stride, GFP_KERNEL_ACCOUNT);
+	void *key = kvmalloc(stride + rf->value_stride, RCUMAP_BOUNCE_GFP);
 
 	if (key)
 		*value = key + stride;
@@ -282,18 +314,34 @@ static u32 rcumap_lru_max_buckets(u32 max_entries)
 	return roundup_pow_of_two(max_entries);
 }
 
-/* The checks of a CREATE that every hash-like type makes. */
+/*
+ * The checks of a CREATE that every hash-like type makes: -EINVAL for a
+ * bad value, before any -E2BIG of the sizes, as BPF orders them.
+ */
 static int rcumap_hash_like_check(const struct rcumap_create *cmd)
 {
 	if ((cmd->flags & RCUMAP_CREATE_SHRINK) &&
 	    !(cmd->flags & RCUMAP_CREATE_RESIZE))
 		return -EINVAL;
-	if (!cmd->key_size || cmd->key_size > RCUMAP_MAX_KEY_SIZE ||
-	    cmd->value_size > RCUMAP_MAX_VALUE_SIZE ||
+	if (!cmd->key_size ||
 	    !cmd->max_entries || cmd->max_entries > RCUMAP_MAX_ENTRIES ||
 	    cmd->nr_buckets > RCUMAP_MAX_BUCKETS)
 		return -EINVAL;
 	return 0;
+}
+
+/* The sizes of a HASH or LRU_HASH map: BPF's limit, -E2BIG above. */
+static int rcumap_kv_size_check(const struct rcumap_create *cmd)
+{
+	if (cmd->key_size > RCUMAP_MAX_KEY_SIZE ||
+	    (u64)cmd->key_size + cmd->value_size > RCUMAP_MAX_KEY_VALUE_SIZE)
+		return -E2BIG;
+	return 0;
+}
+
+static int rcumap_hash_map_check(const struct rcumap_create *cmd)
+{
+	return rcumap_hash_like_check(cmd) ?: rcumap_kv_size_check(cmd);
 }
 
 /* The hash table's flags for the RCUMAP_CREATE_* of a CREATE. */
@@ -410,7 +458,7 @@ static int rcumap_hash_map_bucket_stats(const struct rcumap_file *rf,
 }
 
 static const struct rcumap_map_ops rcumap_hash_map_ops = {
-	.check = rcumap_hash_like_check,
+	.check = rcumap_hash_map_check,
 	.create = rcumap_hash_map_create,
 	.info = rcumap_hash_map_info,
 	.destroy = rcumap_hash_map_destroy,
@@ -428,10 +476,23 @@ static const struct rcumap_map_ops rcumap_hash_map_ops = {
 
 static int rcumap_percpu_map_check(const struct rcumap_create *cmd)
 {
+	int err;
+
 	/* A per-CPU value of 0 bytes would be no value at all. */
 	if (!cmd->value_size)
 		return -EINVAL;
-	return rcumap_hash_like_check(cmd);
+	err = rcumap_hash_like_check(cmd);
+	if (err)
+		return err;
+	/*
+	 * BPF's per-CPU limit, and the inner table's with its 8-byte
+	 * pointer (whatever the kernel's pointer size: the UAPI's numbers
+	 * are the same everywhere).
+	 */
+	if (cmd->key_size > RCUMAP_MAX_KEY_VALUE_SIZE - 8 ||
+	    round_up((u64)cmd->value_size, 8) > RCUMAP_MAX_PERCPU_VALUE_SIZE)
+		return -E2BIG;
+	return 0;
 }
 
 static int rcumap_percpu_map_create(struct rcumap_file *rf,
@@ -546,7 +607,7 @@ static int rcumap_lru_map_check(const struct rcumap_create *cmd)
 	/* Only now is max_entries known to be in range. */
 	if (cmd->nr_buckets > rcumap_lru_max_buckets(cmd->max_entries))
 		return -EINVAL;
-	return 0;
+	return rcumap_kv_size_check(cmd);
 }
 
 static int rcumap_lru_map_create(struct rcumap_file *rf,
@@ -775,11 +836,25 @@ static int rcumap_ioc_create(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 		err = -EBUSY;
 		goto out_unlock;
 	}
+	/*
+	 * The buffer that deletes pass long keys through, so that they
+	 * never fail for lack of memory (see rcumap_del_key_get()).
+	 */
+	if (cmd->key_size > RCUMAP_STACK_KEY_SIZE) {
+		rf->del_key = kvmalloc(cmd->key_size, RCUMAP_BOUNCE_GFP);
+		if (!rf->del_key) {
+			err = -ENOMEM;
+			goto out_unlock;
+		}
+	}
 	/* Nothing is published yet: a per-CPU map's create widens this. */
 	rf->value_stride = cmd->value_size;
 	err = ops->create(rf, cmd);
-	if (err)
+	if (err) {
+		kvfree(rf->del_key);
+		rf->del_key = NULL;
 		goto out_unlock;
+	}
 	rf->ops = ops;
 	rf->key_size = cmd->key_size;
 	rf->value_size = cmd->value_size;
@@ -868,68 +943,107 @@ out_free_kv:
 }
 
 /*
- * DELETE and LOOKUP_AND_DELETE never fail for lack of memory (the UAPI
- * says so: deleting is how a full map, or a memory cgroup at its limit,
- * makes room).  Their key bounce buffer is on the stack, and the value
- * buffer of LOOKUP_AND_DELETE cannot fail (see below).
+ * DELETE, LOOKUP_AND_DELETE and BATCH_DELETE never fail for lack of
+ * memory (the UAPI says so: deleting is how a full map, or a memory cgroup
+ * at its limit, makes room).  Their key passes through the stack when it
+ * is short, else through the buffer CREATE set aside for the map
+ * (rf->del_key), one caller at a time; the value buffer of
+ * LOOKUP_AND_DELETE cannot fail when it is small (see below).
  */
-struct rcumap_stack_key {
-	u8 bytes[RCUMAP_MAX_KEY_SIZE] __aligned(8);
+struct rcumap_del_key {
+	u8 stack[RCUMAP_STACK_KEY_SIZE] __aligned(8);
+	void *bytes;	/* @stack, or rf->del_key under rf->del_lock */
 };
+
+/*
+ * Copy the key at @ukey into @k->bytes: 0, or -EFAULT, or -EINTR if a
+ * fatal signal came while we waited for rf->del_key, with nothing to put
+ * back.  On 0 the caller calls rcumap_del_key_put() once done with it.
+ */
+static int rcumap_del_key_get(struct rcumap_file *rf, struct rcumap_del_key *k,
+			      u64 ukey)
+{
+	int err;
+
+	k->bytes = k->stack;
+	if (rf->key_size > RCUMAP_STACK_KEY_SIZE) {
+		/* Another deleter may be stuck in a fault: be killable. */
+		if (mutex_lock_killable(&rf->del_lock))
+			return -EINTR;
+		k->bytes = rf->del_key;
+	}
+	err = rcumap_copy_in(k->bytes, ukey, rf->key_size);
+	if (err && k->bytes != k->stack)
+		mutex_unlock(&rf->del_lock);
+	return err;
+}
+
+static void rcumap_del_key_put(struct rcumap_file *rf,
+			       const struct rcumap_del_key *k)
+{
+	if (k->bytes != k->stack)
+		mutex_unlock(&rf->del_lock);
+}
 
 static int rcumap_ioc_delete(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 {
 	const struct rcumap_elem *cmd = ucmd->cmd;
-	struct rcumap_stack_key key;
+	struct rcumap_del_key key;
 	int err;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 	if (cmd->value)
 		return -EINVAL;
-	err = rcumap_copy_in(key.bytes, cmd->key, rf->key_size);
+	err = rcumap_del_key_get(rf, &key, cmd->key);
 	if (err)
 		return err;
-	return rf->ops->delete(rf, key.bytes);
+	err = rf->ops->delete(rf, key.bytes);
+	rcumap_del_key_put(rf, &key);
+	return err;
 }
 
 static int rcumap_ioc_lookup_and_delete(struct rcumap_file *rf,
 					struct rcumap_ucmd *ucmd)
 {
 	const struct rcumap_elem *cmd = ucmd->cmd;
-	struct rcumap_stack_key key;
+	struct rcumap_del_key key;
 	void *value = NULL;
 	int err;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
-	err = rcumap_copy_in(key.bytes, cmd->key, rf->key_size);
-	if (err)
-		return err;
 	/* A value deleted but not delivered would be lost: check first. */
 	err = rcumap_probe_writable(cmd->value, rf->value_stride);
 	if (err)
 		return err;
-	if (rf->map_type == RCUMAP_MAP_PERCPU_HASH) {
+	if (rf->map_type == RCUMAP_MAP_PERCPU_HASH ||
+	    rf->value_size > RCUMAP_NOFAIL_VALUE_SIZE) {
 		/*
-		 * Every CPU's value: up to NR_CPUS * RCUMAP_MAX_VALUE_SIZE
-		 * bytes, too much to ask of __GFP_NOFAIL.  The UAPI lets this
-		 * one fail, before anything is deleted.
+		 * Every CPU's value (up to NR_CPUS * 32 KiB), or a value of
+		 * up to 4 MiB: too much to ask of __GFP_NOFAIL.  The UAPI
+		 * lets this one fail, before anything is deleted.
 		 */
-		value = kvmalloc(rf->value_stride, GFP_KERNEL_ACCOUNT);
+		value = kvmalloc(rf->value_stride, RCUMAP_BOUNCE_GFP);
 		if (!value)
 			return -ENOMEM;
 	} else if (rf->value_size) {
 		/*
-		 * At most RCUMAP_MAX_VALUE_SIZE bytes, an order-1 allocation
-		 * at worst, where __GFP_NOFAIL is allowed; a memory cgroup at
-		 * its limit lets it through rather than fail it.
+		 * At most RCUMAP_NOFAIL_VALUE_SIZE bytes, an order-1
+		 * allocation at worst, where __GFP_NOFAIL is allowed; a
+		 * memory cgroup at its limit lets it through rather than
+		 * fail it.
 		 */
 		value = kmalloc(rf->value_size, GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
 	}
+	err = rcumap_del_key_get(rf, &key, cmd->key);
+	if (err)
+		goto out_free_value;
 	err = rf->ops->lookup_and_delete(rf, key.bytes, value);
+	rcumap_del_key_put(rf, &key);
 	if (!err)
 		err = rcumap_copy_out(cmd->value, value, rf->value_stride);
+out_free_value:
 	kvfree(value);
 	return err;
 }
@@ -966,7 +1080,7 @@ static int rcumap_ioc_get_next_key(struct rcumap_file *rf,
 	if (cmd->flags & ~RCUMAP_WALK_ORDERED)
 		return -EOPNOTSUPP;
 	/* The cursor's key, then the next key written over it. */
-	key = kmalloc(rf->key_size, GFP_KERNEL_ACCOUNT);
+	key = kvmalloc(rf->key_size, RCUMAP_BOUNCE_GFP);
 	if (!key)
 		return -ENOMEM;
 	if (cmd->key) {
@@ -982,7 +1096,7 @@ static int rcumap_ioc_get_next_key(struct rcumap_file *rf,
 	if (!err)
 		err = rcumap_copy_out(cmd->next_key, key, rf->key_size);
 out_free_key:
-	kfree(key);
+	kvfree(key);
 	return err;
 }
 
@@ -1191,7 +1305,7 @@ static int rcumap_ioc_batch_delete(struct rcumap_file *rf,
 {
 	struct rcumap_batch *cmd = ucmd->cmd;
 	u32 ks = rf->key_size;
-	struct rcumap_stack_key key;	/* like DELETE: never ENOMEM */
+	struct rcumap_del_key key;	/* like DELETE: never ENOMEM */
 	u32 i;
 	int err;
 
@@ -1205,11 +1319,14 @@ static int rcumap_ioc_batch_delete(struct rcumap_file *rf,
 
 	for (i = 0; i < cmd->count; i++) {
 		err = rcumap_batch_next(i);
-		if (!err)
-			err = rcumap_copy_in(key.bytes, cmd->keys + (u64)i * ks,
-					     ks);
-		if (!err)
-			err = rf->ops->delete(rf, key.bytes);
+		if (err)
+			break;
+		/* A long key's buffer is held for one element at a time. */
+		err = rcumap_del_key_get(rf, &key, cmd->keys + (u64)i * ks);
+		if (err)
+			break;
+		err = rf->ops->delete(rf, key.bytes);
+		rcumap_del_key_put(rf, &key);
 		if (err)
 			break;
 	}
@@ -1702,4 +1819,5 @@ void rcumap_file_destroy_map(struct rcumap_file *rf)
 	/* The ops are set whenever the type is (see rcumap_ioc_create()). */
 	if (rf->map_type)
 		rf->ops->destroy(rf);
+	kvfree(rf->del_key);
 }

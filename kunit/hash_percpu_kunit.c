@@ -117,6 +117,7 @@ static int pcpu_update(struct rcumap_percpu_hash *ph, u32 key, u32 ver,
 struct bad_pcpu_case {
 	const char *name;
 	struct rcumap_hash_params p;
+	int err;
 };
 
 static void dummy_free(void *priv, const void *key, void *value)
@@ -124,15 +125,24 @@ static void dummy_free(void *priv, const void *key, void *value)
 }
 
 static const struct bad_pcpu_case bad_pcpu_cases[] = {
-	{ "value size 0", { .key_size = 4, .value_size = 0, .max_entries = 8 } },
+	{ "value size 0", { .key_size = 4, .value_size = 0, .max_entries = 8 },
+	  -EINVAL },
+	/* BPF's limit: the value rounded up to 8 at most 32 KiB, -E2BIG. */
 	{ "value size too big", { .key_size = 4,
-	  .value_size = RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE + 1, .max_entries = 8 } },
+	  .value_size = RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE + 1, .max_entries = 8 },
+	  -E2BIG },
+	{ "value size U32_MAX", { .key_size = 4, .value_size = U32_MAX,
+	  .max_entries = 8 }, -E2BIG },
+	{ "key size too big", { .key_size = RCUMAP_PERCPU_HASH_MAX_KEY_SIZE + 1,
+	  .value_size = 8, .max_entries = 8 }, -E2BIG },
 	{ "free callback given", { .key_size = 4, .value_size = 8,
-	  .max_entries = 8, .free_value = dummy_free } },
-	{ "key size 0", { .key_size = 0, .value_size = 8, .max_entries = 8 } },
-	{ "max_entries 0", { .key_size = 4, .value_size = 8, .max_entries = 0 } },
+	  .max_entries = 8, .free_value = dummy_free }, -EINVAL },
+	{ "key size 0", { .key_size = 0, .value_size = 8, .max_entries = 8 },
+	  -EINVAL },
+	{ "max_entries 0", { .key_size = 4, .value_size = 8, .max_entries = 0 },
+	  -EINVAL },
 	{ "unknown flag", { .key_size = 4, .value_size = 8, .max_entries = 8,
-	  .flags = 1U << 31 } },
+	  .flags = 1U << 31 }, -EINVAL },
 };
 
 static void bad_pcpu_desc(const struct bad_pcpu_case *c, char *desc)
@@ -148,7 +158,124 @@ static void percpu_create_rejects_bad_params(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(rcumap_percpu_hash_create(&c->p,
 								GFP_KERNEL)),
-			-EINVAL);
+			c->err);
+}
+
+/* The largest sizes are taken, and work: a 32 KiB value on every CPU. */
+static void percpu_largest_sizes(struct kunit *test)
+{
+	static const struct { u32 ks, vs; } c[] = {
+		{ 4, RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE },
+		{ 4, RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE - 7 },
+		{ RCUMAP_PERCPU_HASH_MAX_KEY_SIZE, 1 },
+	};
+	u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		struct rcumap_percpu_hash *ph = new_pcpu(test, c[i].ks, c[i].vs,
+							 2, 0);
+		size_t size = rcumap_percpu_hash_values_size(ph);
+		u8 *key = kvzalloc(c[i].ks, GFP_KERNEL);
+		u8 *v = kvmalloc(size, GFP_KERNEL), *out = kvzalloc(size, GFP_KERNEL);
+
+		KUNIT_EXPECT_EQ(test, size, (size_t)num_possible_cpus() *
+				round_up(c[i].vs, 8));
+		if (key && v && out) {
+			memset(v, 0x3c, size);
+			KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_update(ph, key, v,
+									RCUMAP_NOEXIST,
+									GFP_KERNEL), 0);
+			KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_and_delete(ph, key,
+										   out), 0);
+			/* Padding comes back zeroed. */
+			KUNIT_EXPECT_EQ(test, out[c[i].vs - 1], 0x3c);
+			KUNIT_EXPECT_EQ(test, out[size - 1],
+					c[i].vs % 8 ? 0 : 0x3c);
+		} else {
+			KUNIT_FAIL(test, "no memory for the buffers");
+		}
+		kvfree(key);
+		kvfree(v);
+		kvfree(out);
+		rcumap_percpu_hash_destroy(ph);
+	}
+}
+
+/*
+ * Keys long enough that the inner table keeps them out of line (with the
+ * area pointer, more than RCUMAP_HASH_INLINE_MAX bytes): its free callback
+ * then sees the key and the pointer in the element it is about to free.
+ * Inserts, replaces, deletes, lookup_and_delete, walks and a resize: every
+ * area is freed once its key has left, the rest at destroy, none twice
+ * (the count of areas settles where it started; kmemleak sees no element
+ * left behind).
+ */
+#define BIG_PKEY	256
+
+static void make_pkey(u8 *key, u32 id)
+{
+	memset(key, 0x5a, BIG_PKEY);
+	memcpy(key, &id, sizeof(id));
+}
+
+/* Key @id, long, at version @ver on every CPU, with @mode; @key is scratch. */
+static int pkey_update(struct rcumap_percpu_hash *ph, u8 *key, u32 id,
+		       u32 ver, u8 *v, u32 mode)
+{
+	make_pkey(key, id);
+	fill_values(v, id, ver);
+	return rcumap_percpu_hash_update(ph, key, v, mode, GFP_KERNEL);
+}
+
+static void percpu_indirect_keys_free_every_area(struct kunit *test)
+{
+	long base = settled_areas();
+	struct rcumap_percpu_hash *ph = new_pcpu(test, BIG_PKEY, PCPU_VALUE_SIZE,
+						 64, 2);
+	u8 *v = new_values(test, ph);
+	u8 *key = kunit_kzalloc(test, BIG_PKEY, GFP_KERNEL);
+	u8 *next = kunit_kzalloc(test, BIG_PKEY, GFP_KERNEL);
+	const struct rcumap_hash *inner = rcumap_percpu_hash_table(ph);
+	u32 id, n = 0;
+	bool started = false;
+
+	KUNIT_ASSERT_NOT_NULL(test, key);
+	KUNIT_ASSERT_NOT_NULL(test, next);
+	KUNIT_EXPECT_TRUE(test, rcumap_hash_kunit_indirect(inner));
+	for (id = 0; id < 32; id++)
+		KUNIT_ASSERT_EQ(test, pkey_update(ph, key, id, 1, v,
+						  RCUMAP_NOEXIST), 0);
+	/* 16 replaced, 8 deleted, 4 taken with their values. */
+	for (id = 0; id < 16; id++)
+		KUNIT_ASSERT_EQ(test, pkey_update(ph, key, id, 2, v,
+						  RCUMAP_EXIST), 0);
+	for (id = 16; id < 24; id++) {
+		make_pkey(key, id);
+		KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_delete(ph, key), 0);
+	}
+	for (id = 24; id < 28; id++) {
+		make_pkey(key, id);
+		KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_lookup_and_delete(ph, key,
+									   v), 0);
+		KUNIT_EXPECT_TRUE(test, values_match(v, id, 1));
+	}
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_resize(ph, 16), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_resize(ph, 2), 0);
+	while (!rcumap_percpu_hash_walk_after(ph, started ? next : NULL, next,
+					      v)) {
+		started = true;
+		memcpy(&id, next, sizeof(id));
+		make_pkey(key, id);
+		KUNIT_EXPECT_EQ(test, memcmp(key, next, BIG_PKEY), 0);
+		KUNIT_EXPECT_TRUE(test, id < 16 || (id >= 28 && id < 32));
+		KUNIT_EXPECT_TRUE(test, values_match(v, id, id < 16 ? 2 : 1));
+		KUNIT_ASSERT_LE(test, ++n, 20U);
+	}
+	KUNIT_EXPECT_EQ(test, n, 20U);
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_nr_areas() - base, 20L);
+	rcumap_percpu_hash_destroy(ph);
+	KUNIT_EXPECT_EQ(test, settled_areas(), base);
 }
 
 static void percpu_update_modes(struct kunit *test)
@@ -602,6 +729,8 @@ static struct kunit_case rcumap_percpu_hash_cases[] = {
 	KUNIT_CASE(percpu_walks_return_every_key_once),
 	KUNIT_CASE(percpu_resize_keeps_every_area),
 	KUNIT_CASE(percpu_accessors),
+	KUNIT_CASE(percpu_largest_sizes),
+	KUNIT_CASE(percpu_indirect_keys_free_every_area),
 	{}
 };
 
@@ -732,10 +861,86 @@ static void percpu_delete_never_fails_for_memory(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, settled_areas(), base);
 }
 
+/*
+ * The same with keys that the inner table keeps out of line: an update
+ * allocates the area, the element and the bucket, and any of them may
+ * fail, leaving every key and value as they were and no area or element
+ * behind.  A delete that finds no memory leaves a dead entry, whose
+ * element and area go when the bucket is rebuilt or at destroy.
+ */
+static void percpu_indirect_keys_alloc_failures(struct kunit *test)
+{
+	long base = settled_areas();
+	struct rcumap_percpu_hash *ph = new_pcpu(test, BIG_PKEY, PCPU_VALUE_SIZE,
+						 64, 2);
+	u8 *v = new_values(test, ph);
+	u8 *key = kunit_kzalloc(test, BIG_PKEY, GFP_KERNEL);
+	u32 id, nth, failures = 0, mode, ver;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, key);
+	for (id = 0; id < PCPU_FAULT_KEYS; id++)
+		KUNIT_ASSERT_EQ(test, pkey_update(ph, key, id, 1, v,
+						  RCUMAP_NOEXIST), 0);
+	for (mode = RCUMAP_NOEXIST; mode <= RCUMAP_EXIST; mode++) {
+		id = mode == RCUMAP_NOEXIST ? PCPU_FAULT_KEYS : 3;
+		for (nth = 1; nth < 1000; nth++) {
+			fail_nth_arm(nth);
+			err = pkey_update(ph, key, id, 2, v, mode);
+			if (!fail_nth_fired()) {
+				KUNIT_EXPECT_EQ(test, err, 0);
+				break;
+			}
+			if (err) {
+				KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+				failures++;
+				continue;
+			}
+			/* Undo what got through despite the failure. */
+			if (mode == RCUMAP_NOEXIST)
+				KUNIT_ASSERT_EQ(test,
+						rcumap_percpu_hash_delete(ph, key), 0);
+			else
+				KUNIT_ASSERT_EQ(test, pkey_update(ph, key, id, 1,
+								  v, mode), 0);
+		}
+		KUNIT_EXPECT_LT(test, nth, 1000U);
+		/* Undo the update that got through, for the next sweep. */
+		if (mode == RCUMAP_NOEXIST)
+			KUNIT_ASSERT_EQ(test, rcumap_percpu_hash_delete(ph, key), 0);
+		for (id = 0; id <= PCPU_FAULT_KEYS; id++) {
+			make_pkey(key, id);
+			err = rcumap_percpu_hash_lookup_copy(ph, key, v);
+			KUNIT_EXPECT_EQ(test, err,
+					id < PCPU_FAULT_KEYS ? 0 : -ENOENT);
+			ver = mode == RCUMAP_EXIST && id == 3 ? 2 : 1;
+			if (!err)
+				KUNIT_EXPECT_TRUE(test, values_match(v, id, ver));
+		}
+	}
+	KUNIT_EXPECT_GE_MSG(test, failures, 2U, "no allocation failed: %s",
+			    "is failslab's ignore-gfp-wait N?");
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_nr_areas() - base,
+			(long)PCPU_FAULT_KEYS);
+	/* Dead entries: their element and area stay until destroy. */
+	for (id = 0; id < 4; id++) {
+		make_pkey(key, id);
+		fail_nth_arm(1);
+		KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_delete(ph, key), 0);
+		KUNIT_EXPECT_TRUE(test, fail_nth_fired());
+	}
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_count(ph),
+			(u32)PCPU_FAULT_KEYS - 4);
+	rcumap_percpu_hash_destroy(ph);
+	KUNIT_EXPECT_EQ(test, settled_areas(), base);
+}
+
 static struct kunit_case rcumap_percpu_hash_fault_cases[] = {
 	KUNIT_CASE(percpu_insert_alloc_failure_changes_nothing),
 	KUNIT_CASE(percpu_replace_alloc_failure_changes_nothing),
 	KUNIT_CASE(percpu_delete_never_fails_for_memory),
+	KUNIT_CASE(percpu_indirect_keys_alloc_failures),
 	{}
 };
 

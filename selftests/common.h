@@ -40,6 +40,14 @@
 #define U64_PTR(p)	((__u64)(uintptr_t)(p))
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
+/*
+ * The largest key and value of the fixtures' shapes, for buffers on the
+ * stack.  The UAPI's limits are megabytes (RCUMAP_MAX_KEY_VALUE_SIZE):
+ * the tests of larger keys and values allocate their buffers.
+ */
+#define TEST_MAX_KEY	4112	/* the kernel's BPF map tests' key */
+#define TEST_MAX_VALUE	4096
+
 /* Fill for fields the kernel must not have written. */
 #define UNTOUCHED32	0xdeadbeefU
 #define UNTOUCHED64	0xdeadbeefdeadbeefULL
@@ -477,19 +485,21 @@ static inline void make_key(void *buf, __u32 key_size, __u64 n)
 			       (__u8)(mix64(n * 4099 + i) >> 56);
 }
 
-/* The number of a key made by make_key(), or -1 if @buf is not one. */
+/*
+ * The number of a key made by make_key(), or -1 if @buf is not one.  Of
+ * any size: the key is checked byte by byte as make_key() makes it.
+ */
 static inline long long key_index(const void *buf, __u32 key_size)
 {
-	__u8 want[RCUMAP_MAX_KEY_SIZE];
 	const __u8 *p = buf;
 	__u64 n = 0;
 	__u32 i;
 
 	for (i = 0; i < key_size && i < 8; i++)
 		n |= (__u64)p[i] << (8 * i);
-	make_key(want, key_size, n);
-	if (memcmp(want, buf, key_size))
-		return -1;
+	for (i = 8; i < key_size; i++)
+		if (p[i] != (__u8)(mix64(n * 4099 + i) >> 56))
+			return -1;
 	return (long long)n;
 }
 
@@ -530,13 +540,35 @@ static inline void make_value(void *buf, __u32 value_size, __u64 n, __u32 ver)
 	}
 }
 
+/*
+ * Whether @buf is what make_value() makes, of any size: checked byte by
+ * byte, the checksum over the bytes as they are checked.
+ */
 static inline bool value_is(const void *buf, __u32 value_size, __u64 n,
 			    __u32 ver)
 {
-	__u8 want[RCUMAP_MAX_VALUE_SIZE];
+	const __u8 *p = buf;
+	__u32 i, start = 0, end = value_size, sum = 2166136261U;
+	__u8 b;
 
-	make_value(want, value_size, n, ver);
-	return !memcmp(want, buf, value_size);
+	if (value_size >= 16) {
+		if (memcmp(p, &n, 8) || memcmp(p + 8, &ver, 4))
+			return false;
+		for (i = 0; i < 12; i++) {
+			sum ^= p[i];
+			sum *= 16777619U;
+		}
+		start = 12;
+		end = value_size - 4;
+	}
+	for (i = start; i < end; i++) {
+		b = (__u8)(mix64(n * 65537 + ver * 257 + i) >> 56);
+		if (p[i] != b)
+			return false;
+		sum ^= b;
+		sum *= 16777619U;
+	}
+	return value_size < 16 || !memcmp(p + end, &sum, 4);
 }
 
 /*

@@ -27,7 +27,7 @@
 /* Key @n at version @ver, inserted or replaced as @flags says. */
 static int put(int fd, const struct shape *s, __u64 n, __u32 ver, __u32 flags)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 k[TEST_MAX_KEY], v[TEST_MAX_VALUE];
 
 	make_key(k, s->key_size, n);
 	make_value(v, s->value_size, n, ver);
@@ -36,7 +36,7 @@ static int put(int fd, const struct shape *s, __u64 n, __u32 ver, __u32 flags)
 
 static int del(int fd, const struct shape *s, __u64 n)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE];
+	__u8 k[TEST_MAX_KEY];
 
 	make_key(k, s->key_size, n);
 	return _test_cmd_delete(fd, k);
@@ -48,7 +48,7 @@ static int del(int fd, const struct shape *s, __u64 n)
  */
 static int check(int fd, const struct shape *s, __u64 n, __u32 ver)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE + 64];
+	__u8 k[TEST_MAX_KEY], v[TEST_MAX_VALUE + 64];
 	int ret;
 
 	make_key(k, s->key_size, n);
@@ -1009,6 +1009,46 @@ TEST_F(rcumap_dev, unknown_ioctl_enotty)
 
 /* ---- CREATE and INFO ------------------------------------------------------ */
 
+/*
+ * Keys and values past BPF's limits (RCUMAP_MAX_KEY_VALUE_SIZE together;
+ * RCUMAP_MAX_PERCPU_VALUE_SIZE per CPU) are E2BIG, the smallest refused
+ * included, and leave the file without a map; create_limits_and_info
+ * takes the largest accepted.
+ */
+TEST_F(rcumap_dev, create_too_big_e2big)
+{
+	enum { H = RCUMAP_MAP_HASH, L = RCUMAP_MAP_LRU_HASH,
+	       C = RCUMAP_MAP_PERCPU_HASH };
+	static const struct shape big[] = {
+		{ H, RCUMAP_MAX_KEY_SIZE + 1, 0, 16, 0 },
+		{ H, RCUMAP_MAX_KEY_SIZE, 1, 16, 0 },
+		{ H, 1, RCUMAP_MAX_KEY_VALUE_SIZE, 16, 0 },
+		{ H, 4112, RCUMAP_MAX_KEY_VALUE_SIZE - 4112 + 1, 16, 0 },
+		{ H, ~0U, 8, 16, 0 },
+		{ H, 8, ~0U, 16, 0 },
+		{ H, ~0U, ~0U, 16, 0 },
+		{ L, RCUMAP_MAX_KEY_SIZE + 1, 0, 16, 0 },
+		{ L, 8, RCUMAP_MAX_KEY_VALUE_SIZE - 7, 16, 0 },
+		{ L, 8, ~0U, 16, 0 },
+		/* Per CPU: the value rounded up to 8, at most 32 KiB. */
+		{ C, 8, RCUMAP_MAX_PERCPU_VALUE_SIZE + 1, 16, 0 },
+		{ C, 8, RCUMAP_MAX_PERCPU_VALUE_SIZE + 8, 16, 0 },
+		{ C, 8, ~0U, 16, 0 },
+		{ C, RCUMAP_MAX_KEY_VALUE_SIZE - 7, 8, 16, 0 },
+		{ C, RCUMAP_MAX_KEY_SIZE, 8, 16, 0 },
+		{ C, ~0U, 8, 16, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(big); i++) {
+		EXPECT_EQ(-E2BIG, _test_cmd_create_shape(self->fd, &big[i]))
+			TH_LOG("type %u key %u value %u", big[i].type,
+			       big[i].key_size, big[i].value_size);
+		EXPECT_EQ(-1, state_of(self->fd));
+	}
+	test_cmd_create(RCUMAP_MAP_HASH, 8, 8, 16, 0);
+}
+
 TEST_F(rcumap_dev, create_bad_params_einval)
 {
 	enum { H = RCUMAP_MAP_HASH, P = RCUMAP_MAP_PTAB };
@@ -1018,25 +1058,26 @@ TEST_F(rcumap_dev, create_bad_params_einval)
 		/* PERCPU_HASH: a value per CPU, so not 0 bytes */
 		{ RCUMAP_MAP_PERCPU_HASH, 8, 0, 16, 0 },
 		{ RCUMAP_MAP_PERCPU_HASH, 0, 8, 16, 0 },
-		{ RCUMAP_MAP_PERCPU_HASH, 8, RCUMAP_MAX_VALUE_SIZE + 1, 16, 0 },
 		{ RCUMAP_MAP_PERCPU_HASH, 8, 8, 0, 0 },
+		/* EINVAL comes before E2BIG */
+		{ RCUMAP_MAP_PERCPU_HASH, ~0U, 0, 16, 0 },
+		{ RCUMAP_MAP_PERCPU_HASH, ~0U, ~0U, 0, 0 },
 		/* LRU_HASH: as HASH */
 		{ RCUMAP_MAP_LRU_HASH, 0, 8, 16, 0 },
-		{ RCUMAP_MAP_LRU_HASH, 8, RCUMAP_MAX_VALUE_SIZE + 1, 16, 0 },
 		{ RCUMAP_MAP_LRU_HASH, 8, 8, 0, 0 },
+		{ RCUMAP_MAP_LRU_HASH, ~0U, ~0U, 0, 0 },
 		{ RCUMAP_MAP_LRU_HASH, 8, 8, 16, RCUMAP_MAX_BUCKETS + 1 },
 		/* LRU_HASH: no more buckets than max_entries, to a power of 2 */
 		{ RCUMAP_MAP_LRU_HASH, 8, 8, 16, 17 },
 		{ RCUMAP_MAP_LRU_HASH, 8, 8, 1, 2 },
 		{ RCUMAP_MAP_LRU_HASH, 8, 8, 100, 256 },
 		{ ~0U, 8, 8, 16, 0 },
-		/* HASH: key and value size, entries, buckets */
+		/* HASH: key size, entries, buckets */
 		{ H, 0, 8, 16, 0 },
-		{ H, RCUMAP_MAX_KEY_SIZE + 1, 8, 16, 0 },
-		{ H, ~0U, 8, 16, 0 },
-		{ H, 8, RCUMAP_MAX_VALUE_SIZE + 1, 16, 0 },
-		{ H, 8, ~0U, 16, 0 },
+		{ H, 0, ~0U, 16, 0 },
 		{ H, 8, 8, 0, 0 },
+		{ H, ~0U, ~0U, 0, 0 },
+		{ H, ~0U, 8, 16, RCUMAP_MAX_BUCKETS + 1 },
 		{ H, 8, 8, RCUMAP_MAX_ENTRIES + 1, 1 },
 		{ H, 8, 8, ~0U, 1 },
 		{ H, 8, 8, 16, RCUMAP_MAX_BUCKETS + 1 },
@@ -1088,7 +1129,19 @@ TEST_F(rcumap_dev, create_limits_and_info)
 		__u32 buckets_lo, buckets_hi;	/* out_nr_buckets range */
 	} good[] = {
 		{ { H, 1, 0, 1, 0 }, 1, 1 },
-		{ { H, RCUMAP_MAX_KEY_SIZE, RCUMAP_MAX_VALUE_SIZE, 4, 0 }, 4, 7 },
+		/* The largest keys and values, as BPF allows them. */
+		{ { H, RCUMAP_MAX_KEY_SIZE, 0, 4, 0 }, 4, 7 },
+		{ { H, 1, RCUMAP_MAX_KEY_VALUE_SIZE - 1, 4, 0 }, 4, 7 },
+		{ { H, 4112, RCUMAP_MAX_KEY_VALUE_SIZE - 4112, 4, 0 }, 4, 7 },
+		{ { H, 4112, 256 << 10, 4, 0 }, 4, 7 },
+		{ { RCUMAP_MAP_LRU_HASH, 8, RCUMAP_MAX_KEY_VALUE_SIZE - 8, 4, 0 },
+		  4, 7 },
+		{ { RCUMAP_MAP_PERCPU_HASH, 8, RCUMAP_MAX_PERCPU_VALUE_SIZE, 4, 0 },
+		  4, 7 },
+		{ { RCUMAP_MAP_PERCPU_HASH, 8, RCUMAP_MAX_PERCPU_VALUE_SIZE - 7, 4,
+		    0 }, 4, 7 },
+		{ { RCUMAP_MAP_PERCPU_HASH, RCUMAP_MAX_KEY_VALUE_SIZE - 8, 1, 4, 0 },
+		  4, 7 },
 		{ { H, 8, 8, 100, 2 }, 2, 2 },
 		{ { H, 8, 8, 100, 64 }, 64, 64 },
 		{ { H, 8, 8, 100, 0 }, 100, 199 },
@@ -1125,6 +1178,132 @@ TEST_F(rcumap_dev, create_limits_and_info)
 		EXPECT_EQ(0, info.out_count);
 		EXPECT_LT(0, info.out_bytes_used);
 		close(fd);
+	}
+}
+
+/*
+ * Keys and values as large as BPF allows, through every hash ioctl: the
+ * kernel's BPF map tests' 4,112-byte keys with 256 KiB values, a key and a
+ * value of RCUMAP_MAX_KEY_VALUE_SIZE bytes together every way round, and
+ * BPF's largest per-CPU value.  Two keys go in (each as large), come back
+ * whole from LOOKUP, both walks and both batch lookups, are replaced one
+ * by UPDATE and one by BATCH_UPDATE, and leave by LOOKUP_AND_DELETE and
+ * BATCH_DELETE; INFO counts their memory.
+ */
+TEST_F_TIMEOUT(rcumap_dev, largest_keys_and_values_round_trip, 120)
+{
+	static const struct shape shapes[] = {
+		{ RCUMAP_MAP_HASH, 4112, 256 << 10, 4, 0 },
+		{ RCUMAP_MAP_LRU_HASH, 4112, 256 << 10, 2, 0 },
+		{ RCUMAP_MAP_HASH, 1, RCUMAP_MAX_KEY_VALUE_SIZE - 1, 2, 1 },
+		{ RCUMAP_MAP_HASH, RCUMAP_MAX_KEY_SIZE, 0, 2, 1 },
+		{ RCUMAP_MAP_HASH, RCUMAP_MAX_KEY_VALUE_SIZE / 2,
+		  RCUMAP_MAX_KEY_VALUE_SIZE / 2, 2, 1 },
+		{ RCUMAP_MAP_PERCPU_HASH, 4112, RCUMAP_MAX_PERCPU_VALUE_SIZE, 2, 0 },
+	};
+	struct rcumap_info info;
+	__u32 out, i, v;
+	size_t sh;
+
+	for (sh = 0; sh < ARRAY_LEN(shapes); sh++) {
+		const struct shape *s = &shapes[sh];
+		int fd = open_map(s);
+		size_t ks = s->key_size, vs, n;
+		__u8 *keys, *vals, *out_keys, *out_vals;
+		__u64 cursor = 0;
+		long long idx;
+
+		ASSERT_LE(0, fd) TH_LOG("shape %zu", sh);
+		ASSERT_EQ(0, _test_cmd_info(fd, &info));
+		vs = info.out_value_stride;
+		keys = calloc(2, ks);
+		vals = calloc(2, vs + 64);
+		out_keys = calloc(2, ks);
+		out_vals = calloc(2, vs + 64);
+		ASSERT_TRUE(keys && vals && out_keys && out_vals);
+		for (i = 0; i < 2; i++) {
+			make_key(keys + i * ks, ks, i + 1);
+			for (v = 0; v < vs; v++)
+				vals[i * vs + v] = (__u8)(i * 31 + v * 7 + 1);
+			if (s->type == RCUMAP_MAP_PERCPU_HASH)
+				EXPECT_EQ(0, vs % 8);
+			ASSERT_EQ(0, _test_cmd_update(fd, keys + i * ks,
+						      vals + i * vs,
+						      RCUMAP_UPDATE_NOEXIST))
+				TH_LOG("shape %zu, key %u", sh, i);
+		}
+		EXPECT_EQ(2, count_of(fd));
+		ASSERT_EQ(0, _test_cmd_info(fd, &info));
+		EXPECT_LT(2ULL * (ks + vs), info.out_bytes_used)
+			TH_LOG("shape %zu: %llu bytes", sh,
+			       (unsigned long long)info.out_bytes_used);
+
+		for (i = 0; i < 2; i++) {
+			memset(out_vals, 0xa5, vs + 64);
+			EXPECT_EQ(0, _test_cmd_lookup(fd, keys + i * ks, out_vals));
+			EXPECT_EQ(0, memcmp(out_vals, vals + i * vs, vs))
+				TH_LOG("shape %zu, key %u", sh, i);
+			EXPECT_TRUE(all_bytes(out_vals + vs, 0xa5, 64));
+		}
+		/* GET_NEXT_KEY, both modes: two keys, then ENOENT. */
+		for (i = 0; i < 2; i++) {
+			__u32 flags = i ? RCUMAP_WALK_ORDERED : 0;
+
+			ASSERT_EQ(0, _test_cmd_get_next_key_flags(fd, NULL,
+								  out_keys,
+								  flags));
+			ASSERT_EQ(0, _test_cmd_get_next_key_flags(fd, out_keys,
+								  out_keys + ks,
+								  flags));
+			EXPECT_EQ(-ENOENT,
+				  _test_cmd_get_next_key_flags(fd, out_keys + ks,
+							       out_keys, flags));
+			idx = key_index(out_keys + ks, ks);
+			EXPECT_TRUE(idx == 1 || idx == 2) TH_LOG("shape %zu", sh);
+		}
+		/* Both batch lookups, one element a call. */
+		for (n = 0; !_test_cmd_batch_lookup(fd, out_keys, out_vals,
+						    cursor, 1, &cursor, &out);
+		     n++) {
+			ASSERT_EQ(1, out);
+			idx = key_index(out_keys, ks);
+			ASSERT_TRUE(idx == 1 || idx == 2);
+			EXPECT_EQ(0, memcmp(out_vals, vals + (idx - 1) * vs, vs));
+		}
+		EXPECT_EQ(2, n);
+		EXPECT_EQ(0, _test_cmd_batch_lookup_ordered(fd, out_keys,
+							    out_vals, NULL, 2,
+							    &out));
+		EXPECT_EQ(2, out);
+
+		/* Replace one by UPDATE, both by BATCH_UPDATE. */
+		if (vs)
+			vals[0] ^= 0xff;
+		EXPECT_EQ(0, _test_cmd_update(fd, keys, vals,
+					      RCUMAP_UPDATE_EXIST));
+		if (vs) {
+			vals[vs - 1] ^= 0x0f;
+			vals[vs] ^= 0xf0;
+		}
+		EXPECT_EQ(0, _test_cmd_batch_update(fd, keys, vals, 2,
+						    RCUMAP_UPDATE_EXIST, &out));
+		EXPECT_EQ(2, out);
+		EXPECT_EQ(2, count_of(fd));
+
+		/* Out: one with its value, the other by BATCH_DELETE. */
+		memset(out_vals, 0, vs);
+		EXPECT_EQ(0, _test_cmd_lookup_and_delete(fd, keys + ks, out_vals));
+		EXPECT_EQ(0, memcmp(out_vals, vals + vs, vs));
+		EXPECT_EQ(0, _test_cmd_batch_delete(fd, keys, 1, &out));
+		EXPECT_EQ(1, out);
+		EXPECT_EQ(-ENOENT, _test_cmd_delete(fd, keys));
+		EXPECT_EQ(-ENOENT, _test_cmd_lookup(fd, keys + ks, out_vals));
+		EXPECT_EQ(0, count_of(fd));
+		close(fd);
+		free(keys);
+		free(vals);
+		free(out_keys);
+		free(out_vals);
 	}
 }
 
@@ -1835,7 +2014,7 @@ FIXTURE_VARIANT_ADD(rcumap_hash, k3v0) {
 };
 
 FIXTURE_VARIANT_ADD(rcumap_hash, k256v4096) {
-	.key_size = RCUMAP_MAX_KEY_SIZE, .value_size = RCUMAP_MAX_VALUE_SIZE,
+	.key_size = 256, .value_size = 4096,
 	.max_entries = 32, .nr_buckets = 8,
 };
 
@@ -1954,7 +2133,7 @@ TEST_F(rcumap_hash, update_exist)
 
 TEST_F(rcumap_hash, lookup_and_delete_absent_enoent)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 k[TEST_MAX_KEY], v[TEST_MAX_VALUE];
 
 	make_key(k, KS, 1);
 	test_err_lookup(ENOENT, k, v);
@@ -1986,7 +2165,7 @@ TEST_F(rcumap_hash, delete_removes_one_key)
 
 TEST_F(rcumap_hash, lookup_and_delete_returns_value)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE + 64];
+	__u8 k[TEST_MAX_KEY], v[TEST_MAX_VALUE + 64];
 
 	ASSERT_EQ(0, fill_keys(self->fd, &self->s, 8, 0));
 	ASSERT_EQ(0, put(self->fd, &self->s, 6, 7, RCUMAP_UPDATE_EXIST));
@@ -2038,7 +2217,7 @@ TEST_F(rcumap_hash, full_map_enospc)
 /* LOOKUP, LOOKUP_AND_DELETE and GET_NEXT_KEY write their size, no more. */
 TEST_F(rcumap_hash, outputs_exact_size)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE], out[RCUMAP_MAX_VALUE_SIZE + 64];
+	__u8 k[TEST_MAX_KEY], out[TEST_MAX_VALUE + 64];
 
 	ASSERT_EQ(0, fill_keys(self->fd, &self->s, 3, 0));
 	EXPECT_EQ(0, check(self->fd, &self->s, 1, 0));
@@ -2065,7 +2244,7 @@ TEST_F(rcumap_hash, outputs_exact_size)
  */
 static long gnk_walk(int fd, const struct shape *s, __u32 n, __u32 *seen)
 {
-	__u8 cur[RCUMAP_MAX_KEY_SIZE], next[RCUMAP_MAX_KEY_SIZE];
+	__u8 cur[TEST_MAX_KEY], next[TEST_MAX_KEY];
 	long steps = 0;
 	long long idx;
 	bool first = true;
@@ -2090,7 +2269,7 @@ static long gnk_walk(int fd, const struct shape *s, __u32 n, __u32 *seen)
 TEST_F(rcumap_hash, get_next_key_walks_every_key_once)
 {
 	__u32 seen[256], i, n = MAXE;
-	__u8 next[RCUMAP_MAX_KEY_SIZE];
+	__u8 next[TEST_MAX_KEY];
 
 	ASSERT_GE(ARRAY_LEN(seen), n);
 	test_err_get_next_key(ENOENT, NULL, next);
@@ -2113,8 +2292,8 @@ TEST_F(rcumap_hash, get_next_key_walks_every_key_once)
 /* BPF: a key that is not in the map restarts the walk at the first key. */
 TEST_F(rcumap_hash, get_next_key_restarts_after_delete)
 {
-	__u8 first[RCUMAP_MAX_KEY_SIZE], second[RCUMAP_MAX_KEY_SIZE];
-	__u8 next[RCUMAP_MAX_KEY_SIZE], k[RCUMAP_MAX_KEY_SIZE];
+	__u8 first[TEST_MAX_KEY], second[TEST_MAX_KEY];
+	__u8 next[TEST_MAX_KEY], k[TEST_MAX_KEY];
 	__u32 n = MAXE < 20 ? MAXE : 20;
 
 	ASSERT_EQ(0, fill_keys(self->fd, &self->s, n, 0));
@@ -2148,7 +2327,7 @@ TEST_F(rcumap_hash, get_next_key_restarts_after_delete)
 /* Fetch the next key, then delete the current one: every key goes. */
 TEST_F(rcumap_hash, get_next_key_delete_behind)
 {
-	__u8 cur[RCUMAP_MAX_KEY_SIZE], next[RCUMAP_MAX_KEY_SIZE];
+	__u8 cur[TEST_MAX_KEY], next[TEST_MAX_KEY];
 	__u32 steps = 0, n = MAXE;
 	int ret;
 
@@ -2783,7 +2962,7 @@ TEST_F(rcumap_hash, bucket_stats_bad_input)
  */
 TEST_F(rcumap_hash, user_pointers_efault)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 k[TEST_MAX_KEY], v[TEST_MAX_VALUE];
 	__u8 *hole = self->bad.unmapped, *ro = self->bad.ro;
 	__u8 *kstr = badmem_straddle(&self->bad, KS);
 	__u8 *vstr = VS ? badmem_straddle(&self->bad, VS) : NULL;
@@ -2911,7 +3090,7 @@ static int owalk_run(int fd, const struct shape *s, struct owalk *w)
 	__u32 vs = s->value_size, out, i, calls = 0;
 	size_t ksz = (size_t)count * ks + 64, vsz = (size_t)count * vs + 64;
 	__u8 *keys = malloc(ksz), *vals = malloc(vsz);
-	__u8 after[RCUMAP_MAX_KEY_SIZE];
+	__u8 after[TEST_MAX_KEY];
 	bool started = false;
 	long long idx;
 	int ret = 0;
@@ -3052,7 +3231,7 @@ TEST_F(rcumap_hash, ordered_walks_same_order_each_key_once)
 		.ver = ver, .check_below = OW_KEYS, .max = OW_KEYS,
 		.order = order,
 	};
-	__u8 next[RCUMAP_MAX_KEY_SIZE];
+	__u8 next[TEST_MAX_KEY];
 	int pos[OW_KEYS], pass;
 
 	ASSERT_GE(OW_KEYS, n);
@@ -3093,7 +3272,7 @@ TEST_F(rcumap_hash, ordered_walks_same_order_each_key_once)
 /* The walk after a key never in the map: a tail of the order, no error. */
 TEST_F(rcumap_hash, ordered_walk_after_absent_key)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE], next[RCUMAP_MAX_KEY_SIZE];
+	__u8 k[TEST_MAX_KEY], next[TEST_MAX_KEY];
 	__u32 nref, out, i, n = MAXE / 2, probe, start;
 	long long ref[OW_KEYS], idx;
 	__u8 *keys, *vals;
@@ -3310,7 +3489,7 @@ TEST_F_TIMEOUT(rcumap_hash, ordered_walk_survives_deletes_and_resize, 180)
  */
 TEST_F(rcumap_hash, ordered_walk_fields_and_pointers)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE], next[RCUMAP_MAX_KEY_SIZE];
+	__u8 k[TEST_MAX_KEY], next[TEST_MAX_KEY];
 	__u8 *hole = self->bad.unmapped, *ro = self->bad.ro;
 	struct rcumap_batch bc;
 	struct batch_buf b;
@@ -3484,7 +3663,7 @@ FIXTURE_TEARDOWN(rcumap_ptab)
 /* Insert the value of number @n, version @ver; its id into @id. */
 static int pins(int fd, const struct shape *s, __u64 n, __u32 ver, __u64 *id)
 {
-	__u8 v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 v[TEST_MAX_VALUE];
 
 	make_value(v, s->value_size, n, ver);
 	return _test_cmd_ptab_insert(fd, v, id);
@@ -3493,7 +3672,7 @@ static int pins(int fd, const struct shape *s, __u64 n, __u32 ver, __u64 *id)
 /* 0 if @id holds the value of @n, @ver; LOOKUP's error; -EBADMSG. */
 static int pcheck(int fd, const struct shape *s, __u64 id, __u64 n, __u32 ver)
 {
-	__u8 v[RCUMAP_MAX_VALUE_SIZE + 64];
+	__u8 v[TEST_MAX_VALUE + 64];
 	int ret;
 
 	memset(v, 0xa5, sizeof(v));
@@ -3553,7 +3732,7 @@ TEST_F(rcumap_ptab, insert_until_full)
 
 TEST_F(rcumap_ptab, remove_then_lookup_enoent)
 {
-	__u8 v[RCUMAP_MAX_VALUE_SIZE + 64];
+	__u8 v[TEST_MAX_VALUE + 64];
 	__u64 a, b;
 
 	ASSERT_EQ(0, pins(self->fd, &self->s, 1, 4, &a));
@@ -3575,7 +3754,7 @@ TEST_F(rcumap_ptab, remove_then_lookup_enoent)
 /* Ids never handed out find nothing. */
 TEST_F(rcumap_ptab, unknown_id_enoent)
 {
-	__u8 v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 v[TEST_MAX_VALUE];
 	const __u64 probe[] = { 1, 2, 1000, 1ULL << 32, 1ULL << 63, ~0ULL };
 	__u64 id, got;
 	size_t i;
@@ -3606,7 +3785,7 @@ TEST_F(rcumap_ptab, unknown_id_enoent)
  */
 TEST_F(rcumap_ptab, stale_id_misses_after_reuse)
 {
-	__u8 v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 v[TEST_MAX_VALUE];
 	__u64 ids[4096], old, fresh, last;
 	__u32 i, round;
 
@@ -3634,7 +3813,7 @@ TEST_F(rcumap_ptab, stale_id_misses_after_reuse)
 /* PTAB_NEXT returns exactly the live entries, in increasing id order. */
 TEST_F(rcumap_ptab, next_walks_live_set)
 {
-	__u8 v[RCUMAP_MAX_VALUE_SIZE + 64];
+	__u8 v[TEST_MAX_VALUE + 64];
 	__u64 ids[4096], id, got;
 	bool live[4096];
 	__u32 i, found, steps;
@@ -3783,8 +3962,14 @@ FIXTURE_VARIANT_ADD(rcumap_percpu, k3v8) {
 };
 
 FIXTURE_VARIANT_ADD(rcumap_percpu, k256v4096) {
-	.key_size = RCUMAP_MAX_KEY_SIZE, .value_size = RCUMAP_MAX_VALUE_SIZE,
+	.key_size = 256, .value_size = 4096,
 	.max_entries = 16,
+};
+
+/* The kernel's BPF map tests' key, BPF's largest per-CPU value. */
+FIXTURE_VARIANT_ADD(rcumap_percpu, k4112v32768) {
+	.key_size = 4112, .value_size = RCUMAP_MAX_PERCPU_VALUE_SIZE,
+	.max_entries = 8,
 };
 
 FIXTURE_SETUP(rcumap_percpu)
@@ -3835,7 +4020,7 @@ static void pc_make(const struct shape *s, __u32 nr_cpus, void *buf, __u64 n,
 static int pc_put(int fd, const struct shape *s, __u32 nr_cpus, void *buf,
 		  __u64 n, __u32 ver, __u32 flags)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE];
+	__u8 k[TEST_MAX_KEY];
 
 	make_key(k, s->key_size, n);
 	/* Non-zero padding: the kernel must ignore it. */
@@ -3909,7 +4094,7 @@ TEST_F(rcumap_percpu, info_reports_cpus_and_stride)
  */
 TEST_F(rcumap_percpu, round_trip_every_cpu)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE];
+	__u8 k[TEST_MAX_KEY];
 	__u64 n;
 
 	for (n = 0; n < 8; n++)
@@ -3944,7 +4129,7 @@ TEST_F(rcumap_percpu, round_trip_every_cpu)
 
 TEST_F(rcumap_percpu, lookup_and_delete_returns_every_cpu)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE];
+	__u8 k[TEST_MAX_KEY];
 
 	ASSERT_EQ(0, pc_put(self->fd, &self->s, self->nr_cpus, self->a, 7, 1,
 			    RCUMAP_UPDATE_ANY));
@@ -3986,7 +4171,7 @@ TEST_F(rcumap_percpu, batches_and_walks)
 {
 	__u32 n = MAXE / 2, out, i, got = 0, seen[64] = { 0 };
 	__u8 *keys = calloc(MAXE, KS), *vals = calloc(MAXE, self->vbuf);
-	__u8 k[RCUMAP_MAX_KEY_SIZE], nk[RCUMAP_MAX_KEY_SIZE];
+	__u8 k[TEST_MAX_KEY], nk[TEST_MAX_KEY];
 	__u64 cursor = 0;
 	long long idx;
 	int ret;
@@ -4079,7 +4264,7 @@ TEST_F(rcumap_percpu, batches_and_walks)
  */
 TEST_F(rcumap_percpu, ptab_ops_einval_and_short_buffer_efault)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE], *p, *end;
+	__u8 k[TEST_MAX_KEY], *p, *end;
 	size_t len;
 	__u64 id;
 
@@ -4225,7 +4410,7 @@ TEST_F(rcumap_lru, insert_four_times_max_never_fails)
 	}
 	/* Batches evict too. */
 	{
-		__u8 keys[8][RCUMAP_MAX_KEY_SIZE], vals[8][64];
+		__u8 keys[8][TEST_MAX_KEY], vals[8][64];
 		__u8 *kp = malloc(8 * KS), *vp = malloc(8 * (VS ? VS : 1));
 		__u32 out, i;
 
@@ -4261,7 +4446,7 @@ TEST_F(rcumap_lru, insert_four_times_max_never_fails)
  */
 TEST_F(rcumap_lru, looked_up_keys_survive_walked_keys_do_not)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE], nk[RCUMAP_MAX_KEY_SIZE];
+	__u8 k[TEST_MAX_KEY], nk[TEST_MAX_KEY];
 	__u8 *keys = malloc((size_t)MAXE * KS);
 	__u8 *vals = malloc((size_t)MAXE * (VS ? VS : 1));
 	__u32 out, hot_left = 0, cold_left = 0;
@@ -4378,7 +4563,7 @@ static __u64 rnd(__u64 *s)
 static int mp_hash_writer(int fd, const struct shape *s, struct mp_shared *sh,
 			  int w, double deadline)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 k[TEST_MAX_KEY], v[TEST_MAX_VALUE];
 	__u64 seed = 0x9e3779b97f4a7c15ULL * (w + 1), ops = 0;
 	__u32 key, r;
 	int ret, want;
@@ -4446,7 +4631,7 @@ static int mp_hash_writer(int fd, const struct shape *s, struct mp_shared *sh,
 static int mp_hash_reader(int fd, const struct shape *s, struct mp_shared *sh,
 			  int me, double deadline)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 k[TEST_MAX_KEY], v[TEST_MAX_VALUE];
 	__u8 keys[16 * 64], vals[16 * 256];
 	__u64 seed = 0x2545f4914f6cdd1dULL * (me + 1), ops = 0, cursor;
 	__u32 seen[MP_KEYS] = { 0 }, key, out, i, calls;
@@ -4517,7 +4702,7 @@ static int mp_hash_reader(int fd, const struct shape *s, struct mp_shared *sh,
 static int mp_ptab_writer(int fd, const struct shape *s, struct mp_shared *sh,
 			  int w, double deadline)
 {
-	__u8 v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 v[TEST_MAX_VALUE];
 	__u64 seed = 0x9e3779b97f4a7c15ULL * (w + 1), ops = 0, seq = 0, id;
 	__u64 num[MP_LIVE], *live = sh->live[w];
 	__u32 *n = &sh->nlive[w], i;
@@ -4563,7 +4748,7 @@ static int mp_ptab_writer(int fd, const struct shape *s, struct mp_shared *sh,
 static int mp_ptab_reader(int fd, const struct shape *s, struct mp_shared *sh,
 			  int me, double deadline)
 {
-	__u8 v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 v[TEST_MAX_VALUE];
 	__u64 seed = 0x2545f4914f6cdd1dULL * (me + 1), ops = 0, id, got, num;
 	__u32 i, stable_seen, steps;
 	int ret;

@@ -39,6 +39,26 @@ static const struct shape fn_ptab = {
 	.type = RCUMAP_MAP_PTAB, .value_size = 32, .max_entries = 64,
 };
 
+/*
+ * Entries out of line (a key and a value of more than 128 bytes): an
+ * update allocates an element, then a bucket; a key of more than 256
+ * bytes goes through the map's own buffer on its way to a delete, which
+ * CREATE allocates.
+ */
+static const struct shape fn_elems = {
+	.type = RCUMAP_MAP_HASH, .key_size = 300, .value_size = 4096,
+	.max_entries = 64,
+};
+
+/* Values above 4096 bytes: LOOKUP_AND_DELETE's buffer may fail. */
+static const struct shape fn_bigval = {
+	.type = RCUMAP_MAP_HASH, .key_size = 8, .value_size = 8192,
+	.max_entries = 64,
+};
+
+/* The largest value of the shapes above, for the buffers of a sweep. */
+#define FN_MAX_VALUE	8192
+
 /* ---- fail-nth ------------------------------------------------------------ */
 
 static int fail_nth_open(void)
@@ -92,11 +112,11 @@ struct ctx {
 	int fd;
 	const struct shape *s;
 	struct model before;		/* what setup made */
-	__u8 key[RCUMAP_MAX_KEY_SIZE];
-	__u8 val[RCUMAP_MAX_VALUE_SIZE];
-	__u8 out[RCUMAP_MAX_VALUE_SIZE];
-	__u8 keys[16 * 8];
-	__u8 vals[16 * 32];
+	__u8 key[TEST_MAX_KEY];
+	__u8 val[FN_MAX_VALUE];
+	__u8 out[FN_MAX_VALUE];
+	__u8 keys[16 * 300];		/* 16 keys of a shape above */
+	__u8 vals[16 * 32];		/* 16 of fn_hash's values */
 	__u64 out_id, out_cursor;
 	__u32 out_count;
 	__u32 nr_buckets;		/* setup_hash_walked(): INFO's */
@@ -132,7 +152,7 @@ static int model_find(const struct model *m, __u64 num)
 
 static int check_hash(struct ctx *c, const struct model *m)
 {
-	__u8 k[RCUMAP_MAX_KEY_SIZE], v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 k[TEST_MAX_KEY], v[FN_MAX_VALUE];
 	__u32 i, live = 0;
 	long long cnt;
 	int ret;
@@ -166,7 +186,7 @@ static int check_hash(struct ctx *c, const struct model *m)
 
 static int check_ptab(struct ctx *c, const struct model *m)
 {
-	__u8 v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 v[TEST_MAX_VALUE];
 	__u32 i, live = 0, walked = 0;
 	struct rcumap_info info;
 	__u64 id, got;
@@ -210,13 +230,13 @@ static int setup_none(struct ctx *c)
 	return c->fd < 0 ? -errno : 0;
 }
 
-/* HASH map holding keys 0..FN_KEYS - 1 at version 0. */
-static int setup_hash(struct ctx *c)
+/* A map of shape @s holding keys 0..FN_KEYS - 1 at version 0. */
+static int setup_hash_shape(struct ctx *c, const struct shape *s)
 {
 	__u32 i;
 	int ret = setup_none(c);
 
-	c->s = &fn_hash;
+	c->s = s;
 	if (!ret)
 		ret = _test_cmd_create_shape(c->fd, c->s);
 	for (i = 0; !ret && i < FN_KEYS; i++) {
@@ -228,13 +248,28 @@ static int setup_hash(struct ctx *c)
 	return ret;
 }
 
+static int setup_hash(struct ctx *c)
+{
+	return setup_hash_shape(c, &fn_hash);
+}
+
+static int setup_elems(struct ctx *c)
+{
+	return setup_hash_shape(c, &fn_elems);
+}
+
+static int setup_bigval(struct ctx *c)
+{
+	return setup_hash_shape(c, &fn_bigval);
+}
+
 /*
  * The key numbers of an ordered walk by GET_NEXT_KEY, into @order (room
  * for FN_KEYS); how many, or -errno.
  */
 static int ordered_keys(struct ctx *c, long long *order)
 {
-	__u8 cur[RCUMAP_MAX_KEY_SIZE], next[RCUMAP_MAX_KEY_SIZE];
+	__u8 cur[TEST_MAX_KEY], next[TEST_MAX_KEY];
 	int n = 0, ret;
 
 	for (;;) {
@@ -349,6 +384,16 @@ static int op_create_hash_big(struct ctx *c)
 static int chk_create_hash_big(struct ctx *c, int ret)
 {
 	return check_create(c, ret, &fn_hash_big);
+}
+
+static int op_create_elems(struct ctx *c)
+{
+	return _test_cmd_create_shape(c->fd, &fn_elems);
+}
+
+static int chk_create_elems(struct ctx *c, int ret)
+{
+	return check_create(c, ret, &fn_elems);
 }
 
 static int op_create_ptab(struct ctx *c)
@@ -771,6 +816,12 @@ static const struct shape fn_percpu = {
 	.max_entries = 64,
 };
 
+/* Keys the inner table keeps out of line, with their area pointers. */
+static const struct shape fn_percpu_bigkey = {
+	.type = RCUMAP_MAP_PERCPU_HASH, .key_size = 300, .value_size = 8,
+	.max_entries = 64,
+};
+
 static __u64 pc_buf[FN_MAX_CPUS], pc_out[FN_MAX_CPUS];
 static __u32 pc_cpus;
 
@@ -794,18 +845,18 @@ static int pc_update(struct ctx *c, __u64 num, __u32 ver, __u32 flags)
 
 	for (cpu = 0; cpu < pc_cpus; cpu++)
 		pc_buf[cpu] = pc_value(num, ver, cpu);
-	make_key(c->key, 8, num);
+	make_key(c->key, c->s->key_size, num);
 	return _test_cmd_update(c->fd, c->key, pc_buf, flags);
 }
 
-/* PERCPU_HASH map holding keys 0..FN_KEYS - 1 at version 0. */
-static int setup_percpu(struct ctx *c)
+/* A PERCPU_HASH map of @s holding keys 0..FN_KEYS - 1 at version 0. */
+static int setup_percpu_shape(struct ctx *c, const struct shape *s)
 {
 	struct rcumap_info info;
 	__u32 i;
 	int ret = setup_none(c);
 
-	c->s = &fn_percpu;
+	c->s = s;
 	if (!ret)
 		ret = _test_cmd_create_shape(c->fd, c->s);
 	if (!ret)
@@ -822,6 +873,16 @@ static int setup_percpu(struct ctx *c)
 	return ret;
 }
 
+static int setup_percpu(struct ctx *c)
+{
+	return setup_percpu_shape(c, &fn_percpu);
+}
+
+static int setup_percpu_bigkey(struct ctx *c)
+{
+	return setup_percpu_shape(c, &fn_percpu_bigkey);
+}
+
 /* Every key of @m as it says, every CPU's value, and INFO's count. */
 static int check_percpu(struct ctx *c, const struct model *m)
 {
@@ -830,7 +891,7 @@ static int check_percpu(struct ctx *c, const struct model *m)
 	int ret;
 
 	for (i = 0; i < m->n; i++) {
-		make_key(c->key, 8, m->num[i]);
+		make_key(c->key, c->s->key_size, m->num[i]);
 		ret = _test_cmd_lookup(c->fd, c->key, pc_out);
 		if (ret != (m->present[i] ? 0 : -ENOENT))
 			return WHY(c, "key %llu: lookup %d",
@@ -879,7 +940,7 @@ static int chk_percpu_replace(struct ctx *c, int ret)
 /* May fail with ENOMEM (its value buffer), but then deletes nothing. */
 static int op_percpu_lookup_and_delete(struct ctx *c)
 {
-	make_key(c->key, 8, 3);
+	make_key(c->key, c->s->key_size, 3);
 	return _test_cmd_lookup_and_delete(c->fd, c->key, pc_out);
 }
 
@@ -935,7 +996,7 @@ static int op_lru_insert_full(struct ctx *c)
  */
 static int chk_lru_insert_full(struct ctx *c, int ret)
 {
-	__u8 v[RCUMAP_MAX_VALUE_SIZE];
+	__u8 v[TEST_MAX_VALUE];
 	__u32 i, gone = 0;
 	long long count;
 	int r;
@@ -1085,5 +1146,42 @@ SWEEP(percpu_replace, setup_percpu, chk_percpu_replace, false, true)
 SWEEP(percpu_lookup_and_delete, setup_percpu, chk_percpu_lookup_and_delete,
       false, true)
 SWEEP(lru_insert_full, setup_lru_full, chk_lru_insert_full, false, true)
+
+/*
+ * Out of line: a failed element or bucket leaves the map as it was, and
+ * the deletes of long keys still never fail for lack of memory.
+ */
+#define op_elems_insert		op_insert_noexist
+#define op_elems_replace	op_replace_exist
+#define op_elems_delete		op_delete
+#define op_elems_lookup_and_delete	op_lookup_and_delete
+#define op_elems_batch_delete	op_batch_delete
+#define op_elems_lookup		op_lookup
+#define op_bigval_lookup_and_delete	op_lookup_and_delete
+#define op_percpu_bigkey_insert	op_percpu_insert
+#define op_percpu_bigkey_replace	op_percpu_replace
+#define op_percpu_bigkey_lookup_and_delete	op_percpu_lookup_and_delete
+/*
+ * A buffer or element above a page is kvmalloc()ed: when its kmalloc()
+ * fails, vmalloc() takes over, so the failure is absorbed.  Only the
+ * sweeps that reach a small allocation (the bucket of an insert) must see
+ * ENOMEM; the others must leave the map right whatever fails.
+ */
+SWEEP(create_elems, setup_none, chk_create_elems, false, true)
+SWEEP(elems_insert, setup_elems, chk_insert, false, true)
+SWEEP(elems_replace, setup_elems, chk_replace, false, false)
+SWEEP(elems_delete, setup_elems, chk_delete, true, false)
+SWEEP(elems_lookup_and_delete, setup_elems, chk_lookup_and_delete, true,
+      false)
+SWEEP(elems_batch_delete, setup_elems, chk_batch_delete, true, false)
+SWEEP(elems_lookup, setup_elems, chk_lookup, false, false)
+SWEEP(bigval_lookup_and_delete, setup_bigval, chk_lookup_and_delete, false,
+      false)
+SWEEP(percpu_bigkey_insert, setup_percpu_bigkey, chk_percpu_insert, false,
+      true)
+SWEEP(percpu_bigkey_replace, setup_percpu_bigkey, chk_percpu_replace, false,
+      true)
+SWEEP(percpu_bigkey_lookup_and_delete, setup_percpu_bigkey,
+      chk_percpu_lookup_and_delete, false, true)
 
 RCUMAP_SELFTEST_MAIN

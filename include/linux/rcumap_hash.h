@@ -22,9 +22,25 @@
 
 struct rcumap_hash;
 
-/* Largest key and value a table accepts, in bytes. */
-#define RCUMAP_HASH_MAX_KEY_SIZE	256
-#define RCUMAP_HASH_MAX_VALUE_SIZE	4096
+/*
+ * Largest key and value a table accepts, in bytes, BPF's limit: a key and
+ * a value of at most %RCUMAP_HASH_MAX_KEY_VALUE_SIZE bytes together (BPF
+ * hash maps take any whose sum stays below KMALLOC_MAX_SIZE less their
+ * element header, 4 MiB - 48 bytes on x86_64).  Larger is -E2BIG.
+ */
+#define RCUMAP_HASH_MAX_KEY_VALUE_SIZE	SZ_4M
+#define RCUMAP_HASH_MAX_KEY_SIZE	RCUMAP_HASH_MAX_KEY_VALUE_SIZE
+#define RCUMAP_HASH_MAX_VALUE_SIZE	(RCUMAP_HASH_MAX_KEY_VALUE_SIZE - 1)
+
+/*
+ * Entries whose key and value, each rounded up to 8 bytes, take more than
+ * this many bytes are kept out of line: the bucket holds a pointer to an
+ * element with the key and value, so that an update copies 12 bytes per
+ * neighbour (hash word and pointer) instead of its neighbours' keys and
+ * values.  See Documentation/rcumap.rst, "Out-of-line entries", for how
+ * the threshold was chosen.
+ */
+#define RCUMAP_HASH_INLINE_MAX		128
 /* Largest max_entries and bucket count a table accepts. */
 #define RCUMAP_HASH_MAX_ENTRIES		SZ_16M
 #define RCUMAP_HASH_MAX_BUCKETS		SZ_4M
@@ -69,9 +85,9 @@ static inline u32 rcumap_hash_buckets_for(u32 max_entries)
  *
  * Runs once for every value that leaves the table (replaced, deleted, or
  * still there at destroy), after a grace period: no reader can still see
- * @value.  @key and @value point into memory that is freed when the
- * callback returns; a value that holds a pointer (e.g. a
- * ``void __percpu *``) is freed through it here.
+ * @value.  @key and @value point into memory (the retired bucket, or the
+ * entry's element) that is freed when the callback returns; a value that
+ * holds a pointer (e.g. a ``void __percpu *``) is freed through it here.
  *
  * Context: Softirq (an RCU callback) or a workqueue, BH possibly disabled.
  * Must not sleep and must not touch the table.
@@ -81,7 +97,8 @@ typedef void (*rcumap_hash_free_t)(void *priv, const void *key, void *value);
 /**
  * struct rcumap_hash_params - shape of a new hash table.
  * @key_size: Bytes per key, 1 to %RCUMAP_HASH_MAX_KEY_SIZE.
- * @value_size: Bytes per value, 0 to %RCUMAP_HASH_MAX_VALUE_SIZE.
+ * @value_size: Bytes per value, 0 to %RCUMAP_HASH_MAX_VALUE_SIZE; with
+ *	@key_size, at most %RCUMAP_HASH_MAX_KEY_VALUE_SIZE.
  * @max_entries: Most entries the table holds, 1 to %RCUMAP_HASH_MAX_ENTRIES.
  * @nr_buckets: Number of buckets, rounded up to a power of two, at most
  *	%RCUMAP_HASH_MAX_BUCKETS; 0 picks one bucket per entry of @max_entries
@@ -237,6 +254,10 @@ int rcumap_hash_bucket_stats(const struct rcumap_hash *h, u32 *cursor,
 
 #if IS_ENABLED(CONFIG_KUNIT)
 size_t rcumap_hash_kunit_walk_bytes(const struct rcumap_hash *h, u32 *longest);
+struct rcumap_hash *
+rcumap_hash_kunit_create(const struct rcumap_hash_params *params, gfp_t gfp,
+			 bool indirect);
+bool rcumap_hash_kunit_indirect(const struct rcumap_hash *h);
 #endif
 
 #endif /* _LINUX_RCUMAP_HASH_H */

@@ -19,15 +19,24 @@
 #include <linux/compiler.h>
 #include <linux/gfp.h>
 #include <linux/rcumap_hash.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 
 struct rcumap_percpu_hash;
 
 /*
- * Largest value per CPU, in bytes.  The per-CPU allocator refuses larger
- * areas than PCPU_MIN_UNIT_SIZE (32 KiB); the inner table's limit is lower.
+ * Largest value per CPU, in bytes, rounded up to 8: PCPU_MIN_UNIT_SIZE
+ * (32 KiB with 4 KiB pages), the largest area the per-CPU allocator is
+ * sure to give, and BPF's limit for its per-CPU hash maps.  Larger is
+ * -E2BIG.
  */
-#define RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE	RCUMAP_HASH_MAX_VALUE_SIZE
+#define RCUMAP_PERCPU_HASH_MAX_VALUE_SIZE	SZ_32K
+/*
+ * Largest key: the inner table stores a pointer with each key, and the
+ * two together may take %RCUMAP_HASH_MAX_KEY_VALUE_SIZE bytes.
+ */
+#define RCUMAP_PERCPU_HASH_MAX_KEY_SIZE \
+	(RCUMAP_HASH_MAX_KEY_VALUE_SIZE - sizeof(void *))
 
 struct rcumap_percpu_hash *
 rcumap_percpu_hash_create(const struct rcumap_hash_params *params, gfp_t gfp);

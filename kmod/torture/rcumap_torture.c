@@ -2380,7 +2380,11 @@ static const struct tt_hash_shape df_hash_shapes[] = {
 
 static const u32 df_ptab_capacities[] = { 64, 128, 1024 };
 
-/* Buffers are larger than the largest key or value by an offset. */
+/*
+ * Buffers hold the largest key or value of a differential shape (each
+ * buffer serves as either), DF_MAX_SIZE bytes, plus an offset.
+ */
+#define DF_MAX_SIZE	4096
 #define DF_MISALIGN	8
 
 struct df {
@@ -3319,9 +3323,15 @@ static void df_free(struct df *d)
 /* Start stream @nr of the differential, for @share ops on each map. */
 static int df_start(struct df *d, u32 nr, unsigned long share)
 {
-	const size_t ksz = RCUMAP_HASH_MAX_KEY_SIZE + DF_MISALIGN;
-	const size_t vsz = RCUMAP_HASH_MAX_VALUE_SIZE + DF_MISALIGN;
+	const size_t ksz = DF_MAX_SIZE + DF_MISALIGN;
+	const size_t vsz = DF_MAX_SIZE + DF_MISALIGN;
+	u32 i;
 
+	for (i = 0; i < ARRAY_SIZE(df_hash_shapes); i++) {
+		if (df_hash_shapes[i].key_size > DF_MAX_SIZE ||
+		    df_hash_shapes[i].value_size > DF_MAX_SIZE)
+			return -EINVAL;
+	}
 	d->nr = nr;
 	d->share = share;
 	d->key = kmalloc(ksz, GFP_KERNEL);

@@ -532,9 +532,16 @@ static void fill_keys(struct thread *t, __u64 p, uint64_t len)
 /* A plausible, or not, key or value size for CREATE. */
 static __u32 gen_size(struct rnd *r, bool key)
 {
+	/* Now and then one of the largest, or just past a limit. */
+	if (one_in(r, 16))
+		return PICK(r, 4112, 256 << 10, RCUMAP_MAX_PERCPU_VALUE_SIZE,
+			    RCUMAP_MAX_PERCPU_VALUE_SIZE + 1,
+			    RCUMAP_MAX_KEY_VALUE_SIZE - 8,
+			    RCUMAP_MAX_KEY_VALUE_SIZE,
+			    RCUMAP_MAX_KEY_VALUE_SIZE + 1);
 	if (key)
 		return PICK(r, 1, 4, 8, 8, 16, 3, 256, 0, 257, rnd64(r));
-	return PICK(r, 0, 1, 8, 8, 64, 100, 4096, 4097, rnd64(r));
+	return PICK(r, 0, 1, 8, 8, 64, 100, 120, 121, 4096, 4097, rnd64(r));
 }
 
 /*
@@ -686,6 +693,13 @@ static void do_ioctl(struct thread *t)
 				(one_in(r, 10) ? 1 : 0) :
 				PICK(r, 0, 0, 1, 16, 1000,
 				     RCUMAP_MAX_BUCKETS + 1, rnd64(r));
+		/*
+		 * Few elements of a kilobyte or more: a map of 4096 keys of
+		 * 4 MiB would take the guest's memory, not test the map.
+		 */
+		if ((__u64)c->key_size + c->value_size > 4096 &&
+		    c->max_entries > 4)
+			c->max_entries = 1 + below(r, 4);
 		if (big) {
 			/* The largest a caller can make: once at a time. */
 			c->flags = 0;
@@ -1026,10 +1040,13 @@ static void print_counts(enum op op)
 static int round_trip(int fd, const char *what)
 {
 	struct rcumap_info info = { .size = sizeof(info) };
-	/* A PERCPU_HASH value buffer: up to 1024 CPUs of 4096 bytes. */
-	static uint8_t value[1024 * RCUMAP_MAX_VALUE_SIZE];
+	/*
+	 * A value buffer: up to 4 MiB, or for a PERCPU_HASH map up to 1024
+	 * CPUs of 32 KiB; static, as are the keys of up to 4 MiB.
+	 */
+	static uint8_t value[1024 * RCUMAP_MAX_PERCPU_VALUE_SIZE];
 	static uint8_t out[sizeof(value)];
-	uint8_t key[RCUMAP_MAX_KEY_SIZE], next[RCUMAP_MAX_KEY_SIZE];
+	static uint8_t key[RCUMAP_MAX_KEY_SIZE], next[RCUMAP_MAX_KEY_SIZE];
 	struct rcumap_create c = {
 		.size = sizeof(c), .map_type = RCUMAP_MAP_HASH,
 		.key_size = 8, .value_size = 16, .max_entries = 64,
@@ -1199,7 +1216,7 @@ static void readonly_check(int fd, const char *what)
 		.size = sizeof(c), .map_type = RCUMAP_MAP_HASH,
 		.key_size = 8, .value_size = 8, .max_entries = 64,
 	};
-	uint8_t buf[8 * RCUMAP_MAX_KEY_SIZE] = { 0 };
+	static uint8_t buf[1 << 16];
 	struct rcumap_elem e = {
 		.size = sizeof(e), .key = U64_PTR(buf), .value = U64_PTR(buf),
 	};
@@ -1209,8 +1226,10 @@ static void readonly_check(int fd, const char *what)
 	unsigned long cmd = RCUMAP_IOC_CREATE;
 	void *arg = &c;
 
+	memset(buf, 0, sizeof(buf));
 	if (!ioctl(fd, RCUMAP_IOC_INFO, &info)) {
-		if (info.out_value_stride > sizeof(buf))
+		if (info.out_value_stride > sizeof(buf) ||
+		    info.out_key_size > sizeof(buf))
 			return;
 		cmd = is_hash_like(info.out_map_type) ? RCUMAP_IOC_UPDATE :
 							RCUMAP_IOC_PTAB_INSERT;

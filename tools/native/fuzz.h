@@ -5,7 +5,7 @@
  * Tables a fuzz input destroys are freed after a grace period.  Waiting
  * for one after every input would cap the fuzzers at a hundred or so
  * inputs a second (a call_rcu thread sleeps 10 ms between batches), so
- * rcu_barrier() runs every NATIVE_FUZZ_RECLAIM inputs,
+ * native_barrier() runs every NATIVE_FUZZ_RECLAIM inputs,
  * and then nothing may be left allocated: a leak check that, unlike
  * libFuzzer's own (run them with -detect_leaks=0), understands deferred
  * frees.
@@ -44,7 +44,7 @@ static inline void native_fuzz_reclaim(void)
 
 	if (++inputs % NATIVE_FUZZ_RECLAIM)
 		return;
-	rcu_barrier();
+	native_barrier();
 	if (fuzz_live_at_start >= 0 &&
 	    native_allocs_live() != fuzz_live_at_start) {
 		fprintf(stderr, "%ld allocations leaked over the last %d inputs\n",

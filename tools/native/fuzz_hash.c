@@ -5,9 +5,12 @@
  * of keys.  Allocation failures are part of the input, so every
  * -ENOMEM path and the dead-entry path of delete get fuzzed too.
  *
- * Input: shape byte (key and value size), capacity byte, buckets byte,
- * seed byte, then per operation an opcode byte, a key byte and an
- * argument byte.
+ * Input: shape byte (key and value size), capacity byte (its top two
+ * bits: entries as their size says, inline, out of line, as their size
+ * says), buckets byte, seed byte, then per operation an opcode byte, a
+ * key byte and an argument byte.  Values of MAX_VALUE bytes go out of
+ * line by size (RCUMAP_HASH_INLINE_MAX); the capacity byte forces either
+ * layout on any shape.
  */
 #include <linux/err.h>
 #include <linux/gfp.h>
@@ -63,7 +66,10 @@ static void make_value(u8 *value, u32 id, u8 arg)
 		value[i] = (u8)(arg + i * 13 + id * 7);
 }
 
-/* Every present key exactly once, by both walks; the count agrees. */
+/*
+ * Every present key exactly once, by both walks; the count agrees, and so
+ * does the memory, counted as updates go and the slow way.
+ */
 static void check_all(struct rcumap_hash *h, const struct model *m)
 {
 	u8 key[64], next[64], value[MAX_VALUE];
@@ -94,7 +100,8 @@ static void check_all(struct rcumap_hash *h, const struct model *m)
 	CHECK(err == -ENOENT && n == m->count);
 	for (id = 0; id < NR_IDS; id++)
 		CHECK(!m->present[id] || seen[id] == 3);
-	CHECK(rcumap_hash_bytes_used(h) > 0);
+	CHECK(rcumap_hash_bytes_used(h) == rcumap_hash_kunit_walk_bytes(h, &n));
+	CHECK(n <= RCUMAP_HASH_BUCKET_HARD_MAX);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -123,7 +130,15 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	p.flags = (data[2] & 0xf8) == 0xf8 ? 1U << 2 : 0;
 	native_random_seed(data[3]);
 
-	h = rcumap_hash_create(&p, GFP_KERNEL);
+	switch (data[1] >> 6) {
+	case 1:
+	case 2:
+		h = rcumap_hash_kunit_create(&p, GFP_KERNEL, data[1] >> 6 == 2);
+		break;
+	default:
+		h = rcumap_hash_create(&p, GFP_KERNEL);
+		break;
+	}
 	if (p.flags) {
 		CHECK(h == ERR_PTR(-EINVAL));
 		return 0;

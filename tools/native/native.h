@@ -20,6 +20,13 @@
 void native_init(void);
 void native_exit(void);
 
+/*
+ * Wait for every RCU callback queued so far and every rcu_work they hand
+ * to rcumap_wq, as rcumap_hash_barrier() does: what a leak check after a
+ * destroy needs (rcu_barrier() alone leaves the destroy works running).
+ */
+void native_barrier(void);
+
 /* The workqueue of kmod/main.c, made by native_init(). */
 struct workqueue_struct;
 extern struct workqueue_struct *rcumap_wq;

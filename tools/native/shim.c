@@ -308,40 +308,117 @@ int native_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg)
 
 /* ---- Workqueue ------------------------------------------------------ */
 
+/*
+ * A workqueue is one worker thread, registered with RCU, that runs the
+ * rcu_works queued on it in order, each once its grace period has passed,
+ * as a kworker would: not in liburcu's call_rcu thread, so that a work
+ * may itself wait for callbacks with rcu_barrier() (the destroy work of a
+ * table with a free callback or out-of-line entries does).  Under @lock:
+ * @head, @tail, @busy and @stop.
+ */
 struct workqueue_struct {
 	unsigned int flags;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct rcu_work *head, *tail;	/* past their grace period */
+	bool busy;			/* the worker is running a work */
+	bool stop;
+	pthread_t worker;
 };
+
+static void *wq_worker(void *arg)
+{
+	struct workqueue_struct *wq = arg;
+	struct rcu_work *rwork;
+
+	pthread_mutex_lock(&wq->lock);
+	for (;;) {
+		while (!wq->head && !wq->stop)
+			pthread_cond_wait(&wq->cond, &wq->lock);
+		if (!wq->head)
+			break;
+		rwork = wq->head;
+		wq->head = rwork->next;
+		if (!wq->head)
+			wq->tail = NULL;
+		wq->busy = true;
+		pthread_mutex_unlock(&wq->lock);
+		/* The grace period ended before the callback queued it. */
+		native_tsan_after_gp();
+		rwork->work.func(&rwork->work);
+		pthread_mutex_lock(&wq->lock);
+		wq->busy = false;
+		pthread_cond_broadcast(&wq->cond);
+	}
+	pthread_mutex_unlock(&wq->lock);
+	return NULL;
+}
 
 struct workqueue_struct *alloc_workqueue(const char *fmt, unsigned int flags,
 					 int max_active, ...)
 {
-	struct workqueue_struct *wq = malloc(sizeof(*wq));
+	struct workqueue_struct *wq = calloc(1, sizeof(*wq));
 
 	(void)fmt;
 	(void)max_active;
-	if (wq)
-		wq->flags = flags;
+	if (!wq)
+		return NULL;
+	wq->flags = flags;
+	pthread_mutex_init(&wq->lock, NULL);
+	pthread_cond_init(&wq->cond, NULL);
+	if (native_thread_create(&wq->worker, wq_worker, wq)) {
+		free(wq);
+		return NULL;
+	}
 	return wq;
 }
 
-/* Every rcu_work has run once rcu_barrier() has returned. */
+/* Wait for the rcu_works handed to the worker so far. */
+static void wq_drain(struct workqueue_struct *wq)
+{
+	pthread_mutex_lock(&wq->lock);
+	while (wq->head || wq->busy)
+		pthread_cond_wait(&wq->cond, &wq->lock);
+	pthread_mutex_unlock(&wq->lock);
+}
+
+/*
+ * As in the kernel, the caller has waited for the rcu_works' grace periods
+ * (rcu_barrier()); the works themselves are run before the worker stops.
+ */
 void destroy_workqueue(struct workqueue_struct *wq)
 {
+	wq_drain(wq);
+	pthread_mutex_lock(&wq->lock);
+	wq->stop = true;
+	pthread_cond_broadcast(&wq->cond);
+	pthread_mutex_unlock(&wq->lock);
+	pthread_join(wq->worker, NULL);
 	free(wq);
 }
 
-static void rcu_work_run(struct rcu_head *head)
+/* In the call_rcu thread, after the grace period: hand over to the worker. */
+static void rcu_work_queue(struct rcu_head *head)
 {
 	struct rcu_work *rwork = container_of(head, struct rcu_work, rcu);
+	struct workqueue_struct *wq = rwork->wq;
 
 	native_tsan_after_gp();
-	rwork->work.func(&rwork->work);
+	rwork->next = NULL;
+	pthread_mutex_lock(&wq->lock);
+	if (wq->tail)
+		wq->tail->next = rwork;
+	else
+		wq->head = rwork;
+	wq->tail = rwork;
+	pthread_cond_broadcast(&wq->cond);
+	pthread_mutex_unlock(&wq->lock);
 }
 
 bool queue_rcu_work(struct workqueue_struct *wq, struct rcu_work *rwork)
 {
 	rwork->wq = wq;
-	call_rcu(&rwork->rcu, rcu_work_run);
+	call_rcu(&rwork->rcu, rcu_work_queue);
 	return true;
 }
 
@@ -468,14 +545,15 @@ bool cancel_delayed_work_sync(struct delayed_work *dw)
 }
 
 /*
- * rcu_works run in the call_rcu thread, and the caller of flush_workqueue()
- * has already waited for them with rcu_barrier().  Delayed works are
- * waited for, delays included (the kernel would not wait for a timer).
+ * The rcu_works whose grace period has passed (rcu_barrier() before this
+ * makes that all of them, as rcumap_hash_barrier() does) and the delayed
+ * works, delays included (the kernel would not wait for a timer), are
+ * waited for.
  */
 void flush_workqueue(struct workqueue_struct *wq)
 {
-	(void)wq;
 	might_sleep();
+	wq_drain(wq);
 	pthread_mutex_lock(&dw_lock);
 	while (dw_active)
 		pthread_cond_wait(&dw_cond, &dw_lock);
@@ -497,6 +575,12 @@ void native_init(void)
 	rcumap_wq = alloc_workqueue("rcumap", WQ_UNBOUND, 0);
 	if (!rcumap_wq)
 		abort();
+}
+
+void native_barrier(void)
+{
+	rcu_barrier();
+	flush_workqueue(rcumap_wq);
 }
 
 void native_exit(void)

@@ -29,7 +29,7 @@
 #include "walk.h"
 
 #define NR_IDS		1024
-#define MAX_WORDS	8
+#define MAX_WORDS	32
 
 struct config {
 	u32 key_size, value_size, nr_buckets;
@@ -40,6 +40,8 @@ static const struct config configs[] = {
 	{ 13, 24, 1024 },	/* short buckets, jhash() and memcmp() */
 	/* Two keys short of the bound per bucket on average: some fill up. */
 	{ 4, 64, 2 * NR_IDS / RCUMAP_HASH_BUCKET_MAX },
+	/* Out of line (more than RCUMAP_HASH_INLINE_MAX bytes): elements. */
+	{ 16, 200, 64 },
 };
 
 static struct rcumap_hash *table;
@@ -356,7 +358,7 @@ static void churn(double seconds, int readers, int writers)
 	       (unsigned long long)hits, (unsigned long long)walks,
 	       (unsigned long long)resizes);
 	rcumap_hash_destroy(table);
-	rcu_barrier();
+	native_barrier();
 	if (live >= 0 && native_allocs_live() != live)
 		FAIL("%ld allocations leaked\n", native_allocs_live() - live);
 	free(w);
@@ -470,7 +472,7 @@ static void races(void)
 		     (unsigned long long)wins, rcumap_hash_count(table),
 		     p.max_entries);
 	rcumap_hash_destroy(table);
-	rcu_barrier();
+	native_barrier();
 	if (live >= 0 && native_allocs_live() != live)
 		FAIL("%ld allocations leaked\n", native_allocs_live() - live);
 }

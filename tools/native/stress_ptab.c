@@ -321,7 +321,7 @@ static void churn(double seconds)
 	       (unsigned long long)reads, (unsigned long long)hits,
 	       (unsigned long long)walks);
 	rcumap_ptab_destroy(table);
-	rcu_barrier();
+	native_barrier();
 	if (live >= 0 && native_allocs_live() != live)
 		FAIL("%ld allocations leaked\n", native_allocs_live() - live);
 }
@@ -383,7 +383,7 @@ static void contested_removes(void)
 	free(contested_ids);
 	free(removed);
 	rcumap_ptab_destroy(table);
-	rcu_barrier();
+	native_barrier();
 	if (live >= 0 && native_allocs_live() != live)
 		FAIL("%ld allocations leaked\n", native_allocs_live() - live);
 }

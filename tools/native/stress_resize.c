@@ -246,7 +246,7 @@ static void run(u32 table_flags, double seconds)
 	       (unsigned long long)r.looks, (unsigned long long)r.moved,
 	       (unsigned long long)ops);
 	rcumap_hash_destroy(table);
-	rcu_barrier();
+	native_barrier();
 	if (live >= 0 && native_allocs_live() != live)
 		FAIL("%ld allocations leaked\n", native_allocs_live() - live);
 }

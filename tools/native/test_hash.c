@@ -15,8 +15,15 @@
 #include "harness.h"
 #include "walk.h"
 
-static struct rcumap_hash *make(u32 key_size, u32 value_size,
-				u32 max_entries, u32 nr_buckets)
+/* The largest keys the tests below put on the stack. */
+#define TEST_MAX_KEY	512
+
+/* How a table stores its entries: as their size says, or forced. */
+enum layout { AUTO, INLINE, INDIRECT };
+
+static struct rcumap_hash *make_layout(u32 key_size, u32 value_size,
+				       u32 max_entries, u32 nr_buckets,
+				       enum layout layout)
 {
 	struct rcumap_hash_params p = {
 		.key_size = key_size,
@@ -25,14 +32,31 @@ static struct rcumap_hash *make(u32 key_size, u32 value_size,
 		.nr_buckets = nr_buckets,
 	};
 
-	return rcumap_hash_create(&p, GFP_KERNEL);
+	if (layout == AUTO)
+		return rcumap_hash_create(&p, GFP_KERNEL);
+	return rcumap_hash_kunit_create(&p, GFP_KERNEL, layout == INDIRECT);
+}
+
+static struct rcumap_hash *make(u32 key_size, u32 value_size,
+				u32 max_entries, u32 nr_buckets)
+{
+	return make_layout(key_size, value_size, max_entries, nr_buckets, AUTO);
+}
+
+/* bytes_used, kept as updates go, against a count of every bucket. */
+static void expect_bytes_exact(const struct rcumap_hash *h)
+{
+	u32 longest;
+
+	EXPECT_EQ(rcumap_hash_bytes_used(h), rcumap_hash_kunit_walk_bytes(h, &longest));
+	EXPECT(longest <= RCUMAP_HASH_BUCKET_HARD_MAX);
 }
 
 /* Destroy @h and check that every byte it had is freed. */
 static void destroy_and_check(struct rcumap_hash *h, long live_before)
 {
 	rcumap_hash_destroy(h);
-	rcu_barrier();
+	native_barrier();
 	if (live_before >= 0)
 		EXPECT_EQ(native_allocs_live(), live_before);
 }
@@ -58,11 +82,22 @@ static void make_value(u8 *value, u32 size, u32 id, u32 version)
 
 static void create_rejects_bad_params(void)
 {
+	/* Too big: -E2BIG, as BPF says. */
+	static const struct rcumap_hash_params too_big[] = {
+		{ .key_size = RCUMAP_HASH_MAX_KEY_SIZE + 1, .max_entries = 1 },
+		{ .key_size = 1, .value_size = RCUMAP_HASH_MAX_VALUE_SIZE + 1,
+		  .max_entries = 1 },
+		{ .key_size = RCUMAP_HASH_MAX_KEY_SIZE, .value_size = 1,
+		  .max_entries = 1 },
+		{ .key_size = 4096, .value_size = RCUMAP_HASH_MAX_KEY_VALUE_SIZE -
+						  4096 + 1, .max_entries = 1 },
+		{ .key_size = U32_MAX, .value_size = 1, .max_entries = 1 },
+		{ .key_size = 1, .value_size = U32_MAX, .max_entries = 1 },
+		{ .key_size = U32_MAX, .value_size = U32_MAX, .max_entries = 1 },
+	};
 	static const struct rcumap_hash_params bad[] = {
 		{ .key_size = 0, .value_size = 8, .max_entries = 1 },
-		{ .key_size = RCUMAP_HASH_MAX_KEY_SIZE + 1, .max_entries = 1 },
-		{ .key_size = 4, .value_size = RCUMAP_HASH_MAX_VALUE_SIZE + 1,
-		  .max_entries = 1 },
+		{ .key_size = 0, .value_size = U32_MAX, .max_entries = 1 },
 		{ .key_size = 4, .max_entries = 0 },
 		{ .key_size = 4, .max_entries = RCUMAP_HASH_MAX_ENTRIES + 1 },
 		{ .key_size = 4, .max_entries = 1,
@@ -80,6 +115,9 @@ static void create_rejects_bad_params(void)
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		EXPECT(rcumap_hash_create(&bad[i], GFP_KERNEL) ==
 		       ERR_PTR(-EINVAL));
+	for (i = 0; i < ARRAY_SIZE(too_big); i++)
+		EXPECT(rcumap_hash_create(&too_big[i], GFP_KERNEL) ==
+		       ERR_PTR(-E2BIG));
 }
 
 static void create_picks_buckets(void)
@@ -87,13 +125,18 @@ static void create_picks_buckets(void)
 	long live = native_allocs_live();
 	struct rcumap_hash *h;
 
-	h = make(RCUMAP_HASH_MAX_KEY_SIZE, RCUMAP_HASH_MAX_VALUE_SIZE, 100, 0);
+	h = make(RCUMAP_HASH_MAX_KEY_SIZE, 0, 100, 0);
 	ASSERT(!IS_ERR(h));
 	EXPECT_EQ(rcumap_hash_nr_buckets(h), 128);
 	EXPECT_EQ(rcumap_hash_key_size(h), RCUMAP_HASH_MAX_KEY_SIZE);
-	EXPECT_EQ(rcumap_hash_value_size(h), RCUMAP_HASH_MAX_VALUE_SIZE);
+	EXPECT_EQ(rcumap_hash_value_size(h), 0);
 	EXPECT_EQ(rcumap_hash_max_entries(h), 100);
 	EXPECT_EQ(rcumap_hash_count(h), 0);
+	destroy_and_check(h, live);
+
+	h = make(1, RCUMAP_HASH_MAX_VALUE_SIZE, 100, 0);
+	ASSERT(!IS_ERR(h));
+	EXPECT_EQ(rcumap_hash_value_size(h), RCUMAP_HASH_MAX_VALUE_SIZE);
 	destroy_and_check(h, live);
 
 	/* 4 buckets (3 rounded up) hold 4 * RCUMAP_HASH_BUCKET_MAX keys. */
@@ -289,7 +332,7 @@ static void lookup_and_delete_returns_the_value(void)
 static void expect_walks_match(struct rcumap_hash *h, const bool *present,
 			       u32 nr_ids, u32 key_size)
 {
-	u8 key[RCUMAP_HASH_MAX_KEY_SIZE], prev[RCUMAP_HASH_MAX_KEY_SIZE];
+	u8 key[TEST_MAX_KEY], prev[TEST_MAX_KEY];
 	u32 nr_present = 0, seen_gnk = 0, seen_walk = 0, id;
 	u8 *seen = calloc(nr_ids, 1);
 	u64 pos = 0;
@@ -331,16 +374,27 @@ static void expect_walks_match(struct rcumap_hash *h, const bool *present,
 
 struct shape {
 	u32 key_size, value_size, nr_buckets;
+	enum layout layout;
 };
 
 static const struct shape shapes[] = {
 	/*
 	 * Up to 300 keys: 8 buckets are long ones (about 28 keys each, far
 	 * from the bound of 64, which no random sequence here reaches).
+	 * Entries of more than RCUMAP_HASH_INLINE_MAX bytes go out of line
+	 * by themselves; the forced layouts try both at small and large
+	 * sizes, on both sides of the threshold.
 	 */
-	{ 1, 8, 8 }, { 3, 0, 16 }, { 4, 4, 8 }, { 4, 1, 64 }, { 5, 13, 8 },
-	{ 8, 8, 8 }, { 8, 24, 256 }, { 12, 8, 8 }, { 13, 100, 32 },
-	{ 64, 4096, 8 }, { 256, 3, 16 },
+	{ 1, 8, 8, AUTO }, { 3, 0, 16, AUTO }, { 4, 4, 8, AUTO },
+	{ 4, 1, 64, AUTO }, { 5, 13, 8, AUTO }, { 8, 8, 8, AUTO },
+	{ 8, 24, 256, AUTO }, { 12, 8, 8, AUTO }, { 13, 100, 32, AUTO },
+	{ 64, 4096, 8, AUTO }, { 256, 3, 16, AUTO },
+	{ 8, RCUMAP_HASH_INLINE_MAX - 8, 8, AUTO },
+	{ 8, RCUMAP_HASH_INLINE_MAX - 7, 8, AUTO },
+	{ 1, 8, 8, INDIRECT }, { 4, 4, 8, INDIRECT }, { 8, 8, 8, INDIRECT },
+	{ 3, 0, 16, INDIRECT }, { 13, 100, 32, INDIRECT },
+	{ 256, 3, 16, INLINE }, { 4, 1000, 8, INLINE },
+	{ 500, 0, 8, AUTO }, { 33, 65536, 8, AUTO },
 };
 
 /* Random operations on every shape, checked against a plain array. */
@@ -353,17 +407,22 @@ static void random_ops_match_reference(void)
 		u32 nr_ids = sh->key_size == 1 ? 256 : 300;
 		u32 max_entries = nr_ids * 3 / 4;
 		long live = native_allocs_live();
-		struct rcumap_hash *h = make(sh->key_size, sh->value_size,
-					     max_entries, sh->nr_buckets);
+		struct rcumap_hash *h = make_layout(sh->key_size, sh->value_size,
+						    max_entries, sh->nr_buckets,
+						    sh->layout);
 		bool *present = calloc(nr_ids, sizeof(*present));
 		u32 *version = calloc(nr_ids, sizeof(*version));
-		u8 key[RCUMAP_HASH_MAX_KEY_SIZE];
+		u8 key[TEST_MAX_KEY];
 		u8 *value = malloc(sh->value_size + 1);
 		u8 *want = malloc(sh->value_size + 1);
 		u32 count = 0, i;
 		u64 rng = 0x1234567 + s;
 
 		ASSERT(!IS_ERR(h));
+		EXPECT_EQ(rcumap_hash_kunit_indirect(h),
+			  sh->layout == AUTO ?
+			  ALIGN(sh->key_size, 8) + ALIGN(sh->value_size, 8) >
+			  RCUMAP_HASH_INLINE_MAX : sh->layout == INDIRECT);
 		u32 nr_ops = sh->value_size >= 1024 ? 2000 : 20000;
 
 		for (i = 0; i < nr_ops; i++) {
@@ -372,8 +431,9 @@ static void random_ops_match_reference(void)
 			int err, expect;
 
 			make_key(key, sh->key_size, id);
+			/* The element's allocation, or the bucket's. */
 			if (rnd_below(&rng, 50) == 0)
-				native_fail_alloc_nth(1);
+				native_fail_alloc_nth(1 + rnd_below(&rng, 2));
 			switch (op) {
 			case 0 ... 4:
 				make_value(value, sh->value_size, id, version[id] + 1);
@@ -424,11 +484,14 @@ static void random_ops_match_reference(void)
 				break;
 			}
 			native_fail_alloc_nth(0);
-			if (i % 5000 == 4999)
+			if (i % 5000 == 4999) {
 				expect_walks_match(h, present, nr_ids,
 						   sh->key_size);
+				expect_bytes_exact(h);
+			}
 		}
 		expect_walks_match(h, present, nr_ids, sh->key_size);
+		expect_bytes_exact(h);
 		EXPECT(rcumap_hash_bytes_used(h) > count * (u64)sh->key_size);
 		destroy_and_check(h, live);
 		free(present);
@@ -602,6 +665,200 @@ static void walk_pauses_in_empty_runs(void)
 	destroy_and_check(h, live);
 }
 
+/* ---- Out-of-line entries ----------------------------------------- */
+
+/*
+ * A replace in an indirect table copies its neighbours' pointers, not
+ * their keys and values: every other key of the bucket keeps its value at
+ * the same address (its element), and only the replaced key's moves.  In
+ * an inline table every value moves (the bucket is copied), which is what
+ * this tells apart.  The bucket holds RCUMAP_HASH_BUCKET_MAX keys.
+ */
+static void replace_copies_pointers_not_values(void)
+{
+	enum layout layout;
+
+	for (layout = INLINE; layout <= INDIRECT; layout++) {
+		long live = native_allocs_live();
+		struct rcumap_hash *h = make_layout(4, 256, RCUMAP_HASH_BUCKET_MAX,
+						    1, layout);
+		const void *before[RCUMAP_HASH_BUCKET_MAX];
+		u8 value[256], out[256];
+		u32 k, moved = 0;
+
+		ASSERT(!IS_ERR(h));
+		EXPECT_EQ(rcumap_hash_kunit_indirect(h), layout == INDIRECT);
+		for (k = 0; k < RCUMAP_HASH_BUCKET_MAX; k++) {
+			make_value(value, sizeof(value), k, 0);
+			EXPECT_EQ(rcumap_hash_update(h, &k, value, RCUMAP_NOEXIST,
+						     GFP_KERNEL), 0);
+		}
+		rcu_read_lock();
+		for (k = 0; k < RCUMAP_HASH_BUCKET_MAX; k++)
+			before[k] = rcumap_hash_lookup(h, &k);
+		/* Inside the section, so that no address can be reused. */
+		k = 17;
+		make_value(value, sizeof(value), k, 1);
+		EXPECT_EQ(rcumap_hash_update(h, &k, value, RCUMAP_EXIST,
+					     GFP_NOWAIT), 0);
+		for (k = 0; k < RCUMAP_HASH_BUCKET_MAX; k++) {
+			const void *now = rcumap_hash_lookup(h, &k);
+
+			ASSERT(now);
+			if (now != before[k])
+				moved++;
+			else
+				EXPECT(layout == INDIRECT && k != 17);
+		}
+		rcu_read_unlock();
+		EXPECT_EQ(moved, layout == INDIRECT ? 1 : RCUMAP_HASH_BUCKET_MAX);
+		for (k = 0; k < RCUMAP_HASH_BUCKET_MAX; k++) {
+			make_value(value, sizeof(value), k, k == 17);
+			EXPECT_EQ(rcumap_hash_lookup_copy(h, &k, out), 0);
+			EXPECT(!memcmp(out, value, sizeof(value)));
+		}
+		expect_bytes_exact(h);
+		destroy_and_check(h, live);
+	}
+}
+
+/*
+ * Every allocation of an insert and of a replace into an indirect table
+ * fails in turn (the element's, then the bucket's): -ENOMEM, and the
+ * table, its memory and the allocator are as they were.  A delete that
+ * cannot allocate marks its entry dead and keeps the element until the
+ * bucket is rebuilt; then it is freed.
+ */
+static void indirect_alloc_failures_change_nothing(void)
+{
+	long live = native_allocs_live();
+	struct rcumap_hash *h = make_layout(8, 64, 64, 2, INDIRECT);
+	bool present[20] = { false };
+	u64 k, v[8] = { 0 }, out[8];
+	unsigned int nth, failures = 0;
+	long allocs;
+	size_t bytes;
+	int err;
+
+	ASSERT(!IS_ERR(h));
+	for (k = 0; k < 16; k++) {
+		v[0] = k;
+		EXPECT_EQ(rcumap_hash_update(h, &k, v, RCUMAP_NOEXIST, GFP_KERNEL), 0);
+		present[k] = true;
+	}
+	for (k = 16; k < 18; k++) {
+		for (nth = 1;; nth++) {
+			bytes = rcumap_hash_bytes_used(h);
+			allocs = native_allocs_live();
+			v[0] = 1000 + k;
+			native_fail_alloc_nth(nth);
+			/* Key 16 goes in, key 17 replaces key 5's value. */
+			err = rcumap_hash_update(h, k == 16 ? &k : &(u64){ 5 }, v,
+						 k == 16 ? RCUMAP_NOEXIST : RCUMAP_EXIST,
+						 GFP_KERNEL);
+			native_fail_alloc_nth(0);
+			if (!err)
+				break;
+			EXPECT_EQ(err, -ENOMEM);
+			failures++;
+			EXPECT_EQ(rcumap_hash_bytes_used(h), bytes);
+			if (allocs >= 0)
+				EXPECT_EQ(native_allocs_live(), allocs);
+			expect_walks_match(h, present, 20, 8);
+			ASSERT(nth < 10);
+		}
+		EXPECT_EQ(nth, 3);	/* the element, the bucket, then none */
+		present[16] = true;
+		expect_bytes_exact(h);
+	}
+	EXPECT_EQ(failures, 4);
+	EXPECT_EQ(rcumap_hash_lookup_copy(h, &(u64){ 5 }, out), 0);
+	EXPECT_EQ(out[0], 1017);
+
+	/* A delete without memory: dead in place, element kept, counted. */
+	k = 3;
+	bytes = rcumap_hash_bytes_used(h);
+	native_fail_alloc_nth(1);
+	EXPECT_EQ(rcumap_hash_lookup_and_delete(h, &k, out), 0);
+	native_fail_alloc_nth(0);
+	EXPECT_EQ(out[0], 3);
+	present[3] = false;
+	EXPECT_EQ(rcumap_hash_bytes_used(h), bytes);
+	expect_bytes_exact(h);
+	expect_walks_match(h, present, 20, 8);
+	/* Every bucket rebuilt by an insert and a delete: dead ones drop. */
+	for (k = 100; k < 140; k++)
+		EXPECT_EQ(rcumap_hash_update(h, &k, v, RCUMAP_NOEXIST, GFP_KERNEL), 0);
+	for (k = 100; k < 140; k++)
+		EXPECT_EQ(rcumap_hash_delete(h, &k), 0);
+	expect_bytes_exact(h);
+	EXPECT(rcumap_hash_bytes_used(h) < bytes);
+	native_barrier();
+	expect_walks_match(h, present, 20, 8);
+	destroy_and_check(h, live);
+}
+
+/*
+ * The largest sizes BPF takes, and more: a key and a value of
+ * RCUMAP_HASH_MAX_KEY_VALUE_SIZE bytes together, every way round, and
+ * the kernel's BPF map tests' 4,112-byte keys with 256 KiB values.  Each
+ * goes in, is found, replaced, walked and taken out whole.
+ */
+static void largest_sizes_round_trip(void)
+{
+	static const struct { u32 ks, vs; } sizes[] = {
+		{ 1, RCUMAP_HASH_MAX_VALUE_SIZE },
+		{ RCUMAP_HASH_MAX_KEY_SIZE, 0 },
+		{ RCUMAP_HASH_MAX_KEY_VALUE_SIZE / 2,
+		  RCUMAP_HASH_MAX_KEY_VALUE_SIZE / 2 },
+		{ 4112, 256 << 10 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u32 ks = sizes[i].ks, vs = sizes[i].vs, n;
+		long live = native_allocs_live();
+		struct rcumap_hash *h = make(ks, vs, 4, 1);
+		u8 *key = malloc(ks), *key2 = malloc(ks), *next = malloc(ks);
+		u8 *value = malloc(vs + 1), *out = malloc(vs + 1);
+		u64 pos = 0;
+
+		ASSERT(!IS_ERR(h) && key && key2 && next && value && out);
+		EXPECT(rcumap_hash_kunit_indirect(h));
+		memset(key, 0x5a, ks);
+		memset(key2, 0x5a, ks);
+		key2[ks - 1] ^= 1;	/* differs in the last byte only */
+		make_value(value, vs, 1, 0);
+		EXPECT_EQ(rcumap_hash_update(h, key, value, RCUMAP_NOEXIST,
+					     GFP_KERNEL), 0);
+		EXPECT_EQ(rcumap_hash_update(h, key2, value, RCUMAP_NOEXIST,
+					     GFP_KERNEL), 0);
+		make_value(value, vs, 1, 1);
+		EXPECT_EQ(rcumap_hash_update(h, key, value, RCUMAP_EXIST,
+					     GFP_KERNEL), 0);
+		EXPECT_EQ(rcumap_hash_lookup_copy(h, key, out), 0);
+		EXPECT(!memcmp(out, value, vs));
+		for (n = 0; !walk_next(h, &pos, next, out); n++)
+			EXPECT(!memcmp(next, key, ks) || !memcmp(next, key2, ks));
+		EXPECT_EQ(n, 2);
+		EXPECT_EQ(rcumap_hash_next_key_after(h, NULL, next), 0);
+		expect_bytes_exact(h);
+		EXPECT(rcumap_hash_bytes_used(h) > 2ULL * (ks + vs));
+		EXPECT_EQ(rcumap_hash_lookup_and_delete(h, key, out), 0);
+		EXPECT(!memcmp(out, value, vs));
+		EXPECT_EQ(rcumap_hash_lookup_copy(h, key, out), -ENOENT);
+		EXPECT_EQ(rcumap_hash_delete(h, key2), 0);
+		EXPECT_EQ(rcumap_hash_count(h), 0);
+		expect_bytes_exact(h);
+		destroy_and_check(h, live);
+		free(key);
+		free(key2);
+		free(next);
+		free(value);
+		free(out);
+	}
+}
+
 int main(void)
 {
 	native_init();
@@ -620,6 +877,9 @@ int main(void)
 	RUN(get_next_key_restarts_after_a_missing_key);
 	RUN(walk_accepts_any_position);
 	RUN(walk_pauses_in_empty_runs);
+	RUN(replace_copies_pointers_not_values);
+	RUN(indirect_alloc_failures_change_nothing);
+	RUN(largest_sizes_round_trip);
 	native_exit();
 	return harness_done("test_hash");
 }

@@ -27,7 +27,7 @@ static struct obj *to_obj(struct rcumap_ptab_node *node)
 static void destroy_and_check(struct rcumap_ptab *t, long live_before)
 {
 	rcumap_ptab_destroy(t);
-	rcu_barrier();
+	native_barrier();
 	if (live_before >= 0)
 		EXPECT_EQ(native_allocs_live(), live_before);
 }

@@ -212,7 +212,7 @@ static void rcu_work_runs_after_a_grace_period(void)
 
 	INIT_RCU_WORK(&p.rwork, work_probe_fn);
 	EXPECT(queue_rcu_work(rcumap_wq, &p.rwork));
-	rcu_barrier();
+	native_barrier();
 	EXPECT_EQ(__atomic_load_n(&p.ran, __ATOMIC_ACQUIRE), 1);
 }
 

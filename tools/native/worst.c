@@ -13,6 +13,11 @@
  * holds RCUMAP_HASH_BUCKET_MAX keys; the table has the fewest buckets its
  * max_entries allows.
  *
+ * When the entries go out of line by their size (more than
+ * RCUMAP_HASH_INLINE_MAX bytes), a third column measures the worst bucket
+ * with them forced inline (rcumap_hash_kunit_create()), the layout every
+ * table had before: an update there copies its 63 neighbours' values.
+ *
  * Usage: worst [VALUE_SIZE (8)] [ROUNDS (7)]
  */
 #include <linux/bitrev.h>
@@ -48,8 +53,12 @@ static bool in_bucket0(const struct rcumap_hash *h, u64 key, u32 nr_buckets)
 	return !(bitrev32(rcumap_hash_key_pos(h, &key)) & (nr_buckets - 1));
 }
 
-static void setup(struct geometry *g, bool worst, u32 value_size)
+/* Geometries: the default one, the worst one, the worst one inline. */
+enum { TYPICAL, WORST, WORST_INLINE, NR_GEOMETRIES };
+
+static void setup(struct geometry *g, int geometry, u32 value_size)
 {
+	bool worst = geometry != TYPICAL;
 	struct rcumap_hash_params p = {
 		.key_size = sizeof(u64),
 		.value_size = value_size,
@@ -60,7 +69,9 @@ static void setup(struct geometry *g, bool worst, u32 value_size)
 	u8 *value = calloc(1, value_size + 1);
 	u64 key;
 
-	g->h = rcumap_hash_create(&p, GFP_KERNEL);
+	g->h = geometry == WORST_INLINE ?
+	       rcumap_hash_kunit_create(&p, GFP_KERNEL, false) :
+	       rcumap_hash_create(&p, GFP_KERNEL);
 	if (IS_ERR(g->h) || !value)
 		abort();
 	buckets = rcumap_hash_nr_buckets(g->h);
@@ -138,28 +149,36 @@ static int cmp_double(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	u32 value_size = argc > 1 ? atoi(argv[1]) : 8;
-	u32 rounds = argc > 2 ? atoi(argv[2]) : 7, r, o, w;
-	struct geometry g[2];
-	double (*ns)[NR_OPS][2] = calloc(rounds, sizeof(*ns));
+	u32 rounds = argc > 2 ? atoi(argv[2]) : 7, r, o, w, nr_w;
+	struct geometry g[NR_GEOMETRIES];
+	double (*ns)[NR_OPS][NR_GEOMETRIES] = calloc(rounds, sizeof(*ns));
 
 	native_init();
-	for (w = 0; w < 2; w++)
-		setup(&g[w], w, value_size);
-	/* Rounds alternate the two geometries; the median is reported. */
+	setup(&g[TYPICAL], TYPICAL, value_size);
+	setup(&g[WORST], WORST, value_size);
+	/* The inline column only where the layout differs. */
+	nr_w = rcumap_hash_kunit_indirect(g[WORST].h) ? NR_GEOMETRIES : WORST + 1;
+	if (nr_w == NR_GEOMETRIES)
+		setup(&g[WORST_INLINE], WORST_INLINE, value_size);
+	/* Rounds alternate the geometries; the median is reported. */
 	for (r = 0; r < rounds; r++)
 		for (o = 0; o < NR_OPS; o++)
-			for (w = 0; w < 2; w++)
+			for (w = 0; w < nr_w; w++)
 				ns[r][o][w] = run(&g[w], o, value_size);
-	printf("8-byte keys, %u-byte values, max_entries %u: typical = default\n"
-	       "buckets (%u), half full; worst = %u buckets, one of them holding\n"
-	       "%u keys (the bound).  ns per operation, median of %u rounds.\n\n",
-	       value_size, MAX_ENTRIES, rcumap_hash_nr_buckets(g[0].h),
-	       rcumap_hash_nr_buckets(g[1].h), RCUMAP_HASH_BUCKET_MAX, rounds);
-	printf("%-14s %10s %10s %8s\n", "operation", "typical", "worst", "ratio");
+	printf("8-byte keys, %u-byte values (%s), max_entries %u: typical =\n"
+	       "default buckets (%u), half full; worst = %u buckets, one of them\n"
+	       "holding %u keys (the bound).  ns per operation, median of %u rounds.\n\n",
+	       value_size, nr_w == NR_GEOMETRIES ? "out of line" : "inline",
+	       MAX_ENTRIES, rcumap_hash_nr_buckets(g[TYPICAL].h),
+	       rcumap_hash_nr_buckets(g[WORST].h), RCUMAP_HASH_BUCKET_MAX, rounds);
+	printf("%-14s %10s %10s %8s", "operation", "typical", "worst", "ratio");
+	if (nr_w == NR_GEOMETRIES)
+		printf(" %13s %8s", "worst, inline", "ratio");
+	printf("\n");
 	for (o = 0; o < NR_OPS; o++) {
-		double med[2];
+		double med[NR_GEOMETRIES];
 
-		for (w = 0; w < 2; w++) {
+		for (w = 0; w < nr_w; w++) {
 			double v[64];
 
 			for (r = 0; r < rounds && r < 64; r++)
@@ -167,12 +186,16 @@ int main(int argc, char **argv)
 			qsort(v, r, sizeof(v[0]), cmp_double);
 			med[w] = v[r / 2];
 		}
-		printf("%-14s %10.1f %10.1f %7.1fx\n", op_names[o], med[0],
-		       med[1], med[1] / med[0]);
+		printf("%-14s %10.1f %10.1f %7.1fx", op_names[o], med[TYPICAL],
+		       med[WORST], med[WORST] / med[TYPICAL]);
+		if (nr_w == NR_GEOMETRIES)
+			printf(" %13.1f %7.1fx", med[WORST_INLINE],
+			       med[WORST_INLINE] / med[TYPICAL]);
+		printf("\n");
 	}
-	for (w = 0; w < 2; w++)
+	for (w = 0; w < nr_w; w++)
 		rcumap_hash_destroy(g[w].h);
-	rcu_barrier();
+	native_barrier();
 	free(ns);
 	native_exit();
 	return 0;

@@ -174,8 +174,7 @@ static int do_create(struct rcumap_create *c)
 	if (is_hash_like(c->map_type)) {
 		if (c->map_type == RCUMAP_MAP_PERCPU_HASH && !c->value_size)
 			return EINVAL;
-		if (!c->key_size || c->key_size > RCUMAP_MAX_KEY_SIZE ||
-		    c->value_size > RCUMAP_MAX_VALUE_SIZE || !c->max_entries ||
+		if (!c->key_size || !c->max_entries ||
 		    c->max_entries > RCUMAP_MAX_ENTRIES ||
 		    c->nr_buckets > RCUMAP_MAX_BUCKETS ||
 		    (c->flags & CREATE_FLAGS) == RCUMAP_CREATE_SHRINK)
@@ -183,6 +182,15 @@ static int do_create(struct rcumap_create *c)
 		if (c->map_type == RCUMAP_MAP_LRU_HASH &&
 		    c->nr_buckets > pow2_up(c->max_entries))
 			return EINVAL;
+		/* Too large, after every EINVAL, as the kernel says it. */
+		if (c->map_type == RCUMAP_MAP_PERCPU_HASH ?
+		    c->key_size > RCUMAP_MAX_KEY_VALUE_SIZE - 8 ||
+		    (((uint64_t)c->value_size + 7) & ~7ULL) >
+		    RCUMAP_MAX_PERCPU_VALUE_SIZE :
+		    c->key_size > RCUMAP_MAX_KEY_SIZE ||
+		    (uint64_t)c->key_size + c->value_size >
+		    RCUMAP_MAX_KEY_VALUE_SIZE)
+			return E2BIG;
 		if (!c->nr_buckets)
 			c->nr_buckets = c->flags ? 1 : c->max_entries;
 		if (c->nr_buckets > RCUMAP_MAX_BUCKETS)
@@ -306,7 +314,8 @@ static int do_hash(unsigned long request, void *arg)
 	struct rcumap_get_next_key *g = arg;
 	struct rcumap_batch *b = arg;
 	struct rcumap_resize *r = arg;
-	uint8_t after[RCUMAP_MAX_KEY_SIZE];
+	/* The largest key the fake's region could hold. */
+	static uint8_t after[RCUMAP_MAX_KEY_SIZE];
 	int i;
 
 	switch (request) {

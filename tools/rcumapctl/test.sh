@@ -341,6 +341,17 @@ has_out '^create_flags +resize shrink$'
 has_out '^max_entries +16$'
 run 1 "shrink without resize" f $hash8 shrink
 has_err '^rcumapctl: create: Invalid argument \(EINVAL\)$'
+
+# Sizes up to BPF's: a key and a value of 4 MiB together, 32 KiB per CPU.
+run 0 "4112-byte keys, 256 KiB values" f create hash key 4112 value 262144 entries 4 -- info
+has_out '^key_size +4112$'
+has_out '^value_size +262144$'
+run 0 "key and value of 4 MiB together" f create lru_hash key 4 value 4194300 entries 1 -- info
+run 1 "a byte more" f create hash key 5 value 4194300 entries 1
+has_err '^rcumapctl: create: Argument list too long \(E2BIG\)$'
+run 0 "32 KiB per CPU" f create percpu_hash key 8 value 32768 entries 1 -- info
+run 1 "32 KiB and a byte per CPU" f create percpu_hash key 8 value 32769 entries 1
+has_err '^rcumapctl: create: Argument list too long \(E2BIG\)$'
 run 0 "-j create and info report the flags" f -j $hash8 resize -- info
 json_ok '.[0].create_flags == ["resize"] and .[1].create_flags == ["resize"]'
 run 0 "-j a ptab has no flags" f -j create ptab value 8 capacity 64 -- info

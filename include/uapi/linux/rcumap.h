@@ -31,11 +31,13 @@
  * Errors, the same for every ioctl:
  *  ENOTTY     unknown ioctl number
  *  EINVAL     @size below the struct's first version, a bad value (a size
- *             or capacity out of range, a hash op on a ptab map or the
- *             reverse, any op but CREATE before CREATE, flags that are
- *             known but do not go together or not with this map type)
+ *             of 0 where one is needed, a capacity out of range, a hash
+ *             op on a ptab map or the reverse, any op but CREATE before
+ *             CREATE, flags that are known but do not go together or not
+ *             with this map type)
  *  E2BIG      non-zero bytes past the end of the struct the kernel knows,
- *             or @size above RCUMAP_MAX_STRUCT_SIZE
+ *             or @size above RCUMAP_MAX_STRUCT_SIZE; at CREATE, a key or
+ *             value size above its limit (as BPF says it)
  *  EPERM      an ioctl that changes the map (or makes one, or a file)
  *             on a file opened without write access
  *  EOPNOTSUPP an unknown flag or a non-zero __reserved field
@@ -46,9 +48,9 @@
  *  ENOSPC     the map is full (an LRU_HASH map only if eviction gave
  *             up; see struct rcumap_elem)
  *  EOVERFLOW  count * element size overflows (cannot happen with today's
- *             limits: a __u32 count of elements of at most 256 bytes of
- *             key or 4096 * 8192 bytes of per-CPU values); an array that
- *             wraps around the address space is EFAULT
+ *             limits: a __u32 count of elements of at most 4 MiB of key
+ *             or value, or 8192 * 32 KiB of per-CPU values); an array
+ *             that wraps around the address space is EFAULT
  *  ENOMEM     out of memory; the map is unchanged (for RCUMAP_IOC_RESIZE:
  *             its keys and values; see there.  For an LRU_HASH UPDATE,
  *             see UPDATE below)
@@ -122,12 +124,24 @@ enum rcumap_map_type {
 
 /*
  * Limits of a map made through /dev/rcumap.  "HASH" means every hash-like
- * type.  For PERCPU_HASH the value size limit is per CPU: a value buffer
- * takes up to nr_cpus * 4096 bytes, and each key up to that much kernel
- * memory.
+ * type.  Keys and values may be as large as BPF allows in its hash maps:
+ * every key and value size that bpf(2) takes for a hash map on x86_64 (a
+ * sum below 4 MiB less its 48-byte element header; per CPU, values of up
+ * to 32 KiB), CREATE takes too.  Above a limit CREATE fails with E2BIG.
+ *
+ * HASH and LRU_HASH: key_size from 1 to RCUMAP_MAX_KEY_SIZE and value_size
+ * from 0, at most RCUMAP_MAX_KEY_VALUE_SIZE together.
+ * PERCPU_HASH: key_size from 1 to RCUMAP_MAX_KEY_VALUE_SIZE - 8 (the map
+ * keeps an 8-byte pointer with each key) and value_size, per CPU, from 1
+ * to RCUMAP_MAX_PERCPU_VALUE_SIZE (BPF's limit, on the value rounded up to
+ * 8, which it is): a value buffer takes up to nr_cpus * 32 KiB, and each
+ * key as much kernel memory.
+ * PTAB: value_size from 1 to RCUMAP_MAX_VALUE_SIZE.
  */
-#define RCUMAP_MAX_KEY_SIZE	256		/* HASH */
-#define RCUMAP_MAX_VALUE_SIZE	4096		/* HASH and PTAB */
+#define RCUMAP_MAX_KEY_VALUE_SIZE	(1U << 22)	/* HASH: key + value */
+#define RCUMAP_MAX_KEY_SIZE		(1U << 22)	/* HASH */
+#define RCUMAP_MAX_PERCPU_VALUE_SIZE	(1U << 15)	/* PERCPU_HASH */
+#define RCUMAP_MAX_VALUE_SIZE		4096		/* PTAB */
 #define RCUMAP_MAX_ENTRIES	(1U << 24)	/* HASH */
 #define RCUMAP_MAX_BUCKETS	(1U << 22)	/* HASH */
 /*
@@ -172,11 +186,13 @@ enum rcumap_create_flags {
  * @size: sizeof(struct rcumap_create)
  * @flags: HASH: enum rcumap_create_flags.  PTAB: 0
  * @map_type: One of enum rcumap_map_type
- * @key_size: HASH: bytes per key, 1 to RCUMAP_MAX_KEY_SIZE.  PTAB: 0
+ * @key_size: HASH: bytes per key, 1 to RCUMAP_MAX_KEY_SIZE (PERCPU_HASH:
+ *            to RCUMAP_MAX_KEY_VALUE_SIZE - 8).  PTAB: 0
  * @value_size: Bytes per value, HASH and LRU_HASH: 0 to
- *              RCUMAP_MAX_VALUE_SIZE.  PERCPU_HASH: bytes per CPU's value,
- *              1 to RCUMAP_MAX_VALUE_SIZE.  PTAB: 1 to
- *              RCUMAP_MAX_VALUE_SIZE
+ *              RCUMAP_MAX_KEY_VALUE_SIZE - @key_size.  PERCPU_HASH: bytes
+ *              per CPU's value, 1 to RCUMAP_MAX_PERCPU_VALUE_SIZE.  PTAB:
+ *              1 to RCUMAP_MAX_VALUE_SIZE.  A size above its limit is
+ *              E2BIG, a size of 0 where one is needed EINVAL
  * @max_entries: HASH: most keys, 1 to RCUMAP_MAX_ENTRIES.  PTAB:
  *               the capacity, a power of two from RCUMAP_MIN_CAPACITY
  *               to RCUMAP_MAX_CAPACITY
@@ -293,8 +309,11 @@ enum rcumap_update_flags {
  *
  * DELETE and LOOKUP_AND_DELETE: ENOENT if the key is absent; they never
  * fail for lack of memory, except LOOKUP_AND_DELETE on a PERCPU_HASH map,
- * which may fail with ENOMEM (before it deletes anything) since its value
- * buffer may be large.
+ * or on a map whose values take more than 4096 bytes, which may fail with
+ * ENOMEM (before it deletes anything) since its value buffer may be large.
+ * DELETE and LOOKUP_AND_DELETE of keys of more than 256 bytes take their
+ * turn, one caller at a time per map, to pass the key through memory the
+ * map set aside at CREATE; a fatal signal interrupts that wait (EINTR).
  */
 struct rcumap_elem {
 	__u32 size;

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Native build: just enough workqueue for queue_rcu_work() and the delayed
- * works of resizes.  An rcu_work runs its function in liburcu's call_rcu
- * thread, once the grace period has passed, so rcu_barrier() also waits
- * for it to finish.  So the work must not itself call rcu_barrier(),
- * which the destroy work of a table with a free callback does: the native
- * tests use no free callbacks.
+ * works of resizes.  An rcu_work runs its function on the workqueue's
+ * worker thread once the grace period has passed, as in the kernel: so a
+ * work may call rcu_barrier() (the destroy work of a table with a free
+ * callback or out-of-line entries does), and rcu_barrier() alone does not
+ * wait for the work to finish: rcumap_hash_barrier() (rcu_barrier(), then
+ * flush_workqueue()) does.
  */
 #ifndef _NATIVE_LINUX_WORKQUEUE_H
 #define _NATIVE_LINUX_WORKQUEUE_H
@@ -28,6 +29,7 @@ struct rcu_work {
 	struct work_struct work;
 	struct rcu_head rcu;
 	struct workqueue_struct *wq;
+	struct rcu_work *next;	/* on the worker's queue */
 };
 
 /*
