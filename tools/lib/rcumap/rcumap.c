@@ -261,26 +261,28 @@ int rcumap_map_get_next_key_ordered(int fd, const void *key, void *next_key)
 /*
  * The batch struct of a call, or an error: opts checked, @count there, and
  * the flags field each op does not use zero (-EOPNOTSUPP: a flag the op
- * does not have).
+ * does not have).  An error leaves *@count 0: no element was tried.
  */
-static int batch_start(struct rcumap_batch *b, const __u32 *count,
+static int batch_start(struct rcumap_batch *b, __u32 *count,
 		       const struct rcumap_batch_opts *opts, bool elem_flags)
 {
 	int ret = OPTS_CHECK(opts, rcumap_batch_opts, flags);
 	__u64 flags, eflags;
 
-	if (ret)
-		return ret;
-	flags = OPTS_GET(opts, rcumap_batch_opts, flags, 0);
-	eflags = OPTS_GET(opts, rcumap_batch_opts, elem_flags, 0);
 	if (!count)
 		return -EINVAL;
-	if (elem_flags ? flags : eflags)
-		return -EOPNOTSUPP;
 	memset(b, 0, sizeof(*b));
 	b->size = sizeof(*b);
 	b->count = *count;
-	return flags32(elem_flags ? eflags : flags, &b->flags);
+	flags = OPTS_GET(opts, rcumap_batch_opts, flags, 0);
+	eflags = OPTS_GET(opts, rcumap_batch_opts, elem_flags, 0);
+	if (!ret && (elem_flags ? flags : eflags))
+		ret = -EOPNOTSUPP;
+	if (!ret)
+		ret = flags32(elem_flags ? eflags : flags, &b->flags);
+	if (ret)
+		*count = 0;
+	return ret;
 }
 
 int rcumap_map_lookup_batch(int fd, void *in_batch, void *out_batch,
@@ -295,8 +297,10 @@ int rcumap_map_lookup_batch(int fd, void *in_batch, void *out_batch,
 	ret = batch_start(&b, count, opts, false);
 	if (ret)
 		return err(ret);
-	if (!out_batch)
+	if (!out_batch) {
+		*count = 0;
 		return err(-EINVAL);
+	}
 	ordered = b.flags & RCUMAP_WALK_ORDERED;
 	b.keys = U64_PTR(keys);
 	b.values = U64_PTR(values);
@@ -316,7 +320,7 @@ int rcumap_map_lookup_batch(int fd, void *in_batch, void *out_batch,
 	 * An ordered walk resumes after the last key returned; copying it
 	 * takes the key size, which only INFO knows (no state is kept).
 	 */
-	if (b.out_count) {
+	if (b.out_count && b.out_count <= b.count) {
 		int ret2;
 
 		memset(&info, 0, sizeof(info));
