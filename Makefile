@@ -13,7 +13,8 @@
 #   make bench      benchmarks against rhashtable, XArray, IDR, bpf(2) in a guest
 #   make bench-native  user-space benchmarks and instruction counts
 #   make deps       install what a fresh Debian 12 machine lacks
-#   make install    rcumap.ko, headers, rcumapctl, its man page, a udev rule
+#   make install    rcumap.ko, headers, rcumapctl, its man page, a udev rule,
+#                   librcumap (libraries, header, rcumap.pc, man3 pages)
 #                   (DESTDIR, PREFIX (/usr/local), KDIR); make uninstall
 #   make dist       rcumap-VERSION.tar.xz from git archive HEAD
 #   make dkms-check DKMS add, build, install and remove for the installed
@@ -171,6 +172,8 @@ install: modules
 	install -D -m 0644 packaging/60-rcumap.rules $(DESTDIR)$(UDEVRULESDIR)/60-rcumap.rules
 	$(MAKE) -s -C tools/rcumapctl O=$(CURDIR)/build/rcumapctl \
 		DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) install
+	$(MAKE) -s -C tools/lib/rcumap O=$(CURDIR)/build/librcumap \
+		DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) install
 
 uninstall:
 	@[ -n "$(KERNELRELEASE)" ] || { echo "no UTS_RELEASE in $(KDIR)" >&2; exit 1; }
@@ -181,6 +184,7 @@ uninstall:
 		[ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
 	$(depmod)
 	$(MAKE) -s -C tools/rcumapctl DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) uninstall
+	$(MAKE) -s -C tools/lib/rcumap DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) uninstall
 
 # The release tarball: what HEAD holds (not the working tree), under
 # rcumap-VERSION/.  git archive stamps every file with the commit's time

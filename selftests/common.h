@@ -6,10 +6,18 @@
  * key is made from (make_key()), @ver the version a test value is made from
  * (make_value()); a struct shape describes the map a test made.
  *
- * For every ioctl there is a raw _test_cmd_<op>() that returns 0 or
- * -errno, and two wrappers for use in a TEST_F() body whose fixture has an
- * "fd" member: test_cmd_<op>(...) asserts success, test_err_<op>(errno,
- * ...) expects that errno.  A test then reads as a list of expectations.
+ * For every ioctl there is a _test_cmd_<op>() that returns 0 or -errno,
+ * and two wrappers for use in a TEST_F() body whose fixture has an "fd"
+ * member: test_cmd_<op>(...) asserts success, test_err_<op>(errno, ...)
+ * expects that errno.  A test then reads as a list of expectations.
+ *
+ * The _test_cmd_<op>() helpers call librcumap (tools/lib/rcumap), as a
+ * program would.  Where a test holds the device to what the library hides
+ * (fields the kernel must leave alone on an error), it calls the ioctl
+ * itself: the tests over every ioctl in rcumap.c (length, flags, pointers),
+ * the _raw_batch_*() helpers below, which fill out_count and out_cursor
+ * with UNTOUCHED* first, and _test_cmd_bucket_stats(), one raw call of
+ * BUCKET_STATS (the library walks the whole table).
  */
 #ifndef RCUMAP_SELFTEST_COMMON_H
 #define RCUMAP_SELFTEST_COMMON_H
@@ -31,6 +39,7 @@
 #include <unistd.h>
 
 #include <linux/rcumap.h>
+#include <rcumap/rcumap.h>
 
 #include "kselftest_harness.h"
 
@@ -80,23 +89,17 @@ static inline int rcumap_ioctl(int fd, unsigned long cmd, void *arg)
 	return ret < 0 ? -errno : ret;
 }
 
-/* ---- Raw helpers, one per ioctl ---------------------------------------- */
+/* ---- Helpers, one per ioctl --------------------------------------------- */
 
 static inline int _test_cmd_create_flags(int fd, __u32 flags, __u32 type,
 					 __u32 key_size, __u32 value_size,
 					 __u32 max_entries, __u32 nr_buckets)
 {
-	struct rcumap_create cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.map_type = type,
-		.key_size = key_size,
-		.value_size = value_size,
-		.max_entries = max_entries,
-		.nr_buckets = nr_buckets,
-	};
+	LIBRCUMAP_OPTS(rcumap_create_opts, opts, .map_flags = flags,
+		       .nr_buckets = nr_buckets);
 
-	return rcumap_ioctl(fd, RCUMAP_IOC_CREATE, &cmd);
+	return rcumap_map_create_fd(fd, type, key_size, value_size,
+				    max_entries, &opts);
 }
 
 static inline int _test_cmd_create(int fd, __u32 type, __u32 key_size,
@@ -122,81 +125,115 @@ static inline int _test_cmd_create_shape(int fd, const struct shape *s)
 
 static inline int _test_cmd_info(int fd, struct rcumap_info *info)
 {
-	memset(info, 0, sizeof(*info));
-	info->size = sizeof(*info);
-	return rcumap_ioctl(fd, RCUMAP_IOC_INFO, info);
-}
+	__u32 len = sizeof(*info);
 
-static inline int _test_elem(int fd, unsigned long ioc, const void *key,
-			     const void *value, __u32 flags)
-{
-	struct rcumap_elem cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.key = U64_PTR(key),
-		.value = U64_PTR(value),
-	};
-
-	return rcumap_ioctl(fd, ioc, &cmd);
+	return rcumap_map_info(fd, info, &len);
 }
 
 static inline int _test_cmd_lookup(int fd, const void *key, void *value)
 {
-	return _test_elem(fd, RCUMAP_IOC_LOOKUP, key, value, 0);
+	return rcumap_map_lookup_elem(fd, key, value);
 }
 
 static inline int _test_cmd_update(int fd, const void *key, const void *value,
 				   __u32 flags)
 {
-	return _test_elem(fd, RCUMAP_IOC_UPDATE, key, value, flags);
+	return rcumap_map_update_elem(fd, key, value, flags);
 }
 
 static inline int _test_cmd_delete(int fd, const void *key)
 {
-	return _test_elem(fd, RCUMAP_IOC_DELETE, key, NULL, 0);
+	return rcumap_map_delete_elem(fd, key);
 }
 
 static inline int _test_cmd_lookup_and_delete(int fd, const void *key,
 					      void *value)
 {
-	return _test_elem(fd, RCUMAP_IOC_LOOKUP_AND_DELETE, key, value, 0);
-}
-
-static inline int _test_cmd_get_next_key_flags(int fd, const void *key,
-					       void *next_key, __u32 flags)
-{
-	struct rcumap_get_next_key cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.key = U64_PTR(key),
-		.next_key = U64_PTR(next_key),
-	};
-
-	return rcumap_ioctl(fd, RCUMAP_IOC_GET_NEXT_KEY, &cmd);
+	return rcumap_map_lookup_and_delete_elem(fd, key, value);
 }
 
 static inline int _test_cmd_get_next_key(int fd, const void *key,
 					 void *next_key)
 {
-	return _test_cmd_get_next_key_flags(fd, key, next_key, 0);
+	return rcumap_map_get_next_key(fd, key, next_key);
 }
 
 /* GET_NEXT_KEY with RCUMAP_WALK_ORDERED: the key after @key, or the first. */
 static inline int _test_cmd_next_key_ordered(int fd, const void *key,
 					     void *next_key)
 {
-	return _test_cmd_get_next_key_flags(fd, key, next_key,
-					    RCUMAP_WALK_ORDERED);
+	return rcumap_map_get_next_key_ordered(fd, key, next_key);
 }
 
 /*
- * The batch helpers return out_count through @out_count even when the
- * ioctl fails (the contract says it is written then too); it reads
- * UNTOUCHED32 if the kernel did not write it.
+ * BATCH_LOOKUP by position from @cursor: @out_count (and @out_cursor, the
+ * walk's token) are written whatever the call returns.
  */
 static inline int _test_cmd_batch_lookup(int fd, void *keys, void *values,
 					 __u64 cursor, __u32 count,
 					 __u64 *out_cursor, __u32 *out_count)
+{
+	__u64 token = cursor;
+	int ret = rcumap_map_lookup_batch(fd, &token, &token, keys, values,
+					  &count, NULL);
+
+	if (out_cursor)
+		*out_cursor = token;
+	if (out_count)
+		*out_count = count;
+	return ret;
+}
+
+/*
+ * BATCH_LOOKUP with RCUMAP_WALK_ORDERED: up to @count entries after the
+ * key at @after_key (NULL: from the first key).  out_count as above.
+ */
+static inline int _test_cmd_batch_lookup_ordered(int fd, void *keys,
+						 void *values,
+						 const void *after_key,
+						 __u32 count, __u32 *out_count)
+{
+	LIBRCUMAP_OPTS(rcumap_batch_opts, opts, .flags = RCUMAP_WALK_ORDERED);
+	__u8 token[RCUMAP_BATCH_TOKEN_SIZE(RCUMAP_MAX_KEY_SIZE)];
+	int ret = rcumap_map_lookup_batch(fd, (void *)after_key, token, keys,
+					  values, &count, &opts);
+
+	if (out_count)
+		*out_count = count;
+	return ret;
+}
+
+static inline int _test_cmd_batch_update(int fd, const void *keys,
+					 const void *values, __u32 count,
+					 __u32 flags, __u32 *out_count)
+{
+	LIBRCUMAP_OPTS(rcumap_batch_opts, opts, .elem_flags = flags);
+	int ret = rcumap_map_update_batch(fd, keys, values, &count, &opts);
+
+	if (out_count)
+		*out_count = count;
+	return ret;
+}
+
+static inline int _test_cmd_batch_delete(int fd, const void *keys,
+					 __u32 count, __u32 *out_count)
+{
+	int ret = rcumap_map_delete_batch(fd, keys, &count, NULL);
+
+	if (out_count)
+		*out_count = count;
+	return ret;
+}
+
+/*
+ * The raw batch ioctls, for the tests of what the kernel writes: they
+ * return out_count through @out_count even when the ioctl fails (the
+ * contract says it is written then too); it reads UNTOUCHED32 if the
+ * kernel did not write it.
+ */
+static inline int _raw_batch_lookup(int fd, void *keys, void *values,
+				    __u64 cursor, __u32 count,
+				    __u64 *out_cursor, __u32 *out_count)
 {
 	struct rcumap_batch cmd = {
 		.size = sizeof(cmd),
@@ -216,14 +253,9 @@ static inline int _test_cmd_batch_lookup(int fd, void *keys, void *values,
 	return ret;
 }
 
-/*
- * BATCH_LOOKUP with RCUMAP_WALK_ORDERED: up to @count entries after the
- * key at @after_key (NULL: from the first key).  out_count as above.
- */
-static inline int _test_cmd_batch_lookup_ordered(int fd, void *keys,
-						 void *values,
-						 const void *after_key,
-						 __u32 count, __u32 *out_count)
+static inline int _raw_batch_lookup_ordered(int fd, void *keys, void *values,
+					    const void *after_key, __u32 count,
+					    __u32 *out_count)
 {
 	struct rcumap_batch cmd = {
 		.size = sizeof(cmd),
@@ -242,9 +274,9 @@ static inline int _test_cmd_batch_lookup_ordered(int fd, void *keys,
 	return ret;
 }
 
-static inline int _test_cmd_batch_update(int fd, const void *keys,
-					 const void *values, __u32 count,
-					 __u32 flags, __u32 *out_count)
+static inline int _raw_batch_update(int fd, const void *keys,
+				    const void *values, __u32 count,
+				    __u32 flags, __u32 *out_count)
 {
 	struct rcumap_batch cmd = {
 		.size = sizeof(cmd),
@@ -261,8 +293,8 @@ static inline int _test_cmd_batch_update(int fd, const void *keys,
 	return ret;
 }
 
-static inline int _test_cmd_batch_delete(int fd, const void *keys,
-					 __u32 count, __u32 *out_count)
+static inline int _raw_batch_delete(int fd, const void *keys, __u32 count,
+				    __u32 *out_count)
 {
 	struct rcumap_batch cmd = {
 		.size = sizeof(cmd),
@@ -277,72 +309,43 @@ static inline int _test_cmd_batch_delete(int fd, const void *keys,
 	return ret;
 }
 
+/* The new entry's id in *@out_id; UNTOUCHED64 if none was made. */
 static inline int _test_cmd_ptab_insert(int fd, const void *value,
 					__u64 *out_id)
 {
-	struct rcumap_ptab_insert cmd = {
-		.size = sizeof(cmd),
-		.value = U64_PTR(value),
-		.out_id = UNTOUCHED64,
-	};
-	int ret = rcumap_ioctl(fd, RCUMAP_IOC_PTAB_INSERT, &cmd);
-
 	if (out_id)
-		*out_id = cmd.out_id;
-	return ret;
+		*out_id = UNTOUCHED64;
+	return rcumap_map_ptab_insert(fd, value, out_id);
 }
 
 static inline int _test_cmd_ptab_lookup(int fd, __u64 id, void *value)
 {
-	struct rcumap_ptab_elem cmd = {
-		.size = sizeof(cmd),
-		.id = id,
-		.value = U64_PTR(value),
-	};
-
-	return rcumap_ioctl(fd, RCUMAP_IOC_PTAB_LOOKUP, &cmd);
+	return rcumap_map_ptab_lookup(fd, id, value);
 }
 
 static inline int _test_cmd_ptab_remove(int fd, __u64 id, void *value)
 {
-	struct rcumap_ptab_elem cmd = {
-		.size = sizeof(cmd),
-		.id = id,
-		.value = U64_PTR(value),
-	};
-
-	return rcumap_ioctl(fd, RCUMAP_IOC_PTAB_REMOVE, &cmd);
+	return rcumap_map_ptab_remove(fd, id, value);
 }
 
+/* The entry's id in *@out_id; UNTOUCHED64 if none was found. */
 static inline int _test_cmd_ptab_next(int fd, __u64 id, void *value,
 				      __u64 *out_id)
 {
-	struct rcumap_ptab_next cmd = {
-		.size = sizeof(cmd),
-		.id = id,
-		.value = U64_PTR(value),
-		.out_id = UNTOUCHED64,
-	};
-	int ret = rcumap_ioctl(fd, RCUMAP_IOC_PTAB_NEXT, &cmd);
-
 	if (out_id)
-		*out_id = cmd.out_id;
-	return ret;
+		*out_id = UNTOUCHED64;
+	return rcumap_map_ptab_next(fd, id, out_id, value);
 }
 
 static inline int _test_cmd_resize(int fd, __u32 nr_buckets)
 {
-	struct rcumap_resize cmd = {
-		.size = sizeof(cmd),
-		.nr_buckets = nr_buckets,
-	};
-
-	return rcumap_ioctl(fd, RCUMAP_IOC_RESIZE, &cmd);
+	return rcumap_map_resize(fd, nr_buckets);
 }
 
 /*
- * BUCKET_STATS from @cursor; @cmd is the struct as the kernel left it (its
- * out_* fields read UNTOUCHED32 where the kernel did not write them).
+ * BUCKET_STATS from @cursor, one raw call: @cmd is the struct as the kernel
+ * left it (its out_* fields read UNTOUCHED32 where the kernel did not write
+ * them).
  */
 static inline int _test_cmd_bucket_stats(int fd, __u32 *hist, __u32 nr_hist,
 					 __u32 budget, __u32 cursor,
@@ -360,18 +363,14 @@ static inline int _test_cmd_bucket_stats(int fd, __u32 *hist, __u32 nr_hist,
 	return rcumap_ioctl(fd, RCUMAP_IOC_BUCKET_STATS, cmd);
 }
 
-/* DUP_RDONLY: the new descriptor in *@out_fd (-1 if none was reported). */
+/* DUP_RDONLY: the new descriptor in *@out_fd (-1 if none was made). */
 static inline int _test_cmd_dup_rdonly(int fd, int *out_fd)
 {
-	struct rcumap_dup_rdonly cmd = {
-		.size = sizeof(cmd),
-		.out_fd = -1,
-	};
-	int ret = rcumap_ioctl(fd, RCUMAP_IOC_DUP_RDONLY, &cmd);
+	int ret = rcumap_map_dup_rdonly(fd);
 
 	if (out_fd)
-		*out_fd = cmd.out_fd;
-	return ret;
+		*out_fd = ret < 0 ? -1 : ret;
+	return ret < 0 ? ret : 0;
 }
 
 /* ---- Wrappers for TEST_F() bodies (use self->fd) ------------------------ */

@@ -5,14 +5,18 @@
 #
 # Runs as /test.sh under tools/vm/init (busybox sh, as root), e.g.
 #   tools/vm/run.sh --kernel debug --out DIR --script selftests/guest.sh \
-#       --module rcumap.ko --bin rcumap_test --bin rcumap_fail_nth
+#       --module rcumap.ko --bin rcumap_test --bin rcumap_fail_nth \
+#       --bin librcumap_test --bin librcumap-example
 #
 # Loads /lib/rcumap/rcumap.ko, checks that an open file of /dev/rcumap keeps
-# it from being removed, runs /bin/rcumap_test and /bin/rcumap_fail_nth
-# (each binary's TAP output, stderr included, goes to /out/NAME.tap and to
-# the console), then unloads the module.  Exits non-zero if the module did
-# not load, unloaded while in use or did not unload at the end, or a binary
-# exited non-zero or did not end with "N passed, 0 failed".
+# it from being removed, runs /bin/rcumap_test, /bin/rcumap_fail_nth and
+# /bin/librcumap_test (each binary's TAP output, stderr included, goes to
+# /out/NAME.tap and to the console) and the library's example
+# /bin/librcumap-example (its output and "exit N" to
+# /out/librcumap-example.txt), then unloads the module.  Exits non-zero if
+# the module did not load, unloaded while in use or did not unload at the
+# end, a test binary exited non-zero or did not end with "N passed, 0
+# failed", or the example failed.
 
 failed=0
 
@@ -72,6 +76,16 @@ fi
 
 run rcumap_test || failed=1
 run rcumap_fail_nth || failed=1
+run librcumap_test || failed=1
+
+# The example of Documentation/librcumap-example.c: it checks its own
+# results and exits 0 if they are right.
+say "running librcumap-example"
+/bin/librcumap-example >/out/librcumap-example.txt 2>&1
+rc=$?
+echo "exit $rc" >>/out/librcumap-example.txt
+cat /out/librcumap-example.txt
+[ "$rc" -eq 0 ] || failed=1
 
 # Every map file is closed now: the module must go.
 if rmmod rcumap; then

@@ -482,7 +482,6 @@ static int op_batch_update(struct ctx *c)
 		make_value(c->vals + i * c->s->value_size, c->s->value_size,
 			   batch_num(i), 1);
 	}
-	c->out_count = UNTOUCHED32;
 	return _test_cmd_batch_update(c->fd, c->keys, c->vals, BATCH_N,
 				      RCUMAP_UPDATE_ANY, &c->out_count);
 }
@@ -492,7 +491,7 @@ static int chk_batch_update(struct ctx *c, int ret)
 	struct model m = c->before;
 	__u32 i, done = ret ? c->out_count : BATCH_N;
 
-	/* out_count is written whatever the error (UNTOUCHED32 if not). */
+	/* out_count: the elements done, whatever the error. */
 	if (c->out_count > BATCH_N || (!ret && c->out_count != BATCH_N))
 		return WHY(c, "out_count %#x after %d", c->out_count, ret);
 	for (i = 0; i < BATCH_N; i++) {
@@ -561,7 +560,6 @@ static int chk_get_next_key(struct ctx *c, int ret)
 
 static int op_batch_lookup(struct ctx *c)
 {
-	c->out_count = UNTOUCHED32;
 	return _test_cmd_batch_lookup(c->fd, c->keys, c->vals, 0, 4,
 				      &c->out_cursor, &c->out_count);
 }
@@ -589,7 +587,6 @@ static int op_batch_delete(struct ctx *c)
 
 	for (i = 0; i < 4; i++)
 		make_key(c->keys + i * c->s->key_size, c->s->key_size, i);
-	c->out_count = UNTOUCHED32;
 	return _test_cmd_batch_delete(c->fd, c->keys, 4, &c->out_count);
 }
 
@@ -720,7 +717,6 @@ static int chk_get_next_key_ordered(struct ctx *c, int ret)
 static int op_batch_lookup_ordered(struct ctx *c)
 {
 	make_key(c->key, c->s->key_size, c->order[1]);
-	c->out_count = UNTOUCHED32;
 	return _test_cmd_batch_lookup_ordered(c->fd, c->keys, c->vals, c->key,
 					      4, &c->out_count);
 }

@@ -6,8 +6,9 @@
 # Builds the guest kernels (cached) and the modules, lints, then runs every
 # KUnit suite in the debug guest (KASAN, lockdep, kmemleak, ...) and in the
 # kcsan guest, the kselftest-harness tests of /dev/rcumap in the debug
-# guest, the maps built in user space under TSan, ASan and libFuzzer, and
-# rcumapctl's tests and demo, and the packaging (tools/pkg/check.sh: make
+# guest (with librcumap's tests and example), the maps built in user space
+# under TSan, ASan and libFuzzer, and rcumapctl's tests and demo, and the
+# packaging (tools/pkg/check.sh: make
 # install, make dist, DKMS, modprobe and device permissions in the debug
 # guest).  A guest run whose kernel log shows any report fails.  Each
 # build, lint and guest run counts as one test, each KUnit case (each
@@ -136,20 +137,37 @@ else
 fi
 grep -h 'PASS\|FAIL' "$out/fuzz/out/fuzz.txt" "$out/fuzz/out/as-uid.txt" "$out/fuzz/out/charge.txt" 2>/dev/null | sed 's/^/    /'
 
-echo "---- selftests of /dev/rcumap in the debug guest"
+# librcumap on the host: it builds without a warning, and its shared
+# library exports what librcumap.map says, each call declared and in the
+# man page.
+librcumap() {
+	make -s -C tools/lib/rcumap O="$top/build/librcumap" clean &&
+	make -s -C tools/lib/rcumap O="$top/build/librcumap" 2>&1 | tee /dev/stderr |
+		{ ! grep -E '(warning|error):'; } &&
+	make -s -C tools/lib/rcumap O="$top/build/librcumap" check
+}
+
+echo "---- librcumap on the host"
+check "librcumap: -Wall -Wextra clean, exports = librcumap.map = rcumap.h = librcumap.3" librcumap
+
+echo "---- selftests of /dev/rcumap and librcumap in the debug guest"
 st=$top/build/selftests
 if make -s -C selftests KSRC="$(source_dir)" O="$st" >"$out/selftests-build.log" 2>&1; then
 	if tools/vm/run.sh --kernel debug --mem 1024 --out "$out/selftests" \
 		--script selftests/guest.sh --module build/debug/rcumap.ko \
-		--bin "$st/rcumap_test" --bin "$st/rcumap_fail_nth"; then
+		--bin "$st/rcumap_test" --bin "$st/rcumap_fail_nth" \
+		--bin "$st/librcumap_test" --bin "$st/librcumap-example"; then
 		ok "selftests guest run: no kernel reports, nothing leaked, rmmod works"
 	else
 		not_ok "selftests guest run: see $out/selftests"
 	fi
-	for t in rcumap_test rcumap_fail_nth; do
+	for t in rcumap_test rcumap_fail_nth librcumap_test; do
 		touch "$out/selftests/out/$t.tap" 2>/dev/null
 		tap "$t" "$out/selftests/out/$t.tap"
 	done
+	check "librcumap example (Documentation/librcumap-example.c) in the debug guest" \
+		grep -qx 'exit 0' "$out/selftests/out/librcumap-example.txt"
+	sed 's/^/    /' "$out/selftests/out/librcumap-example.txt" 2>/dev/null
 else
 	sed 's/^/    /' "$out/selftests-build.log" | tail -n 30
 	not_ok "selftests build"

@@ -88,8 +88,10 @@ make -s -C "$kdir" M="$build" W=1 modules
 for m in rcumap rcumap_bench; do
 	[ -f "$build/$m.ko" ] || die "$m.ko was not built"
 done
+make -s -C tools/lib/rcumap O="$build/librcumap" "$build/librcumap/librcumap.a"
 ${CC:-gcc} -O2 -static -pthread -Wall -Wextra -I"$top/include/uapi" \
-	-o "$build/rcumap_ubench" tools/bench/ubench.c
+	-I"$top/tools/lib/rcumap/include" -o "$build/rcumap_ubench" \
+	tools/bench/ubench.c "$build/librcumap/librcumap.a"
 
 # The guest's TSC runs at the host's rate under TCG, but it cannot
 # calibrate it (microvm has no HPET or PM timer) and falls back to a

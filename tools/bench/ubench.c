@@ -25,14 +25,15 @@
  *   RCUMAP_BENCH,user,op,impl,entries,threads,round,ops,ns,ops_per_sec,errors
  * Progress goes to stderr.  Exits 1 if any operation failed unexpectedly.
  *
- * Needs only libc and the UAPI headers: no libbpf.
+ * Needs libc, the UAPI headers and librcumap (tools/lib/rcumap), which the
+ * "ioctl" side calls as a program would: no libbpf.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
-#include <linux/rcumap.h>
 #include <pthread.h>
+#include <rcumap/rcumap.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,7 +41,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -191,48 +191,14 @@ static int bpf_batch(int cmd, void *in, void *out, void *keys, void *values,
 	return err;
 }
 
-/* ---- /dev/rcumap --------------------------------------------------------- */
-
-static int rcumap_create(void)
-{
-	struct rcumap_create c = {
-		.size = sizeof(c),
-		.map_type = RCUMAP_MAP_HASH,
-		.key_size = key_size,
-		.value_size = value_size,
-		.max_entries = entries,
-	};
-	int fd = open("/dev/rcumap", O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	if (ioctl(fd, RCUMAP_IOC_CREATE, &c)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int rcumap_elem(unsigned long cmd, const void *key, void *value,
-		       uint32_t flags)
-{
-	struct rcumap_elem e = {
-		.size = sizeof(e),
-		.flags = flags,
-		.key = (uintptr_t)key,
-		.value = (uintptr_t)value,
-	};
-
-	return ioctl(map_fd[IMPL_IOCTL], cmd, &e);
-}
-
 /* ---- The operations, for either map ------------------------------------ */
 
+/* The /dev/rcumap side is librcumap's calls. */
 static int do_lookup(enum impl impl, const void *key, void *value)
 {
 	if (impl == IMPL_BPF)
 		return bpf_elem(BPF_MAP_LOOKUP_ELEM, key, value, 0);
-	return rcumap_elem(RCUMAP_IOC_LOOKUP, key, value, 0);
+	return rcumap_map_lookup_elem(map_fd[IMPL_IOCTL], key, value);
 }
 
 static int do_update(enum impl impl, const void *key, void *value,
@@ -241,14 +207,14 @@ static int do_update(enum impl impl, const void *key, void *value,
 	/* RCUMAP_UPDATE_* and BPF_ANY/NOEXIST/EXIST have the same values. */
 	if (impl == IMPL_BPF)
 		return bpf_elem(BPF_MAP_UPDATE_ELEM, key, value, mode);
-	return rcumap_elem(RCUMAP_IOC_UPDATE, key, value, mode);
+	return rcumap_map_update_elem(map_fd[IMPL_IOCTL], key, value, mode);
 }
 
 static int do_delete(enum impl impl, const void *key)
 {
 	if (impl == IMPL_BPF)
 		return bpf_elem(BPF_MAP_DELETE_ELEM, key, NULL, 0);
-	return rcumap_elem(RCUMAP_IOC_DELETE, key, NULL, 0);
+	return rcumap_map_delete_elem(map_fd[IMPL_IOCTL], key);
 }
 
 /*
@@ -272,21 +238,16 @@ static int do_batch_lookup(enum impl impl, uint64_t *cursor, bool *started,
 			return -1;
 		return count;
 	} else {
-		struct rcumap_batch b = {
-			.size = sizeof(b),
-			.keys = (uintptr_t)keys,
-			.values = (uintptr_t)values,
-			.cursor = *cursor,
-			.count = count,
-		};
-		int err = ioctl(map_fd[IMPL_IOCTL], RCUMAP_IOC_BATCH_LOOKUP, &b);
+		/* The positional walk: the token is the cursor. */
+		int err = rcumap_map_lookup_batch(map_fd[IMPL_IOCTL], cursor,
+						  cursor, keys, values, &count,
+						  NULL);
 
-		*cursor = b.out_cursor;
-		if (err && errno != ENOENT)
+		if (err && err != -ENOENT)
 			return -2;
-		if (err && !b.out_count)
+		if (err && !count)
 			return -1;
-		return b.out_count;
+		return count;
 	}
 }
 
@@ -301,16 +262,12 @@ static int do_batch_update(enum impl impl, void *keys, void *values,
 			return -1;
 		return 0;
 	} else {
-		struct rcumap_batch b = {
-			.size = sizeof(b),
-			.flags = RCUMAP_UPDATE_ANY,
-			.keys = (uintptr_t)keys,
-			.values = (uintptr_t)values,
-			.count = count,
-		};
+		LIBRCUMAP_OPTS(rcumap_batch_opts, opts,
+			       .elem_flags = RCUMAP_UPDATE_ANY);
+		uint32_t n = count;
 
-		if (ioctl(map_fd[IMPL_IOCTL], RCUMAP_IOC_BATCH_UPDATE, &b) ||
-		    b.out_count != count)
+		if (rcumap_map_update_batch(map_fd[IMPL_IOCTL], keys, values,
+					    &n, &opts) || n != count)
 			return -1;
 		return 0;
 	}
@@ -583,7 +540,8 @@ int main(int argc, char **argv)
 			die("calloc");
 	}
 
-	map_fd[IMPL_IOCTL] = rcumap_create();
+	map_fd[IMPL_IOCTL] = rcumap_map_create(RCUMAP_MAP_HASH, key_size,
+					       value_size, entries, NULL);
 	if (map_fd[IMPL_IOCTL] < 0)
 		die("/dev/rcumap");
 	map_fd[IMPL_BPF] = bpf_create();

@@ -7,7 +7,10 @@
 # tarball).  Each exits 0 if it passed and says why not otherwise.
 #
 #   install  make install DESTDIR=DIR/stage puts every file where it
-#            belongs, modinfo says the VERSION, depmod -b finds the module;
+#            belongs, modinfo says the VERSION, depmod -b finds the module,
+#            pkg-config --cflags --libs rcumap builds and links
+#            Documentation/librcumap-example.c against the staged
+#            librcumap (shared, and static for the guest step);
 #            make uninstall in a second staging tree leaves no file behind
 #   dist     make dist, twice: the same bytes, rcumap-VERSION/ on top, and
 #            exactly the files git ls-files lists for HEAD
@@ -15,7 +18,8 @@
 #            nothing outside DIR) and built there by dkms for the debug
 #            guest kernel: dkms.conf works and the tarball is complete
 #   guest    the staged tree in the debug guest: tools/pkg/guest.sh
-#            (modprobe, dev_mode, group access, the installed rcumapctl)
+#            (modprobe, dev_mode, group access, the installed rcumapctl,
+#            the example linked against the installed librcumap)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -28,24 +32,66 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 kdir=$(kernel_dir debug)
 version=$(cat VERSION)
+lib_version=$(sed -n 's/^VERSION\t:= //p' tools/lib/rcumap/Makefile)
 release=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$kdir/include/generated/utsrelease.h")
 [ -n "$release" ] || die "no UTS_RELEASE in $kdir"
 
 bad=0
 fail() { echo "FAIL: $*"; bad=1; }
 
-# Every file make install puts in DESTDIR (PREFIX /usr/local).
+# The calls of librcumap, as its version script exports them.
+lib_calls() {
+	sed -n 's/^[[:space:]]*\(rcumap_[a-z0-9_]*\);$/\1/p' tools/lib/rcumap/librcumap.map
+}
+
+# Every regular file make install puts in DESTDIR (PREFIX /usr/local).
 installed() {
-	cat <<-EOS
-	lib/modules/$release/extra/rcumap.ko
-	usr/local/include/linux/rcumap.h
-	usr/local/lib/udev/rules.d/60-rcumap.rules
-	usr/local/sbin/rcumapctl
-	usr/local/share/man/man8/rcumapctl.8
-	usr/local/src/rcumap-$version/$release/Module.symvers
-	usr/local/src/rcumap-$version/include/linux/rcumap_hash.h
-	usr/local/src/rcumap-$version/include/linux/rcumap_ptab.h
-	EOS
+	{
+		cat <<-EOS
+		lib/modules/$release/extra/rcumap.ko
+		usr/local/include/linux/rcumap.h
+		usr/local/include/rcumap/rcumap.h
+		usr/local/lib/librcumap.a
+		usr/local/lib/librcumap.so.$lib_version
+		usr/local/lib/pkgconfig/rcumap.pc
+		usr/local/lib/udev/rules.d/60-rcumap.rules
+		usr/local/sbin/rcumapctl
+		usr/local/share/man/man3/librcumap.3
+		usr/local/share/man/man8/rcumapctl.8
+		usr/local/src/rcumap-$version/$release/Module.symvers
+		usr/local/src/rcumap-$version/include/linux/rcumap_hash.h
+		usr/local/src/rcumap-$version/include/linux/rcumap_ptab.h
+		EOS
+		lib_calls | sed 's|^|usr/local/share/man/man3/|; s|$|.3|'
+	} | LC_ALL=C sort
+}
+
+# The staged librcumap through pkg-config, as a program would use it: the
+# example built against the shared library (which it must then load from
+# the stage) and, for the guest step, statically.
+check_librcumap() {
+	local stage=$1 lib=$1/usr/local/lib bin=$top/build/pkg pc
+	local env=(PKG_CONFIG_LIBDIR="$lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$stage")
+	[ "$(readlink "$lib/librcumap.so.0")" = "librcumap.so.$lib_version" ] ||
+		fail "librcumap.so.0 does not link to librcumap.so.$lib_version"
+	[ "$(readlink "$lib/librcumap.so")" = librcumap.so.0 ] ||
+		fail "librcumap.so does not link to librcumap.so.0"
+	pc=$(env "${env[@]}" pkg-config --modversion rcumap) || { fail "pkg-config rcumap"; return; }
+	[ "$pc" = "$lib_version" ] || fail "pkg-config says version $pc, want $lib_version"
+	mkdir -p "$bin"
+	# shellcheck disable=SC2046
+	gcc -Wall -Wextra -o "$bin/librcumap-example-shared" Documentation/librcumap-example.c \
+		$(env "${env[@]}" pkg-config --cflags --libs rcumap) ||
+		{ fail "the example does not build with pkg-config --cflags --libs rcumap"; return; }
+	readelf -d "$bin/librcumap-example-shared" | grep -q 'NEEDED.*\[librcumap\.so\.0\]' ||
+		fail "the example does not need librcumap.so.0"
+	LD_LIBRARY_PATH=$lib ldd "$bin/librcumap-example-shared" |
+		grep -q "librcumap.so.0 => $lib/librcumap.so.0" ||
+		fail "the example does not load the staged librcumap.so.0"
+	# shellcheck disable=SC2046
+	gcc -static -Wall -Wextra -o "$bin/librcumap-example" Documentation/librcumap-example.c \
+		$(env "${env[@]}" pkg-config --static --cflags --libs rcumap) ||
+		fail "the example does not link statically with pkg-config --static"
 }
 
 step_install() {
@@ -70,6 +116,7 @@ step_install() {
 	depmod -b "$stage" "$release" 2>/dev/null || fail "depmod -b"
 	grep -qx 'extra/rcumap.ko:' "$stage/lib/modules/$release/modules.dep" ||
 		fail "modules.dep does not name extra/rcumap.ko"
+	check_librcumap "$stage"
 	echo "staged in $stage:"
 	installed | sed 's/^/  /'
 
@@ -125,8 +172,11 @@ step_guest() {
 	mkdir -p "$bin"
 	gcc -static -O2 -Wall -Wextra -o "$bin/open_as" tools/pkg/open_as.c ||
 		{ fail "open_as build"; return; }
+	[ -x "$bin/librcumap-example" ] ||
+		{ fail "no $bin/librcumap-example: run the install step first"; return; }
 	tools/vm/run.sh --kernel debug --mem 512 --timeout 300 --out "$dir/guest" \
 		--script tools/pkg/guest.sh --tree "$stage" --bin "$bin/open_as" \
+		--bin "$bin/librcumap-example" \
 		--append "RCUMAP_VERSION=$version" || fail "guest run, see $dir/guest"
 	grep -h '^pkg/guest.sh: \(ok\|FAIL\)' "$dir/guest/test.log" 2>/dev/null || true
 }

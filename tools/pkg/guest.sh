@@ -7,7 +7,8 @@
 # Runs as /test.sh under tools/vm/init (busybox sh, as root, devtmpfs, no
 # udev), with the tree of "make install DESTDIR=STAGE" plus "depmod -b
 # STAGE" unpacked in the guest's root (run.sh --tree STAGE), and
-# /bin/open_as (tools/pkg/open_as.c).  tools/pkg/check.sh runs it.
+# /bin/open_as (tools/pkg/open_as.c) and /bin/librcumap-example.
+# tools/pkg/check.sh runs it.
 #
 # From the kernel command line: RCUMAP_VERSION, what modinfo must say, and
 # RCUMAP_PREFIX, the PREFIX of the install (default /usr/local).
@@ -17,7 +18,9 @@
 # dev_mode=0660 with the group that udev's GROUP= would set lets a member
 # of the group in (primary or supplementary) and keeps others out;
 # options in /etc/modprobe.d apply; a dev_mode with bits outside 0666
-# makes the load fail; the installed rcumapctl works; modprobe -r unloads.
+# makes the load fail; the installed rcumapctl works; the librcumap example
+# built with pkg-config against the installed library (/bin/librcumap-example)
+# works; modprobe -r unloads.
 # Exits 1 if any check failed.
 
 prefix=${RCUMAP_PREFIX:-/usr/local}
@@ -88,6 +91,12 @@ if [ -x "$ctl" ]; then
 else
 	fail "$ctl is not installed"
 fi
+# The library's example, linked (statically: the guest has no libc) with
+# what pkg-config says of the installed librcumap.
+out=$(/bin/librcumap-example 2>&1)
+rc=$?
+say "librcumap-example: $out"
+expect "the example built against the installed librcumap runs" test "$rc" = 0
 unload
 
 # 2. dev_mode=0660 and a group on the node, as udev's rule would set it.

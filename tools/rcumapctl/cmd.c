@@ -5,7 +5,9 @@
  * Conventions: @s is the session (its file and what it knows of the map),
  * @argc/@argv the words after the verb's name.  A command returns 0, a
  * positive errno when an operation failed (after setting @s->detail if the
- * failure is not the command's own ioctl), or CMD_USAGE after usage_msg().
+ * failure is not the command's own call), or CMD_USAGE after usage_msg().
+ * The map's calls are librcumap's (<rcumap/rcumap.h>), which return a
+ * negative errno: a command returns its negation.
  * It parses all its words before it prints anything, so that a usage error
  * never leaves half a record behind.
  */
@@ -16,10 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <linux/rcumap.h>
+#include <rcumap/rcumap.h>
 
 #include "rcumapctl.h"
 
@@ -41,11 +42,6 @@ int usage_msg(struct session *s, const char *fmt, ...)
 	vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
 	va_end(ap);
 	return CMD_USAGE;
-}
-
-static int map_ioctl(struct session *s, unsigned long request, void *arg)
-{
-	return ioctl(s->fd, request, arg) ? errno : 0;
 }
 
 static const char *type_name(uint32_t type)
@@ -139,8 +135,9 @@ static void print_count(unsigned long n)
 
 static int get_info(struct session *s, struct rcumap_info *info)
 {
-	*info = (struct rcumap_info){ .size = sizeof(*info) };
-	return map_ioctl(s, RCUMAP_IOC_INFO, info);
+	__u32 len = sizeof(*info);
+
+	return -rcumap_map_info(s->fd, info, &len);
 }
 
 /* The words of "create TYPE ..." and where each goes. */
@@ -217,6 +214,7 @@ static void print_create_flags(uint32_t flags)
 
 static int cmd_create(struct session *s, int argc, char **argv)
 {
+	LIBRCUMAP_OPTS(rcumap_create_opts, opts);
 	struct rcumap_create c = { .size = sizeof(c) };
 	bool seen[NR_CREATE_WORDS] = { false };
 	struct rcumap_info info;
@@ -285,7 +283,10 @@ static int cmd_create(struct session *s, int argc, char **argv)
 			return errno;
 		}
 	}
-	ret = map_ioctl(s, RCUMAP_IOC_CREATE, &c);
+	opts.map_flags = c.flags;
+	opts.nr_buckets = c.nr_buckets;
+	ret = -rcumap_map_create_fd(s->fd, c.map_type, c.key_size,
+				    c.value_size, c.max_entries, &opts);
 	if (ret)
 		return ret;
 	s->have_map = true;
@@ -448,15 +449,15 @@ static bool is_update_flag(const char *word, uint32_t *flags)
 static int cmd_update(struct session *s, int argc, char **argv)
 {
 	uint8_t *key = xcalloc(1, s->key_size), *value = xcalloc(1, s->value_stride);
-	struct rcumap_elem e = { .size = sizeof(e) };
 	const char *vtext = NULL, *ftext = NULL;
+	uint32_t flags = RCUMAP_UPDATE_ANY;
 	int ret;
 
 	if (argc == 3) {
 		vtext = argv[1];
 		ftext = argv[2];
 	} else if (argc == 2) {
-		if (!s->value_size && is_update_flag(argv[1], &e.flags))
+		if (!s->value_size && is_update_flag(argv[1], &flags))
 			ftext = argv[1];
 		else
 			vtext = argv[1];
@@ -477,35 +478,38 @@ static int cmd_update(struct session *s, int argc, char **argv)
 		ret = usage_msg(s, "usage: update KEY VALUE [any|noexist|exist]");
 		goto out;
 	}
-	if (ftext && !is_update_flag(ftext, &e.flags)) {
+	if (ftext && !is_update_flag(ftext, &flags)) {
 		ret = usage_msg(s, "unknown flag '%s' (any, noexist or exist)",
 				ftext);
 		goto out;
 	}
-	e.key = (uintptr_t)key;
-	e.value = s->value_size ? (uintptr_t)value : 0;
-	ret = map_ioctl(s, RCUMAP_IOC_UPDATE, &e);
+	ret = -rcumap_map_update_elem(s->fd, key, s->value_size ? value : NULL,
+				      flags);
 out:
 	free(key);
 	free(value);
 	return ret;
 }
 
-/* LOOKUP, DELETE and LOOKUP_AND_DELETE: one key, and maybe its value. */
-static int elem_op(struct session *s, const char *ktext, unsigned long request,
-		   bool print_value)
+/* rcumap_map_delete_elem() in the shape of the other two. */
+static int delete_elem(int fd, const void *key, void *value)
+{
+	(void)value;
+	return rcumap_map_delete_elem(fd, key);
+}
+
+/* Lookup, delete and lookup-and-delete: one key, and maybe its value. */
+static int elem_op(struct session *s, const char *ktext,
+		   int (*op)(int fd, const void *key, void *value))
 {
 	uint8_t *key = xcalloc(1, s->key_size), *value = xcalloc(1, s->value_stride);
-	struct rcumap_elem e = { .size = sizeof(e) };
 	int ret;
 
 	ret = parse_key(s, ktext, key);
 	if (ret)
 		goto out;
-	e.key = (uintptr_t)key;
-	e.value = print_value && s->value_size ? (uintptr_t)value : 0;
-	ret = map_ioctl(s, request, &e);
-	if (!ret && print_value)
+	ret = -op(s->fd, key, s->value_size ? value : NULL);
+	if (!ret && op != delete_elem)
 		print_entry(s, key, value);
 out:
 	free(key);
@@ -516,19 +520,19 @@ out:
 static int cmd_lookup(struct session *s, int argc, char **argv)
 {
 	(void)argc;
-	return elem_op(s, argv[0], RCUMAP_IOC_LOOKUP, true);
+	return elem_op(s, argv[0], rcumap_map_lookup_elem);
 }
 
 static int cmd_delete(struct session *s, int argc, char **argv)
 {
 	(void)argc;
-	return elem_op(s, argv[0], RCUMAP_IOC_DELETE, false);
+	return elem_op(s, argv[0], delete_elem);
 }
 
 static int cmd_lookup_and_delete(struct session *s, int argc, char **argv)
 {
 	(void)argc;
-	return elem_op(s, argv[0], RCUMAP_IOC_LOOKUP_AND_DELETE, true);
+	return elem_op(s, argv[0], rcumap_map_lookup_and_delete_elem);
 }
 
 /* Whether @word is "ordered", the word of an ordered walk. */
@@ -540,11 +544,13 @@ static bool is_ordered(const char *word)
 static int cmd_getnext(struct session *s, int argc, char **argv)
 {
 	uint8_t *key = xcalloc(1, s->key_size), *next = xcalloc(1, s->key_size);
-	struct rcumap_get_next_key g = { .size = sizeof(g) };
+	int (*get_next)(int fd, const void *key, void *next_key) =
+		rcumap_map_get_next_key;
+	bool have_key = false;
 	int ret = 0;
 
 	if (argc && is_ordered(argv[0])) {
-		g.flags = RCUMAP_WALK_ORDERED;
+		get_next = rcumap_map_get_next_key_ordered;
 		argc--;
 		argv++;
 	}
@@ -556,10 +562,9 @@ static int cmd_getnext(struct session *s, int argc, char **argv)
 		ret = parse_key(s, argv[0], key);
 		if (ret)
 			goto out;
-		g.key = (uintptr_t)key;
+		have_key = true;
 	}
-	g.next_key = (uintptr_t)next;
-	ret = map_ioctl(s, RCUMAP_IOC_GET_NEXT_KEY, &g);
+	ret = -get_next(s->fd, have_key ? key : NULL, next);
 	if (!ret)
 		print_kv("next_key", next, s->key_size, NULL, NULL, 0);
 out:
@@ -569,18 +574,21 @@ out:
 }
 
 /*
- * "dump" of a hash map: a walk with RCUMAP_IOC_BATCH_LOOKUP, by position
- * (a cursor) or, @ordered, in the map's order of keys (each call resumes
- * after the last key of the one before).
+ * "dump" of a hash map: a walk with rcumap_map_lookup_batch(), by position
+ * (the token is a cursor) or, @ordered, in the map's order of keys (the
+ * token is the last key of the call before).
  */
 static int dump_hash(struct session *s, uint32_t batch, bool ordered)
 {
+	LIBRCUMAP_OPTS(rcumap_batch_opts, opts,
+		       .flags = ordered ? RCUMAP_WALK_ORDERED : 0);
 	uint8_t *keys = xcalloc(batch, s->key_size);
 	uint8_t *values = xcalloc(batch, s->value_stride);
-	uint8_t *after = xcalloc(1, s->key_size);
+	uint8_t *token = xcalloc(1, RCUMAP_BATCH_TOKEN_SIZE(s->key_size));
+	uint64_t cursor = 0, out_cursor;
 	unsigned long total = 0;
 	bool started = false;
-	uint64_t cursor = 0;
+	uint32_t count;
 	int ret;
 
 	if (opt.json) {
@@ -588,25 +596,19 @@ static int dump_hash(struct session *s, uint32_t batch, bool ordered)
 		json_open('[');
 	}
 	for (;;) {
-		struct rcumap_batch b = {
-			.size = sizeof(b),
-			.flags = ordered ? RCUMAP_WALK_ORDERED : 0,
-			.keys = (uintptr_t)keys,
-			.values = s->value_size ? (uintptr_t)values : 0,
-			.cursor = cursor,
-			.count = batch,
-			.after_key = started ? (uintptr_t)after : 0,
-		};
-
-		ret = map_ioctl(s, RCUMAP_IOC_BATCH_LOOKUP, &b);
+		count = batch;
+		ret = -rcumap_map_lookup_batch(s->fd, started ? token : NULL,
+					       token, keys,
+					       s->value_size ? values : NULL,
+					       &count, &opts);
 		if (ret && ret != ENOENT)
 			break;
-		if (b.out_count > batch) {
+		if (count > batch) {
 			s->detail = "the device returned more entries than asked for";
 			ret = EPROTO;
 			break;
 		}
-		for (uint32_t i = 0; i < b.out_count; i++) {
+		for (uint32_t i = 0; i < count; i++) {
 			if (opt.json)
 				json_open('{');
 			print_entry(s, keys + (size_t)i * s->key_size,
@@ -614,30 +616,29 @@ static int dump_hash(struct session *s, uint32_t batch, bool ordered)
 			if (opt.json)
 				json_close('}');
 		}
-		total += b.out_count;
+		total += count;
 		if (ret == ENOENT) {
 			ret = 0;
 			break;
 		}
-		if (!b.out_count && (ordered || b.out_cursor == cursor)) {
+		/* A positional token is the cursor, always written. */
+		if (!ordered)
+			memcpy(&out_cursor, token, sizeof(out_cursor));
+		if (!count && (ordered || out_cursor == cursor)) {
 			s->detail = "the walk made no progress";
 			ret = EPROTO;
 			break;
 		}
-		if (ordered) {
-			memcpy(after, keys + (size_t)(b.out_count - 1) *
-			       s->key_size, s->key_size);
-			started = true;
-		} else {
-			cursor = b.out_cursor;
-		}
+		if (!ordered)
+			cursor = out_cursor;
+		started = true;
 	}
 	if (opt.json)
 		json_close(']');
 	print_count(total);
 	free(keys);
 	free(values);
-	free(after);
+	free(token);
 	return ret;
 }
 
@@ -654,33 +655,29 @@ static int dump_ptab(struct session *s)
 		json_open('[');
 	}
 	for (;;) {
-		struct rcumap_ptab_next n = {
-			.size = sizeof(n),
-			.id = id,
-			.value = (uintptr_t)value,
-		};
+		__u64 next;
 
-		ret = map_ioctl(s, RCUMAP_IOC_PTAB_NEXT, &n);
+		ret = -rcumap_map_ptab_next(s->fd, id, &next, value);
 		if (ret == ENOENT) {
 			ret = 0;
 			break;
 		}
 		if (ret)
 			break;
-		if (n.out_id < id) {
+		if (next < id) {
 			s->detail = "the walk went backwards";
 			ret = EPROTO;
 			break;
 		}
 		if (opt.json)
 			json_open('{');
-		print_id_value(n.out_id, value, s->value_size);
+		print_id_value(next, value, s->value_size);
 		if (opt.json)
 			json_close('}');
 		total++;
-		if (n.out_id == UINT64_MAX)
+		if (next == UINT64_MAX)
 			break;
-		id = n.out_id + 1;
+		id = next + 1;
 	}
 	if (opt.json)
 		json_close(']');
@@ -721,62 +718,21 @@ static int cmd_dump(struct session *s, int argc, char **argv)
 
 static int cmd_resize(struct session *s, int argc, char **argv)
 {
-	struct rcumap_resize r = { .size = sizeof(r) };
 	struct rcumap_info info;
+	uint32_t nr_buckets;
 	const char *err;
 	int ret;
 
 	(void)argc;
-	err = parse_u32(argv[0], &r.nr_buckets);
+	err = parse_u32(argv[0], &nr_buckets);
 	if (err)
 		return usage_msg(s, "buckets '%s': %s", argv[0], err);
-	ret = map_ioctl(s, RCUMAP_IOC_RESIZE, &r);
+	ret = -rcumap_map_resize(s->fd, nr_buckets);
 	if (ret)
 		return ret;
 	/* The count the kernel made (a power of two). */
 	if (opt.json && !get_info(s, &info))
 		json_ku64("nr_buckets", info.out_nr_buckets);
-	return 0;
-}
-
-/*
- * One walk of RCUMAP_IOC_BUCKET_STATS over the whole table, in chunks of
- * the largest budget, summed into @hist (RCUMAP_STATS_MAX_HIST counters).
- * EAGAIN if the bucket count changed under the walk (a resize): the chunks
- * would mix two bucket arrays.
- */
-static int stats_walk(struct session *s, uint32_t *hist, uint32_t *nr_buckets,
-		      uint32_t *longest)
-{
-	uint32_t part[RCUMAP_STATS_MAX_HIST], cursor = 0, i;
-	struct rcumap_bucket_stats c;
-	int ret;
-
-	memset(hist, 0, RCUMAP_STATS_MAX_HIST * sizeof(*hist));
-	*nr_buckets = 0;
-	*longest = 0;
-	do {
-		memset(&c, 0, sizeof(c));
-		c.size = sizeof(c);
-		c.hist = (uintptr_t)part;
-		c.nr_hist = RCUMAP_STATS_MAX_HIST;
-		c.budget = RCUMAP_STATS_MAX_BUDGET;
-		c.cursor = cursor;
-		ret = map_ioctl(s, RCUMAP_IOC_BUCKET_STATS, &c);
-		/* ENOENT past 0: the table shrank under the cursor. */
-		if (ret == ENOENT && cursor)
-			return EAGAIN;
-		if (ret)
-			return ret;
-		if (cursor && c.out_nr_buckets != *nr_buckets)
-			return EAGAIN;
-		*nr_buckets = c.out_nr_buckets;
-		for (i = 0; i < RCUMAP_STATS_MAX_HIST; i++)
-			hist[i] += part[i];
-		if (c.out_longest > *longest)
-			*longest = c.out_longest;
-		cursor = c.out_cursor;
-	} while (cursor < *nr_buckets);
 	return 0;
 }
 
@@ -795,8 +751,10 @@ static int cmd_stats(struct session *s, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
+	/* EAGAIN: the map resized under the walk, which mixes two tables. */
 	do
-		ret = stats_walk(s, hist, &nr_buckets, &longest);
+		ret = -rcumap_map_bucket_stats(s->fd, hist, RCUMAP_STATS_MAX_HIST,
+					       &nr_buckets, &longest);
 	while (ret == EAGAIN && ++tries < STATS_TRIES);
 	if (ret) {
 		if (ret == EAGAIN)
@@ -832,38 +790,34 @@ static int cmd_stats(struct session *s, int argc, char **argv)
 static int cmd_ptab_insert(struct session *s, int argc, char **argv)
 {
 	uint8_t *value = xcalloc(1, s->value_size);
-	struct rcumap_ptab_insert p = { .size = sizeof(p) };
+	__u64 id;
 	int ret;
 
 	(void)argc;
 	ret = parse_value(s, argv[0], value);
 	if (ret)
 		goto out;
-	p.value = (uintptr_t)value;
-	ret = map_ioctl(s, RCUMAP_IOC_PTAB_INSERT, &p);
+	ret = -rcumap_map_ptab_insert(s->fd, value, &id);
 	if (!ret)
-		print_id_value(p.out_id, NULL, 0);
+		print_id_value(id, NULL, 0);
 out:
 	free(value);
 	return ret;
 }
 
 static int ptab_elem_op(struct session *s, const char *idtext,
-			unsigned long request)
+			int (*op)(int fd, __u64 id, void *value))
 {
 	uint8_t *value = xcalloc(1, s->value_size);
-	struct rcumap_ptab_elem p = { .size = sizeof(p) };
 	uint64_t id;
 	int ret;
 
 	ret = parse_id(s, idtext, &id);
 	if (ret)
 		goto out;
-	p.id = id;
-	p.value = (uintptr_t)value;
-	ret = map_ioctl(s, request, &p);
+	ret = -op(s->fd, id, value);
 	if (!ret)
-		print_id_value(p.id, value, s->value_size);
+		print_id_value(id, value, s->value_size);
 out:
 	free(value);
 	return ret;
@@ -872,13 +826,13 @@ out:
 static int cmd_ptab_lookup(struct session *s, int argc, char **argv)
 {
 	(void)argc;
-	return ptab_elem_op(s, argv[0], RCUMAP_IOC_PTAB_LOOKUP);
+	return ptab_elem_op(s, argv[0], rcumap_map_ptab_lookup);
 }
 
 static int cmd_ptab_remove(struct session *s, int argc, char **argv)
 {
 	(void)argc;
-	return ptab_elem_op(s, argv[0], RCUMAP_IOC_PTAB_REMOVE);
+	return ptab_elem_op(s, argv[0], rcumap_map_ptab_remove);
 }
 
 static int cmd_ptab_list(struct session *s, int argc, char **argv)

@@ -3,7 +3,8 @@
  * rcumapctl - shared declarations of the rcumap command-line tool.
  *
  * rcumapctl.c  main(), options, sessions (command line, batch, serve)
- * cmd.c        the commands: one function per verb, each a few ioctls
+ * cmd.c        the commands: one function per verb, each a few calls of
+ *              librcumap (tools/lib/rcumap)
  * text.c       errno names, keys and values as text, words, JSON output
  *
  * A session is one open file of /dev/rcumap, so one map: the map lives as
