@@ -165,6 +165,15 @@ static inline int _test_cmd_next_key_ordered(int fd, const void *key,
 	return rcumap_map_get_next_key_ordered(fd, key, next_key);
 }
 
+/* GET_NEXT_KEY with @flags 0 or RCUMAP_WALK_ORDERED. */
+static inline int _test_cmd_get_next_key_flags(int fd, const void *key,
+					       void *next_key, __u32 flags)
+{
+	return flags & RCUMAP_WALK_ORDERED ?
+	       _test_cmd_next_key_ordered(fd, key, next_key) :
+	       _test_cmd_get_next_key(fd, key, next_key);
+}
+
 /*
  * BATCH_LOOKUP by position from @cursor: @out_count (and @out_cursor, the
  * walk's token) are written whatever the call returns.

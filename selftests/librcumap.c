@@ -165,10 +165,15 @@ TEST(create_errors)
 	EXPECT_ERR(EINVAL, rcumap_map_create(0, 8, 8, 64, NULL));
 	EXPECT_ERR(EINVAL, rcumap_map_create(99, 8, 8, 64, NULL));
 	EXPECT_ERR(EINVAL, rcumap_map_create(RCUMAP_MAP_HASH, 0, 8, 64, NULL));
-	EXPECT_ERR(EINVAL, rcumap_map_create(RCUMAP_MAP_HASH,
-					     RCUMAP_MAX_KEY_SIZE + 1, 8, 64, NULL));
-	EXPECT_ERR(EINVAL, rcumap_map_create(RCUMAP_MAP_HASH, 8,
-					     RCUMAP_MAX_VALUE_SIZE + 1, 64, NULL));
+	/* Too big is E2BIG, as with BPF, once nothing else is wrong. */
+	EXPECT_ERR(E2BIG, rcumap_map_create(RCUMAP_MAP_HASH,
+					    RCUMAP_MAX_KEY_SIZE + 1, 0, 64, NULL));
+	EXPECT_ERR(E2BIG, rcumap_map_create(RCUMAP_MAP_HASH, 8,
+					    RCUMAP_MAX_KEY_VALUE_SIZE - 7, 64,
+					    NULL));
+	EXPECT_ERR(E2BIG, rcumap_map_create(RCUMAP_MAP_PERCPU_HASH, 8,
+					    RCUMAP_MAX_PERCPU_VALUE_SIZE + 1, 64,
+					    NULL));
 	EXPECT_ERR(EINVAL, rcumap_map_create(RCUMAP_MAP_HASH, 8, 8, 0, NULL));
 	EXPECT_ERR(EINVAL, rcumap_map_create(RCUMAP_MAP_PERCPU_HASH, 8, 0, 8, NULL));
 	EXPECT_ERR(EINVAL, rcumap_map_create(RCUMAP_MAP_PTAB, 0, 8,
