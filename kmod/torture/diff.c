@@ -238,6 +238,104 @@ u8 *df_pick_key(struct df *d, const struct tt_hash_shape *s, u32 salt,
 	return key;
 }
 
+/* @got == @want: the return code was right, the value or key was not. */
+void df_fail(struct df *d, const char *map, const struct tt_hash_shape *s,
+	     const char *op, const u8 *key, int got, int want)
+{
+	char shape[64];
+
+	tt_fail("diff %u %s op %lu (%s): %s of key %*phN: got %d, want %d%s",
+		d->nr, map, d->op, df_shape_str(s, shape, sizeof(shape)), op,
+		(int)min(s->key_size, 16U), key, got, want,
+		got == want ? ", but not the right value" : "");
+}
+
+/*
+ * One step of @m's cursor_next() from @c, going on past -EAGAIN: each
+ * moves on by RCUMAP_HASH_WALK_BUCKETS buckets, so there are at most as
+ * many as such runs in the largest table.
+ */
+static int df_cursor_step(const struct df_cursor_map *m,
+			  struct rcumap_hash_cursor *c, u8 *key)
+{
+	u32 again = 0;
+	int err;
+
+	do {
+		err = m->step(m->map, c, key, m->value);
+	} while (err == -EAGAIN &&
+		 ++again <= RCUMAP_HASH_MAX_BUCKETS / RCUMAP_HASH_WALK_BUCKETS);
+	return err;
+}
+
+/*
+ * Compare the whole contents of @m: an ordered walk with its cursor
+ * returns every key of the reference, in the reference's order, with the
+ * reference's latest value, and nothing else; @count (the table's count)
+ * is the reference's.
+ */
+void df_cursor_compare(struct df *d, const struct df_cursor_map *m,
+		       struct ref_hash *ref, u32 count)
+{
+	u32 ks = m->s->key_size, n = 0;
+	struct rcumap_hash_cursor c;
+	struct rb_node *next;
+	struct ref_entry *want;
+	int err;
+
+	d->compares++;
+	mutex_lock(&ref->lock);
+	next = rb_first(&ref->order);
+	rcumap_hash_cursor_init(&c, NULL, d->key, ks, RCUMAP_CURSOR_AFTER_KEY);
+	while (!(err = df_cursor_step(m, &c, d->key))) {
+		want = next ? rb_entry(next, struct ref_entry, order) : NULL;
+		if (!want || memcmp(d->key, want->data, ks) ||
+		    memcmp(m->value, want->data + ks, m->vs)) {
+			tt_fail("diff %u %s op %lu: walk: key %*phN %s",
+				d->nr, m->name, d->op, (int)min(ks, 16U),
+				d->key, !want ? "past the reference's last" :
+				memcmp(d->key, want->data, ks) ?
+				"is not the reference's next" :
+				"has not the reference's value");
+			break;
+		}
+		n++;
+		next = rb_next(next);
+	}
+	if (n != ref->count || (err && err != -ENOENT))
+		tt_fail("diff %u %s op %lu: walk returned %u of %u keys (%d)",
+			d->nr, m->name, d->op, n, ref->count, err);
+	if (count != ref->count)
+		tt_fail("diff %u %s op %lu: count %u, want %u", d->nr, m->name,
+			d->op, count, ref->count);
+	mutex_unlock(&ref->lock);
+}
+
+/*
+ * One step of @m's cursor from @key (NULL: from the start), present or
+ * absent: exactly the reference's first key after it in walk order, with
+ * its value, or -ENOENT.
+ */
+void df_cursor_ordered(struct df *d, const struct df_cursor_map *m,
+		       struct ref_hash *ref, const u8 *key)
+{
+	u32 ks = m->s->key_size;
+	struct rcumap_hash_cursor c;
+	struct ref_entry *want;
+	int err;
+
+	mutex_lock(&ref->lock);
+	want = ref_order_next(ref, key);
+	rcumap_hash_cursor_init(&c, key, d->key2, ks, RCUMAP_CURSOR_AFTER_KEY);
+	err = df_cursor_step(m, &c, d->key2);
+	if (err != (want ? 0 : -ENOENT) ||
+	    (want && (memcmp(d->key2, want->data, ks) ||
+		      memcmp(m->value, want->data + ks, m->vs))))
+		df_fail(d, m->name, m->s, "cursor_next", key ?: d->key2, err,
+			want ? 0 : -ENOENT);
+	mutex_unlock(&ref->lock);
+}
+
 /* A new phase: how full the table is to get, from empty to overfull. */
 void df_new_phase(struct df *d, unsigned long *phase_end)
 {
@@ -249,24 +347,60 @@ void df_new_phase(struct df *d, unsigned long *phase_end)
 
 /* ---- The streams ---------------------------------------------------- */
 
+/*
+ * The share of the LRU and per-CPU tables, of a stream's share of each of
+ * the hash table and the process table: an LRU insert into a full table
+ * looks for its victim in the reference, a per-CPU update allocates a
+ * per-CPU area, and the two together must not make the short run of
+ * make check much longer.
+ */
+#define DF_VSHARE_DIV	10
+
 static int df_thread_fn(void *arg)
 {
 	struct df *d = arg;
 
 	/*
-	 * Tables of 5,000 to 100,000 operations, hash and process table in
-	 * turn, until each map has had its share.
+	 * Tables of 5,000 to 100,000 operations (a tenth of that for the
+	 * LRU and per-CPU tables), each map in turn, until each map has had
+	 * its share: the map with the fewest tables so far that has some
+	 * share left goes next.
 	 */
-	while (d->hash_ops < d->share || d->ptab_ops < d->share) {
+	for (;;) {
 		unsigned long ops = 5000 + tt_rand(&d->rnd, 95000);
-		bool hash = d->ptab_ops >= d->share ||
-			    (d->hash_ops < d->share &&
-			     d->hash_tables <= d->ptab_tables);
+		unsigned long left[] = {
+			d->share - d->hash_ops, d->share - d->ptab_ops,
+			d->vshare - d->lru_ops, d->vshare - d->pc_ops,
+		};
+		unsigned long tables[] = {
+			d->hash_tables, d->ptab_tables, d->lru_tables,
+			d->pc_tables,
+		};
+		int i, next = -1;
 
-		if (hash)
-			df_hash_table(d, min(ops, d->share - d->hash_ops));
-		else
-			df_ptab_table(d, min(ops, d->share - d->ptab_ops));
+		for (i = 0; i < ARRAY_SIZE(left); i++) {
+			if (left[i] && (next < 0 || tables[i] < tables[next]))
+				next = i;
+		}
+		if (next < 0)
+			break;
+		if (next >= 2)
+			ops /= DF_VSHARE_DIV;
+		ops = min(ops, left[next]);
+		switch (next) {
+		case 0:
+			df_hash_table(d, ops);
+			break;
+		case 1:
+			df_ptab_table(d, ops);
+			break;
+		case 2:
+			df_lru_table(d, ops);
+			break;
+		default:
+			df_percpu_table(d, ops);
+			break;
+		}
 	}
 	d->ms = jiffies_to_msecs(jiffies - d->start);
 	complete(&d->done);
@@ -289,7 +423,10 @@ static void df_free(struct df *d)
 	kfree(d->value3);
 }
 
-/* Start stream @nr of the differential, for @share ops on each map. */
+/*
+ * Start stream @nr of the differential, for @share ops on the hash table
+ * and on the process table, a tenth of that on each of the others.
+ */
 static int df_start(struct df *d, u64 seed, u32 nr, unsigned long share)
 {
 	const size_t ksz = RCUMAP_HASH_MAX_KEY_SIZE + DF_MISALIGN;
@@ -297,6 +434,7 @@ static int df_start(struct df *d, u64 seed, u32 nr, unsigned long share)
 
 	d->nr = nr;
 	d->share = share;
+	d->vshare = share / DF_VSHARE_DIV;
 	d->key = kmalloc(ksz, GFP_KERNEL);
 	d->key2 = kmalloc(ksz, GFP_KERNEL);
 	d->value = kmalloc(vsz, GFP_KERNEL);
@@ -368,6 +506,11 @@ unsigned long df_stop(struct df *streams, u32 n)
 		sum.hash_tables += d->hash_tables;
 		sum.ptab_ops += d->ptab_ops;
 		sum.ptab_tables += d->ptab_tables;
+		sum.lru_ops += d->lru_ops;
+		sum.lru_tables += d->lru_tables;
+		sum.pc_ops += d->pc_ops;
+		sum.pc_tables += d->pc_tables;
+		sum.evicted += d->evicted;
 		sum.full += d->full;
 		sum.compares += d->compares;
 		sum.resizes += d->resizes;
@@ -378,6 +521,9 @@ unsigned long df_stop(struct df *streams, u32 n)
 		n, sum.hash_ops, sum.hash_tables, sum.ptab_ops,
 		sum.ptab_tables, sum.full, sum.compares, sum.resizes,
 		sum.values_freed, ms);
+	pr_info("diff: %lu LRU ops on %lu tables (%lu keys evicted), %lu per-CPU ops on %lu tables\n",
+		sum.lru_ops, sum.lru_tables, sum.evicted, sum.pc_ops,
+		sum.pc_tables);
 	kfree(streams);
-	return sum.hash_ops + sum.ptab_ops;
+	return sum.hash_ops + sum.ptab_ops + sum.lru_ops + sum.pc_ops;
 }

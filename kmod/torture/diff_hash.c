@@ -20,17 +20,6 @@ static const struct tt_hash_shape df_hash_shapes[] = {
 	{ 5, 8, 512, 0, 640, TT_GROW },
 };
 
-static void df_hash_fail(struct df *d, const struct tt_hash_shape *s,
-			 const char *op, const u8 *key, int got, int want)
-{
-	char shape[64];
-
-	tt_fail("diff %u hash op %lu (%s): %s of key %*phN: got %d, want %d%s",
-		d->nr, d->op, df_shape_str(s, shape, sizeof(shape)), op,
-		(int)min(s->key_size, 16U), key, got, want,
-		got == want ? ", but not the right value" : "");
-}
-
 /*
  * Compare the whole contents: a positional walk, a get_next_key() walk,
  * and a next_key_after() walk or a walk_after() walk (in turns) must each
@@ -237,8 +226,8 @@ static void df_hash_get_next_key(struct df *d, const struct tt_hash_shape *s,
 	err = rcumap_hash_get_next_key(h, key, d->key2);
 	if (!ref->count) {
 		if (err != -ENOENT)
-			df_hash_fail(d, s, "get_next_key (empty)",
-				     key ?: d->key2, err, -ENOENT);
+			df_fail(d, "hash", s, "get_next_key (empty)",
+				key ?: d->key2, err, -ENOENT);
 		return;
 	}
 	if (!present) {
@@ -246,15 +235,15 @@ static void df_hash_get_next_key(struct df *d, const struct tt_hash_shape *s,
 		err0 = rcumap_hash_get_next_key(h, NULL, d->value3);
 		if (err || err0 || memcmp(d->key2, d->value3, s->key_size) ||
 		    ref_lookup(ref, d->key2, NULL))
-			df_hash_fail(d, s, "get_next_key (from absent)",
-				     key ?: d->key2, err ?: err0, 0);
+			df_fail(d, "hash", s, "get_next_key (from absent)",
+				key ?: d->key2, err ?: err0, 0);
 		return;
 	}
 	if (err == -ENOENT)
 		return;		/* the last key: the full compare checks it */
 	if (err || !memcmp(d->key2, key, s->key_size) ||
 	    ref_lookup(ref, d->key2, NULL))
-		df_hash_fail(d, s, "get_next_key (from present)", key, err, 0);
+		df_fail(d, "hash", s, "get_next_key (from present)", key, err, 0);
 }
 
 static void df_hash_walk_at(struct df *d, const struct tt_hash_shape *s,
@@ -328,26 +317,26 @@ static void df_hash_op(struct df *d, const struct tt_hash_shape *s, u32 salt,
 			d->full += want == -E2BIG;
 			d->stored += !err;
 			if (err != want)
-				df_hash_fail(d, s, "update", key, err, want);
+				df_fail(d, "hash", s, "update", key, err, want);
 		} else if (tt_rand(&d->rnd, 2)) {
 			want = ref_take(ref, key, NULL);
 			err = rcumap_hash_delete(h, key);
 			if (err != want)
-				df_hash_fail(d, s, "delete", key, err, want);
+				df_fail(d, "hash", s, "delete", key, err, want);
 		} else {
 			want = ref_take(ref, key, d->value2);
 			err = rcumap_hash_lookup_and_delete(h, key, value);
 			if (err != want ||
 			    (!err && memcmp(value, d->value2, vs)))
-				df_hash_fail(d, s, "lookup_and_delete", key,
-					     err, want);
+				df_fail(d, "hash", s, "lookup_and_delete", key,
+					err, want);
 		}
 	} else if (op < 650) {
 		key = df_pick_key(d, s, salt, d->key);
 		want = ref_lookup(ref, key, d->value2);
 		err = rcumap_hash_lookup_copy(h, key, value);
 		if (err != want || (!err && memcmp(value, d->value2, vs)))
-			df_hash_fail(d, s, "lookup_copy", key, err, want);
+			df_fail(d, "hash", s, "lookup_copy", key, err, want);
 	} else if (op < 800) {
 		key = df_pick_key(d, s, salt, d->key);
 		want = ref_lookup(ref, key, d->value2);
@@ -356,7 +345,7 @@ static void df_hash_op(struct df *d, const struct tt_hash_shape *s, u32 salt,
 		err = v ? (memcmp(v, d->value2, vs) ? 1 : 0) : -ENOENT;
 		rcu_read_unlock();
 		if (err != want)
-			df_hash_fail(d, s, "lookup", key, err, want);
+			df_fail(d, "hash", s, "lookup", key, err, want);
 	} else if (op < 860) {
 		df_hash_get_next_key(d, s, salt, h, ref);
 	} else if (op < 920) {

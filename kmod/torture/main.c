@@ -11,30 +11,33 @@
  * KCSAN, kmemleak, RCU stalls) are left to the guest's log scan.
  *
  * Torture (tt_*, torture*.c): for @duration seconds, rounds of a few
- * hundred ms each.  A round creates a hash table and a process table of
- * a random shape, runs the worker threads (bound round-robin to the
- * online CPUs) through a random mix of every operation of both maps,
- * stops them, checks the final contents against what the workers know,
- * and destroys both tables while the readers may still be inside them.
- * Workers own disjoint hash keys and their own process-table objects, so
- * they check every return code and value of their own operations
- * exactly; a slice of the keys and a shared pool of objects are contested
- * by all workers, and only their counts can be checked.  Readers (one
- * thread per online CPU, and a timer of each that reads from softirq)
- * run across rounds, find the current tables under RCU and check that
- * every value and object they see is whole and does not change while
- * they hold it.
+ * hundred ms each.  A round creates a hash table, a process table, an
+ * LRU hash table and a per-CPU hash table of random shapes, runs the
+ * worker threads (bound round-robin to the online CPUs) through a random
+ * mix of every operation of the maps, stops them, checks the final
+ * contents against what the workers know, and destroys the tables while
+ * the readers may still be inside them.  Workers own disjoint keys and
+ * their own process-table objects, so they check every return code and
+ * value of their own operations exactly (up to evictions, in the LRU
+ * table); a slice of the hash table's keys and a shared pool of objects
+ * are contested by all workers, and only their counts can be checked.
+ * Readers (one thread per online CPU, and a timer of each that reads
+ * from softirq) run across rounds, find the current tables under RCU and
+ * check that every value and object they see is whole and does not
+ * change while they hold it.
  *
  * Differential (df_*, diff*.c): one stream per online CPU, each a single
  * thread that applies its share of @diff_ops random operations to each
- * map, and the same operations to a reference map of our own (a chained
- * hash table under a mutex, and an array of slots under a mutex), and
- * compares every return code, value and id, and, at the end of every
- * phase and of each table's life, the whole contents.  A stream's
- * operations depend only on @seed, its number and its share: a mismatch
- * ("diff STREAM MAP op N") is reproduced by loading the module with the
- * same seed and diff_ops on as many CPUs, with duration=0.  It runs
- * alongside the torture.
+ * of the hash table and the process table, a tenth of that to each of
+ * the LRU and per-CPU tables, and the same operations to a reference map
+ * of our own (a chained hash table under a mutex, and an array of slots
+ * under a mutex), and compares every return code, value and id, and, at
+ * the end of every phase and of each table's life, the whole contents.
+ * A stream's operations depend only on @seed, its number and its share:
+ * a mismatch ("diff STREAM MAP op N") is reproduced by loading the module
+ * with the same seed and diff_ops on as many CPUs, with duration=0 (the
+ * LRU table's evictions also depend on where the stream's thread ran).
+ * It runs alongside the torture.
  *
  * Locking: the maps take their own.  The reference maps each have a
  * mutex.  A round's tables are reached by workers through @w->r, set
@@ -60,7 +63,7 @@ MODULE_PARM_DESC(threads,
 static unsigned long diff_ops = 100000;
 module_param(diff_ops, ulong, 0444);
 MODULE_PARM_DESC(diff_ops,
-		 "Differential operations on each map, 0 for none (default 100000)");
+		 "Differential operations on the hash and process tables, a tenth on the LRU and per-CPU ones, 0 for none (default 100000)");
 
 static unsigned long long seed;
 module_param(seed, ullong, 0444);
@@ -270,10 +273,11 @@ static int __init rcumap_torture_init(void)
 	/* Every object and round freed with kfree_rcu() is gone after this. */
 	rcu_barrier();
 	/*
-	 * Every per-CPU table is destroyed and rcumap_hash_barrier() has run
-	 * (in both tests): each area an update allocated has been freed.
-	 * kmemleak never reports a per-CPU object, so this is the leak check.
+	 * Every per-CPU table of both tests is destroyed; after the barrier
+	 * every area an update allocated has been freed.  kmemleak never
+	 * reports a per-CPU object, so this is the leak check.
 	 */
+	rcumap_hash_barrier();
 	if (rcumap_percpu_hash_nr_areas() != areas)
 		tt_fail("per-CPU areas: %ld before, %ld after every table is gone",
 			areas, rcumap_percpu_hash_nr_areas());

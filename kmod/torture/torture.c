@@ -32,19 +32,24 @@ static u32 tt_cpu(u32 i)
 
 /*
  * One read of the current round, under the RCU read lock the caller
- * holds: a hash lookup, a walk step, a process-table lookup or walk step.
+ * holds: a hash lookup, a walk step, a process-table lookup or walk step,
+ * an LRU or a per-CPU lookup.
  * @hold says whether the caller may spin a little while holding what it
  * found (not from the timer); *@held says which value it holds.
  */
 static void tt_read_once(struct tt_round *r, struct rnd_state *rnd, u8 *key,
 			 u8 *value, bool hold, const void **held)
 {
-	u32 op = tt_rand(rnd, 6);
+	u32 op = tt_rand(rnd, 8);
 
 	if (op < 3)
 		tt_hash_read_once(r, rnd, op, key, value, hold, held);
-	else
+	else if (op < 6)
 		tt_ptab_read_once(r, rnd, op - 3, hold);
+	else if (op == 6)
+		tt_lru_read_once(r, rnd, key, value, hold, held);
+	else
+		tt_percpu_read_once(r, rnd, key, value, hold);
 }
 
 static void tt_timer_fn(struct timer_list *timer)
@@ -124,6 +129,14 @@ static void tt_worker_op(struct tt_worker *w)
 	u32 op = tt_rand(&w->rnd, 100);
 
 	w->stats.ops++;
+	/* One op in six is on the LRU or the per-CPU table. */
+	if (!tt_rand(&w->rnd, 6)) {
+		if (tt_rand(&w->rnd, 2))
+			tt_lru_op(w);
+		else
+			tt_percpu_op(w);
+		return;
+	}
 	if (op < 55)
 		w->stats.hash_ops++;
 	else
@@ -188,6 +201,90 @@ static int tt_worker_fn(void *arg)
 	return 0;
 }
 
+/*
+ * Walk @cw's table in order with its cursor_next() from the key @from
+ * (NULL: from the start), for @max_keys keys or to the end: each key one
+ * the round uses, none twice (@w->seen), each strictly after the one
+ * before (the first after @from), each passed to @cw->check.  -EAGAIN
+ * steps (runs of empty buckets) each move the cursor on, so there are at
+ * most as many as runs of RCUMAP_HASH_WALK_BUCKETS buckets in the largest
+ * table, on top of one step a key.  Returns the number of keys, or -1
+ * after a mismatch.  @w is NULL for the controller's walk at the end of a
+ * round, which uses worker 0's buffers (the workers are stopped).
+ */
+long tt_cursor_walk(struct tt_worker *w, const struct tt_cursor_walk *cw,
+		    const u8 *from, u32 max_keys, const char *what)
+{
+	struct tt_worker *b = w ?: &tt.workers[0];
+	u32 again = 0, key_id, ks = cw->ks;
+	struct rcumap_hash_cursor c;
+	long n = 0;
+	int err;
+
+	bitmap_zero(b->seen, cw->keys);
+	rcumap_hash_cursor_init(&c, from, b->key, ks, RCUMAP_CURSOR_AFTER_KEY);
+	while (n < max_keys) {
+		err = cw->step(cw->map, &c, b->key, cw->value);
+		if (err == -EAGAIN) {
+			if (++again > RCUMAP_HASH_MAX_BUCKETS /
+				      RCUMAP_HASH_WALK_BUCKETS) {
+				tt_fail("%s: -EAGAIN without end", what);
+				return -1;
+			}
+			continue;
+		}
+		if (err == -ENOENT)
+			break;
+		if (err) {
+			tt_fail("%s: %d", what, err);
+			return -1;
+		}
+		if (!tt_key_id(b->key, ks, cw->salt, &key_id) ||
+		    key_id >= cw->keys) {
+			tt_fail("%s: a key never inserted", what);
+			return -1;
+		}
+		if (test_and_set_bit(key_id, b->seen)) {
+			tt_fail("%s: key id %u twice", what, key_id);
+			return -1;
+		}
+		if ((n || from) && !tt_key_after(cw->h, n ? b->prev_key : from,
+						 b->key, ks)) {
+			tt_fail("%s: went back at key id %u", what, key_id);
+			return -1;
+		}
+		if (!cw->check(w, key_id, cw->value))
+			return -1;
+		memcpy(b->prev_key, b->key, ks);
+		if (!(++n % 32))
+			cond_resched();
+	}
+	return n;
+}
+
+/*
+ * Force resizes of the round's LRU and per-CPU tables, in turn, until
+ * stopped (see tt_lru_resize()).
+ */
+static int tt_vresizer_fn(void *arg)
+{
+	struct tt_round *r = arg;
+	struct rnd_state rnd;
+	u32 i = 0;
+	int err;
+
+	tt_seed(&rnd, tt.seed, 5000 + r->nr);
+	while (!kthread_should_stop()) {
+		if (i++ & 1)
+			err = tt_lru_resize(r, &rnd);
+		else
+			err = tt_percpu_resize(r, &rnd);
+		r->v.resizes += !err;
+		cond_resched();
+	}
+	return 0;
+}
+
 /* ---- Torture: rounds ------------------------------------------------ */
 
 /*
@@ -195,7 +292,7 @@ static int tt_worker_fn(void *arg)
  * contested; in a shrinking shape all are owned, so that a drain can
  * empty the table.
  */
-static u32 tt_owned_per_worker(const struct tt_hash_shape *s)
+u32 tt_owned_per_worker(const struct tt_hash_shape *s)
 {
 	u32 owned = s->flags & RCUMAP_HASH_F_SHRINK ? s->keys : s->keys * 7 / 8;
 
@@ -248,8 +345,20 @@ static struct tt_round *tt_round_new(u32 nr)
 	r->t = rcumap_ptab_create(r->capacity, GFP_KERNEL);
 	if (IS_ERR(r->t))
 		goto out_destroy_hash;
+	/* An LRU and a per-CPU table; a resizer for both in half the rounds. */
+	r->v.resizer = tt_rand(&tt.rnd, 2);
+	if (tt_lru_create(r, &tt_lru_shapes[tt_rand(&tt.rnd,
+						    tt_nr_lru_shapes)]))
+		goto out_destroy_ptab;
+	i = tt_rand(&tt.rnd, tt_nr_percpu_shapes);
+	if (tt_percpu_create(r, &tt_percpu_shapes[i]))
+		goto out_destroy_lru;
 	return r;
 
+out_destroy_lru:
+	rcumap_lru_hash_destroy(r->v.lru);
+out_destroy_ptab:
+	rcumap_ptab_destroy(r->t);
 out_destroy_hash:
 	rcumap_hash_destroy(r->h);
 	r->h = NULL;
@@ -265,6 +374,22 @@ static void tt_stop_workers(u32 started)
 
 	for (i = 0; i < started; i++)
 		kthread_stop(tt.workers[i].task);
+}
+
+/* After the barrier: what @owed's table stored, it freed; returns that. */
+static long tt_owed_check(struct tt_round *r, struct tt_owed *owed,
+			  const char *what)
+{
+	long stored = atomic_long_read(&owed->stored);
+	long freed = atomic_long_read(&owed->freed);
+
+	if (stored != freed ||
+	    atomic64_read(&owed->stored_sum) != atomic64_read(&owed->freed_sum))
+		tt_fail("round %u: %ld values stored, %ld freed%s (sums %llx, %llx)",
+			r->nr, stored, freed, what,
+			(u64)atomic64_read(&owed->stored_sum),
+			(u64)atomic64_read(&owed->freed_sum));
+	return freed;
 }
 
 /*
@@ -285,16 +410,9 @@ static void tt_rounds_settle(void)
 	for (i = 0; i < tt.nr_pending; i++) {
 		struct tt_round *r = tt.pending[i];
 
-		if (atomic_long_read(&r->stored) !=
-		    atomic_long_read(&r->freed) ||
-		    atomic64_read(&r->stored_sum) !=
-		    atomic64_read(&r->freed_sum))
-			tt_fail("round %u: %ld values stored, %ld freed (sums %llx, %llx)",
-				r->nr, atomic_long_read(&r->stored),
-				atomic_long_read(&r->freed),
-				(u64)atomic64_read(&r->stored_sum),
-				(u64)atomic64_read(&r->freed_sum));
-		tt.values_freed += atomic_long_read(&r->freed);
+		tt.values_freed += tt_owed_check(r, &r->owed, "");
+		tt.lru_values_freed += tt_owed_check(r, &r->v.lru_owed,
+						     " by the LRU table");
 		kfree_rcu(r, rcu);
 	}
 	tt.nr_pending = 0;
@@ -318,6 +436,10 @@ static int tt_round_run(u32 nr, unsigned int ms)
 		w->nr_stale = 0;
 		w->last_id = TT_ID_NONE;
 		memset(w->version, 0, tt.max_owned * sizeof(*w->version));
+		memset(w->lru_version, 0,
+		       tt.max_lru_owned * sizeof(*w->lru_version));
+		memset(w->pc_version, 0,
+		       tt.max_pc_owned * sizeof(*w->pc_version));
 		w->last_buckets = 0;
 		w->phase_ops = TT_PHASE_OPS;
 		w->draining = false;
@@ -347,11 +469,23 @@ static int tt_round_run(u32 nr, unsigned int ms)
 			tt_fail("round %u: cannot start the resizer", nr);
 		}
 	}
+	if (!err && r->v.resizer) {
+		r->v.resizer_task = kthread_create(tt_vresizer_fn, r,
+						   "rcumap_tv/%u", nr);
+		if (IS_ERR(r->v.resizer_task)) {
+			err = PTR_ERR(r->v.resizer_task);
+			r->v.resizer_task = NULL;
+			tt_fail("round %u: cannot start the LRU and per-CPU resizer",
+				nr);
+		}
+	}
 	if (!err) {
 		for (i = 0; i < tt.nr_workers; i++)
 			wake_up_process(tt.workers[i].task);
 		if (r->resizer_task)
 			wake_up_process(r->resizer_task);
+		if (r->v.resizer_task)
+			wake_up_process(r->v.resizer_task);
 		msleep(ms);
 	}
 	/* Joins the workers: everything they did is visible from here. */
@@ -363,10 +497,16 @@ static int tt_round_run(u32 nr, unsigned int ms)
 		tt.resize_nofit += r->resize_nofit;
 		tt.resize_rounds++;
 	}
+	if (r->v.resizer_task) {
+		kthread_stop(r->v.resizer_task);
+		tt.vresizes += r->v.resizes;
+	}
 
 	if (!err) {
 		tt_round_check_hash(r);
 		tt_round_check_ptab(r);
+		tt_round_check_lru(r);
+		tt_round_check_percpu(r);
 	}
 
 	/*
@@ -378,6 +518,8 @@ static int tt_round_run(u32 nr, unsigned int ms)
 	tt_round_drain(r);
 	rcumap_ptab_destroy(r->t);
 	rcumap_hash_destroy(r->h);
+	rcumap_lru_hash_destroy(r->v.lru);
+	rcumap_percpu_hash_destroy(r->v.pc);
 	tt.pending[tt.nr_pending++] = r;
 	if (tt.nr_pending == TT_PENDING)
 		tt_rounds_settle();
@@ -390,6 +532,11 @@ static void tt_free_workers(void)
 
 	for (i = 0; tt.workers && i < tt.nr_workers; i++) {
 		kfree(tt.workers[i].version);
+		kfree(tt.workers[i].lru_version);
+		kfree(tt.workers[i].lru_evictions);
+		kfree(tt.workers[i].pc_version);
+		kfree(tt.workers[i].values);
+		kfree(tt.workers[i].values2);
 		kfree(tt.workers[i].objs);
 		bitmap_free(tt.workers[i].seen);
 	}
@@ -399,22 +546,40 @@ static void tt_free_workers(void)
 	tt.held = NULL;
 }
 
-static int tt_alloc_workers(void)
+/*
+ * Does shape @s fit the workers' buffers and the key ids' bitmaps?  Also
+ * the largest number of keys a worker owns, in *@max_owned.
+ */
+static bool tt_shapes_fit(const struct tt_hash_shape *shapes, size_t n,
+			  u32 *max_owned)
 {
-	u32 i;
+	size_t i;
 
-	tt.max_owned = 0;
-	for (i = 0; i < tt_nr_hash_shapes; i++) {
-		const struct tt_hash_shape *s = &tt_hash_shapes[i];
+	*max_owned = 0;
+	for (i = 0; i < n; i++) {
+		const struct tt_hash_shape *s = &shapes[i];
 
 		if (s->key_size > TT_MAX_KEY || s->value_size > TT_MAX_VALUE ||
 		    s->value_size < sizeof(struct tt_value) ||
 		    s->keys > TT_MAX_KEYS ||
 		    (s->key_size < 4 && s->keys > 1U << (8 * s->key_size)))
-			return -EINVAL;
-		tt.max_owned = max(tt.max_owned,
-				   tt_owned_per_worker(s));
+			return false;
+		*max_owned = max(*max_owned, tt_owned_per_worker(s));
 	}
+	return true;
+}
+
+static int tt_alloc_workers(void)
+{
+	size_t values = num_possible_cpus() * round_up(TT_MAX_VALUE, 8);
+	u32 i;
+
+	if (!tt_shapes_fit(tt_hash_shapes, tt_nr_hash_shapes, &tt.max_owned) ||
+	    !tt_shapes_fit(tt_lru_shapes, tt_nr_lru_shapes,
+			   &tt.max_lru_owned) ||
+	    !tt_shapes_fit(tt_percpu_shapes, tt_nr_percpu_shapes,
+			   &tt.max_pc_owned))
+		return -EINVAL;
 	tt.max_quota = 0;
 	for (i = 0; i < tt_nr_ptab_capacities; i++)
 		tt.max_quota = max(tt.max_quota, max(1U, tt_ptab_capacities[i] *
@@ -437,7 +602,17 @@ static int tt_alloc_workers(void)
 				     GFP_KERNEL);
 		w->objs = kcalloc(tt.max_quota, sizeof(*w->objs), GFP_KERNEL);
 		w->seen = bitmap_zalloc(TT_MAX_KEYS, GFP_KERNEL);
-		if (!w->version || !w->objs || !w->seen) {
+		w->lru_version = kcalloc(max(tt.max_lru_owned, 1U),
+					 sizeof(u64), GFP_KERNEL);
+		w->lru_evictions = kcalloc(max(tt.max_lru_owned, 1U),
+					   sizeof(u64), GFP_KERNEL);
+		w->pc_version = kcalloc(max(tt.max_pc_owned, 1U), sizeof(u64),
+					GFP_KERNEL);
+		w->values = kmalloc(values, GFP_KERNEL);
+		w->values2 = kmalloc(values, GFP_KERNEL);
+		if (!w->version || !w->objs || !w->seen || !w->lru_version ||
+		    !w->lru_evictions || !w->pc_version || !w->values ||
+		    !w->values2) {
 			tt_free_workers();
 			return -ENOMEM;
 		}
@@ -533,6 +708,11 @@ int tt_run(u64 seed, unsigned int duration, unsigned int threads)
 		sum.ordered_keys += s->ordered_keys;
 		sum.grew += s->grew;
 		sum.shrank += s->shrank;
+		sum.lru_ops += s->lru_ops;
+		sum.lru_evicted += s->lru_evicted;
+		sum.pc_ops += s->pc_ops;
+		sum.cursor_walks += s->cursor_walks;
+		sum.cursor_keys += s->cursor_keys;
 	}
 	pr_info("torture: %u rounds, %u workers and %u readers, %lu ops (%lu hash, %lu ptab; %lu full, %lu atomic -ENOMEM), %lu reads, %lu timer reads\n",
 		tt.rounds, tt.nr_workers, tt.nr_readers, sum.ops, sum.hash_ops,
@@ -542,7 +722,12 @@ int tt_run(u64 seed, unsigned int duration, unsigned int threads)
 		sum.grew,
 		sum.shrank, sum.ordered_walks, sum.ordered_keys,
 		tt.values_freed);
-	if (!err && (!sum.hash_ops || !sum.ptab_ops || !reads || !tt.rounds))
+	pr_info("torture: %lu LRU ops (%lu own keys found evicted, %lu evictions, %lu values freed by the callback), %lu per-CPU ops, %lu LRU and per-CPU forced resizes, %lu whole cursor walks of %lu keys\n",
+		sum.lru_ops, sum.lru_evicted, tt.lru_evictions,
+		tt.lru_values_freed, sum.pc_ops, tt.vresizes,
+		sum.cursor_walks, sum.cursor_keys);
+	if (!err && (!sum.hash_ops || !sum.ptab_ops || !sum.lru_ops ||
+		     !sum.pc_ops || !reads || !tt.rounds))
 		tt_fail("torture: some kind of operation never ran");
 out_free_workers:
 	tt_free_workers();

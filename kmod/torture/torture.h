@@ -107,6 +107,16 @@ struct tt_hash_shape {
 #define TT_GROW		RCUMAP_HASH_F_RESIZE
 #define TT_SHRINK	(RCUMAP_HASH_F_RESIZE | RCUMAP_HASH_F_SHRINK)
 
+/* What an update in a valid @mode returns for a key @present or not. */
+static inline int tt_update_want(u32 mode, bool present)
+{
+	if (mode == RCUMAP_NOEXIST)
+		return present ? -EEXIST : 0;
+	if (mode == RCUMAP_EXIST)
+		return present ? 0 : -ENOENT;
+	return 0;
+}
+
 int tt_walk(const struct rcumap_hash *h, u64 *pos, void *key, void *value);
 struct rcumap_hash_params tt_hash_params(const struct tt_hash_shape *s,
 					 rcumap_hash_free_t free_value,
@@ -163,6 +173,37 @@ static inline u64 tt_obj_check(u32 owner, u64 seq)
 	return ((u64)owner << 40 ^ seq) * 0xc4ceb9fe1a85ec53ULL + 1;
 }
 
+/*
+ * What a free callback is owed: every value a successful update stored,
+ * and every value the callback was given, counted and summed by their
+ * check words.  After the destroy and rcumap_hash_barrier() the two must
+ * be equal: each value freed once.
+ */
+struct tt_owed {
+	atomic_long_t stored;
+	atomic_long_t freed;
+	atomic64_t stored_sum;
+	atomic64_t freed_sum;
+};
+
+/*
+ * A round's LRU and per-CPU tables (torture_lru.c, torture_percpu.c).
+ * Every key of both is owned: key id w + k * workers belongs to worker w.
+ */
+struct tt_vround {
+	struct rcumap_lru_hash *lru;
+	struct rcumap_percpu_hash *pc;
+	const struct tt_hash_shape *lru_shape;
+	const struct tt_hash_shape *pc_shape;
+	u32 lru_owned;		/* LRU keys a worker owns */
+	u32 pc_owned;		/* per-CPU keys a worker owns */
+	u32 pc_stride;		/* a CPU's value in a values buffer */
+	struct tt_owed lru_owed;	/* the LRU table's free callback */
+	bool resizer;		/* a thread resizes both all round */
+	struct task_struct *resizer_task;
+	unsigned long resizes;
+};
+
 /* The tables of one round, and what the workers share about them. */
 struct tt_round {
 	struct rcu_head rcu;
@@ -195,16 +236,8 @@ struct tt_round {
 	unsigned long resizes;
 	unsigned long resize_nomem;
 	unsigned long resize_nofit;	/* shrinks refused by the bucket bound */
-	/*
-	 * The free callback: every value a successful update stored, and
-	 * every value the callback was given, counted and summed by their
-	 * check words.  After the destroy and rcumap_hash_barrier() the two
-	 * must be equal: each value freed once.
-	 */
-	atomic_long_t stored;
-	atomic_long_t freed;
-	atomic64_t stored_sum;
-	atomic64_t freed_sum;
+	struct tt_owed owed;	/* by the hash table's free callback */
+	struct tt_vround v;
 };
 
 struct tt_stats {
@@ -217,6 +250,11 @@ struct tt_stats {
 	unsigned long ordered_keys;	/* keys they returned */
 	unsigned long grew;	/* the resize worker seen growing the table */
 	unsigned long shrank;	/* ... and shrinking it */
+	unsigned long lru_ops;
+	unsigned long lru_evicted;	/* own LRU keys found evicted */
+	unsigned long pc_ops;
+	unsigned long cursor_walks;	/* whole walks of LRU, per-CPU tables */
+	unsigned long cursor_keys;	/* keys they returned */
 };
 
 struct tt_worker {
@@ -242,6 +280,13 @@ struct tt_worker {
 	bool draining;
 	u32 sweep;		/* next owned key a drain looks at */
 	struct tt_stats stats;
+	/* The LRU table: 0 for a key absent for sure, else its last version. */
+	u64 *lru_version;
+	/* ... and the table's evictions before that version was written. */
+	u64 *lru_evictions;
+	u64 *pc_version;	/* of each owned per-CPU key, 0 if absent */
+	u8 *values;		/* all CPUs' values of a per-CPU key */
+	u8 *values2;
 };
 
 struct tt_reader {
@@ -260,6 +305,8 @@ struct tt_state {
 	u32 nr_readers;
 	u32 max_owned;		/* largest owned_per_worker of any shape */
 	u32 max_quota;		/* largest ptab_quota of any capacity */
+	u32 max_lru_owned;	/* largest lru_owned of any LRU shape */
+	u32 max_pc_owned;	/* largest pc_owned of any per-CPU shape */
 	struct tt_worker *workers;
 	struct tt_reader *readers;
 	struct tt_round __rcu *cur;
@@ -280,6 +327,9 @@ struct tt_state {
 	unsigned long resize_nofit;
 	unsigned long resize_rounds;
 	unsigned long values_freed;
+	unsigned long vresizes;		/* of LRU and per-CPU tables */
+	unsigned long lru_values_freed;
+	unsigned long lru_evictions;	/* the LRU tables' own count */
 	/* Destroyed rounds whose free callbacks are yet to be counted. */
 	struct tt_round *pending[TT_PENDING];
 	u32 nr_pending;
@@ -298,12 +348,37 @@ static inline const void **tt_held_slot(u32 kind, u32 nr)
 }
 
 int tt_run(u64 seed, unsigned int duration, unsigned int threads);
+u32 tt_owned_per_worker(const struct tt_hash_shape *s);
+
+/*
+ * An ordered walk of an LRU or per-CPU table through its cursor_next():
+ * @step is that function, @map the table, @h its inner table (whose
+ * order the walk follows), @keys the key ids in use; @check is called
+ * for every key returned with its key id and value.
+ */
+struct tt_cursor_walk {
+	int (*step)(const void *map, struct rcumap_hash_cursor *c, void *key,
+		    void *value);
+	bool (*check)(struct tt_worker *w, u32 key_id, const void *value);
+	const void *map;
+	const struct rcumap_hash *h;
+	u32 ks;
+	u32 salt;
+	u32 keys;
+	void *value;
+};
+
+long tt_cursor_walk(struct tt_worker *w, const struct tt_cursor_walk *cw,
+		    const u8 *from, u32 max_keys, const char *what);
 
 /* torture_hash.c */
 extern const struct tt_hash_shape tt_hash_shapes[];
 extern const size_t tt_nr_hash_shapes;
-void tt_check_held_value(const struct tt_round *r, const void *v, u32 key_id,
-			 u8 *copy, bool hold);
+void tt_check_held_value(const struct tt_round *r, u32 vs, const void *v,
+			 u32 key_id, u8 *copy, bool hold);
+void tt_owe(struct tt_owed *owed, const void *value);
+void tt_owed_free(struct tt_round *r, const struct tt_hash_shape *s, u32 keys,
+		  struct tt_owed *owed, const void *key, void *value);
 void tt_hash_read_once(struct tt_round *r, struct rnd_state *rnd, u32 op,
 		       u8 *key, u8 *value, bool hold, const void **held);
 u32 tt_owned_id(const struct tt_worker *w, u32 k);
@@ -333,6 +408,26 @@ void tt_ptab_shared(struct tt_worker *w);
 void tt_ptab_walk(struct tt_worker *w, bool by_slot);
 void tt_round_check_ptab(struct tt_round *r);
 void tt_round_drain(struct tt_round *r);
+
+/* torture_lru.c, torture_percpu.c */
+extern const struct tt_hash_shape tt_lru_shapes[];
+extern const size_t tt_nr_lru_shapes;
+int tt_lru_create(struct tt_round *r, const struct tt_hash_shape *s);
+void tt_lru_read_once(struct tt_round *r, struct rnd_state *rnd, u8 *key,
+		      u8 *value, bool hold, const void **held);
+void tt_lru_op(struct tt_worker *w);
+int tt_lru_resize(struct tt_round *r, struct rnd_state *rnd);
+void tt_round_check_lru(struct tt_round *r);
+void tt_lru_settle(struct tt_round *r);
+
+extern const struct tt_hash_shape tt_percpu_shapes[];
+extern const size_t tt_nr_percpu_shapes;
+int tt_percpu_create(struct tt_round *r, const struct tt_hash_shape *s);
+void tt_percpu_read_once(struct tt_round *r, struct rnd_state *rnd, u8 *key,
+			 u8 *value, bool hold);
+void tt_percpu_op(struct tt_worker *w);
+int tt_percpu_resize(struct tt_round *r, struct rnd_state *rnd);
+void tt_round_check_percpu(struct tt_round *r);
 
 /* ---- The differential check: diff*.c -------------------------------- */
 
@@ -380,6 +475,7 @@ struct df {
 	u32 nr;			/* stream number */
 	struct rnd_state rnd;
 	unsigned long share;	/* operations to do on each map */
+	unsigned long vshare;	/* ... on the LRU and per-CPU tables */
 	unsigned long start;	/* jiffies */
 	u32 ms;			/* how long it took */
 	unsigned long op;	/* number of the current operation */
@@ -387,6 +483,11 @@ struct df {
 	unsigned long ptab_ops;
 	unsigned long hash_tables;
 	unsigned long ptab_tables;
+	unsigned long lru_ops;
+	unsigned long lru_tables;
+	unsigned long pc_ops;
+	unsigned long pc_tables;
+	unsigned long evicted;	/* keys the LRU tables evicted */
 	unsigned long full;
 	unsigned long compares;
 	u32 pass;
@@ -414,11 +515,35 @@ const char *df_shape_str(const struct tt_hash_shape *s, char *buf,
 u8 *df_pick_key(struct df *d, const struct tt_hash_shape *s, u32 salt,
 		u8 *buf);
 void df_new_phase(struct df *d, unsigned long *phase_end);
+void df_fail(struct df *d, const char *map, const struct tt_hash_shape *s,
+	     const char *op, const u8 *key, int got, int want);
+
+/*
+ * A table the differential walks with its cursor_next() (LRU, per-CPU):
+ * @step is that function and @map the table; @vs the size of what it
+ * copies out for a key, into @value (the reference's value size).
+ */
+struct df_cursor_map {
+	const char *name;
+	int (*step)(const void *map, struct rcumap_hash_cursor *c, void *key,
+		    void *value);
+	const void *map;
+	const struct tt_hash_shape *s;
+	size_t vs;
+	u8 *value;
+};
+
+void df_cursor_compare(struct df *d, const struct df_cursor_map *m,
+		       struct ref_hash *ref, u32 count);
+void df_cursor_ordered(struct df *d, const struct df_cursor_map *m,
+		       struct ref_hash *ref, const u8 *key);
 struct df *df_run(u64 seed, unsigned long ops, u32 *nr_streams);
 unsigned long df_stop(struct df *streams, u32 n);
 
-/* diff_hash.c, diff_ptab.c */
+/* diff_hash.c, diff_ptab.c, diff_lru.c, diff_percpu.c */
 void df_hash_table(struct df *d, unsigned long ops);
 void df_ptab_table(struct df *d, unsigned long ops);
+void df_lru_table(struct df *d, unsigned long ops);
+void df_percpu_table(struct df *d, unsigned long ops);
 
 #endif /* _RCUMAP_TORTURE_H */

@@ -24,11 +24,9 @@ const size_t tt_nr_hash_shapes = ARRAY_SIZE(tt_hash_shapes);
  * Check the value at @v, found for key id @key_id, and that it does not
  * change while the caller holds it.  The caller holds the RCU read lock.
  */
-void tt_check_held_value(const struct tt_round *r, const void *v, u32 key_id,
-			 u8 *copy, bool hold)
+void tt_check_held_value(const struct tt_round *r, u32 vs, const void *v,
+			 u32 key_id, u8 *copy, bool hold)
 {
-	u32 vs = r->shape->value_size;
-
 	memcpy(copy, v, vs);
 	if (!memchr_inv(copy, TT_POISON, min_t(u32, vs, sizeof(u64)))) {
 		tt_fail("round %u: a reader holds a poisoned (freed) value of key id %u",
@@ -68,7 +66,7 @@ void tt_hash_read_once(struct tt_round *r, struct rnd_state *rnd, u32 op,
 		v = rcumap_hash_lookup(r->h, key);
 		if (v) {
 			WRITE_ONCE(*held, v);
-			tt_check_held_value(r, v, key_id, value, hold);
+			tt_check_held_value(r, r->shape->value_size, v, key_id, value, hold);
 			WRITE_ONCE(*held, NULL);
 		}
 		return;
@@ -88,12 +86,12 @@ u32 tt_owned_id(const struct tt_worker *w, u32 k)
 
 static const char *const tt_mode_name[] = { "ANY", "NOEXIST", "EXIST" };
 
-/* A successful update stored the value in @w->value: the callback owes it. */
-static void tt_note_stored(struct tt_round *r, const void *value)
+/* A successful update stored @value: the free callback owes it. */
+void tt_owe(struct tt_owed *owed, const void *value)
 {
-	atomic_long_inc(&r->stored);
+	atomic_long_inc(&owed->stored);
 	atomic64_add((s64)((const struct tt_value *)value)->check,
-		     &r->stored_sum);
+		     &owed->stored_sum);
 }
 
 /* Read key @k of @w back and compare it with what @w knows. */
@@ -136,16 +134,10 @@ void tt_hash_update(struct tt_worker *w, u32 mode, bool bh)
 		err = rcumap_hash_update(r->h, w->key, w->value, mode,
 					 GFP_KERNEL);
 	}
-	if (mode == RCUMAP_NOEXIST)
-		want = present ? -EEXIST : 0;
-	else if (mode == RCUMAP_EXIST)
-		want = present ? 0 : -ENOENT;
-	else
-		want = 0;
-
+	want = tt_update_want(mode, present);
 	if (!err) {
 		w->version[k] = version;
-		tt_note_stored(r, w->value);
+		tt_owe(&r->owed, w->value);
 	} else if (err == -E2BIG && !present && !want) {
 		w->stats.full++;	/* the other workers filled it */
 	} else if (err == -ENOSPC && !present && !want && r->shape->flags) {
@@ -217,7 +209,7 @@ void tt_hash_lookup_owned(struct tt_worker *w)
 		tt_fail("round %u: worker %u: lookup of key id %u: version %llu, want %llu",
 			r->nr, w->nr, key_id, v->version, w->version[k]);
 	if (v)
-		tt_check_held_value(r, v, key_id, w->value, true);
+		tt_check_held_value(r, r->shape->value_size, v, key_id, w->value, true);
 	WRITE_ONCE(*tt_held_slot(TT_HELD_WORKER, w->nr), NULL);
 	rcu_read_unlock();
 }
@@ -242,7 +234,7 @@ void tt_hash_contested(struct tt_worker *w)
 					 op ? RCUMAP_NOEXIST : RCUMAP_EXIST,
 					 GFP_KERNEL);
 		if (!err)
-			tt_note_stored(r, w->value);
+			tt_owe(&r->owed, w->value);
 		if (!err && op)
 			atomic_long_inc(&r->contested_in);
 		else if ((err == -E2BIG ||
@@ -473,26 +465,27 @@ void tt_hash_info(struct tt_worker *w)
 }
 
 /*
- * The free callback of the round's hash table (@priv is the round, which
- * is freed only after rcumap_hash_barrier()).  The value must be one that
- * a successful update stored, whole, and no reader, timer or worker may
- * hold it: a grace period has passed since it left the table, so every
- * one that found it has left its read-side section and cleared its slot.
- * Then it is poisoned, for a reader that still looks to see.
+ * A value given to the free callback of a round's table of shape @s with
+ * @keys key ids (@priv of the callbacks is the round, which is freed only
+ * after rcumap_hash_barrier()).  The value must be one that a successful
+ * update stored, whole, and no reader, timer or worker may hold it: a
+ * grace period has passed since it left the table, so every one that
+ * found it has left its read-side section and cleared its slot.  Then it
+ * is poisoned, for a reader that still looks to see.
  */
-void tt_free_value(void *priv, const void *key, void *value)
+void tt_owed_free(struct tt_round *r, const struct tt_hash_shape *s, u32 keys,
+		  struct tt_owed *owed, const void *key, void *value)
 {
-	struct tt_round *r = priv;
-	u32 ks = r->shape->key_size, vs = r->shape->value_size, key_id, i;
+	u32 ks = s->key_size, vs = s->value_size, key_id = U32_MAX, i;
 
-	if (!tt_key_id(key, ks, r->salt, &key_id) || key_id >= r->keys ||
+	if (!tt_key_id(key, ks, r->salt, &key_id) || key_id >= keys ||
 	    !tt_value_whole(value, vs, key_id)) {
 		tt_fail("round %u: free callback: bad key or torn value",
 			r->nr);
 	} else {
-		atomic_long_inc(&r->freed);
+		atomic_long_inc(&owed->freed);
 		atomic64_add((s64)((struct tt_value *)value)->check,
-			     &r->freed_sum);
+			     &owed->freed_sum);
 	}
 	for (i = 0; i < tt.nr_held; i++) {
 		if (READ_ONCE(tt.held[i]) == value)
@@ -500,6 +493,14 @@ void tt_free_value(void *priv, const void *key, void *value)
 				r->nr, key_id, i);
 	}
 	memset(value, TT_POISON, vs);
+}
+
+/* The free callback of the round's hash table. */
+void tt_free_value(void *priv, const void *key, void *value)
+{
+	struct tt_round *r = priv;
+
+	tt_owed_free(r, r->shape, r->keys, &r->owed, key, value);
 }
 
 /*
