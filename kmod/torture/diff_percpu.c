@@ -76,28 +76,66 @@ static void df_percpu_compare(struct df *d, const struct tt_hash_shape *s,
 	df_cursor_compare(d, &m, ref, rcumap_percpu_hash_count(ph));
 }
 
+/* Does every CPU's value in @pptr equal its value in @values? */
+static bool df_percpu_area_is(void __percpu *pptr,
+			      const struct tt_hash_shape *s,
+			      const struct df_values *dv, const u8 *values)
+{
+	size_t off = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (memcmp(per_cpu_ptr(pptr, cpu), values + off, s->value_size))
+			return false;
+		off += dv->stride;
+	}
+	return true;
+}
+
 /* An in-place lookup, CPU by CPU, against the reference's values. */
 static int df_percpu_lookup(struct rcumap_percpu_hash *ph, const u8 *key,
 			    const struct tt_hash_shape *s,
 			    const struct df_values *dv)
 {
 	void __percpu *pptr;
-	size_t off = 0;
-	int cpu, err;
+	int err;
 
 	rcu_read_lock();
 	pptr = rcumap_percpu_hash_lookup(ph, key);
-	err = pptr ? 0 : -ENOENT;
-	for_each_possible_cpu(cpu) {
-		if (!pptr)
-			break;
-		if (memcmp(per_cpu_ptr(pptr, cpu), dv->want + off,
-			   s->value_size))
-			err = 1;
-		off += dv->stride;
-	}
+	err = !pptr ? -ENOENT : df_percpu_area_is(pptr, s, dv, dv->want) ? 0 : 1;
 	rcu_read_unlock();
 	return err;
+}
+
+/*
+ * Replace a present key's values (GFP_ATOMIC) while holding its area
+ * under the RCU read lock: the held area must keep the old values, since
+ * an update publishes a new area and leaves the old one as it was.
+ */
+static void df_percpu_update_held(struct df *d, const struct tt_hash_shape *s,
+				  struct rcumap_percpu_hash *ph,
+				  struct ref_hash *ref, struct df_values *dv,
+				  const u8 *key)
+{
+	void __percpu *pptr;
+	bool kept = true;
+	int err;
+
+	if (ref_lookup(ref, key, dv->out))
+		return;
+	df_percpu_values(d, s, dv);
+	rcu_read_lock();
+	pptr = rcumap_percpu_hash_lookup(ph, key);
+	err = pptr ? rcumap_percpu_hash_update(ph, key, dv->in, RCUMAP_EXIST,
+					       GFP_ATOMIC | __GFP_NOWARN) :
+		     -ENOENT;
+	if (pptr)
+		kept = df_percpu_area_is(pptr, s, dv, dv->out);
+	rcu_read_unlock();
+	if (!err)
+		ref_update(ref, key, dv->want, RCUMAP_EXIST);
+	if ((err && err != -ENOMEM) || !kept)
+		df_fail(d, "percpu", s, "update of a held key", key, err, 0);
 }
 
 /* A resize to a random size (as df_hash_resize()), then a full compare. */
@@ -166,6 +204,8 @@ static void df_percpu_op(struct df *d, const struct tt_hash_shape *s,
 		err = rcumap_percpu_hash_lookup_copy(ph, key, dv->out);
 		if (err != want || (!err && memcmp(dv->out, dv->want, dv->size)))
 			df_fail(d, "percpu", s, "lookup_copy", key, err, want);
+	} else if (op < 700) {
+		df_percpu_update_held(d, s, ph, ref, dv, key);
 	} else {
 		want = ref_lookup(ref, key, dv->want);
 		err = df_percpu_lookup(ph, key, s, dv);
