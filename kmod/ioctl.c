@@ -1103,16 +1103,28 @@ out_free_key:
 /* ---- Hash maps: batches --------------------------------------------- */
 
 /*
- * Checks common to the three batch ops, after their own: a batch has at
- * least one element, and its arrays fit in the address space.
+ * A batch of no elements, once its own checks have passed, does nothing
+ * and succeeds, as BPF's batches do: out_count 0, and a walk's cursor
+ * where it was (the other ops' cursor is 0).
+ */
+static int rcumap_batch_empty(struct rcumap_ucmd *ucmd)
+{
+	struct rcumap_batch *cmd = ucmd->cmd;
+
+	cmd->out_count = 0;
+	cmd->out_cursor = cmd->cursor;
+	return rcumap_ucmd_respond(ucmd);
+}
+
+/*
+ * Checks common to the three batch ops, after their own, for a batch of
+ * at least one element: its arrays fit in the address space.
  */
 static int rcumap_batch_check(const struct rcumap_file *rf,
 			      const struct rcumap_batch *cmd)
 {
 	int err;
 
-	if (!cmd->count)
-		return -EINVAL;
 	err = rcumap_check_array(cmd->keys, cmd->count, rf->key_size);
 	if (!err)
 		err = rcumap_check_array(cmd->values, cmd->count,
@@ -1191,6 +1203,8 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 		return -EOPNOTSUPP;
 	if (ordered ? cmd->cursor : cmd->after_key)
 		return -EINVAL;
+	if (!cmd->count)
+		return rcumap_batch_empty(ucmd);
 	err = rcumap_batch_check(rf, cmd);
 	if (err)
 		return err;
@@ -1271,6 +1285,8 @@ static int rcumap_ioc_batch_update(struct rcumap_file *rf,
 		return -EOPNOTSUPP;
 	if (cmd->cursor || cmd->after_key)
 		return -EINVAL;
+	if (!cmd->count)
+		return rcumap_batch_empty(ucmd);
 	err = rcumap_batch_check(rf, cmd);
 	if (err)
 		return err;
@@ -1313,6 +1329,8 @@ static int rcumap_ioc_batch_delete(struct rcumap_file *rf,
 		return -EOPNOTSUPP;
 	if (cmd->values || cmd->cursor || cmd->after_key)
 		return -EINVAL;
+	if (!cmd->count)
+		return rcumap_batch_empty(ucmd);
 	err = rcumap_batch_check(rf, cmd);
 	if (err)
 		return err;

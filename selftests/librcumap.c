@@ -559,8 +559,10 @@ TEST(batch_errnos)
 	n = 4;
 	EXPECT_ERR(EOPNOTSUPP, rcumap_map_update_batch(fd, keys, vals, &n, &bad_mode));
 	EXPECT_EQ(0, n);
+	/* No elements: nothing done, no error, as in BPF. */
 	n = 0;
-	EXPECT_ERR(EINVAL, rcumap_map_update_batch(fd, keys, vals, &n, NULL));
+	EXPECT_EQ(0, rcumap_map_update_batch(fd, keys, vals, &n, NULL));
+	EXPECT_EQ(0, n);
 	EXPECT_ERR(EINVAL, rcumap_map_update_batch(fd, keys, vals, NULL, NULL));
 	n = 4;
 	EXPECT_ERR(EFAULT, rcumap_map_update_batch(fd, bad.unmapped, vals, &n, NULL));
@@ -576,11 +578,15 @@ TEST(batch_errnos)
 	n = 4;
 	EXPECT_ERR(EOPNOTSUPP, rcumap_map_delete_batch(fd, keys, &n, &walk_in_update));
 	n = 0;
-	EXPECT_ERR(EINVAL, rcumap_map_delete_batch(fd, keys, &n, NULL));
+	EXPECT_EQ(0, rcumap_map_delete_batch(fd, keys, &n, NULL));
+	EXPECT_EQ(0, n);
+	EXPECT_EQ(3, info_count(fd));	/* 0, 1 and 2 once more, 100 gone */
 	/* Lookup. */
 	n = 0;
-	EXPECT_ERR(EINVAL, rcumap_map_lookup_batch(fd, NULL, &token, keys, vals, &n, NULL));
+	token = 7;
+	EXPECT_EQ(0, rcumap_map_lookup_batch(fd, NULL, &token, keys, vals, &n, NULL));
 	EXPECT_EQ(0, n);
+	EXPECT_EQ(0, token);	/* in_batch NULL: the walk starts at 0, stays there */
 	n = 4;
 	EXPECT_ERR(EINVAL, rcumap_map_lookup_batch(fd, NULL, NULL, keys, vals, &n, NULL));
 	EXPECT_ERR(EINVAL, rcumap_map_lookup_batch(fd, NULL, &token, keys, vals, NULL, NULL));

@@ -2741,9 +2741,10 @@ TEST_F(rcumap_hash, unused_fields_must_be_zero)
 	ec.value = U64_PTR(b.vals);
 	EXPECT_EQ(-EINVAL, rcumap_ioctl(self->fd, RCUMAP_IOC_DELETE, &ec));
 
-	test_err_batch_lookup(EINVAL, b.keys, b.vals, 0, 0, NULL, NULL);
-	test_err_batch_update(EINVAL, b.keys, b.vals, 0, 0, NULL);
-	test_err_batch_delete(EINVAL, b.keys, 0, NULL);
+	/* A batch of no elements does nothing, as in BPF. */
+	test_cmd_batch_lookup(b.keys, b.vals, 0, 0, NULL, NULL);
+	test_cmd_batch_update(b.keys, b.vals, 0, 0, NULL);
+	test_cmd_batch_delete(b.keys, 0, NULL);
 
 	EXPECT_EQ(2, count_of(self->fd));
 	for (i = 0; i < 4; i++) {
@@ -2795,6 +2796,7 @@ TEST_F(rcumap_hash, batch_error_out_count_zero)
 {
 	__u8 *top = (__u8 *)(uintptr_t)(~0ULL - 15);
 	struct batch_buf b;
+	__u64 cursor;
 	__u32 out;
 	int ret;
 
@@ -2827,15 +2829,17 @@ TEST_F(rcumap_hash, batch_error_out_count_zero)
 					     b.vals, 0, 4, NULL, &out));
 	EXPECT_EQ(0, out);
 
+	/* No elements: no error (BPF's rule), out_count 0, the cursor kept. */
+	EXPECT_EQ(0, _raw_batch_lookup(self->fd, b.keys, b.vals, 5, 0, &cursor,
+				       &out));
+	EXPECT_EQ(0, out);
+	EXPECT_EQ(5, cursor);
+	EXPECT_EQ(0, _raw_batch_update(self->fd, b.keys, b.vals, 0,
+				       RCUMAP_UPDATE_ANY, &out));
+	EXPECT_EQ(0, out);
+	EXPECT_EQ(0, _raw_batch_delete(self->fd, b.keys, 0, &out));
+	EXPECT_EQ(0, out);
 	/* The other errors before element 0. */
-	EXPECT_EQ(-EINVAL, _raw_batch_lookup(self->fd, b.keys, b.vals, 0, 0,
-					     NULL, &out));
-	EXPECT_EQ(0, out);
-	EXPECT_EQ(-EINVAL, _raw_batch_update(self->fd, b.keys, b.vals, 0,
-					     RCUMAP_UPDATE_ANY, &out));
-	EXPECT_EQ(0, out);
-	EXPECT_EQ(-EINVAL, _raw_batch_delete(self->fd, b.keys, 0, &out));
-	EXPECT_EQ(0, out);
 	EXPECT_EQ(-EOPNOTSUPP, _raw_batch_update(self->fd, b.keys, b.vals, 4,
 						 1U << 7, &out));
 	EXPECT_EQ(0, out);
@@ -3531,7 +3535,8 @@ TEST_F(rcumap_hash, ordered_walk_fields_and_pointers)
 	test_err_next_key_ordered(EFAULT, NULL, ro);
 	test_err_batch_lookup_ordered(EFAULT, ro, b.vals, NULL, 4, &out);
 	EXPECT_EQ(0, out);
-	test_err_batch_lookup_ordered(EINVAL, b.keys, b.vals, NULL, 0, &out);
+	test_cmd_batch_lookup_ordered(b.keys, b.vals, NULL, 0, &out);
+	EXPECT_EQ(0, out);
 
 	EXPECT_EQ(2, count_of(self->fd));
 	for (i = 0; i < 4; i++) {

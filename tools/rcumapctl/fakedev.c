@@ -388,9 +388,13 @@ static int do_hash(unsigned long request, void *arg)
 	case RCUMAP_IOC_BATCH_LOOKUP:
 		if (b->flags & ~RCUMAP_WALK_ORDERED)
 			return EOPNOTSUPP;
-		if (!b->count || (b->flags ? b->cursor : b->after_key))
+		if (b->flags ? b->cursor : b->after_key)
 			return EINVAL;
 		b->out_count = 0;
+		if (!b->count) {	/* nothing to do, as BPF */
+			b->out_cursor = b->cursor;
+			return 0;
+		}
 		if (b->flags) {
 			b->out_cursor = 0;
 			if (b->after_key)

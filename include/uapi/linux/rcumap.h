@@ -401,7 +401,9 @@ struct rcumap_get_next_key {
  * a map that is not being changed exactly once.  It returns ENOENT, with
  * @out_count 0, once the walk is over.
  *
- * @count must not be 0 (EINVAL).
+ * A @count of 0 does nothing and succeeds, as BPF's batches do, once the
+ * other fields have passed their checks: @out_count 0, @out_cursor
+ * @cursor.
  *
  * BATCH_UPDATE and BATCH_DELETE apply the elements in order and stop at
  * the first that fails: @out_count elements succeeded, and the ioctl
