@@ -327,20 +327,20 @@ rcumap_bucket_lock_get(const struct rcumap_hash *h, u32 hash,
  * that the lookup fast path can pass a constant 4 or 8 and have every
  * switch below resolved at compile time.
  */
-static __always_inline u32 __rcumap_hash_key(const struct rcumap_hash *h,
-					     const void *key, u32 ks)
+static __always_inline u32 rcumap_hash_key_ks(const struct rcumap_hash *h,
+					      const void *key, u32 ks)
 {
 	return rcumap_jhash_key(key, ks, h->seed) & RCUMAP_HASH_LIVE_MASK;
 }
 
 static inline u32 rcumap_hash_key(const struct rcumap_hash *h, const void *key)
 {
-	return __rcumap_hash_key(h, key, h->key_size);
+	return rcumap_hash_key_ks(h, key, h->key_size);
 }
 
 /* Stored keys are 8-byte aligned; @key, the caller's, may be anything. */
-static __always_inline bool __rcumap_key_equal(const void *stored,
-					       const void *key, u32 ks)
+static __always_inline bool rcumap_key_equal_ks(const void *stored,
+						const void *key, u32 ks)
 {
 	switch (ks) {
 	case 4:
@@ -416,10 +416,10 @@ static inline void *rcumap_entry_value(const struct rcumap_hash *h,
  * because delete may mark it dead under a reader (and only that word).
  * @ks is h->key_size, or the same value as a constant.
  */
-static __always_inline int __rcumap_bucket_find(const struct rcumap_hash *h,
-						const struct rcumap_bucket *b,
-						u32 hash, const void *key,
-						u32 ks)
+static __always_inline int rcumap_bucket_find_ks(const struct rcumap_hash *h,
+						 const struct rcumap_bucket *b,
+						 u32 hash, const void *key,
+						 u32 ks)
 {
 	void *entries;
 	u32 i, nr;
@@ -430,7 +430,7 @@ static __always_inline int __rcumap_bucket_find(const struct rcumap_hash *h,
 	entries = (void *)b + rcumap_bucket_entries_offset(nr);
 	for (i = 0; i < nr; i++) {
 		if (READ_ONCE(b->hash[i]) == hash &&
-		    __rcumap_key_equal(rcumap_slot_key(h, entries +
+		    rcumap_key_equal_ks(rcumap_slot_key(h, entries +
 						       (size_t)i * h->entry_size),
 				       key, ks))
 			return i;
@@ -442,7 +442,7 @@ static inline int rcumap_bucket_find(const struct rcumap_hash *h,
 				     const struct rcumap_bucket *b,
 				     u32 hash, const void *key)
 {
-	return __rcumap_bucket_find(h, b, hash, key, h->key_size);
+	return rcumap_bucket_find_ks(h, b, hash, key, h->key_size);
 }
 
 static u32 rcumap_bucket_live(const struct rcumap_bucket *b)
@@ -844,6 +844,7 @@ static void rcumap_bucket_retire(struct rcumap_hash *h,
 static struct rcumap_bucket *
 __rcumap_hash_remove(struct rcumap_hash *h, struct rcumap_hash_table *tbl,
 		     u32 hash, struct rcumap_bucket *old, int idx)
+	__must_hold(rcumap_bucket_lock(tbl, hash))
 {
 	u32 live = rcumap_bucket_live(old) - 1;
 	struct rcumap_bucket *new = NULL;
@@ -1692,22 +1693,22 @@ static noinline void *rcumap_hash_lookup_moved(const struct rcumap_hash *h,
 	return idx < 0 ? NULL : rcumap_entry_value(h, b, idx);
 }
 
-static __always_inline void *__rcumap_hash_lookup(const struct rcumap_hash *h,
-						  const void *key, u32 ks)
+static __always_inline void *rcumap_hash_lookup_ks(const struct rcumap_hash *h,
+						   const void *key, u32 ks)
 {
-	u32 hash = __rcumap_hash_key(h, key, ks);
+	u32 hash = rcumap_hash_key_ks(h, key, ks);
 	struct rcumap_bucket *b = rcumap_bucket_rcu(rcumap_hash_tbl(h), hash);
 	void *entries;
 	u32 i, nr;
 
 	if (!b)
 		return NULL;
-	/* As __rcumap_bucket_find(), but keeping the entry's address. */
+	/* As rcumap_bucket_find_ks(), but keeping the entry's address. */
 	nr = b->nr;
 	entries = (void *)b + rcumap_bucket_entries_offset(nr);
 	for (i = 0; i < nr; i++, entries += h->entry_size) {
 		if (READ_ONCE(b->hash[i]) == hash &&
-		    __rcumap_key_equal(entries, key, ks))
+		    rcumap_key_equal_ks(entries, key, ks))
 			return entries + ALIGN(ks, 8);
 	}
 	/*
@@ -1739,7 +1740,7 @@ static noinline void *rcumap_hash_lookup_any(const struct rcumap_hash *h,
 {
 	if (h->indirect)
 		return rcumap_hash_lookup_indirect(h, key);
-	return __rcumap_hash_lookup(h, key, h->key_size);
+	return rcumap_hash_lookup_ks(h, key, h->key_size);
 }
 
 /**
@@ -1765,9 +1766,9 @@ void *rcumap_hash_lookup(const struct rcumap_hash *h, const void *key)
 	 * leaf functions with few registers to save.
 	 */
 	if (likely(h->lookup_ks == 8))
-		return __rcumap_hash_lookup(h, key, 8);
+		return rcumap_hash_lookup_ks(h, key, 8);
 	if (h->lookup_ks == 4)
-		return __rcumap_hash_lookup(h, key, 4);
+		return rcumap_hash_lookup_ks(h, key, 4);
 	return rcumap_hash_lookup_any(h, key);
 }
 EXPORT_SYMBOL_GPL(rcumap_hash_lookup);
@@ -1835,7 +1836,7 @@ EXPORT_SYMBOL_GPL(rcumap_hash_lookup_copy);
 int rcumap_hash_update(struct rcumap_hash *h, const void *key,
 		       const void *value, u32 mode, gfp_t gfp)
 {
-	int err = __rcumap_hash_update(h, key, value, mode, gfp, 0);
+	int err = rcumap_hash_update_slack(h, key, value, mode, gfp, 0);
 
 	return err < 0 ? err : 0;
 }
@@ -1866,8 +1867,8 @@ static bool rcumap_hash_count_inc_below(struct rcumap_hash *h, u32 limit)
  * then evicts if the insert took the table past max_entries, so that an
  * insert that fails has evicted nothing.
  */
-int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
-			 const void *value, u32 mode, gfp_t gfp, u32 extra)
+int rcumap_hash_update_slack(struct rcumap_hash *h, const void *key,
+			     const void *value, u32 mode, gfp_t gfp, u32 extra)
 {
 	u32 hash = rcumap_hash_key(h, key);
 	struct rcumap_bucket *old, *new, *retired = NULL;

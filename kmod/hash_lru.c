@@ -460,8 +460,8 @@ int rcumap_lru_hash_update(struct rcumap_lru_hash *lru, const void *key,
 	int err;
 
 	for (tries = 0;; tries++) {
-		err = __rcumap_hash_update(lru->h, key, value, mode, gfp,
-					   lru->slack);
+		err = rcumap_hash_update_slack(lru->h, key, value, mode, gfp,
+					       lru->slack);
 		if (err != -E2BIG || tries == RCUMAP_LRU_MAX_TRIES)
 			break;
 		/* The slack is used up: make room first (see above). */

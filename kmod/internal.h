@@ -49,8 +49,8 @@ static __always_inline u32 rcumap_jhash_key(const void *key, u32 ks, u32 seed)
 	}
 }
 
-int __rcumap_hash_update(struct rcumap_hash *h, const void *key,
-			 const void *value, u32 mode, gfp_t gfp, u32 extra);
+int rcumap_hash_update_slack(struct rcumap_hash *h, const void *key,
+			     const void *value, u32 mode, gfp_t gfp, u32 extra);
 
 /* ---- /dev/rcumap (kmod/dev.c, kmod/ioctl.c) ------------------------- */
 
