@@ -40,6 +40,7 @@
  */
 #include <linux/rcumap_hash_lru.h>
 
+#include <linux/bitops.h>
 #include <linux/bits.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
@@ -412,6 +413,64 @@ int rcumap_lru_hash_lookup_copy(const struct rcumap_lru_hash *lru,
 	return err;
 }
 EXPORT_SYMBOL_GPL(rcumap_lru_hash_lookup_copy);
+
+/**
+ * rcumap_lru_hash_lookup_bulk() - Find the values of several keys, marking
+ *	each one found.
+ * @lru: Table.
+ * @keys: @n keys, as rcumap_hash_lookup_bulk() takes them.
+ * @n: How many keys.
+ * @values: Array of @n pointers, set as rcumap_hash_lookup_bulk() sets
+ *	them.
+ *
+ * As rcumap_hash_lookup_bulk() on the table's keys, and marks every key
+ * found used, as rcumap_lru_hash_lookup() does.  Its cost is @n lookups in
+ * the caller's read-side critical section: the caller bounds @n.
+ *
+ * Context: Any context.  The caller must hold an RCU read lock
+ * (rcu_read_lock(), rcu_read_lock_bh() or preemption disabled).
+ * Return: How many of the @n keys were found.
+ */
+u32 rcumap_lru_hash_lookup_bulk(const struct rcumap_lru_hash *lru,
+				const void *keys, u32 n, void **values)
+{
+	u32 i, found = rcumap_hash_lookup_bulk(lru->h, keys, n, values);
+
+	for (i = 0; i < n; i++)
+		if (values[i])
+			rcumap_lru_touch(lru, keys + (size_t)i * lru->key_size);
+	return found;
+}
+EXPORT_SYMBOL_GPL(rcumap_lru_hash_lookup_bulk);
+
+/**
+ * rcumap_lru_hash_lookup_bulk_copy() - Copy out the values of several
+ *	keys, marking each one found.
+ * @lru: Table.
+ * @keys: @n keys, as rcumap_hash_lookup_bulk() takes them.
+ * @n: How many keys.
+ * @values: Buffer of @n values, as rcumap_hash_lookup_bulk_copy() fills it.
+ * @found: Bitmap of @n bits, as rcumap_hash_lookup_bulk_copy() sets it.
+ *
+ * As rcumap_hash_lookup_bulk_copy(), and marks every key found used.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: How many of the @n keys were found.
+ */
+u32 rcumap_lru_hash_lookup_bulk_copy(const struct rcumap_lru_hash *lru,
+				     const void *keys, u32 n, void *values,
+				     unsigned long *found)
+{
+	u32 i, hits = rcumap_hash_lookup_bulk_copy(lru->h, keys, n, values,
+						   found);
+
+	/* Marking needs no RCU read lock: it touches only @lru's own tags. */
+	for (i = 0; i < n; i++)
+		if (test_bit(i, found))
+			rcumap_lru_touch(lru, keys + (size_t)i * lru->key_size);
+	return hits;
+}
+EXPORT_SYMBOL_GPL(rcumap_lru_hash_lookup_bulk_copy);
 
 /**
  * rcumap_lru_hash_update() - Insert a key or replace its value, evicting.

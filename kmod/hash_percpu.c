@@ -31,9 +31,11 @@
  */
 #include <linux/rcumap_hash_percpu.h>
 
+#include <linux/bitops.h>
 #include <linux/compiler.h>
 #include <linux/err.h>
 #include <linux/export.h>
+#include <linux/minmax.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -280,6 +282,98 @@ int rcumap_percpu_hash_lookup_copy(const struct rcumap_percpu_hash *ph,
 	return err;
 }
 EXPORT_SYMBOL_GPL(rcumap_percpu_hash_lookup_copy);
+
+/* Groups of keys of rcumap_percpu_hash_lookup_bulk*(), as the inner table's. */
+#define RCUMAP_PERCPU_BULK_GROUP	16
+
+/**
+ * rcumap_percpu_hash_lookup_bulk() - Find the per-CPU areas of several keys.
+ * @ph: Table.
+ * @keys: @n keys, as rcumap_hash_lookup_bulk() takes them.
+ * @n: How many keys.
+ * @areas: Array of @n pointers: @areas[i] is set to the per-CPU area of
+ *	the i-th key, or to %NULL if it is not in the table.
+ *
+ * As @n calls of rcumap_percpu_hash_lookup(), with the cache misses of
+ * many keys overlapped (see rcumap_hash_lookup_bulk()).  The areas stay
+ * allocated until the caller leaves its read-side critical section.  Its
+ * cost is @n lookups in that section: the caller bounds @n.
+ *
+ * Context: Any context.  The caller must hold an RCU read lock
+ * (rcu_read_lock(), rcu_read_lock_bh() or preemption disabled).
+ * Return: How many of the @n keys were found.
+ */
+u32 rcumap_percpu_hash_lookup_bulk(const struct rcumap_percpu_hash *ph,
+				   const void *keys, u32 n,
+				   void __percpu **areas)
+{
+	void *slots[RCUMAP_PERCPU_BULK_GROUP];
+	u32 ks = rcumap_hash_key_size(ph->h), found = 0;
+
+	while (n) {
+		u32 i, g = min_t(u32, n, RCUMAP_PERCPU_BULK_GROUP);
+
+		found += rcumap_hash_lookup_bulk(ph->h, keys, g, slots);
+		/* Each slot, and its area, lives as long as our caller's section. */
+		for (i = 0; i < g; i++)
+			areas[i] = slots[i] ? rcumap_percpu_area(slots[i]) : NULL;
+		keys += (size_t)g * ks;
+		areas += g;
+		n -= g;
+	}
+	return found;
+}
+EXPORT_SYMBOL_GPL(rcumap_percpu_hash_lookup_bulk);
+
+/**
+ * rcumap_percpu_hash_lookup_bulk_copy() - Copy out every CPU's value of
+ *	several keys.
+ * @ph: Table.
+ * @keys: @n keys, as rcumap_hash_lookup_bulk() takes them.
+ * @n: How many keys.
+ * @values: Buffer of @n times rcumap_percpu_hash_values_size() bytes: the
+ *	i-th key's values, in rcumap_percpu_hash_lookup_copy()'s layout, are
+ *	filled in if it is found, else left alone.
+ * @found: Bitmap of @n bits: bit i is set if the i-th key was found,
+ *	cleared if not.
+ *
+ * As @n calls of rcumap_percpu_hash_lookup_copy().  The RCU read lock is
+ * taken for one group of keys at a time.
+ *
+ * Context: Any context.  Takes and releases the RCU read lock.
+ * Return: How many of the @n keys were found.
+ */
+u32 rcumap_percpu_hash_lookup_bulk_copy(const struct rcumap_percpu_hash *ph,
+					const void *keys, u32 n, void *values,
+					unsigned long *found)
+{
+	void __percpu *areas[RCUMAP_PERCPU_BULK_GROUP];
+	size_t vs = rcumap_percpu_hash_values_size(ph);
+	u32 ks = rcumap_hash_key_size(ph->h), done, hits = 0;
+
+	for (done = 0; done < n; ) {
+		u32 i, g = min_t(u32, n - done, RCUMAP_PERCPU_BULK_GROUP);
+
+		rcu_read_lock();
+		hits += rcumap_percpu_hash_lookup_bulk(ph, keys +
+						       (size_t)done * ks, g,
+						       areas);
+		for (i = 0; i < g; i++) {
+			if (!areas[i]) {
+				__clear_bit(done + i, found);
+				continue;
+			}
+			/* Allocated until rcu_read_unlock(): see the top. */
+			rcumap_percpu_copy_out(ph, areas[i],
+					       values + (done + i) * vs);
+			__set_bit(done + i, found);
+		}
+		rcu_read_unlock();
+		done += g;
+	}
+	return hits;
+}
+EXPORT_SYMBOL_GPL(rcumap_percpu_hash_lookup_bulk_copy);
 
 /**
  * rcumap_percpu_hash_update() - Set every CPU's value of a key.

@@ -311,10 +311,13 @@ enum lru_touch {
 	LRU_TOUCH_COPY,		/* rcumap_lru_hash_lookup_copy() */
 	LRU_TOUCH_PEEK,		/* the inner table: marks nothing */
 	LRU_TOUCH_RESIZE,	/* lookup, in a table resized all along */
+	LRU_TOUCH_BULK,		/* rcumap_lru_hash_lookup_bulk() */
+	LRU_TOUCH_BULK_COPY,	/* rcumap_lru_hash_lookup_bulk_copy() */
 };
 
 static const enum lru_touch lru_touches[] = {
 	LRU_TOUCH_LOOKUP, LRU_TOUCH_COPY, LRU_TOUCH_PEEK, LRU_TOUCH_RESIZE,
+	LRU_TOUCH_BULK, LRU_TOUCH_BULK_COPY,
 };
 
 static void lru_touch_desc(const enum lru_touch *t, char *desc)
@@ -323,6 +326,8 @@ static void lru_touch_desc(const enum lru_touch *t, char *desc)
 		"rcumap_lru_hash_lookup", "rcumap_lru_hash_lookup_copy",
 		"inner table lookup (no mark)",
 		"rcumap_lru_hash_lookup, resizing between inserts",
+		"rcumap_lru_hash_lookup_bulk",
+		"rcumap_lru_hash_lookup_bulk_copy",
 	};
 
 	strscpy(desc, names[*t], KUNIT_PARAM_DESC_SIZE);
@@ -333,6 +338,28 @@ KUNIT_ARRAY_PARAM(lru_touch, lru_touches, lru_touch_desc);
 #define LRU_HOT_MAX	256
 #define LRU_HOT_EVERY	16
 #define LRU_HOT_INSERTS	(4 * LRU_HOT_MAX)
+#define LRU_HOT_KEYS	(LRU_HOT_MAX / LRU_HOT_EVERY)
+
+/* Look the hot keys up in one bulk call: how many were missing. */
+static u32 lru_touch_bulk(struct lru_value *v, struct rcumap_lru_hash *lru,
+			  bool copy)
+{
+	u64 keys[LRU_HOT_KEYS];
+	void *values[LRU_HOT_KEYS];
+	DECLARE_BITMAP(found, LRU_HOT_KEYS);
+	u32 i, hits;
+
+	for (i = 0; i < LRU_HOT_KEYS; i++)
+		keys[i] = i * LRU_HOT_EVERY;
+	if (copy)
+		return LRU_HOT_KEYS -
+		       rcumap_lru_hash_lookup_bulk_copy(lru, keys, LRU_HOT_KEYS,
+							v, found);
+	rcu_read_lock();
+	hits = rcumap_lru_hash_lookup_bulk(lru, keys, LRU_HOT_KEYS, values);
+	rcu_read_unlock();
+	return LRU_HOT_KEYS - hits;
+}
 
 /*
  * Fill the table, then insert 4 * max_entries new keys, looking up one key
@@ -362,12 +389,18 @@ static void lru_recently_used_keys_survive(struct kunit *test)
 	struct rcumap_lru_hash *lru = new_lru(test, LRU_HOT_MAX, 4096, NULL);
 	struct rcumap_lru_hash_stats st;
 	u32 i, hot_left = 0, cold_left = 0, failed = 0;
-	struct lru_value v;
+	struct lru_value v, *bulk_v;
 	u64 key;
+
+	bulk_v = kunit_kcalloc(test, LRU_HOT_KEYS, sizeof(*bulk_v), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bulk_v);
 
 	for (key = 0; key < LRU_HOT_MAX; key++)
 		KUNIT_ASSERT_EQ(test, lru_put(lru, key, 1, RCUMAP_NOEXIST), 0);
 	for (i = 0; i < LRU_HOT_INSERTS; i++) {
+		if (touch == LRU_TOUCH_BULK || touch == LRU_TOUCH_BULK_COPY)
+			failed += lru_touch_bulk(bulk_v, lru,
+						 touch == LRU_TOUCH_BULK_COPY);
 		for (key = 0; key < LRU_HOT_MAX; key += LRU_HOT_EVERY) {
 			switch (touch) {
 			case LRU_TOUCH_LOOKUP:
@@ -380,6 +413,9 @@ static void lru_recently_used_keys_survive(struct kunit *test)
 			case LRU_TOUCH_COPY:
 				failed += rcumap_lru_hash_lookup_copy(lru, &key,
 								      &v) != 0;
+				break;
+			case LRU_TOUCH_BULK:
+			case LRU_TOUCH_BULK_COPY:
 				break;
 			default:
 				lru_peek(lru, key);
@@ -412,7 +448,7 @@ static void lru_recently_used_keys_survive(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, st.second_chances, 0ULL);
 	} else {
 		KUNIT_EXPECT_EQ(test, failed, 0U);
-		KUNIT_EXPECT_EQ(test, hot_left, LRU_HOT_MAX / LRU_HOT_EVERY);
+		KUNIT_EXPECT_EQ(test, hot_left, LRU_HOT_KEYS);
 		KUNIT_EXPECT_EQ(test, st.forced, 0ULL);
 		KUNIT_EXPECT_GT(test, st.second_chances, 0ULL);
 	}

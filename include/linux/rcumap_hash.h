@@ -147,6 +147,10 @@ void rcumap_hash_barrier(void);
 void *rcumap_hash_lookup(const struct rcumap_hash *h, const void *key);
 int __must_check rcumap_hash_lookup_copy(const struct rcumap_hash *h,
 					 const void *key, void *value);
+u32 rcumap_hash_lookup_bulk(const struct rcumap_hash *h, const void *keys,
+			    u32 n, void **values);
+u32 rcumap_hash_lookup_bulk_copy(const struct rcumap_hash *h, const void *keys,
+				 u32 n, void *values, unsigned long *found);
 int __must_check rcumap_hash_update(struct rcumap_hash *h, const void *key,
 				    const void *value, u32 mode, gfp_t gfp);
 int rcumap_hash_delete(struct rcumap_hash *h, const void *key);

@@ -104,6 +104,11 @@ void *rcumap_lru_hash_lookup(const struct rcumap_lru_hash *lru,
 			     const void *key);
 int __must_check rcumap_lru_hash_lookup_copy(const struct rcumap_lru_hash *lru,
 					     const void *key, void *value);
+u32 rcumap_lru_hash_lookup_bulk(const struct rcumap_lru_hash *lru,
+				const void *keys, u32 n, void **values);
+u32 rcumap_lru_hash_lookup_bulk_copy(const struct rcumap_lru_hash *lru,
+				     const void *keys, u32 n, void *values,
+				     unsigned long *found);
 int __must_check rcumap_lru_hash_update(struct rcumap_lru_hash *lru,
 					const void *key, const void *value,
 					u32 mode, gfp_t gfp);

@@ -47,6 +47,12 @@ void __percpu *rcumap_percpu_hash_lookup(const struct rcumap_percpu_hash *ph,
 int __must_check
 rcumap_percpu_hash_lookup_copy(const struct rcumap_percpu_hash *ph,
 			       const void *key, void *values);
+u32 rcumap_percpu_hash_lookup_bulk(const struct rcumap_percpu_hash *ph,
+				   const void *keys, u32 n,
+				   void __percpu **areas);
+u32 rcumap_percpu_hash_lookup_bulk_copy(const struct rcumap_percpu_hash *ph,
+					const void *keys, u32 n, void *values,
+					unsigned long *found);
 int __must_check rcumap_percpu_hash_update(struct rcumap_percpu_hash *ph,
 					   const void *key, const void *values,
 					   u32 mode, gfp_t gfp);

@@ -7,7 +7,7 @@
  * to the file is closed (share it by fork() or SCM_RIGHTS).
  *
  * Read-only files.  A file opened without write access (O_RDONLY) may
- * only read a map: RCUMAP_IOC_INFO, _LOOKUP, _GET_NEXT_KEY,
+ * only read a map: RCUMAP_IOC_INFO, _LOOKUP, _LOOKUP_BULK, _GET_NEXT_KEY,
  * _BATCH_LOOKUP, _BUCKET_STATS, _PTAB_LOOKUP and _PTAB_NEXT.  Every other
  * ioctl on it fails with EPERM, CREATE included: such a file never gets a
  * map of its own.  To share a map read-only, its owner (a file with write
@@ -97,6 +97,7 @@ enum {
 	RCUMAP_CMD_RESIZE,
 	RCUMAP_CMD_BUCKET_STATS,
 	RCUMAP_CMD_DUP_RDONLY,
+	RCUMAP_CMD_LOOKUP_BULK,
 };
 
 /* The largest @size of any ioctl struct the kernel reads: E2BIG above. */
@@ -632,5 +633,52 @@ struct rcumap_dup_rdonly {
 };
 
 #define RCUMAP_IOC_DUP_RDONLY	_IO(RCUMAP_TYPE, RCUMAP_CMD_DUP_RDONLY)
+
+/**
+ * struct rcumap_lookup_bulk - ioctl(RCUMAP_IOC_LOOKUP_BULK), hash-like
+ *                             maps only
+ * @size: sizeof(struct rcumap_lookup_bulk)
+ * @flags: Must be 0
+ * @keys: Array of @count keys, key_size bytes each, one after the other
+ * @values: Array of @count value buffers, out_value_stride bytes apart:
+ *          the buffer of each key found is written, the others are not
+ * @status: Array of @count __u32, one per key: 0 if the key was found,
+ *          ENOENT if it is not in the map
+ * @count: Keys in @keys
+ * @out_count: Keys looked up, whose status (and value, if found) were
+ *             written
+ * @out_found: How many of them were found
+ * @__reserved: Must be 0
+ *
+ * Looks up @count given keys, finding what @count RCUMAP_IOC_LOOKUPs
+ * would (on an LRU_HASH map each key found is marked used, as LOOKUP
+ * marks it), in one call and faster: the kernel hashes a group of keys
+ * and fetches their buckets together, so that their cache misses overlap.
+ * A key that is not in the map is no error: its status says so.  A key
+ * may appear more than once.  Each value is one its key held at some
+ * moment during the call.  BPF has no such call: its batch lookup is a
+ * walk of the map, not a lookup of given keys.
+ *
+ * The keys are looked up in order, in groups; the kernel reschedules
+ * between groups and returns EINTR if a fatal signal is pending.  On any
+ * error after the struct has been accepted, as for struct rcumap_batch,
+ * @out_count and @out_found are written: @out_count keys, from the first,
+ * were looked up and their status and values written, and nothing past
+ * them was written.  EFAULT if an array cannot be read or written.  A
+ * @count of 0 does nothing and succeeds.
+ */
+struct rcumap_lookup_bulk {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 keys;
+	__aligned_u64 values;
+	__aligned_u64 status;
+	__u32 count;
+	__u32 out_count;
+	__u32 out_found;
+	__u32 __reserved;
+};
+
+#define RCUMAP_IOC_LOOKUP_BULK	_IO(RCUMAP_TYPE, RCUMAP_CMD_LOOKUP_BULK)
 
 #endif /* _UAPI_LINUX_RCUMAP_H */
