@@ -353,6 +353,38 @@ static int batch_elems(int fd, unsigned long request, const void *keys,
 	return err(ret);
 }
 
+int rcumap_map_lookup_bulk(int fd, const void *keys, void *values,
+			   __u32 *status, __u32 *count, __u32 *found,
+			   const struct rcumap_batch_opts *opts)
+{
+	struct rcumap_lookup_bulk l;
+	struct rcumap_batch b;
+	int ret;
+
+	if (found)
+		*found = 0;
+	/* The batch's checks of @count and @opts; its flags must be 0. */
+	ret = batch_start(&b, count, opts, false);
+	if (!ret && b.flags)
+		ret = -EOPNOTSUPP;
+	if (ret) {
+		if (count)
+			*count = 0;
+		return err(ret);
+	}
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.keys = U64_PTR(keys);
+	l.values = U64_PTR(values);
+	l.status = U64_PTR(status);
+	l.count = *count;
+	ret = rioctl(fd, RCUMAP_IOC_LOOKUP_BULK, &l);
+	*count = l.out_count;
+	if (found)
+		*found = l.out_found;
+	return err(ret);
+}
+
 int rcumap_map_update_batch(int fd, const void *keys, const void *values,
 			    __u32 *count, const struct rcumap_batch_opts *opts)
 {

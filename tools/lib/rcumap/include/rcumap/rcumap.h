@@ -192,6 +192,21 @@ LIBRCUMAP_API int rcumap_map_delete_batch(int fd, const void *keys,
 					  const struct rcumap_batch_opts *opts);
 
 /*
+ * Look up *@count given keys (key_size bytes each, one after the other)
+ * in one call.  For each key found its value buffer in @values is
+ * written and its @status is 0; for a key not in the map, its status is
+ * ENOENT and its value buffer is left alone.  Neither is an error of the
+ * call.  *@count becomes the number of keys looked up, and *@found (if
+ * not NULL) how many of them were found.  Returns 0, or the error that
+ * stopped the call after the first *@count keys.  @opts: its flags and
+ * elem_flags must be 0.  Since LIBRCUMAP_0.2.
+ */
+LIBRCUMAP_API int rcumap_map_lookup_bulk(int fd, const void *keys,
+					 void *values, __u32 *status,
+					 __u32 *count, __u32 *found,
+					 const struct rcumap_batch_opts *opts);
+
+/*
  * How long the buckets are: @hist[i] buckets hold i keys (the last of
  * @nr_hist counters, 1 to RCUMAP_STATS_MAX_HIST, every longer one), in
  * one walk of RCUMAP_IOC_BUCKET_STATS over the whole table.  The bucket
