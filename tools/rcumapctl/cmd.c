@@ -535,6 +535,68 @@ static int cmd_lookup_and_delete(struct session *s, int argc, char **argv)
 	return elem_op(s, argv[0], rcumap_map_lookup_and_delete_elem);
 }
 
+/*
+ * "lookup-bulk KEY...": every key in one rcumap_map_lookup_bulk() call.
+ * Each key gets its entry, or "not found"; then how many were found.
+ */
+static int cmd_lookup_bulk(struct session *s, int argc, char **argv)
+{
+	uint8_t *keys = xcalloc(argc, s->key_size);
+	uint8_t *values = xcalloc(argc, s->value_stride);
+	__u32 *status = xcalloc(argc, sizeof(*status));
+	__u32 count = argc, found = 0;
+	int ret = 0, i;
+
+	for (i = 0; i < argc && !ret; i++)
+		ret = parse_key(s, argv[i], keys + (size_t)i * s->key_size);
+	if (ret)
+		goto out;
+	ret = -rcumap_map_lookup_bulk(s->fd, keys, s->value_size ? values : NULL,
+				      status, &count, &found, NULL);
+	if (!ret && (count != (__u32)argc || found > count)) {
+		s->detail = "the device looked up another number of keys";
+		ret = EPROTO;
+	}
+	if (ret)
+		goto out;
+	if (opt.json) {
+		json_key("entries");
+		json_open('[');
+	}
+	for (i = 0; i < argc; i++) {
+		const uint8_t *key = keys + (size_t)i * s->key_size;
+
+		if (opt.json)
+			json_open('{');
+		if (!status[i]) {
+			print_entry(s, key, values + (size_t)i * s->value_stride);
+		} else if (opt.json) {
+			json_bytes("key", key, s->key_size);
+		} else {
+			char *text = format_bytes(key, s->key_size);
+
+			printf("key %s not found\n", text);
+			free(text);
+		}
+		if (opt.json) {
+			json_key("found");
+			json_bool(!status[i]);
+			json_close('}');
+		}
+	}
+	if (opt.json) {
+		json_close(']');
+		json_ku64("found", found);
+	} else {
+		printf("%u of %d found\n", found, argc);
+	}
+out:
+	free(keys);
+	free(values);
+	free(status);
+	return ret;
+}
+
 /* Whether @word is "ordered", the word of an ordered walk. */
 static bool is_ordered(const char *word)
 {
@@ -845,6 +907,8 @@ static int cmd_ptab_list(struct session *s, int argc, char **argv)
 /* ---- the table ----------------------------------------------------- */
 
 #define ANY_MAP	0
+/* Keys of one "lookup-bulk": as many as a command line holds. */
+#define LOOKUP_BULK_MAX	4096
 #define NO_MAP	(-1)
 
 static const struct verb verbs[] = {
@@ -857,6 +921,8 @@ static const struct verb verbs[] = {
 	{ "update", RCUMAP_MAP_HASH, 1, 3, cmd_update,
 	  "update KEY VALUE [any|noexist|exist]" },
 	{ "lookup", RCUMAP_MAP_HASH, 1, 1, cmd_lookup, "lookup KEY" },
+	{ "lookup-bulk", RCUMAP_MAP_HASH, 1, LOOKUP_BULK_MAX, cmd_lookup_bulk,
+	  "lookup-bulk KEY [KEY...]" },
 	{ "delete", RCUMAP_MAP_HASH, 1, 1, cmd_delete, "delete KEY" },
 	{ "lookup-and-delete", RCUMAP_MAP_HASH, 1, 1, cmd_lookup_and_delete,
 	  "lookup-and-delete KEY" },

@@ -338,6 +338,30 @@ static int do_hash(unsigned long request, void *arg)
 			auto_resize();
 		}
 		return 0;
+	case RCUMAP_IOC_LOOKUP_BULK: {
+		struct rcumap_lookup_bulk *l = arg;
+		const uint8_t *keys = uptr(l->keys);
+		__u32 *status = uptr(l->status);
+		uint8_t *values = uptr(l->values);
+
+		if (l->flags || l->__reserved)
+			return EOPNOTSUPP;
+		l->out_count = 0;
+		l->out_found = 0;
+		for (; l->out_count < l->count; l->out_count++) {
+			i = find_key(keys + (size_t)l->out_count * m->c.key_size);
+			status[l->out_count] = i < 0 ? ENOENT : 0;
+			if (i < 0)
+				continue;
+			l->out_found++;
+			if (m->stride)
+				memcpy(values + (size_t)l->out_count * m->stride,
+				       value_at(i), m->stride);
+			if (m->c.map_type == RCUMAP_MAP_LRU_HASH)
+				id_at(i) = LRU_LOOKED_UP | ++m->tick;
+		}
+		return 0;
+	}
 	case RCUMAP_IOC_UPDATE:
 		if (e->flags > RCUMAP_UPDATE_EXIST)
 			return EOPNOTSUPP;

@@ -52,6 +52,7 @@ static const char help_text[] =
 "  update KEY VALUE [any|noexist|exist]\n"
 "                          percpu_hash: VALUE for every CPU\n"
 "  lookup KEY\n"
+"  lookup-bulk KEY [KEY...] every KEY in one ioctl; a missing one is no error\n"
 "  delete KEY\n"
 "  lookup-and-delete KEY\n"
 "  getnext [ordered] [KEY] the key after KEY, or the first key\n"

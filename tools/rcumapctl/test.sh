@@ -202,6 +202,15 @@ run 0 "exist on a present key" f $hash8 -- update 1 5 -- update 1 6 exist -- loo
 out_is "key 1 value 6"
 run 2 "an unknown update flag" f $hash8 -- update 1 5 sometimes
 has_err "unknown flag 'sometimes'"
+run 0 "lookup-bulk" f $hash8 -- update 1 100 -- update 3 300 -- lookup-bulk 1 2 3 1
+out_is "key 1 value 100
+key 2 not found
+key 3 value 300
+key 1 value 100
+3 of 4 found"
+run 0 "lookup-bulk -j" f -j $hash8 -- update 1 100 -- lookup-bulk 2 1
+json_ok '.[2].found == 1 and (.[2].entries | length) == 2 and .[2].entries[0].found == false and .[2].entries[1].found and .[2].entries[1].value_uint == 100'
+run 2 "lookup-bulk without keys" f $hash8 -- lookup-bulk
 run 1 "lookup of an absent key" f $hash8 -- lookup 7
 has_err '^rcumapctl: command 2: lookup: No such file or directory \(ENOENT\)$'
 run 0 "delete" f $hash8 -- update 1 1 -- update 2 2 -- delete 1 -- dump
