@@ -40,6 +40,7 @@
 #include <linux/rcumap_ptab.h>
 #include <uapi/linux/rcumap.h>
 
+#include <linux/bitmap.h>
 #include <linux/build_bug.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
@@ -56,6 +57,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
@@ -157,6 +159,7 @@ union rcumap_ucmd_buffer {
 	struct rcumap_resize resize;
 	struct rcumap_bucket_stats bucket_stats;
 	struct rcumap_dup_rdonly dup_rdonly;
+	struct rcumap_lookup_bulk lookup_bulk;
 };
 
 /*
@@ -255,6 +258,9 @@ static void *rcumap_kv_alloc(const struct rcumap_file *rf, void **value)
  * @update: Insert or replace a key as the enum rcumap_update_mode says.
  * @delete: Remove a key.
  * @lookup_and_delete: Remove a key and copy out the value it had.
+ * @lookup_bulk: Copy out the values of @n keys, packed, into @n value
+ *	buffers, packed, setting a bit of @found for each key found, as
+ *	rcumap_hash_lookup_bulk_copy() does; returns how many were found.
  * @cursor_next: One bounded step of the map's ordered walk, for
  *	GET_NEXT_KEY (BPF style or RCUMAP_WALK_ORDERED) and ordered batches
  *	(see rcumap_hash_cursor_next()).
@@ -289,6 +295,8 @@ struct rcumap_map_ops {
 	int (*delete)(const struct rcumap_file *rf, const void *key);
 	int (*lookup_and_delete)(const struct rcumap_file *rf, const void *key,
 				 void *value);
+	u32 (*lookup_bulk)(const struct rcumap_file *rf, const void *keys,
+			   u32 n, void *values, unsigned long *found);
 	int (*cursor_next)(const struct rcumap_file *rf,
 			   struct rcumap_hash_cursor *c, void *key,
 			   void *value);
@@ -430,6 +438,13 @@ static int rcumap_hash_map_lookup_and_delete(const struct rcumap_file *rf,
 	return rcumap_hash_lookup_and_delete(rf->hash, key, value);
 }
 
+static u32 rcumap_hash_map_lookup_bulk(const struct rcumap_file *rf,
+				       const void *keys, u32 n, void *values,
+				       unsigned long *found)
+{
+	return rcumap_hash_lookup_bulk_copy(rf->hash, keys, n, values, found);
+}
+
 static int rcumap_hash_map_cursor_next(const struct rcumap_file *rf,
 				       struct rcumap_hash_cursor *c, void *key,
 				       void *value)
@@ -466,6 +481,7 @@ static const struct rcumap_map_ops rcumap_hash_map_ops = {
 	.update = rcumap_hash_map_update,
 	.delete = rcumap_hash_map_delete,
 	.lookup_and_delete = rcumap_hash_map_lookup_and_delete,
+	.lookup_bulk = rcumap_hash_map_lookup_bulk,
 	.cursor_next = rcumap_hash_map_cursor_next,
 	.walk = rcumap_hash_map_walk,
 	.resize = rcumap_hash_map_resize,
@@ -550,6 +566,14 @@ static int rcumap_percpu_map_lookup_and_delete(const struct rcumap_file *rf,
 	return rcumap_percpu_hash_lookup_and_delete(rf->percpu, key, value);
 }
 
+static u32 rcumap_percpu_map_lookup_bulk(const struct rcumap_file *rf,
+					 const void *keys, u32 n, void *values,
+					 unsigned long *found)
+{
+	return rcumap_percpu_hash_lookup_bulk_copy(rf->percpu, keys, n, values,
+						   found);
+}
+
 static int rcumap_percpu_map_cursor_next(const struct rcumap_file *rf,
 					 struct rcumap_hash_cursor *c, void *key,
 					 void *value)
@@ -587,6 +611,7 @@ static const struct rcumap_map_ops rcumap_percpu_map_ops = {
 	.update = rcumap_percpu_map_update,
 	.delete = rcumap_percpu_map_delete,
 	.lookup_and_delete = rcumap_percpu_map_lookup_and_delete,
+	.lookup_bulk = rcumap_percpu_map_lookup_bulk,
 	.cursor_next = rcumap_percpu_map_cursor_next,
 	.walk = rcumap_percpu_map_walk,
 	.resize = rcumap_percpu_map_resize,
@@ -662,6 +687,14 @@ static int rcumap_lru_map_lookup_and_delete(const struct rcumap_file *rf,
 	return rcumap_lru_hash_lookup_and_delete(rf->lru, key, value);
 }
 
+static u32 rcumap_lru_map_lookup_bulk(const struct rcumap_file *rf,
+				      const void *keys, u32 n, void *values,
+				      unsigned long *found)
+{
+	return rcumap_lru_hash_lookup_bulk_copy(rf->lru, keys, n, values,
+						found);
+}
+
 static int rcumap_lru_map_cursor_next(const struct rcumap_file *rf,
 				      struct rcumap_hash_cursor *c, void *key,
 				      void *value)
@@ -703,6 +736,7 @@ static const struct rcumap_map_ops rcumap_lru_map_ops = {
 	.update = rcumap_lru_map_update,
 	.delete = rcumap_lru_map_delete,
 	.lookup_and_delete = rcumap_lru_map_lookup_and_delete,
+	.lookup_bulk = rcumap_lru_map_lookup_bulk,
 	.cursor_next = rcumap_lru_map_cursor_next,
 	.walk = rcumap_lru_map_walk,
 	.resize = rcumap_lru_map_resize,
@@ -1361,6 +1395,97 @@ static int rcumap_ioc_batch_delete(struct rcumap_file *rf,
  * the bucket count may be part-way (a step or more from where it was);
  * the UAPI says so, and the next resize finishes the step.
  */
+/*
+ * LOOKUP_BULK: the keys in groups of at most RCUMAP_BULK_GROUP, and of
+ * about RCUMAP_BULK_BYTES of keys and values (at least one key), through
+ * one bounce buffer for the call.  For each group: copy its keys in, look
+ * them up (the type's @lookup_bulk holds the RCU read lock for 16 keys at
+ * a time), copy its statuses and the values of the keys found out.  The
+ * cost of a call is @count lookups and copies; between groups it gives up
+ * the CPU if asked to and stops if the caller is being killed.
+ */
+#define RCUMAP_BULK_GROUP	64
+#define RCUMAP_BULK_BYTES	SZ_64K
+
+/* Copy out the values of the keys of a group that were found. */
+static int rcumap_bulk_copy_values(u64 uvalues, const void *values, u32 n,
+				   u32 vs, const unsigned long *found)
+{
+	unsigned int start, end;
+	int err = 0;
+
+	/* A run of keys found is one copy. */
+	for_each_set_bitrange(start, end, found, n) {
+		err = rcumap_copy_out(uvalues + (u64)start * vs,
+				      values + (size_t)start * vs,
+				      (end - start) * vs);
+		if (err)
+			break;
+	}
+	return err;
+}
+
+static int rcumap_ioc_lookup_bulk(struct rcumap_file *rf,
+				  struct rcumap_ucmd *ucmd)
+{
+	struct rcumap_lookup_bulk *cmd = ucmd->cmd;
+	u32 ks = rf->key_size, vs = rf->value_stride;
+	DECLARE_BITMAP(found, RCUMAP_BULK_GROUP);
+	u32 status[RCUMAP_BULK_GROUP];
+	u32 done = 0, hits = 0, group, n, i;
+	void *keys, *values;
+	int err;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	err = rcumap_check_array(cmd->keys, cmd->count, ks);
+	if (!err)
+		err = rcumap_check_array(cmd->values, cmd->count, vs);
+	if (!err)
+		err = rcumap_check_array(cmd->status, cmd->count,
+					 sizeof(*status));
+	if (err || !cmd->count)
+		goto out;
+
+	group = clamp_t(u64, RCUMAP_BULK_BYTES / ((u64)ks + vs), 1,
+			RCUMAP_BULK_GROUP);
+	keys = kvmalloc(array_size(group, (size_t)ks + vs), RCUMAP_BOUNCE_GFP);
+	if (!keys) {
+		err = -ENOMEM;
+		goto out;
+	}
+	values = keys + (size_t)group * ks;
+
+	for (done = 0; done < cmd->count; done += n) {
+		u32 group_hits;
+
+		err = rcumap_batch_next(done);
+		if (err)
+			break;
+		n = min(group, cmd->count - done);
+		err = rcumap_copy_in(keys, cmd->keys + (u64)done * ks, n * ks);
+		if (err)
+			break;
+		group_hits = rf->ops->lookup_bulk(rf, keys, n, values, found);
+		for (i = 0; i < n; i++)
+			status[i] = test_bit(i, found) ? 0 : ENOENT;
+		err = rcumap_copy_out(cmd->status + (u64)done * sizeof(*status),
+				      status, n * sizeof(*status));
+		if (!err)
+			err = rcumap_bulk_copy_values(cmd->values +
+						      (u64)done * vs, values,
+						      n, vs, found);
+		if (err)
+			break;
+		hits += group_hits;
+	}
+	kvfree(keys);
+out:
+	cmd->out_count = done;
+	cmd->out_found = hits;
+	return rcumap_ucmd_respond(ucmd) ?: err;
+}
+
 static int rcumap_ioc_resize(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 {
 	const struct rcumap_resize *cmd = ucmd->cmd;
@@ -1692,6 +1817,10 @@ static const struct rcumap_ioctl_op rcumap_ioctl_ops[] = {
 	RCUMAP_IOCTL_OP(DUP_RDONLY, rcumap_ioc_dup_rdonly,
 			struct rcumap_dup_rdonly, __reserved,
 			RCUMAP_NEEDS_MAP | W),
+	__RCUMAP_IOCTL_OP(LOOKUP_BULK, rcumap_ioc_lookup_bulk,
+			  struct rcumap_lookup_bulk, __reserved,
+			  RCUMAP_NEEDS_HASH,
+			  offsetof(struct rcumap_lookup_bulk, out_count)),
 };
 
 #undef W
@@ -1701,7 +1830,7 @@ static const struct rcumap_ioctl_op rcumap_ioctl_ops[] = {
  * ioctl_num 0, which no command in its range equals: ENOTTY.
  */
 static_assert(ARRAY_SIZE(rcumap_ioctl_ops) ==
-	      RCUMAP_CMD_DUP_RDONLY - RCUMAP_CMD_BASE + 1);
+	      RCUMAP_CMD_LOOKUP_BULK - RCUMAP_CMD_BASE + 1);
 /* No struct is larger than what the dispatcher lets user space give. */
 static_assert(sizeof(union rcumap_ucmd_buffer) <= RCUMAP_MAX_STRUCT_SIZE);
 

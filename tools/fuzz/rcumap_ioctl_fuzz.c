@@ -160,7 +160,7 @@ enum op {
 	OP_LOOKUP_AND_DELETE, OP_GET_NEXT_KEY, OP_BATCH_LOOKUP,
 	OP_BATCH_UPDATE, OP_BATCH_DELETE, OP_PTAB_INSERT, OP_PTAB_LOOKUP,
 	OP_PTAB_REMOVE, OP_PTAB_NEXT, OP_RESIZE, OP_BUCKET_STATS,
-	OP_DUP_RDONLY, OP_RANDOM, NR_OPS
+	OP_DUP_RDONLY, OP_LOOKUP_BULK, OP_RANDOM, NR_OPS
 };
 
 static const struct {
@@ -203,6 +203,8 @@ static const struct {
 			      sizeof(struct rcumap_bucket_stats), 40 },
 	[OP_DUP_RDONLY] = { "DUP_RDONLY", RCUMAP_IOC_DUP_RDONLY,
 			    sizeof(struct rcumap_dup_rdonly), 16 },
+	[OP_LOOKUP_BULK] = { "LOOKUP_BULK", RCUMAP_IOC_LOOKUP_BULK,
+			     sizeof(struct rcumap_lookup_bulk), 48 },
 	[OP_RANDOM] = { "random number", 0, 64, 0 },
 };
 
@@ -234,6 +236,7 @@ static const errset allowed[NR_OPS] = {
 	[OP_PTAB_REMOVE] = E_COMMON | E(ENOENT),
 	[OP_PTAB_NEXT] = E_COMMON | E(ENOENT) | E(ENOMEM),
 	[OP_RESIZE] = E_COMMON | E(ENOMEM) | E(ENOSPC),
+	[OP_LOOKUP_BULK] = E_COMMON | E(ENOMEM) | E(EINTR) | E(EOVERFLOW),
 	[OP_RANDOM] = E_COMMON | E(ENOTTY),
 };
 
@@ -655,7 +658,7 @@ static void do_ioctl(struct thread *t)
 			  OP_LOOKUP_AND_DELETE, OP_GET_NEXT_KEY,
 			  OP_BATCH_LOOKUP, OP_BATCH_UPDATE, OP_BATCH_UPDATE,
 			  OP_BATCH_DELETE, OP_INFO, OP_RESIZE,
-			  OP_BUCKET_STATS);
+			  OP_BUCKET_STATS, OP_LOOKUP_BULK);
 	}
 	/* Now and then a read-only file of the map, into some slot. */
 	if (type && one_in(r, 50))
@@ -812,6 +815,22 @@ static void do_ioctl(struct thread *t)
 		b->out_count = rnd64(r);
 		break;
 	}
+	case OP_LOOKUP_BULK: {
+		struct rcumap_lookup_bulk *l = (void *)raw;
+
+		count = PICK(r, 1, 2, 16, 65, 256, 1 + below(r, 4096), 0,
+			     0xffffffff, 0x80000000);
+		l->count = count;
+		l->flags = one_in(r, 20) ? 1U << below(r, 32) : 0;
+		l->__reserved = one_in(r, 20) ? rnd64(r) : 0;
+		l->keys = gen_ptr(t, count * ks);
+		fill_keys(t, l->keys, count * ks);
+		l->values = gen_ptr(t, count * vs);
+		l->status = gen_ptr(t, count * 4);
+		l->out_count = rnd64(r);
+		l->out_found = rnd64(r);
+		break;
+	}
 	case OP_PTAB_INSERT: {
 		struct rcumap_ptab_insert *p = (void *)raw;
 
@@ -892,6 +911,18 @@ static void do_ioctl(struct thread *t)
 		     ret ? strerror(err) : "success",
 		     ((struct rcumap_batch *)raw)->out_count,
 		     ((struct rcumap_batch *)raw)->count);
+	/* A bulk lookup that got past its struct: out_found <= out_count <= count. */
+	if (arg == raw && op == OP_LOOKUP_BULK &&
+	    (!ret || (err != EINVAL && err != E2BIG && err != EFAULT &&
+		      err != EBADF && err != EOPNOTSUPP))) {
+		const struct rcumap_lookup_bulk *l = (void *)raw;
+
+		if (l->out_count > l->count || l->out_found > l->out_count ||
+		    (!ret && l->out_count != l->count))
+			fail("LOOKUP_BULK: %s with out_count %u, out_found %u of count %u",
+			     ret ? strerror(err) : "success", l->out_count,
+			     l->out_found, l->count);
+	}
 	if (ret || arg != raw)
 		return;
 	if (op == OP_DUP_RDONLY) {

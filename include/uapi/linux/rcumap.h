@@ -660,12 +660,16 @@ struct rcumap_dup_rdonly {
  * walk of the map, not a lookup of given keys.
  *
  * The keys are looked up in order, in groups; the kernel reschedules
- * between groups and returns EINTR if a fatal signal is pending.  On any
- * error after the struct has been accepted, as for struct rcumap_batch,
- * @out_count and @out_found are written: @out_count keys, from the first,
- * were looked up and their status and values written, and nothing past
- * them was written.  EFAULT if an array cannot be read or written.  A
- * @count of 0 does nothing and succeeds.
+ * between groups and returns EINTR if a fatal signal is pending.
+ * @out_count is written as struct rcumap_batch's is: 0 before anything
+ * can fail, then, whatever the call returns, the number of keys from the
+ * first whose status (and value, if found) were written; @out_found is
+ * written with it once the struct, the map and the arrays' lengths have
+ * been accepted.  Statuses and values of the keys of the group that
+ * failed, past @out_count, may have been written too.  EFAULT if an array
+ * cannot be read or written; ENOMEM, with @out_count 0, if the kernel's
+ * buffer for a group cannot be allocated.  A @count of 0 does nothing and
+ * succeeds.
  */
 struct rcumap_lookup_bulk {
 	__u32 size;
