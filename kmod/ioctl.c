@@ -242,6 +242,40 @@ static void *rcumap_kv_alloc(const struct rcumap_file *rf, void **value)
 	return key;
 }
 
+/*
+ * LOOKUP and UPDATE bounce their key and value through the stack when
+ * both, the key padded to 8 bytes, fit in this many bytes (8-byte keys
+ * and values up to 248 bytes, say), and through rcumap_kv_alloc()
+ * otherwise: a small element costs the call no allocation of its own.
+ */
+#define RCUMAP_STACK_KV_SIZE	256
+
+struct rcumap_kv {
+	u8 stack[RCUMAP_STACK_KV_SIZE] __aligned(8);
+	void *key;	/* @stack, or from rcumap_kv_alloc() */
+	void *value;
+};
+
+/* Point @kv at a key and a value buffer of @rf's sizes: 0 or -ENOMEM. */
+static int rcumap_kv_get(const struct rcumap_file *rf, struct rcumap_kv *kv)
+{
+	size_t stride = ALIGN(rf->key_size, 8);
+
+	if (stride + rf->value_stride <= sizeof(kv->stack)) {
+		kv->key = kv->stack;
+		kv->value = kv->stack + stride;
+		return 0;
+	}
+	kv->key = rcumap_kv_alloc(rf, &kv->value);
+	return kv->key ? 0 : -ENOMEM;
+}
+
+static void rcumap_kv_put(struct rcumap_kv *kv)
+{
+	if (kv->key != kv->stack)
+		kvfree(kv->key);
+}
+
 /* ---- Map types: the ops of each ------------------------------------- */
 
 /**
@@ -932,47 +966,47 @@ static int rcumap_hash_errno(int err)
 static int rcumap_ioc_lookup(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 {
 	const struct rcumap_elem *cmd = ucmd->cmd;
-	void *key, *value;
+	struct rcumap_kv kv;
 	int err;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
-	key = rcumap_kv_alloc(rf, &value);
-	if (!key)
-		return -ENOMEM;
-	err = rcumap_copy_in(key, cmd->key, rf->key_size);
+	err = rcumap_kv_get(rf, &kv);
 	if (err)
-		goto out_free_kv;
-	err = rf->ops->lookup(rf, key, value);
+		return err;
+	err = rcumap_copy_in(kv.key, cmd->key, rf->key_size);
 	if (err)
-		goto out_free_kv;
-	err = rcumap_copy_out(cmd->value, value, rf->value_stride);
-out_free_kv:
-	kvfree(key);
+		goto out_put_kv;
+	err = rf->ops->lookup(rf, kv.key, kv.value);
+	if (err)
+		goto out_put_kv;
+	err = rcumap_copy_out(cmd->value, kv.value, rf->value_stride);
+out_put_kv:
+	rcumap_kv_put(&kv);
 	return err;
 }
 
 static int rcumap_ioc_update(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 {
 	const struct rcumap_elem *cmd = ucmd->cmd;
-	void *key, *value;
+	struct rcumap_kv kv;
 	int err;
 
 	if (cmd->flags > RCUMAP_UPDATE_EXIST)
 		return -EOPNOTSUPP;
-	key = rcumap_kv_alloc(rf, &value);
-	if (!key)
-		return -ENOMEM;
-	err = rcumap_copy_in(key, cmd->key, rf->key_size);
+	err = rcumap_kv_get(rf, &kv);
 	if (err)
-		goto out_free_kv;
-	err = rcumap_copy_in(value, cmd->value, rf->value_stride);
+		return err;
+	err = rcumap_copy_in(kv.key, cmd->key, rf->key_size);
 	if (err)
-		goto out_free_kv;
-	err = rf->ops->update(rf, key, value, cmd->flags);
+		goto out_put_kv;
+	err = rcumap_copy_in(kv.value, cmd->value, rf->value_stride);
+	if (err)
+		goto out_put_kv;
+	err = rf->ops->update(rf, kv.key, kv.value, cmd->flags);
 	err = rcumap_hash_errno(err);
-out_free_kv:
-	kvfree(key);
+out_put_kv:
+	rcumap_kv_put(&kv);
 	return err;
 }
 
