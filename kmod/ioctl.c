@@ -1213,6 +1213,31 @@ static int rcumap_batch_next(u32 i)
 	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
+/* Copy element @i of a walking batch, @key and @value, out. */
+static int rcumap_batch_copy_out(const struct rcumap_file *rf,
+				 const struct rcumap_batch *cmd, u32 i,
+				 const void *key, const void *value)
+{
+	u32 ks = rf->key_size, vs = rf->value_stride;
+
+	return rcumap_copy_out(cmd->keys + (u64)i * ks, key, ks) ?:
+	       rcumap_copy_out(cmd->values + (u64)i * vs, value, vs);
+}
+
+/*
+ * Before BATCH_LOOKUP_AND_DELETE deletes element @i: fault its key and
+ * value slots in writable, so that the copy-out after the delete cannot
+ * fail but for a concurrent munmap().
+ */
+static int rcumap_batch_probe(const struct rcumap_file *rf,
+			      const struct rcumap_batch *cmd, u32 i)
+{
+	u32 ks = rf->key_size, vs = rf->value_stride;
+
+	return rcumap_probe_writable(cmd->keys + (u64)i * ks, ks) ?:
+	       rcumap_probe_writable(cmd->values + (u64)i * vs, vs);
+}
+
 /*
  * BATCH_LOOKUP with RCUMAP_WALK_ORDERED: the cursor is a key, the one at
  * after_key (none: from the first key), then each key delivered in turn.
@@ -1223,11 +1248,11 @@ static int rcumap_batch_next(u32 i)
  */
 static int rcumap_batch_lookup_ordered(struct rcumap_file *rf,
 				       struct rcumap_batch *cmd, void *key,
-				       void *value)
+				       void *value, bool delete)
 {
 	u32 ks = rf->key_size, vs = rf->value_stride;
 	struct rcumap_hash_cursor c;
-	u32 i;
+	u32 i = 0, n;
 	int err = 0;
 
 	cmd->out_count = 0;
@@ -1238,33 +1263,54 @@ static int rcumap_batch_lookup_ordered(struct rcumap_file *rf,
 	}
 	rcumap_hash_cursor_init(&c, cmd->after_key ? key : NULL, key, ks,
 				RCUMAP_CURSOR_AFTER_KEY);
-	for (i = 0; i < cmd->count; i++) {
-		err = rcumap_batch_next(i);
+	for (n = 0; i < cmd->count; n++) {
+		err = rcumap_batch_next(n);
+		if (!err && delete)
+			err = rcumap_batch_probe(rf, cmd, i);
 		if (err)
 			break;
-		err = rcumap_walk_step(rf, &c, key, vs ? value : NULL);
+		err = rcumap_walk_step(rf, &c, key,
+				       vs && !delete ? value : NULL);
 		if (err)
 			break;
-		err = rcumap_copy_out(cmd->keys + (u64)i * ks, key, ks);
+		if (delete) {
+			err = rf->ops->lookup_and_delete(rf, key, value);
+			/* Deleted by someone else since: the walk goes on. */
+			if (err == -ENOENT)
+				continue;
+		}
 		if (!err)
-			err = rcumap_copy_out(cmd->values + (u64)i * vs, value,
-					      vs);
+			err = rcumap_batch_copy_out(rf, cmd, i, key, value);
 		if (err)
 			break;
+		i++;
 	}
 	cmd->out_count = i;
 	return err;
 }
 
-static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
-				   struct rcumap_ucmd *ucmd)
+/*
+ * BATCH_LOOKUP and BATCH_LOOKUP_AND_DELETE (@delete): one walk, positional
+ * or ordered, that copies out each entry it finds and, for the second,
+ * deletes it.  An entry is deleted only once the user memory its key and
+ * value go to has been faulted in writable (rcumap_batch_probe()), and
+ * with lookup_and_delete(), which copies the value the key had as it went:
+ * so the entry delivered is the one deleted, and only a concurrent
+ * munmap() or mprotect() of the arrays can lose one (as with
+ * LOOKUP_AND_DELETE).  An entry deleted by someone else between the walk
+ * step and our delete is skipped.  A positional walk that deleted the
+ * entry at its position resumes at that position, where the entry after
+ * it now is.
+ */
+static int rcumap_batch_walk(struct rcumap_file *rf, struct rcumap_ucmd *ucmd,
+			     bool delete)
 {
 	struct rcumap_batch *cmd = ucmd->cmd;
-	u32 ks = rf->key_size, vs = rf->value_stride;
+	u32 vs = rf->value_stride;
 	bool ordered = cmd->flags & RCUMAP_WALK_ORDERED;
 	void *key, *value;
 	u64 pos, next;
-	u32 i;
+	u32 i = 0, n;
 	int err;
 
 	if (cmd->flags & ~RCUMAP_WALK_ORDERED)
@@ -1284,7 +1330,7 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 	}
 
 	if (ordered) {
-		err = rcumap_batch_lookup_ordered(rf, cmd, key, value);
+		err = rcumap_batch_lookup_ordered(rf, cmd, key, value, delete);
 		kvfree(key);
 		cmd->out_cursor = 0;
 		if (err == -ENOENT && cmd->out_count)
@@ -1299,12 +1345,15 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 	 * out_cursor resumes at the first entry not delivered.
 	 */
 	pos = cmd->cursor;
-	for (i = 0; i < cmd->count; i++) {
-		err = rcumap_batch_next(i);
+	for (n = 0; i < cmd->count; n++) {
+		err = rcumap_batch_next(n);
+		if (!err && delete)
+			err = rcumap_batch_probe(rf, cmd, i);
 		if (err)
 			break;
 		next = pos;
-		err = rf->ops->walk(rf, &next, key, vs ? value : NULL);
+		err = rf->ops->walk(rf, &next, key,
+				    vs && !delete ? value : NULL);
 		/*
 		 * A walk step ends early, having moved @next past a run of
 		 * empty buckets, so that no RCU read-side section covers more
@@ -1315,20 +1364,33 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 			pos = next;
 			cond_resched();
 			err = fatal_signal_pending(current) ? -EINTR :
-			      rf->ops->walk(rf, &next, key, vs ? value : NULL);
+			      rf->ops->walk(rf, &next, key,
+					    vs && !delete ? value : NULL);
 		}
 		if (err) {
 			/* The end of the table: resume there. */
 			pos = next;
 			break;
 		}
-		err = rcumap_copy_out(cmd->keys + (u64)i * ks, key, ks);
+		if (delete) {
+			err = rf->ops->lookup_and_delete(rf, key, value);
+			/*
+			 * Gone either way: the entries after it in its bucket
+			 * moved down one place, to where @next - 1 points.
+			 */
+			if (!err || err == -ENOENT)
+				next--;
+			if (err == -ENOENT) {
+				pos = next;
+				continue;
+			}
+		}
 		if (!err)
-			err = rcumap_copy_out(cmd->values + (u64)i * vs, value,
-					      vs);
+			err = rcumap_batch_copy_out(rf, cmd, i, key, value);
 		if (err)
 			break;
 		pos = next;
+		i++;
 	}
 	kvfree(key);
 
@@ -1338,6 +1400,18 @@ static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
 	if (err == -ENOENT && i)
 		err = 0;
 	return rcumap_ucmd_respond(ucmd) ?: err;
+}
+
+static int rcumap_ioc_batch_lookup(struct rcumap_file *rf,
+				   struct rcumap_ucmd *ucmd)
+{
+	return rcumap_batch_walk(rf, ucmd, false);
+}
+
+static int rcumap_ioc_batch_lookup_and_delete(struct rcumap_file *rf,
+					      struct rcumap_ucmd *ucmd)
+{
+	return rcumap_batch_walk(rf, ucmd, true);
 }
 
 static int rcumap_ioc_batch_update(struct rcumap_file *rf,
@@ -1855,6 +1929,9 @@ static const struct rcumap_ioctl_op rcumap_ioctl_ops[] = {
 			  struct rcumap_lookup_bulk, __reserved,
 			  RCUMAP_NEEDS_HASH,
 			  offsetof(struct rcumap_lookup_bulk, out_count)),
+	RCUMAP_IOCTL_BATCH_OP(BATCH_LOOKUP_AND_DELETE,
+			      rcumap_ioc_batch_lookup_and_delete,
+			      RCUMAP_NEEDS_HASH | W),
 };
 
 #undef W
@@ -1864,7 +1941,7 @@ static const struct rcumap_ioctl_op rcumap_ioctl_ops[] = {
  * ioctl_num 0, which no command in its range equals: ENOTTY.
  */
 static_assert(ARRAY_SIZE(rcumap_ioctl_ops) ==
-	      RCUMAP_CMD_LOOKUP_BULK - RCUMAP_CMD_BASE + 1);
+	      RCUMAP_CMD_BATCH_LOOKUP_AND_DELETE - RCUMAP_CMD_BASE + 1);
 /* No struct is larger than what the dispatcher lets user space give. */
 static_assert(sizeof(union rcumap_ucmd_buffer) <= RCUMAP_MAX_STRUCT_SIZE);
 

@@ -160,7 +160,8 @@ enum op {
 	OP_LOOKUP_AND_DELETE, OP_GET_NEXT_KEY, OP_BATCH_LOOKUP,
 	OP_BATCH_UPDATE, OP_BATCH_DELETE, OP_PTAB_INSERT, OP_PTAB_LOOKUP,
 	OP_PTAB_REMOVE, OP_PTAB_NEXT, OP_RESIZE, OP_BUCKET_STATS,
-	OP_DUP_RDONLY, OP_LOOKUP_BULK, OP_RANDOM, NR_OPS
+	OP_DUP_RDONLY, OP_LOOKUP_BULK, OP_BATCH_LOOKUP_AND_DELETE, OP_RANDOM,
+	NR_OPS
 };
 
 static const struct {
@@ -205,6 +206,9 @@ static const struct {
 			    sizeof(struct rcumap_dup_rdonly), 16 },
 	[OP_LOOKUP_BULK] = { "LOOKUP_BULK", RCUMAP_IOC_LOOKUP_BULK,
 			     sizeof(struct rcumap_lookup_bulk), 48 },
+	[OP_BATCH_LOOKUP_AND_DELETE] = { "BATCH_LOOKUP_AND_DELETE",
+					 RCUMAP_IOC_BATCH_LOOKUP_AND_DELETE,
+					 sizeof(struct rcumap_batch), 48 },
 	[OP_RANDOM] = { "random number", 0, 64, 0 },
 };
 
@@ -237,6 +241,8 @@ static const errset allowed[NR_OPS] = {
 	[OP_PTAB_NEXT] = E_COMMON | E(ENOENT) | E(ENOMEM),
 	[OP_RESIZE] = E_COMMON | E(ENOMEM) | E(ENOSPC),
 	[OP_LOOKUP_BULK] = E_COMMON | E(ENOMEM) | E(EINTR) | E(EOVERFLOW),
+	[OP_BATCH_LOOKUP_AND_DELETE] = E_COMMON | E(ENOENT) | E(ENOMEM) |
+				       E(EINTR) | E(EOVERFLOW),
 	[OP_RANDOM] = E_COMMON | E(ENOTTY),
 };
 
@@ -249,6 +255,7 @@ static const bool op_writes[NR_OPS] = {
 	[OP_LOOKUP_AND_DELETE] = true, [OP_BATCH_UPDATE] = true,
 	[OP_BATCH_DELETE] = true, [OP_PTAB_INSERT] = true,
 	[OP_PTAB_REMOVE] = true, [OP_RESIZE] = true, [OP_DUP_RDONLY] = true,
+	[OP_BATCH_LOOKUP_AND_DELETE] = true,
 	[OP_RANDOM] = true,
 };
 
@@ -384,7 +391,7 @@ static void note_time(unsigned int op, __u32 type, int fd, const void *raw,
 			     c->key_size, c->value_size, c->max_entries,
 			     c->nr_buckets, c->flags);
 	} else if (op == OP_BATCH_LOOKUP || op == OP_BATCH_UPDATE ||
-		   op == OP_BATCH_DELETE) {
+		   op == OP_BATCH_DELETE || op == OP_BATCH_LOOKUP_AND_DELETE) {
 		const struct rcumap_batch *b = raw;
 
 		n = snprintf(what, sizeof(what), "count %u flags %#x -> %u",
@@ -658,7 +665,8 @@ static void do_ioctl(struct thread *t)
 			  OP_LOOKUP_AND_DELETE, OP_GET_NEXT_KEY,
 			  OP_BATCH_LOOKUP, OP_BATCH_UPDATE, OP_BATCH_UPDATE,
 			  OP_BATCH_DELETE, OP_INFO, OP_RESIZE,
-			  OP_BUCKET_STATS, OP_LOOKUP_BULK);
+			  OP_BUCKET_STATS, OP_LOOKUP_BULK,
+			  OP_BATCH_LOOKUP_AND_DELETE);
 	}
 	/* Now and then a read-only file of the map, into some slot. */
 	if (type && one_in(r, 50))
@@ -781,16 +789,19 @@ static void do_ioctl(struct thread *t)
 		break;
 	}
 	case OP_BATCH_LOOKUP:
+	case OP_BATCH_LOOKUP_AND_DELETE:
 	case OP_BATCH_UPDATE:
 	case OP_BATCH_DELETE: {
 		struct rcumap_batch *b = (void *)raw;
+		bool walk = op == OP_BATCH_LOOKUP ||
+			    op == OP_BATCH_LOOKUP_AND_DELETE;
 
 		count = PICK(r, 1, 2, 16, 256, 1 + below(r, 4096), 0,
 			     0xffffffff, 0x80000000);
 		b->count = count;
 		if (op == OP_BATCH_UPDATE)
 			b->flags = PICK(r, 0, 0, 1, 2, 7);
-		else if (op == OP_BATCH_LOOKUP)
+		else if (walk)
 			b->flags = one_in(r, 20) ? 1U << below(r, 32) :
 				   PICK(r, 0, RCUMAP_WALK_ORDERED);
 		else
@@ -800,13 +811,13 @@ static void do_ioctl(struct thread *t)
 			fill_keys(t, b->keys, count * ks);
 		b->values = op == OP_BATCH_DELETE && !one_in(r, 10) ? 0 :
 			    gen_ptr(t, count * vs);
-		if (op == OP_BATCH_LOOKUP && !b->flags)
+		if (walk && !b->flags)
 			b->cursor = PICK(r, 0, 0, LOAD(s->cursor), rnd64(r),
 					 (__u64)below(r, 1 << 20) << 32);
 		else
 			b->cursor = one_in(r, 20) ? rnd64(r) : 0;
 		/* The key an ordered walk resumes after; else mostly 0. */
-		if (op == OP_BATCH_LOOKUP && b->flags == RCUMAP_WALK_ORDERED) {
+		if (walk && b->flags == RCUMAP_WALK_ORDERED) {
 			b->after_key = one_in(r, 3) ? 0 : gen_ptr(t, ks);
 			fill_keys(t, b->after_key, ks);
 		} else {
@@ -902,7 +913,8 @@ static void do_ioctl(struct thread *t)
 	 * which may come from reading it) wrote out_count, over garbage.
 	 */
 	if (arg == raw && (op == OP_BATCH_LOOKUP || op == OP_BATCH_UPDATE ||
-			   op == OP_BATCH_DELETE) &&
+			   op == OP_BATCH_DELETE ||
+			   op == OP_BATCH_LOOKUP_AND_DELETE) &&
 	    (!ret || (err != EINVAL && err != E2BIG && err != EFAULT &&
 		      err != EBADF)) &&
 	    ((struct rcumap_batch *)raw)->out_count >

@@ -98,6 +98,7 @@ enum {
 	RCUMAP_CMD_BUCKET_STATS,
 	RCUMAP_CMD_DUP_RDONLY,
 	RCUMAP_CMD_LOOKUP_BULK,
+	RCUMAP_CMD_BATCH_LOOKUP_AND_DELETE,
 };
 
 /* The largest @size of any ioctl struct the kernel reads: E2BIG above. */
@@ -372,22 +373,26 @@ struct rcumap_get_next_key {
 
 /**
  * struct rcumap_batch - ioctl(RCUMAP_IOC_BATCH_LOOKUP, _BATCH_UPDATE,
- *                       _BATCH_DELETE), hash-like maps only
+ *                       _BATCH_DELETE, _BATCH_LOOKUP_AND_DELETE),
+ *                       hash-like maps only
  * @size: sizeof(struct rcumap_batch)
  * @flags: BATCH_UPDATE: enum rcumap_update_flags for every element.
- *         BATCH_LOOKUP: 0 or RCUMAP_WALK_ORDERED.  BATCH_DELETE: 0
- * @keys: Array of @count keys (written by BATCH_LOOKUP)
+ *         BATCH_LOOKUP and BATCH_LOOKUP_AND_DELETE: 0 or
+ *         RCUMAP_WALK_ORDERED.  BATCH_DELETE: 0
+ * @keys: Array of @count keys (written by BATCH_LOOKUP and
+ *        BATCH_LOOKUP_AND_DELETE)
  * @values: Array of @count value buffers, out_value_stride bytes apart
- *          (written by BATCH_LOOKUP, read by BATCH_UPDATE); must be 0 for
- *          BATCH_DELETE
- * @cursor: BATCH_LOOKUP without flags: where the walk resumes, 0 to
- *          start; any value is safe.  Otherwise must be 0
- * @out_cursor: BATCH_LOOKUP without flags: the @cursor for the next call
+ *          (written by BATCH_LOOKUP and BATCH_LOOKUP_AND_DELETE, read by
+ *          BATCH_UPDATE); must be 0 for BATCH_DELETE
+ * @cursor: BATCH_LOOKUP(_AND_DELETE) without flags: where the walk
+ *          resumes, 0 to start; any value is safe.  Otherwise must be 0
+ * @out_cursor: BATCH_LOOKUP(_AND_DELETE) without flags: the @cursor for
+ *              the next call
  * @count: Elements in @keys and @values
  * @out_count: Elements processed
- * @after_key: BATCH_LOOKUP with RCUMAP_WALK_ORDERED: pointer to the key
- *             the walk resumes after (the last key of the previous call),
- *             or 0 to start.  Otherwise must be 0
+ * @after_key: BATCH_LOOKUP(_AND_DELETE) with RCUMAP_WALK_ORDERED: pointer
+ *             to the key the walk resumes after (the last key of the
+ *             previous call), or 0 to start.  Otherwise must be 0
  *
  * A positional walk (no flags) is exact for a map that is not being
  * changed; across a resize it may miss or repeat keys, and a map made
@@ -405,6 +410,16 @@ struct rcumap_get_next_key {
  * A @count of 0 does nothing and succeeds, as BPF's batches do, once the
  * other fields have passed their checks: @out_count 0, @out_cursor
  * @cursor.
+ *
+ * BATCH_LOOKUP_AND_DELETE is BATCH_LOOKUP that deletes every entry it
+ * returns, as BPF_MAP_LOOKUP_AND_DELETE_BATCH does: the value returned is
+ * the one the key had when it was deleted, and an entry deleted by
+ * another caller meanwhile is not returned.  It deletes an entry only
+ * once the places its key and value go to have been checked writable, so
+ * an EFAULT loses nothing (only a concurrent munmap() or mprotect() of the
+ * arrays can still lose the entry being copied).  @out_count entries were
+ * returned and deleted.  ENOMEM, before anything is done, if the kernel
+ * cannot allocate the key and value buffer of the batch.
  *
  * BATCH_UPDATE and BATCH_DELETE apply the elements in order and stop at
  * the first that fails: @out_count elements succeeded, and the ioctl
@@ -437,6 +452,8 @@ struct rcumap_batch {
 #define RCUMAP_IOC_BATCH_LOOKUP	_IO(RCUMAP_TYPE, RCUMAP_CMD_BATCH_LOOKUP)
 #define RCUMAP_IOC_BATCH_UPDATE	_IO(RCUMAP_TYPE, RCUMAP_CMD_BATCH_UPDATE)
 #define RCUMAP_IOC_BATCH_DELETE	_IO(RCUMAP_TYPE, RCUMAP_CMD_BATCH_DELETE)
+#define RCUMAP_IOC_BATCH_LOOKUP_AND_DELETE \
+	_IO(RCUMAP_TYPE, RCUMAP_CMD_BATCH_LOOKUP_AND_DELETE)
 
 /**
  * struct rcumap_ptab_insert - ioctl(RCUMAP_IOC_PTAB_INSERT), PTAB only

@@ -285,9 +285,10 @@ static int batch_start(struct rcumap_batch *b, __u32 *count,
 	return ret;
 }
 
-int rcumap_map_lookup_batch(int fd, void *in_batch, void *out_batch,
-			    void *keys, void *values, __u32 *count,
-			    const struct rcumap_batch_opts *opts)
+/* BATCH_LOOKUP and BATCH_LOOKUP_AND_DELETE: the walks. */
+static int batch_walk(int fd, unsigned long request, void *in_batch,
+		      void *out_batch, void *keys, void *values, __u32 *count,
+		      const struct rcumap_batch_opts *opts)
 {
 	struct rcumap_batch b;
 	struct rcumap_info info;
@@ -310,7 +311,7 @@ int rcumap_map_lookup_batch(int fd, void *in_batch, void *out_batch,
 		memcpy(&b.cursor, in_batch, sizeof(b.cursor));
 	/* Unless the kernel says otherwise, the walk is where it was. */
 	b.out_cursor = b.cursor;
-	ret = rioctl(fd, RCUMAP_IOC_BATCH_LOOKUP, &b);
+	ret = rioctl(fd, request, &b);
 	*count = b.out_count;
 	if (!ordered) {
 		memcpy(out_batch, &b.out_cursor, sizeof(b.out_cursor));
@@ -333,6 +334,23 @@ int rcumap_map_lookup_batch(int fd, void *in_batch, void *out_batch,
 			info.out_key_size);
 	}
 	return err(ret);
+}
+
+int rcumap_map_lookup_batch(int fd, void *in_batch, void *out_batch,
+			    void *keys, void *values, __u32 *count,
+			    const struct rcumap_batch_opts *opts)
+{
+	return batch_walk(fd, RCUMAP_IOC_BATCH_LOOKUP, in_batch, out_batch,
+			  keys, values, count, opts);
+}
+
+int rcumap_map_lookup_and_delete_batch(int fd, void *in_batch,
+				       void *out_batch, void *keys,
+				       void *values, __u32 *count,
+				       const struct rcumap_batch_opts *opts)
+{
+	return batch_walk(fd, RCUMAP_IOC_BATCH_LOOKUP_AND_DELETE, in_batch,
+			  out_batch, keys, values, count, opts);
 }
 
 /* BATCH_UPDATE and BATCH_DELETE: elements in order, to the first failure. */

@@ -180,6 +180,17 @@ LIBRCUMAP_API int rcumap_map_lookup_batch(int fd, void *in_batch,
 					  void *values, __u32 *count,
 					  const struct rcumap_batch_opts *opts);
 /*
+ * rcumap_map_lookup_batch() that deletes each entry it returns, as
+ * bpf_map_lookup_and_delete_batch() does; an entry is deleted only once
+ * the places its key and value go to are known to be writable, so an
+ * EFAULT loses nothing.  Since LIBRCUMAP_0.2.
+ */
+LIBRCUMAP_API int rcumap_map_lookup_and_delete_batch(int fd, void *in_batch,
+						     void *out_batch,
+						     void *keys, void *values,
+						     __u32 *count,
+						     const struct rcumap_batch_opts *opts);
+/*
  * *@count elements in order, stopping at the first that fails: then
  * *@count is the number that succeeded and the call returns that
  * element's error.
