@@ -4,9 +4,10 @@
 # bench.sh BUILD_DIR OUT_DIR "THREADS..." SECONDS RUNS - run the native
 # benchmark matrix and report it.  Each of RUNS rounds measures every
 # (map, workload, threads) point for every implementation back to back, so
-# that a ratio compares measurements taken moments apart; bench-report.py
-# then takes medians over the rounds.  Writes OUT_DIR/raw.csv,
-# OUT_DIR/summary.csv, OUT_DIR/*.png and prints the table.
+# that a ratio compares measurements taken moments apart; the report
+# script of "make bench", tools/bench/report.py --native, then takes
+# medians over the rounds.  Writes OUT_DIR/raw.csv, OUT_DIR/summary.csv,
+# OUT_DIR/*.png and prints the table.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$1
@@ -56,4 +57,4 @@ for r in $(seq 1 "$runs"); do
 	done
 	echo "bench: run $r of $runs done"
 done
-python3 "$here/bench-report.py" "$raw" "$out"
+python3 "$here/../bench/report.py" --native "$raw" "$out"
