@@ -492,6 +492,7 @@ struct bench_ops {
 
 /* Hash tables, in the order they are measured. */
 extern const struct bench_ops bench_rcumap_ops;		/* bench_rcumap.c */
+extern const struct bench_ops bench_rcumap_bulk_ops;	/* bench_rcumap.c */
 extern const struct bench_ops bench_rht_ops;		/* bench_rhashtable.c */
 extern const struct bench_ops bench_spinlock_ops;	/* bench_hlist.c */
 extern const struct bench_ops bench_rwlock_ops;		/* bench_hlist.c */

@@ -115,6 +115,90 @@ const struct bench_ops bench_rcumap_ops = {
 	.resize_cost = bench_rcumap_resize_cost,
 };
 
+/* ---- The same table, looked up in bulk -------------------------------- */
+
+/* Keys a bulk lookup takes at once: rcumap_hash_lookup_bulk()'s group. */
+#define BENCH_BULK	16
+
+/*
+ * bench_hash_loop() with the lookups gathered: BENCH_BULK random keys,
+ * then one rcumap_hash_lookup_bulk() of them and a copy of each value
+ * found, in one RCU read-side section.  An operation is still one key
+ * looked up (or one update), so the throughput compares with "rcumap".
+ */
+static void bench_rcumap_bulk_work(struct bench_thread *t)
+{
+	struct bench_run *run = t->run;
+	u32 ks = bench_key_size, nk = 0, i, j;
+	void *values[BENCH_BULK];
+	u64 ops = 0;
+	u8 *keys;
+
+	/* Zeroed: bench_make_key() writes a key's first 8 bytes only. */
+	keys = kcalloc(BENCH_BULK, ks, GFP_KERNEL);
+	if (!keys) {
+		t->errors++;
+		return;
+	}
+	do {
+		for (i = 0; i < BENCH_BATCH; i++) {
+			u64 r = bench_rand(&t->rng);
+
+			if ((u32)r < run->read_thresh) {
+				bench_make_key(keys + nk * ks,
+					       bench_below(r >> 32, run->entries));
+				if (++nk < BENCH_BULK)
+					continue;
+				rcu_read_lock();
+				t->hits += rcumap_hash_lookup_bulk(run->map, keys,
+								   nk, values);
+				for (j = 0; j < nk; j++)
+					if (values[j])
+						memcpy(t->value, values[j],
+						       bench_value_size);
+				rcu_read_unlock();
+				nk = 0;
+				continue;
+			}
+			if (t->pending != U32_MAX) {
+				bench_make_key(t->key, t->pending);
+				if (bench_rcumap_insert(run->map, t->key, t->value))
+					t->errors++;
+				else
+					t->pending = U32_MAX;
+			} else {
+				u32 k = bench_own_key(t, r >> 32);
+
+				bench_make_key(t->key, k);
+				if (bench_rcumap_remove(run->map, t->key))
+					t->errors++;
+				else
+					t->pending = k;
+			}
+		}
+		ops += BENCH_BATCH;
+		cond_resched();
+	} while (ktime_get_ns() < run->deadline_ns);
+	/* Keys gathered but not looked up were not done. */
+	t->ops = ops - nk;
+	kfree(keys);
+
+	if (t->pending != U32_MAX) {
+		bench_make_key(t->key, t->pending);
+		if (bench_rcumap_insert(run->map, t->key, t->value))
+			t->errors++;
+	}
+}
+
+const struct bench_ops bench_rcumap_bulk_ops = {
+	.name = "rcumap-bulk",
+	.create = bench_rcumap_create,
+	.destroy = bench_rcumap_destroy,
+	.work = bench_rcumap_bulk_work,
+	.insert = bench_rcumap_insert,
+	.bytes = bench_rcumap_bytes,
+};
+
 /* ---- Counters: rcumap_hash + atomic64_t ------------------------------- */
 
 /*

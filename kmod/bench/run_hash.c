@@ -10,6 +10,7 @@
 /* Hash tables, in the order they are measured and reported. */
 static const struct bench_ops *const bench_hash_tables[] = {
 	&bench_rcumap_ops,
+	&bench_rcumap_bulk_ops,
 	&bench_rht_ops,
 	&bench_spinlock_ops,
 	&bench_rwlock_ops,

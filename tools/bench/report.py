@@ -180,7 +180,8 @@ def native_report(raw_path, out):
 
 def guest_report(out, accel):
     IMPLS = {
-        "hash": ["rcumap", "rhashtable", "spinlock", "rwlock", "bucketlock", "floor"],
+        "hash": ["rcumap", "rcumap-bulk", "rhashtable", "spinlock", "rwlock", "bucketlock",
+                 "floor"],
         "ptab": ["rcumap", "xarray", "idr"],
         "user": ["ioctl", "bpf"],
         "counter": ["percpu", "atomic", "rht-atomic"],
@@ -191,7 +192,8 @@ def guest_report(out, accel):
         "hash": ["lookup", "99-1", "90-10", "70-30", "lookup-still", "lookup-resize",
                  "resize-cost"],
         "ptab": ["lookup", "churn", "mixed", "hot"],
-        "user": ["lookup", "update", "delete", "insert", "batch-lookup", "batch-update"],
+        "user": ["lookup", "update", "delete", "insert", "batch-lookup", "batch-update",
+                 "lookup-bulk"],
         "counter": ["inc"],
         "lru": ["lookup", "insert-evict"],
     }
@@ -515,6 +517,10 @@ def guest_report(out, accel):
                         r_of("hash", "90-10", "spinlock", n, 2), 5.0, False))
         targets.append((f"90/10 at 2 CPUs >= 3x rwlock table, {n} entries",
                         r_of("hash", "90-10", "rwlock", n, 2), 3.0, False))
+        for t in (1, 2):
+            bulk = r_of("hash", "lookup", "rcumap-bulk", n, t)
+            targets.append((f"in-kernel bulk lookups >= 1.5x single lookups, {t} CPU(s), {n} entries",
+                            None if not bulk else 1 / bulk, 1.5, False))
         fl = r_of("hash", "lookup", "floor", n, 1)
         targets.append((f"lookup cost <= 1.5x unsynchronized floor, {n} entries",
                         None if not fl else 1 / fl, 1.5, True))
@@ -528,6 +534,11 @@ def guest_report(out, accel):
         for t in all_threads:
             targets.append((f"ioctl lookups >= 1.2x bpf(2) lookups, {t} CPU(s), {n} keys",
                             r_of("user", "lookup", "bpf", n, t), 1.2, False))
+            targets.append((f"LOOKUP_BULK >= 3x single LOOKUP ioctls, {t} CPU(s), {n} keys",
+                            ratio(("user", "lookup-bulk", "ioctl", n, t),
+                                  ("user", "lookup", "ioctl", n, t)), 3.0, False))
+            targets.append((f"LOOKUP_BULK >= 3x bpf(2) lookups, {t} CPU(s), {n} keys",
+                            r_of("user", "lookup-bulk", "bpf", n, t), 3.0, False))
     for r in ptab_cost:
         pct, cap = int(r["full_pct"]), r["capacity"]
         goal = 1.3 if pct <= 50 else 6.0
@@ -535,7 +546,7 @@ def guest_report(out, accel):
                         int(r["ids_per_insert_x100"]) / 100, goal, True))
         targets.append((f"ptab walk after churn <= {WORST_TARGET:.0f}x fresh (loads), {pct}% full,"
                         f" capacity {cap}", ptab_walk_ratio(r), WORST_TARGET, True))
-    print("\n== Targets of issues 8 and 14 (reported, not enforced)")
+    print("\n== Targets of issues 8, 14 and 15 (reported, not enforced)")
     for name, val, goal, at_most in targets:
         if val is None:
             state = "n/a (not measured)"

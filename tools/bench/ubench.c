@@ -16,6 +16,10 @@
  *   batch-lookup  walk the whole map, BATCH entries per call
  *   batch-update  replace the values of the thread's own keys, BATCH
  *                 elements per call
+ *   lookup-bulk   lookups of BATCH random present keys at a time: one
+ *                 RCUMAP_IOC_LOOKUP_BULK for "ioctl"; BATCH bpf(2) calls
+ *                 for "bpf", which has no lookup of given keys (compare
+ *                 "ioctl" with "lookup" for single ioctls)
  * Threads, one per CPU and pinned to it, are released together and run
  * to a deadline; a thread's keys are those whose index mod threads is its
  * number.  delete stops early when a thread has deleted all of its keys.
@@ -56,10 +60,11 @@ static const char *const impl_names[NR_IMPLS] = { "ioctl", "bpf" };
 
 enum op {
 	OP_LOOKUP, OP_UPDATE, OP_DELETE, OP_INSERT, OP_BATCH_LOOKUP,
-	OP_BATCH_UPDATE, NR_OPS
+	OP_BATCH_UPDATE, OP_LOOKUP_BULK, NR_OPS
 };
 static const char *const op_names[NR_OPS] = {
-	"lookup", "update", "delete", "insert", "batch-lookup", "batch-update"
+	"lookup", "update", "delete", "insert", "batch-lookup", "batch-update",
+	"lookup-bulk"
 };
 
 /* Parameters. */
@@ -82,6 +87,7 @@ struct thread {
 	uint32_t deleted;	/* own keys the last delete run took out */
 	unsigned char *keys;	/* batch * key_size */
 	unsigned char *values;	/* batch * value_size */
+	__u32 *status;		/* batch: of lookup-bulk */
 } __attribute__((aligned(64)));
 
 static struct {
@@ -355,6 +361,29 @@ static void work(struct thread *t)
 			}
 		} while (!expired());
 		break;
+	case OP_LOOKUP_BULK:
+		do {
+			__u32 count = batch, found = 0;
+
+			for (i = 0; i < batch; i++)
+				make_key(t->keys + (size_t)i * key_size,
+					 below(rnd(&t->rng), entries));
+			if (impl == IMPL_BPF) {
+				for (i = 0; i < batch; i++)
+					found += !do_lookup(impl, t->keys +
+							    (size_t)i * key_size,
+							    t->values);
+			} else if (rcumap_map_lookup_bulk(map_fd[IMPL_IOCTL],
+							  t->keys, t->values,
+							  t->status, &count,
+							  &found, NULL)) {
+				found = 0;
+			}
+			/* Every key is present: a miss is an error. */
+			t->errors += batch - found;
+			t->ops += batch;
+		} while (!expired());
+		break;
 	case OP_BATCH_UPDATE:
 		do {
 			uint32_t first = below(rnd(&t->rng), mine);
@@ -536,7 +565,9 @@ int main(int argc, char **argv)
 		threads[i].rng = 0x9e3779b97f4a7c15ULL * (i + 1) | 1;
 		threads[i].keys = calloc(batch, key_size);
 		threads[i].values = calloc(batch, value_size);
-		if (!threads[i].keys || !threads[i].values)
+		threads[i].status = calloc(batch, sizeof(__u32));
+		if (!threads[i].keys || !threads[i].values ||
+		    !threads[i].status)
 			die("calloc");
 	}
 
