@@ -18,9 +18,11 @@
 # end, a test binary exited non-zero or did not end with "N passed, 0
 # failed", or the example failed.
 
-failed=0
+GUEST_NAME=guest.sh
+# shellcheck source=tools/vm/guest-lib.sh
+. /lib/rcumap/guest-lib.sh
 
-say() { echo "guest.sh: $*"; }
+failed=0
 
 # run NAME: one selftest binary; 0 if it passed.
 run() {
@@ -31,10 +33,10 @@ run() {
 		return 1
 	fi
 	say "running $name"
-	start=$(cut -d" " -f1 /proc/uptime)
+	start=$(now)
 	"/bin/$name" >"$tap" 2>&1
 	rc=$?
-	end=$(cut -d" " -f1 /proc/uptime)
+	end=$(now)
 	cat "$tap"
 	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tap" | tail -n 1)
 	say "$name: exit $rc, '${summary:-no summary line}', $start -> $end s"
@@ -47,24 +49,14 @@ run() {
 	[ "$(tail -n 1 "$tap")" = "$summary" ]
 }
 
-if ! insmod /lib/rcumap/rcumap.ko; then
-	say "insmod rcumap.ko failed"
-	exit 1
-fi
-# devtmpfs makes the node; give it a moment.
-i=0
-while [ ! -c /dev/rcumap ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -c /dev/rcumap ] || say "no /dev/rcumap after insmod"
+load_rcumap || exit 1
 
 # An open file of the device pins the module.
 if exec 3<>/dev/rcumap; then
 	if rmmod rcumap 2>/dev/null; then
 		say "rmmod rcumap succeeded with /dev/rcumap open"
 		failed=1
-		insmod /lib/rcumap/rcumap.ko || exit 1
+		load_rcumap || exit 1
 	else
 		say "rmmod with /dev/rcumap open refused: ok"
 	fi
@@ -88,13 +80,7 @@ cat /out/librcumap-example.txt
 [ "$rc" -eq 0 ] || failed=1
 
 # Every map file is closed now: the module must go.
-if rmmod rcumap; then
-	say "rmmod rcumap: ok"
-else
-	say "rmmod rcumap failed"
-	failed=1
-fi
-[ -e /sys/module/rcumap ] && { say "rcumap still loaded"; failed=1; }
+unload_module rcumap || failed=1
 
 say "exit $failed"
 exit $failed
