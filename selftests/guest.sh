@@ -5,18 +5,20 @@
 #
 # Runs as /test.sh under tools/vm/init (busybox sh, as root), e.g.
 #   tools/vm/run.sh --kernel debug --out DIR --script selftests/guest.sh \
-#       --module rcumap.ko --bin rcumap_test --bin rcumap_fail_nth \
-#       --bin librcumap_test --bin librcumap-example
+#       --module rcumap.ko --bin rcumap_lengths --bin rcumap_dev ... \
+#       --bin rcumap_fail_nth --bin librcumap_test --bin librcumap-example
+# (one --bin for each of "make -s -C selftests print-tests", see
+# tools/check.sh).
 #
 # Loads /lib/rcumap/rcumap.ko, checks that an open file of /dev/rcumap keeps
-# it from being removed, runs /bin/rcumap_test, /bin/rcumap_fail_nth and
-# /bin/librcumap_test (each binary's TAP output, stderr included, goes to
-# /out/NAME.tap and to the console) and the library's example
-# /bin/librcumap-example (its output and "exit N" to
-# /out/librcumap-example.txt), then unloads the module.  Exits non-zero if
-# the module did not load, unloaded while in use or did not unload at the
-# end, a test binary exited non-zero or did not end with "N passed, 0
-# failed", or the example failed.
+# it from being removed, runs every /bin/rcumap_* test binary (the
+# Makefile's TESTS, then rcumap_fail_nth) and /bin/librcumap_test (each
+# binary's TAP output, stderr included, goes to /out/NAME.tap and to the
+# console) and the library's example /bin/librcumap-example (its output
+# and "exit N" to /out/librcumap-example.txt), then unloads the module.
+# Exits non-zero if the module did not load, unloaded while in use or did
+# not unload at the end, a test binary exited non-zero or did not end with
+# "N passed, 0 failed", or the example failed.
 
 GUEST_NAME=guest.sh
 # shellcheck source=tools/vm/guest-lib.sh
@@ -66,9 +68,19 @@ else
 	failed=1
 fi
 
-run rcumap_test || failed=1
-run rcumap_fail_nth || failed=1
-run librcumap_test || failed=1
+# The tests of the device, one binary per concern (selftests/Makefile's
+# TESTS, in name order), then the fail-nth sweep and librcumap's tests.
+tests=
+for b in /bin/rcumap_*; do
+	[ -x "$b" ] && [ "$b" != /bin/rcumap_fail_nth ] && tests="$tests ${b#/bin/}"
+done
+if [ -z "$tests" ]; then
+	say "no /bin/rcumap_* test binaries"
+	failed=1
+fi
+for t in $tests rcumap_fail_nth librcumap_test; do
+	run "$t" || failed=1
+done
 
 # The example of Documentation/librcumap-example.c: it checks its own
 # results and exits 0 if they are right.
