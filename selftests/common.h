@@ -394,6 +394,10 @@ static inline int _test_cmd_dup_rdonly(int fd, int *out_fd)
 	EXPECT_EQ(-(_errno), _test_cmd_create(self->fd, __VA_ARGS__))
 #define test_cmd_create_shape(s) \
 	ASSERT_EQ(0, _test_cmd_create_shape(self->fd, s))
+#define test_err_create_shape(_errno, s) \
+	EXPECT_EQ(-(_errno), _test_cmd_create_shape(self->fd, s))
+#define test_cmd_create_shape_flags(s, flags) \
+	ASSERT_EQ(0, _test_cmd_create_shape_flags(self->fd, s, flags))
 #define test_cmd_info(info) \
 	ASSERT_EQ(0, _test_cmd_info(self->fd, info))
 #define test_err_info(_errno, info) \

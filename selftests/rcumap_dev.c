@@ -63,7 +63,7 @@ TEST_F(rcumap_dev, create_too_big_e2big)
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(big); i++) {
-		EXPECT_EQ(-E2BIG, _test_cmd_create_shape(self->fd, &big[i]))
+		test_err_create_shape(E2BIG, &big[i])
 			TH_LOG("type %u key %u value %u", big[i].type,
 			       big[i].key_size, big[i].value_size);
 		EXPECT_EQ(-1, state_of(self->fd));
@@ -128,7 +128,7 @@ TEST_F(rcumap_dev, create_bad_params_einval)
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(bad); i++) {
-		EXPECT_EQ(-EINVAL, _test_cmd_create_shape(self->fd, &bad[i]))
+		test_err_create_shape(EINVAL, &bad[i])
 			TH_LOG("type %u key %u value %u entries %u buckets %u",
 			       bad[i].type, bad[i].key_size, bad[i].value_size,
 			       bad[i].max_entries, bad[i].nr_buckets);
@@ -463,8 +463,7 @@ TEST_F_TIMEOUT(rcumap_dev, auto_resize_grows, 180)
 	long long nb;
 	int fd, i;
 
-	ASSERT_EQ(0, _test_cmd_create_shape_flags(self->fd, &s,
-						  RCUMAP_CREATE_RESIZE));
+	test_cmd_create_shape_flags(&s, RCUMAP_CREATE_RESIZE);
 	fd = open_map(&fixed);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < 1024; i++) {
@@ -502,9 +501,8 @@ TEST_F_TIMEOUT(rcumap_dev, auto_resize_shrinks, 180)
 	long long grown, nb;
 	int i;
 
-	ASSERT_EQ(0, _test_cmd_create_shape_flags(self->fd, &s,
-						  RCUMAP_CREATE_RESIZE |
-						  RCUMAP_CREATE_SHRINK));
+	test_cmd_create_shape_flags(&s,
+				    RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK);
 	for (i = 0; i < 1024; i++) {
 		ASSERT_EQ(0, put(self->fd, &s, i, 3, RCUMAP_UPDATE_NOEXIST));
 	}
@@ -697,22 +695,20 @@ TEST_F(rcumap_dev, ordered_walks_cross_a_sparse_map)
 	test_cmd_create_shape(&s);
 	ASSERT_EQ(0, put(self->fd, &s, 7, 1, RCUMAP_UPDATE_NOEXIST));
 	make_key(key, 8, 7);
-	ASSERT_EQ(0, _test_cmd_get_next_key(self->fd, NULL, next));
+	test_cmd_get_next_key(NULL, next);
 	EXPECT_EQ(0, memcmp(key, next, 8));
-	EXPECT_EQ(-ENOENT, _test_cmd_get_next_key(self->fd, key, next));
-	ASSERT_EQ(0, _test_cmd_next_key_ordered(self->fd, NULL, next));
+	test_err_get_next_key(ENOENT, key, next);
+	test_cmd_next_key_ordered(NULL, next);
 	EXPECT_EQ(0, memcmp(key, next, 8));
-	EXPECT_EQ(-ENOENT, _test_cmd_next_key_ordered(self->fd, key, next));
+	test_err_next_key_ordered(ENOENT, key, next);
 	/* BPF style: a key that is not there starts the walk again. */
 	make_key(next, 8, 8);
-	ASSERT_EQ(0, _test_cmd_get_next_key(self->fd, next, next));
+	test_cmd_get_next_key(next, next);
 	EXPECT_EQ(0, memcmp(key, next, 8));
-	ASSERT_EQ(0, _test_cmd_batch_lookup_ordered(self->fd, keys, vals, NULL,
-						    4, &out));
+	test_cmd_batch_lookup_ordered(keys, vals, NULL, 4, &out);
 	ASSERT_EQ(1, out);
 	EXPECT_EQ(0, memcmp(key, keys, 8));
-	EXPECT_EQ(-ENOENT, _test_cmd_batch_lookup_ordered(self->fd, keys, vals,
-							  key, 4, &out));
+	test_err_batch_lookup_ordered(ENOENT, keys, vals, key, 4, &out);
 	EXPECT_EQ(0, out);
 }
 

@@ -660,15 +660,12 @@ TEST_F(rcumap_hash, batch_update_fault_midway)
 	__u32 j = 3, n = 8, out, i;
 	struct batch_buf b;
 	__u8 *keys, *vals;
-	int ret;
 
 	ASSERT_EQ(0, batch_make(&b, &self->s, 0, n, 1));
 	/* Element j's first byte is mapped, its last is not. */
 	keys = badmem_at_end(&self->bad, (size_t)j * KS + 1);
 	memcpy(keys, b.keys, (size_t)j * KS + 1);
-	ret = _test_cmd_batch_update(self->fd, keys, b.vals, n,
-				     RCUMAP_UPDATE_ANY, &out);
-	EXPECT_EQ(-EFAULT, ret);
+	test_err_batch_update(EFAULT, keys, b.vals, n, RCUMAP_UPDATE_ANY, &out);
 	EXPECT_GE(j, out);
 	for (i = 0; i < n; i++) {
 		EXPECT_EQ(i < out ? 0 : -ENOENT, check(self->fd, &self->s, i, 1))
@@ -683,9 +680,8 @@ TEST_F(rcumap_hash, batch_update_fault_midway)
 		for (i = 0; i < n; i++)
 			del(self->fd, &self->s, i);
 		ASSERT_EQ(0, count_of(self->fd));
-		ret = _test_cmd_batch_update(self->fd, b.keys, vals, n,
-					     RCUMAP_UPDATE_ANY, &out);
-		EXPECT_EQ(-EFAULT, ret);
+		test_err_batch_update(EFAULT, b.keys, vals, n,
+				      RCUMAP_UPDATE_ANY, &out);
 		EXPECT_GE(j, out);
 		for (i = 0; i < n; i++) {
 			EXPECT_EQ(i < out ? 0 : -ENOENT,
@@ -1731,8 +1727,7 @@ FIXTURE_SETUP(rcumap_owalk)
 	self->s = variant->s;
 	self->fd = rcumap_open();
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", RCUMAP_DEV, strerror(errno));
-	ASSERT_EQ(0, _test_cmd_create_shape_flags(self->fd, &self->s,
-						  variant->flags));
+	test_cmd_create_shape_flags(&self->s, variant->flags);
 	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->sh);

@@ -49,8 +49,7 @@ FIXTURE_SETUP(rcumap_lru)
 	};
 	self->fd = rcumap_open();
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", RCUMAP_DEV, strerror(errno));
-	ASSERT_EQ(0, _test_cmd_create_shape_flags(self->fd, &self->s,
-						  variant->flags));
+	test_cmd_create_shape_flags(&self->s, variant->flags);
 }
 
 FIXTURE_TEARDOWN(rcumap_lru)
@@ -113,8 +112,7 @@ TEST_F(rcumap_lru, insert_four_times_max_never_fails)
 			memcpy(kp + i * KS, keys[i], KS);
 			memcpy(vp + i * VS, vals[i], VS);
 		}
-		EXPECT_EQ(0, _test_cmd_batch_update(self->fd, kp, VS ? vp : NULL,
-						    8, 0, &out));
+		test_cmd_batch_update(kp, VS ? vp : NULL, 8, 0, &out);
 		EXPECT_EQ(8, out);
 		EXPECT_EQ(MAXE, count_of(self->fd));
 		EXPECT_EQ(0, check(self->fd, &self->s, 10000 + 7, 0));
@@ -158,10 +156,8 @@ TEST_F(rcumap_lru, looked_up_keys_survive_walked_keys_do_not)
 				ret = _test_cmd_get_next_key(self->fd, k, nk);
 			}
 			ASSERT_EQ(-ENOENT, ret);
-			ASSERT_EQ(0, _test_cmd_batch_lookup_ordered(self->fd, keys,
-								    VS ? vals : NULL,
-								    NULL, MAXE,
-								    &out));
+			test_cmd_batch_lookup_ordered(keys, VS ? vals : NULL,
+						      NULL, MAXE, &out);
 			ASSERT_EQ(MAXE, out);
 			cursor = 0;
 			do {
@@ -198,18 +194,18 @@ TEST_F(rcumap_lru, ptab_ops_einval_resize_works)
 	__u8 v[8] = { 0 };
 	__u64 id, n;
 
-	EXPECT_EQ(-EINVAL, _test_cmd_ptab_insert(self->fd, v, &id));
-	EXPECT_EQ(-EINVAL, _test_cmd_ptab_lookup(self->fd, 0, v));
-	EXPECT_EQ(-EINVAL, _test_cmd_ptab_remove(self->fd, 0, NULL));
-	EXPECT_EQ(-EINVAL, _test_cmd_ptab_next(self->fd, 0, NULL, &id));
+	test_err_ptab_insert(EINVAL, v, &id);
+	test_err_ptab_lookup(EINVAL, 0, v);
+	test_err_ptab_remove(EINVAL, 0, NULL);
+	test_err_ptab_next(EINVAL, 0, NULL, &id);
 	ASSERT_EQ(0, fill_keys(self->fd, &self->s, MAXE, 1));
 	/* Few buckets, but far from the bucket bound for MAXE keys. */
-	EXPECT_EQ(0, _test_cmd_resize(self->fd, MAXE / 16));
+	test_cmd_resize(MAXE / 16);
 	/* max_entries is a power of two here: the most buckets allowed. */
-	EXPECT_EQ(0, _test_cmd_resize(self->fd, MAXE));
-	EXPECT_EQ(-EINVAL, _test_cmd_resize(self->fd, MAXE + 1));
-	EXPECT_EQ(-EINVAL, _test_cmd_resize(self->fd, RCUMAP_MAX_BUCKETS));
-	EXPECT_EQ(-EINVAL, _test_cmd_resize(self->fd, 0));
+	test_cmd_resize(MAXE);
+	test_err_resize(EINVAL, MAXE + 1);
+	test_err_resize(EINVAL, RCUMAP_MAX_BUCKETS);
+	test_err_resize(EINVAL, 0);
 	for (n = 0; n < MAXE; n++)
 		EXPECT_EQ(0, check(self->fd, &self->s, n, 1));
 	EXPECT_EQ(MAXE, count_of(self->fd));

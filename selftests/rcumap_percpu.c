@@ -219,7 +219,7 @@ TEST_F(rcumap_percpu, round_trip_every_cpu)
 	for (n = 0; n < 8; n++) {
 		make_key(k, KS, n);
 		memset(self->b, 0xa5, self->vbuf + 64);
-		ASSERT_EQ(0, _test_cmd_lookup(self->fd, k, self->b));
+		test_cmd_lookup(k, self->b);
 		EXPECT_TRUE(pc_is(&self->s, self->nr_cpus, self->b, n, 1,
 				  self->a)) TH_LOG("key %llu", (unsigned long long)n);
 		EXPECT_TRUE(all_bytes(self->b + self->vbuf, 0xa5, 64));
@@ -228,17 +228,17 @@ TEST_F(rcumap_percpu, round_trip_every_cpu)
 	ASSERT_EQ(0, pc_put(self->fd, &self->s, self->nr_cpus, self->a, 3, 2,
 			    RCUMAP_UPDATE_EXIST));
 	make_key(k, KS, 3);
-	ASSERT_EQ(0, _test_cmd_lookup(self->fd, k, self->b));
+	test_cmd_lookup(k, self->b);
 	EXPECT_TRUE(pc_is(&self->s, self->nr_cpus, self->b, 3, 2, self->a));
 	make_key(k, KS, 4);
-	ASSERT_EQ(0, _test_cmd_lookup(self->fd, k, self->b));
+	test_cmd_lookup(k, self->b);
 	EXPECT_TRUE(pc_is(&self->s, self->nr_cpus, self->b, 4, 1, self->a));
 	EXPECT_EQ(-EEXIST, pc_put(self->fd, &self->s, self->nr_cpus, self->a,
 				  3, 3, RCUMAP_UPDATE_NOEXIST));
 	EXPECT_EQ(-ENOENT, pc_put(self->fd, &self->s, self->nr_cpus, self->a,
 				  100, 3, RCUMAP_UPDATE_EXIST));
 	make_key(k, KS, 100);
-	EXPECT_EQ(-ENOENT, _test_cmd_lookup(self->fd, k, self->b));
+	test_err_lookup(ENOENT, k, self->b);
 	EXPECT_EQ(8, count_of(self->fd));
 }
 
@@ -250,15 +250,15 @@ TEST_F(rcumap_percpu, lookup_and_delete_returns_every_cpu)
 			    RCUMAP_UPDATE_ANY));
 	make_key(k, KS, 7);
 	memset(self->b, 0xa5, self->vbuf + 64);
-	ASSERT_EQ(0, _test_cmd_lookup_and_delete(self->fd, k, self->b));
+	test_cmd_lookup_and_delete(k, self->b);
 	EXPECT_TRUE(pc_is(&self->s, self->nr_cpus, self->b, 7, 1, self->a));
 	EXPECT_TRUE(all_bytes(self->b + self->vbuf, 0xa5, 64));
 	EXPECT_EQ(0, count_of(self->fd));
-	EXPECT_EQ(-ENOENT, _test_cmd_lookup_and_delete(self->fd, k, self->b));
-	EXPECT_EQ(-ENOENT, _test_cmd_delete(self->fd, k));
+	test_err_lookup_and_delete(ENOENT, k, self->b);
+	test_err_delete(ENOENT, k);
 	ASSERT_EQ(0, pc_put(self->fd, &self->s, self->nr_cpus, self->a, 7, 1,
 			    RCUMAP_UPDATE_ANY));
-	EXPECT_EQ(0, _test_cmd_delete(self->fd, k));
+	test_cmd_delete(k);
 	EXPECT_EQ(0, count_of(self->fd));
 }
 
@@ -297,7 +297,7 @@ TEST_F(rcumap_percpu, batches_and_walks)
 		pc_make(&self->s, self->nr_cpus, vals + (size_t)i * self->vbuf,
 			i, 4, 0x33);
 	}
-	ASSERT_EQ(0, _test_cmd_batch_update(self->fd, keys, vals, n, 0, &out));
+	test_cmd_batch_update(keys, vals, n, 0, &out);
 	EXPECT_EQ(n, out);
 	EXPECT_EQ(n, count_of(self->fd));
 
@@ -327,8 +327,7 @@ TEST_F(rcumap_percpu, batches_and_walks)
 		EXPECT_EQ(1, seen[i]) TH_LOG("key %u", i);
 
 	/* Ordered, all at once. */
-	ASSERT_EQ(0, _test_cmd_batch_lookup_ordered(self->fd, keys, vals, NULL,
-						    MAXE, &out));
+	test_cmd_batch_lookup_ordered(keys, vals, NULL, MAXE, &out);
 	EXPECT_EQ(n, out);
 	for (i = 0; i < out; i++) {
 		idx = key_index(keys + i * KS, KS);
@@ -355,18 +354,18 @@ TEST_F(rcumap_percpu, batches_and_walks)
 	}
 
 	/* RESIZE keeps every CPU's value. */
-	EXPECT_EQ(0, _test_cmd_resize(self->fd, 2));
-	EXPECT_EQ(0, _test_cmd_resize(self->fd, 128));
+	test_cmd_resize(2);
+	test_cmd_resize(128);
 	for (i = 0; i < n; i++) {
 		make_key(k, KS, i);
-		ASSERT_EQ(0, _test_cmd_lookup(self->fd, k, self->b));
+		test_cmd_lookup(k, self->b);
 		EXPECT_TRUE(pc_is(&self->s, self->nr_cpus, self->b, i, 4,
 				  self->a));
 	}
 
 	for (i = 0; i < n; i++)
 		make_key(keys + i * KS, KS, i);
-	ASSERT_EQ(0, _test_cmd_batch_delete(self->fd, keys, n, &out));
+	test_cmd_batch_delete(keys, n, &out);
 	EXPECT_EQ(n, out);
 	EXPECT_EQ(0, count_of(self->fd));
 	free(keys);
@@ -384,10 +383,10 @@ TEST_F(rcumap_percpu, ptab_ops_einval_and_short_buffer_efault)
 	size_t len;
 	__u64 id;
 
-	EXPECT_EQ(-EINVAL, _test_cmd_ptab_insert(self->fd, self->a, &id));
-	EXPECT_EQ(-EINVAL, _test_cmd_ptab_lookup(self->fd, 0, self->a));
-	EXPECT_EQ(-EINVAL, _test_cmd_ptab_remove(self->fd, 0, NULL));
-	EXPECT_EQ(-EINVAL, _test_cmd_ptab_next(self->fd, 0, NULL, &id));
+	test_err_ptab_insert(EINVAL, self->a, &id);
+	test_err_ptab_lookup(EINVAL, 0, self->a);
+	test_err_ptab_remove(EINVAL, 0, NULL);
+	test_err_ptab_next(EINVAL, 0, NULL, &id);
 
 	/* The last 8 bytes of the value buffer on an unmapped page. */
 	p = mmap(NULL, self->vbuf + 2 * PAGE, PROT_READ | PROT_WRITE,
@@ -399,14 +398,12 @@ TEST_F(rcumap_percpu, ptab_ops_einval_and_short_buffer_efault)
 	ASSERT_EQ(0, pc_put(self->fd, &self->s, self->nr_cpus, self->a, 1, 1,
 			    RCUMAP_UPDATE_ANY));
 	make_key(k, KS, 1);
-	EXPECT_EQ(-EFAULT, _test_cmd_lookup_and_delete(self->fd, k,
-						       end - self->vbuf + 8));
+	test_err_lookup_and_delete(EFAULT, k, end - self->vbuf + 8);
 	EXPECT_EQ(1, count_of(self->fd));
-	EXPECT_EQ(-EFAULT, _test_cmd_lookup(self->fd, k, end - self->vbuf + 8));
+	test_err_lookup(EFAULT, k, end - self->vbuf + 8);
 	make_key(k, KS, 2);
 	memcpy(end - self->vbuf + 8, self->a, self->vbuf - 8);
-	EXPECT_EQ(-EFAULT, _test_cmd_update(self->fd, k, end - self->vbuf + 8,
-					    0));
+	test_err_update(EFAULT, k, end - self->vbuf + 8, 0);
 	EXPECT_EQ(1, count_of(self->fd));
 	munmap(p, len);
 	munmap(end + PAGE, self->vbuf + 2 * PAGE - len - PAGE);
