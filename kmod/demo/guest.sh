@@ -1,15 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# demo.sh - load rcumap_demo.ko in the test guest, keep what it printed.
+# guest.sh - load rcumap_demo.ko in the test guest, keep what it printed.
 #
-#   tools/vm/run.sh --kernel debug --out DIR --script tools/demo/demo.sh \
+#   tools/vm/run.sh --kernel debug --out DIR --script kmod/demo/guest.sh \
 #       --module build/debug/rcumap.ko --module build/debug/rcumap_demo.ko
 #
 # The demo's lines of the kernel log go to /out/demo.txt (DIR/out/demo.txt
 # on the host).  Exits 0 only if both modules loaded and unloaded.
 set -e
-GUEST_NAME=demo/demo.sh
+GUEST_NAME=demo/guest.sh
 # shellcheck source=tools/vm/guest-lib.sh
 . /lib/rcumap/guest-lib.sh
 load_rcumap
