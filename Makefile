@@ -36,7 +36,7 @@ else
 BUILD	:= build/custom
 endif
 
-SOURCES	:= Kbuild VERSION $(wildcard kmod/*.[ch] kmod/*/*.[ch] kunit/*.[ch] tools/demo/*.[ch] \
+SOURCES	:= Kbuild VERSION $(wildcard kmod/*.[ch] kmod/*/*.[ch] kunit/*.[ch] \
 			    include/linux/*.h include/uapi/linux/*.h)
 
 .PHONY: all modules kernel deps lint run check clean help native bench-native fuzz bench \

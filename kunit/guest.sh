@@ -4,8 +4,12 @@
 # rcumap_kunit.ko loads; their results are saved before it is unloaded,
 # and both modules must unload cleanly.
 set -e
-insmod /lib/rcumap/rcumap.ko
-insmod /lib/rcumap/rcumap_kunit.ko ${RCUMAP_KUNIT_ARGS:-}
+GUEST_NAME=kunit/guest.sh
+# shellcheck source=tools/vm/guest-lib.sh
+. /lib/rcumap/guest-lib.sh
+load_rcumap
+# shellcheck disable=SC2086
+load_module rcumap_kunit ${RCUMAP_KUNIT_ARGS:-}
 /init --save-kunit
-rmmod rcumap_kunit
-rmmod rcumap
+unload_module rcumap_kunit
+unload_module rcumap

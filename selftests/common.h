@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the /dev/rcumap selftests (rcumap.c, rcumap_fail_nth.c).
+ * Helpers shared by the /dev/rcumap selftests: the binaries of one concern
+ * each (rcumap_lengths.c, rcumap_dev.c, rcumap_hash.c, rcumap_ptab.c,
+ * rcumap_percpu.c, rcumap_lru.c, rcumap_mp.c), rcumap_fail_nth.c and
+ * librcumap.c.
  *
  * Conventions: @fd is an open file of /dev/rcumap; @n is the index a test
  * key is made from (make_key()), @ver the version a test value is made from
@@ -14,10 +17,10 @@
  * The _test_cmd_<op>() helpers call librcumap (tools/lib/rcumap), as a
  * program would.  Where a test holds the device to what the library hides
  * (fields the kernel must leave alone on an error), it calls the ioctl
- * itself: the tests over every ioctl in rcumap.c (length, flags, pointers),
- * the _raw_batch_*() helpers below, which fill out_count and out_cursor
- * with UNTOUCHED* first, and _test_cmd_bucket_stats(), one raw call of
- * BUCKET_STATS (the library walks the whole table).
+ * itself: the tests over every ioctl in rcumap_lengths.c (length, flags,
+ * pointers), the _raw_batch_*() helpers below, which fill out_count and
+ * out_cursor with UNTOUCHED* first, and _test_cmd_bucket_stats(), one raw
+ * call of BUCKET_STATS (the library walks the whole table).
  */
 #ifndef RCUMAP_SELFTEST_COMMON_H
 #define RCUMAP_SELFTEST_COMMON_H
@@ -48,6 +51,7 @@
 
 #define U64_PTR(p)	((__u64)(uintptr_t)(p))
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+#define offsetofend(T, m)	(offsetof(T, m) + sizeof(((T *)0)->m))
 
 /*
  * The largest key and value of the fixtures' shapes, for buffers on the
@@ -390,6 +394,10 @@ static inline int _test_cmd_dup_rdonly(int fd, int *out_fd)
 	EXPECT_EQ(-(_errno), _test_cmd_create(self->fd, __VA_ARGS__))
 #define test_cmd_create_shape(s) \
 	ASSERT_EQ(0, _test_cmd_create_shape(self->fd, s))
+#define test_err_create_shape(_errno, s) \
+	EXPECT_EQ(-(_errno), _test_cmd_create_shape(self->fd, s))
+#define test_cmd_create_shape_flags(s, flags) \
+	ASSERT_EQ(0, _test_cmd_create_shape_flags(self->fd, s, flags))
 #define test_cmd_info(info) \
 	ASSERT_EQ(0, _test_cmd_info(self->fd, info))
 #define test_err_info(_errno, info) \
@@ -602,6 +610,15 @@ static inline long long value_check(const void *buf, __u32 value_size,
 	return ver;
 }
 
+/* The next number of an xorshift64 generator of state @s (not 0). */
+static inline __u64 rnd(__u64 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 /* True if @len bytes at @p all equal @c. */
 static inline bool all_bytes(const void *p, int c, size_t len)
 {
@@ -667,6 +684,254 @@ static inline void *badmem_at_end(const struct badmem *b, size_t len)
 static inline void *badmem_straddle(const struct badmem *b, size_t len)
 {
 	return b->rw_end - len + 1;
+}
+
+/* ---- Maps of a test's shape ---------------------------------------------- */
+
+/* In a TEST_F() body whose fixture holds the map's struct shape as "s". */
+#define KS	(self->s.key_size)
+#define VS	(self->s.value_size)
+#define MAXE	(self->s.max_entries)
+
+/* Key @n at version @ver, inserted or replaced as @flags says. */
+static inline int put(int fd, const struct shape *s, __u64 n, __u32 ver,
+		      __u32 flags)
+{
+	__u8 k[TEST_MAX_KEY], v[TEST_MAX_VALUE];
+
+	make_key(k, s->key_size, n);
+	make_value(v, s->value_size, n, ver);
+	return _test_cmd_update(fd, k, v, flags);
+}
+
+static inline int del(int fd, const struct shape *s, __u64 n)
+{
+	__u8 k[TEST_MAX_KEY];
+
+	make_key(k, s->key_size, n);
+	return _test_cmd_delete(fd, k);
+}
+
+/*
+ * 0 if key @n holds version @ver, the error of LOOKUP if it fails, and
+ * -EBADMSG if it returns another value or writes past value_size.
+ */
+static inline int check(int fd, const struct shape *s, __u64 n, __u32 ver)
+{
+	__u8 k[TEST_MAX_KEY], v[TEST_MAX_VALUE + 64];
+	int ret;
+
+	make_key(k, s->key_size, n);
+	memset(v, 0xa5, sizeof(v));
+	ret = _test_cmd_lookup(fd, k, v);
+	if (ret)
+		return ret;
+	if (!value_is(v, s->value_size, n, ver) ||
+	    !all_bytes(v + s->value_size, 0xa5, 64))
+		return -EBADMSG;
+	return 0;
+}
+
+/* Keys 0 to @n - 1 at version @ver. */
+static inline int fill_keys(int fd, const struct shape *s, __u64 n, __u32 ver)
+{
+	__u64 i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = put(fd, s, i, ver, RCUMAP_UPDATE_ANY);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Insert the value of number @n, version @ver; its id into @id. */
+static inline int pins(int fd, const struct shape *s, __u64 n, __u32 ver,
+			__u64 *id)
+{
+	__u8 v[TEST_MAX_VALUE];
+
+	make_value(v, s->value_size, n, ver);
+	return _test_cmd_ptab_insert(fd, v, id);
+}
+
+/* 0 if @id holds the value of @n, @ver; LOOKUP's error; -EBADMSG. */
+static inline int pcheck(int fd, const struct shape *s, __u64 id, __u64 n,
+			 __u32 ver)
+{
+	__u8 v[TEST_MAX_VALUE + 64];
+	int ret;
+
+	memset(v, 0xa5, sizeof(v));
+	ret = _test_cmd_ptab_lookup(fd, id, v);
+	if (ret)
+		return ret;
+	if (!value_is(v, s->value_size, n, ver) ||
+	    !all_bytes(v + s->value_size, 0xa5, 64))
+		return -EBADMSG;
+	return 0;
+}
+
+/* INFO's out_count, or -errno. */
+static inline long long count_of(int fd)
+{
+	struct rcumap_info info;
+	int ret = _test_cmd_info(fd, &info);
+
+	return ret ? (long long)ret : (long long)info.out_count;
+}
+
+/* -1 if the file has no map (INFO fails with EINVAL), else INFO's count. */
+static inline long long state_of(int fd)
+{
+	long long c = count_of(fd);
+
+	return c == -EINVAL ? -1 : c;
+}
+
+/* A new file holding a map of shape @s made with CREATE's @flags. */
+static inline int open_map_flags(const struct shape *s, __u32 flags)
+{
+	int fd = rcumap_open();
+
+	if (fd < 0)
+		return -errno;
+	if (_test_cmd_create_shape_flags(fd, s, flags)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static inline int open_map(const struct shape *s)
+{
+	return open_map_flags(s, 0);
+}
+
+/*
+ * Write @len bytes of @src into fresh read-only memory; ro_free() it.
+ * Two pages, so that it cannot fill a struct badmem's one-page hole.
+ */
+static inline void *ro_copy(const void *src, size_t len)
+{
+	void *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, src, len);
+	if (mprotect(p, 2 * PAGE, PROT_READ))
+		return NULL;
+	return p;
+}
+
+static inline void ro_free(void *p)
+{
+	munmap(p, 2 * PAGE);
+}
+
+/* ---- Bucket statistics ---------------------------------------------------- */
+
+/*
+ * What a whole BUCKET_STATS walk adds up to: the histogram summed over the
+ * calls, the largest out_longest, the bucket count, and the calls made.
+ */
+struct stats {
+	__u32 hist[RCUMAP_STATS_MAX_HIST];
+	__u32 nr_buckets;
+	__u32 longest;
+	__u32 calls;
+};
+
+/*
+ * Walk from cursor 0 in chunks of @budget with @nr_hist counters, holding
+ * each call to the header: out_cursor advances by min(@budget, what is
+ * left), the chunk's histogram counts that many buckets and the kernel
+ * writes no counter past @nr_hist, the bucket count stays put (no test
+ * resizes while it walks), and the call at the end is ENOENT and writes
+ * nothing.  0, the -errno of a call that failed otherwise, or -EBADMSG if
+ * a call broke a rule.
+ */
+static inline int stats_walk(int fd, __u32 budget, __u32 nr_hist,
+			     struct stats *st)
+{
+	__u32 hist[RCUMAP_STATS_MAX_HIST + 1], cursor = 0, i, step;
+	struct rcumap_bucket_stats c;
+	__u64 sum;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	for (;;) {
+		memset(hist, 0xa5, sizeof(hist));
+		ret = _test_cmd_bucket_stats(fd, hist, nr_hist, budget, cursor,
+					     &c);
+		if (ret == -ENOENT && st->calls && cursor == st->nr_buckets) {
+			if (c.out_cursor != UNTOUCHED32 ||
+			    c.out_nr_buckets != UNTOUCHED32 ||
+			    c.out_longest != UNTOUCHED32 ||
+			    !all_bytes(hist, 0xa5, sizeof(hist)))
+				return -EBADMSG;
+			return 0;
+		}
+		if (ret)
+			return ret;
+		if (st->calls && c.out_nr_buckets != st->nr_buckets)
+			return -EBADMSG;
+		st->nr_buckets = c.out_nr_buckets;
+		if (cursor >= st->nr_buckets)
+			return -EBADMSG;
+		step = st->nr_buckets - cursor < budget ?
+		       st->nr_buckets - cursor : budget;
+		if (c.out_cursor != cursor + step)
+			return -EBADMSG;
+		sum = 0;
+		for (i = 0; i < nr_hist; i++) {
+			sum += hist[i];
+			st->hist[i] += hist[i];
+		}
+		if (sum != step ||
+		    !all_bytes(hist + nr_hist, 0xa5,
+			       sizeof(hist) - nr_hist * sizeof(*hist)))
+			return -EBADMSG;
+		if (c.out_longest > st->longest)
+			st->longest = c.out_longest;
+		st->calls++;
+		cursor = c.out_cursor;
+	}
+}
+
+/*
+ * What a whole walk must give on a map that is not being changed: every
+ * bucket counted once, every key once (the sum of i * hist[i]), and the
+ * longest bucket at the top of the histogram.  Returns the walk.
+ */
+static inline struct stats
+stats_check_still(struct __test_metadata *_metadata, int fd, __u32 budget)
+{
+	struct rcumap_info info;
+	__u64 buckets = 0, keys = 0;
+	struct stats st;
+	__u32 i, top = 0;
+
+	EXPECT_EQ(0, stats_walk(fd, budget, RCUMAP_STATS_MAX_HIST, &st))
+		TH_LOG("budget %u", budget);
+	EXPECT_EQ(0, _test_cmd_info(fd, &info));
+	for (i = 0; i < RCUMAP_STATS_MAX_HIST; i++) {
+		buckets += st.hist[i];
+		keys += (__u64)i * st.hist[i];
+		if (st.hist[i])
+			top = i;
+	}
+	/* Else the last counter would hold buckets of several lengths. */
+	EXPECT_GT(RCUMAP_STATS_MAX_HIST - 1, st.longest);
+	EXPECT_EQ(info.out_nr_buckets, st.nr_buckets) TH_LOG("budget %u", budget);
+	EXPECT_EQ(st.nr_buckets, buckets) TH_LOG("budget %u", budget);
+	EXPECT_EQ(info.out_count, keys) TH_LOG("budget %u", budget);
+	EXPECT_EQ(top, st.longest) TH_LOG("budget %u", budget);
+	EXPECT_EQ((st.nr_buckets + budget - 1) / budget, st.calls)
+		TH_LOG("budget %u", budget);
+	return st;
 }
 
 /* ---- Time ----------------------------------------------------------------- */

@@ -5,22 +5,26 @@
 #
 # Runs as /test.sh under tools/vm/init (busybox sh, as root), e.g.
 #   tools/vm/run.sh --kernel debug --out DIR --script selftests/guest.sh \
-#       --module rcumap.ko --bin rcumap_test --bin rcumap_fail_nth \
-#       --bin librcumap_test --bin librcumap-example
+#       --module rcumap.ko --bin rcumap_lengths --bin rcumap_dev ... \
+#       --bin rcumap_fail_nth --bin librcumap_test --bin librcumap-example
+# (one --bin for each of "make -s -C selftests print-tests", see
+# tools/check.sh).
 #
 # Loads /lib/rcumap/rcumap.ko, checks that an open file of /dev/rcumap keeps
-# it from being removed, runs /bin/rcumap_test, /bin/rcumap_fail_nth and
-# /bin/librcumap_test (each binary's TAP output, stderr included, goes to
-# /out/NAME.tap and to the console) and the library's example
-# /bin/librcumap-example (its output and "exit N" to
-# /out/librcumap-example.txt), then unloads the module.  Exits non-zero if
-# the module did not load, unloaded while in use or did not unload at the
-# end, a test binary exited non-zero or did not end with "N passed, 0
-# failed", or the example failed.
+# it from being removed, runs every /bin/rcumap_* test binary (the
+# Makefile's TESTS, then rcumap_fail_nth) and /bin/librcumap_test (each
+# binary's TAP output, stderr included, goes to /out/NAME.tap and to the
+# console) and the library's example /bin/librcumap-example (its output
+# and "exit N" to /out/librcumap-example.txt), then unloads the module.
+# Exits non-zero if the module did not load, unloaded while in use or did
+# not unload at the end, a test binary exited non-zero or did not end with
+# "N passed, 0 failed", or the example failed.
+
+GUEST_NAME=guest.sh
+# shellcheck source=tools/vm/guest-lib.sh
+. /lib/rcumap/guest-lib.sh
 
 failed=0
-
-say() { echo "guest.sh: $*"; }
 
 # run NAME: one selftest binary; 0 if it passed.
 run() {
@@ -31,10 +35,10 @@ run() {
 		return 1
 	fi
 	say "running $name"
-	start=$(cut -d" " -f1 /proc/uptime)
+	start=$(now)
 	"/bin/$name" >"$tap" 2>&1
 	rc=$?
-	end=$(cut -d" " -f1 /proc/uptime)
+	end=$(now)
 	cat "$tap"
 	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$tap" | tail -n 1)
 	say "$name: exit $rc, '${summary:-no summary line}', $start -> $end s"
@@ -47,24 +51,14 @@ run() {
 	[ "$(tail -n 1 "$tap")" = "$summary" ]
 }
 
-if ! insmod /lib/rcumap/rcumap.ko; then
-	say "insmod rcumap.ko failed"
-	exit 1
-fi
-# devtmpfs makes the node; give it a moment.
-i=0
-while [ ! -c /dev/rcumap ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -c /dev/rcumap ] || say "no /dev/rcumap after insmod"
+load_rcumap || exit 1
 
 # An open file of the device pins the module.
 if exec 3<>/dev/rcumap; then
 	if rmmod rcumap 2>/dev/null; then
 		say "rmmod rcumap succeeded with /dev/rcumap open"
 		failed=1
-		insmod /lib/rcumap/rcumap.ko || exit 1
+		load_rcumap || exit 1
 	else
 		say "rmmod with /dev/rcumap open refused: ok"
 	fi
@@ -74,9 +68,19 @@ else
 	failed=1
 fi
 
-run rcumap_test || failed=1
-run rcumap_fail_nth || failed=1
-run librcumap_test || failed=1
+# The tests of the device, one binary per concern (selftests/Makefile's
+# TESTS, in name order), then the fail-nth sweep and librcumap's tests.
+tests=
+for b in /bin/rcumap_*; do
+	[ -x "$b" ] && [ "$b" != /bin/rcumap_fail_nth ] && tests="$tests ${b#/bin/}"
+done
+if [ -z "$tests" ]; then
+	say "no /bin/rcumap_* test binaries"
+	failed=1
+fi
+for t in $tests rcumap_fail_nth librcumap_test; do
+	run "$t" || failed=1
+done
 
 # The example of Documentation/librcumap-example.c: it checks its own
 # results and exits 0 if they are right.
@@ -88,13 +92,7 @@ cat /out/librcumap-example.txt
 [ "$rc" -eq 0 ] || failed=1
 
 # Every map file is closed now: the module must go.
-if rmmod rcumap; then
-	say "rmmod rcumap: ok"
-else
-	say "rmmod rcumap failed"
-	failed=1
-fi
-[ -e /sys/module/rcumap ] && { say "rcumap still loaded"; failed=1; }
+unload_module rcumap || failed=1
 
 say "exit $failed"
 exit $failed

@@ -21,11 +21,6 @@
 
 #include "common.h"
 
-#ifndef offsetofend
-#define offsetofend(type, member) \
-	(offsetof(type, member) + sizeof(((type *)0)->member))
-#endif
-
 #define EXPECT_ERR(_errno, _call) do {					\
 	int __ret;							\
 	errno = 0;							\

@@ -152,16 +152,22 @@ check "librcumap: -Wall -Wextra clean, exports = librcumap.map = rcumap.h = libr
 
 echo "---- selftests of /dev/rcumap and librcumap in the debug guest"
 st=$top/build/selftests
+# One binary per concern (selftests/Makefile's TESTS), then the rest.
+st_tests=$(make -s -C selftests KSRC="$(source_dir)" print-tests)
+[ -n "$st_tests" ] || not_ok "selftests: make print-tests named no binary"
 if make -s -C selftests KSRC="$(source_dir)" O="$st" >"$out/selftests-build.log" 2>&1; then
+	st_bins=()
+	for t in $st_tests rcumap_fail_nth librcumap_test librcumap-example; do
+		st_bins+=(--bin "$st/$t")
+	done
 	if tools/vm/run.sh --kernel debug --mem 1024 --out "$out/selftests" \
 		--script selftests/guest.sh --module build/debug/rcumap.ko \
-		--bin "$st/rcumap_test" --bin "$st/rcumap_fail_nth" \
-		--bin "$st/librcumap_test" --bin "$st/librcumap-example"; then
+		"${st_bins[@]}"; then
 		ok "selftests guest run: no kernel reports, nothing leaked, rmmod works"
 	else
 		not_ok "selftests guest run: see $out/selftests"
 	fi
-	for t in rcumap_test rcumap_fail_nth librcumap_test; do
+	for t in $st_tests rcumap_fail_nth librcumap_test; do
 		touch "$out/selftests/out/$t.tap" 2>/dev/null
 		tap "$t" "$out/selftests/out/$t.tap"
 	done

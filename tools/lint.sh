@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 kdir=${1:?usage: lint.sh KDIR}
 cd "$top"
 
-files=$(ls kmod/*.[ch] kmod/*/*.[ch] kunit/*.[ch] tools/demo/*.c include/linux/*.h \
+files=$(ls kmod/*.[ch] kmod/*/*.[ch] kunit/*.[ch] include/linux/*.h \
 	include/uapi/linux/*.h 2>/dev/null)
 status=0
 

@@ -24,7 +24,9 @@
 # loaded, the test passed and both modules unloaded; run.sh then scans
 # the kernel log for reports.
 
-say() { echo "torture/guest.sh: $*"; }
+GUEST_NAME=torture/guest.sh
+# shellcheck source=tools/vm/guest-lib.sh
+. /lib/rcumap/guest-lib.sh
 
 params=
 [ -n "${RCUMAP_TORTURE_DURATION:-}" ] &&
@@ -36,23 +38,20 @@ params=
 [ -n "${RCUMAP_TORTURE_SEED:-}" ] &&
 	params="$params seed=$RCUMAP_TORTURE_SEED"
 
-if ! insmod /lib/rcumap/rcumap.ko; then
-	say "insmod rcumap.ko failed"
-	exit 1
-fi
+load_rcumap || exit 1
 
 failed=0
 say "insmod rcumap_torture.ko$params"
-start=$(cut -d" " -f1 /proc/uptime)
+start=$(now)
 # shellcheck disable=SC2086
-if insmod /lib/rcumap/rcumap_torture.ko $params; then
+if load_module rcumap_torture $params; then
 	loaded=1
 else
-	say "insmod rcumap_torture.ko failed: the test found a mismatch"
+	say "the test found a mismatch"
 	loaded=0
 	failed=1
 fi
-end=$(cut -d" " -f1 /proc/uptime)
+end=$(now)
 dmesg | grep 'rcumap_torture: ' >/out/torture.txt
 cat /out/torture.txt
 say "ran from $start to $end s"
@@ -65,13 +64,9 @@ if grep -q 'rcumap_torture: \(FAIL\|mismatch\)' /out/torture.txt; then
 	failed=1
 fi
 
-if [ "$loaded" = 1 ] && ! rmmod rcumap_torture; then
-	say "rmmod rcumap_torture failed"
+if [ "$loaded" = 1 ] && ! unload_module rcumap_torture; then
 	failed=1
 fi
-if ! rmmod rcumap; then
-	say "rmmod rcumap failed"
-	failed=1
-fi
+unload_module rcumap || failed=1
 say "exit $failed"
 exit $failed

@@ -83,7 +83,7 @@ msg "building rcumap.ko and rcumap_bench.ko in $build"
 rm -rf "$build"
 mkdir -p "$build"
 # Kbuild writes its objects next to the sources: build in a copy.
-tar -cf - Kbuild kmod include kunit tools/demo | tar -xf - -C "$build"
+tar -cf - Kbuild kmod include kunit | tar -xf - -C "$build"
 make -s -C "$kdir" M="$build" W=1 modules
 for m in rcumap rcumap_bench; do
 	[ -f "$build/$m.ko" ] || die "$m.ko was not built"

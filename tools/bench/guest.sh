@@ -25,9 +25,11 @@
 # "bench:" on the console tell the progress.  Exits non-zero if anything
 # failed.
 
+GUEST_NAME=bench
+# shellcheck source=tools/vm/guest-lib.sh
+. /lib/rcumap/guest-lib.sh
+
 failed=0
-say() { echo "bench: $*"; }
-now() { cut -d" " -f1 /proc/uptime; }
 
 # add NAME VALUE: append a module parameter if VALUE is set.
 params=
@@ -52,15 +54,7 @@ progress() {
 }
 
 say "$(nproc) CPUs, $(uname -r)"
-if ! insmod /lib/rcumap/rcumap.ko; then
-	say "insmod rcumap.ko failed"
-	exit 1
-fi
-i=0
-while [ ! -c /dev/rcumap ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+load_rcumap || exit 1
 
 maps=${BENCH_MAPS:-hash,ptab,mem,resize,worst,user}
 case ,$maps, in
@@ -105,7 +99,7 @@ if [ -n "$kmaps" ]; then
 	progress &
 	poller=$!
 	# shellcheck disable=SC2086
-	if ! insmod /lib/rcumap/rcumap_bench.ko $params; then
+	if ! load_module rcumap_bench $params; then
 		say "rcumap_bench.ko failed (see the kernel log)"
 		failed=1
 	fi
@@ -114,15 +108,11 @@ if [ -n "$kmaps" ]; then
 	results >/out/kernel.csv
 	say "kernel: $(grep -c '^RCUMAP_BENCH,' /out/kernel.csv) measurements, done at $(now) s"
 	# The module stays loaded after a successful run; it must go cleanly.
-	if [ -e /sys/module/rcumap_bench ] && ! rmmod rcumap_bench; then
-		say "rmmod rcumap_bench failed"
+	if [ -e /sys/module/rcumap_bench ] && ! unload_module rcumap_bench; then
 		failed=1
 	fi
 fi
 
-if ! rmmod rcumap; then
-	say "rmmod rcumap failed"
-	failed=1
-fi
+unload_module rcumap || failed=1
 say "exit $failed"
 exit $failed

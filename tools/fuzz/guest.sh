@@ -26,18 +26,12 @@
 # fuzzer's output goes to /out/fuzz.txt.  Exits 0 only if all of that
 # passed; run.sh then scans the kernel log (KASAN, lockdep, kmemleak...).
 
-say() { echo "fuzz/guest.sh: $*"; }
+GUEST_NAME=fuzz/guest.sh
+# shellcheck source=tools/vm/guest-lib.sh
+. /lib/rcumap/guest-lib.sh
 
 failed=0
-if ! insmod /lib/rcumap/rcumap.ko; then
-	say "insmod rcumap.ko failed"
-	exit 1
-fi
-i=0
-while [ ! -c /dev/rcumap ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+load_rcumap || exit 1
 
 mode=$(stat -c %a /dev/rcumap)
 if [ "$mode" = 600 ]; then
@@ -85,10 +79,8 @@ if [ "$RCUMAP_FUZZ_CHARGE_CHECK" != 0 ]; then
 	fi
 fi
 
-if rmmod rcumap; then
-	say "rmmod rcumap: ok"
-else
-	say "rmmod rcumap failed: a file or a map was left behind"
+if ! unload_module rcumap; then
+	say "a file or a map was left behind"
 	failed=1
 fi
 say "exit $failed"

@@ -15,6 +15,9 @@
 # (rcumapctl checks that the command fails with ERRNO) and must_fail for a
 # shell command.  Anything else that fails makes the script exit 1.
 set -u
+GUEST_NAME=demo.sh
+# shellcheck source=tools/vm/guest-lib.sh
+. /lib/rcumap/guest-lib.sh
 out=/out/demo.txt
 failures=0
 mkdir -p /out
@@ -137,7 +140,8 @@ info
 EOF
 
 note "# rcumapctl demo: $(uname -r)"
-run insmod /lib/rcumap/rcumap.ko
+note "# load_rcumap: insmod rcumap.ko, wait for /dev/rcumap (tools/vm/guest-lib.sh)"
+run load_rcumap
 run ls -l /dev/rcumap
 
 note ""
@@ -175,7 +179,7 @@ run rcumapctl -s /tmp/map.sock stop
 
 note ""
 note "# No map is open: the module unloads."
-run rmmod rcumap
+run unload_module rcumap
 run test ! -e /dev/rcumap
 
 if [ "$failures" -ne 0 ]; then

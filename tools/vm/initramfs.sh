@@ -7,11 +7,12 @@
 #                --script SCRIPT
 #
 # The archive holds busybox-static as /bin/busybox (applet links are made
-# by /init at boot), tools/vm/init as /init, SCRIPT as /test.sh, every
-# --module under /lib/rcumap/ (their load order is written to
-# /lib/rcumap/order, one name a line), every --bin under /bin/ and the
-# contents of every --tree DIR from the root down (e.g. a "make install
-# DESTDIR=DIR" staging tree, for modprobe).
+# by /init at boot), tools/vm/init as /init, SCRIPT as /test.sh,
+# tools/vm/guest-lib.sh (what every SCRIPT sources) as
+# /lib/rcumap/guest-lib.sh, every --module under /lib/rcumap/ (their load
+# order is written to /lib/rcumap/order, one name a line), every --bin
+# under /bin/ and the contents of every --tree DIR from the root down
+# (e.g. a "make install DESTDIR=DIR" staging tree, for modprobe).
 # /dev/console comes from the kernel's own built-in initramfs.
 set -euo pipefail
 # shellcheck source=tools/vm/lib.sh
@@ -52,6 +53,7 @@ install -m 0755 "$busybox" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 install -m 0755 "$RCUMAP_VM/init" "$stage/init"
 install -m 0755 "$script" "$stage/test.sh"
+install -m 0644 "$RCUMAP_VM/guest-lib.sh" "$stage/lib/rcumap/guest-lib.sh"
 
 : >"$stage/lib/rcumap/order"
 for m in "${modules[@]}"; do
