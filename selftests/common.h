@@ -322,6 +322,68 @@ static inline int _raw_batch_delete(int fd, const void *keys, __u32 count,
 	return ret;
 }
 
+/*
+ * RCUMAP_IOC_LOOKUP_BULK, raw: out_count and out_found come back through
+ * @out_count and @out_found whatever the ioctl returns (UNTOUCHED32 where
+ * the kernel did not write them).
+ */
+static inline int _raw_lookup_bulk(int fd, const void *keys, void *values,
+				   __u32 *status, __u32 count,
+				   __u32 *out_count, __u32 *out_found)
+{
+	struct rcumap_lookup_bulk cmd = {
+		.size = sizeof(cmd),
+		.keys = U64_PTR(keys),
+		.values = U64_PTR(values),
+		.status = U64_PTR(status),
+		.count = count,
+		.out_count = UNTOUCHED32,
+		.out_found = UNTOUCHED32,
+	};
+	int ret = rcumap_ioctl(fd, RCUMAP_IOC_LOOKUP_BULK, &cmd);
+
+	if (out_count)
+		*out_count = cmd.out_count;
+	if (out_found)
+		*out_found = cmd.out_found;
+	return ret;
+}
+
+/* The same through librcumap, as a program calls it. */
+static inline int _test_cmd_lookup_bulk(int fd, const void *keys,
+					void *values, __u32 *status,
+					__u32 count, __u32 *out_count,
+					__u32 *out_found)
+{
+	int ret = rcumap_map_lookup_bulk(fd, keys, values, status, &count,
+					 out_found, NULL);
+
+	if (out_count)
+		*out_count = count;
+	return ret;
+}
+
+/*
+ * BATCH_LOOKUP_AND_DELETE through librcumap: @token is the walk's token
+ * (RCUMAP_BATCH_TOKEN_SIZE() bytes), @started whether it holds one yet.
+ */
+static inline int _test_cmd_batch_lookup_and_delete(int fd, void *token,
+						    bool started, bool ordered,
+						    void *keys, void *values,
+						    __u32 count,
+						    __u32 *out_count)
+{
+	LIBRCUMAP_OPTS(rcumap_batch_opts, opts,
+		       .flags = ordered ? RCUMAP_WALK_ORDERED : 0);
+	int ret = rcumap_map_lookup_and_delete_batch(fd, started ? token : NULL,
+						     token, keys, values,
+						     &count, &opts);
+
+	if (out_count)
+		*out_count = count;
+	return ret;
+}
+
 /* The new entry's id in *@out_id; UNTOUCHED64 if none was made. */
 static inline int _test_cmd_ptab_insert(int fd, const void *value,
 					__u64 *out_id)
@@ -422,6 +484,8 @@ static inline int _test_cmd_dup_rdonly(int fd, int *out_fd)
 	ASSERT_EQ(0, _test_cmd_get_next_key(self->fd, key, next))
 #define test_err_get_next_key(_errno, key, next) \
 	EXPECT_EQ(-(_errno), _test_cmd_get_next_key(self->fd, key, next))
+#define test_cmd_lookup_bulk(...) \
+	ASSERT_EQ(0, _test_cmd_lookup_bulk(self->fd, __VA_ARGS__))
 #define test_cmd_batch_lookup(...) \
 	ASSERT_EQ(0, _test_cmd_batch_lookup(self->fd, __VA_ARGS__))
 #define test_err_batch_lookup(_errno, ...) \

@@ -1632,6 +1632,260 @@ TEST_F(rcumap_hash, resize_bad_values_einval)
 	}
 }
 
+/* ---- LOOKUP_BULK and BATCH_LOOKUP_AND_DELETE ------------------------------ */
+
+/*
+ * The queries of the bulk tests: keys 0 to 2 * @n + 2 in a scrambled
+ * order, the first @n present, the rest absent, and query 5 repeating
+ * query 2.  Returns how many queries: 2 * @n + 3.
+ */
+static __u32 bulk_queries(__u8 *keys, __u32 ks, __u32 n)
+{
+	__u32 m = 2 * n + 3, i;
+
+	for (i = 0; i < m; i++)
+		make_key(keys + (size_t)i * ks, ks, (i * 7) % m);
+	memcpy(keys + 5 * (size_t)ks, keys + 2 * (size_t)ks, ks);
+	return m;
+}
+
+/* Which key query @i of bulk_queries() asks for. */
+static __u32 bulk_query_key(__u32 i, __u32 n)
+{
+	__u32 m = 2 * n + 3;
+
+	return i == 5 ? (2 * 7) % m : (i * 7) % m;
+}
+
+/*
+ * Every key gets its status, 0 with its value or ENOENT with its value
+ * buffer untouched; a missing key fails nothing; out_found counts the
+ * keys found, a repeated one each time.
+ */
+TEST_F(rcumap_hash, lookup_bulk_reports_each_key)
+{
+	__u32 n = MAXE / 2, m, i, out, found, want = 0;
+	__u32 status[3 * 256 + 3];
+	__u8 *keys, *vals;
+
+	ASSERT_GE(ARRAY_LEN(status), 2 * n + 3);
+	keys = calloc(2 * n + 3, KS);
+	vals = malloc((size_t)(2 * n + 3) * (VS + 1));
+	ASSERT_NE(NULL, keys);
+	ASSERT_NE(NULL, vals);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, put(self->fd, &self->s, i, i + 1, RCUMAP_UPDATE_ANY));
+	m = bulk_queries(keys, KS, n);
+	memset(vals, 0xa5, (size_t)m * VS);
+	memset(status, 0xa5, sizeof(status));
+	test_cmd_lookup_bulk(keys, VS ? vals : NULL, status, m, &out, &found);
+	EXPECT_EQ(m, out);
+	for (i = 0; i < m; i++) {
+		__u32 k = bulk_query_key(i, n);
+		const __u8 *v = vals + (size_t)i * VS;
+
+		if (k < n) {
+			want++;
+			EXPECT_EQ(0, status[i]) TH_LOG("query %u, key %u", i, k);
+			EXPECT_TRUE(value_is(v, VS, k, k + 1))
+				TH_LOG("query %u, key %u", i, k);
+		} else {
+			EXPECT_EQ(ENOENT, status[i]) TH_LOG("query %u, key %u", i, k);
+			EXPECT_TRUE(all_bytes(v, 0xa5, VS))
+				TH_LOG("query %u, key %u: a miss wrote its value", i, k);
+		}
+	}
+	EXPECT_EQ(want, found);
+	/* Nothing past the last status was written. */
+	EXPECT_EQ(0xa5a5a5a5, status[m]);
+	EXPECT_EQ(n, count_of(self->fd));
+	free(keys);
+	free(vals);
+}
+
+/*
+ * Bad arguments: EOPNOTSUPP for flags and __reserved, EFAULT for arrays
+ * that cannot be read or written, out_count saying how far the call went
+ * (never past a key whose status was not written), and the map unchanged.
+ * No keys at all: nothing done, no error.
+ */
+TEST_F(rcumap_hash, lookup_bulk_bad_arguments)
+{
+	__u32 n = 8, j = 5, out, found, status[8], i;
+	struct rcumap_lookup_bulk cmd;
+	int ret;
+	struct batch_buf b;
+	__u8 *p;
+
+	ASSERT_EQ(0, batch_make(&b, &self->s, 0, n, 0));
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, n, 0));
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = sizeof(cmd);
+	cmd.keys = U64_PTR(b.keys);
+	cmd.values = U64_PTR(b.vals);
+	cmd.status = U64_PTR(status);
+	cmd.count = n;
+	cmd.flags = 1;
+	EXPECT_EQ(-EOPNOTSUPP, rcumap_ioctl(self->fd, RCUMAP_IOC_LOOKUP_BULK, &cmd));
+	cmd.flags = 0;
+	cmd.__reserved = 1;
+	EXPECT_EQ(-EOPNOTSUPP, rcumap_ioctl(self->fd, RCUMAP_IOC_LOOKUP_BULK, &cmd));
+
+	EXPECT_EQ(0, _raw_lookup_bulk(self->fd, b.keys, b.vals, status, 0,
+				      &out, &found));
+	EXPECT_EQ(0, out);
+	EXPECT_EQ(0, found);
+
+	/* Key j cannot be read: keys before it may have been looked up. */
+	p = badmem_at_end(&self->bad, (size_t)j * KS + 1);
+	memcpy(p, b.keys, (size_t)j * KS + 1);
+	EXPECT_EQ(-EFAULT, _raw_lookup_bulk(self->fd, p, b.vals, status, n,
+					    &out, &found));
+	EXPECT_GE(j, out);
+	EXPECT_EQ(out, found);
+	for (i = 0; i < out; i++)
+		EXPECT_EQ(0, status[i]) TH_LOG("key %u", i);
+
+	/* Statuses that cannot be written: nothing counts as done. */
+	EXPECT_EQ(-EFAULT, _raw_lookup_bulk(self->fd, b.keys, b.vals,
+					    (__u32 *)self->bad.ro, n, &out,
+					    &found));
+	EXPECT_EQ(0, out);
+	EXPECT_EQ(-EFAULT, _raw_lookup_bulk(self->fd, b.keys, b.vals, NULL, n,
+					    &out, &found));
+	EXPECT_EQ(0, out);
+	if (VS) {
+		EXPECT_EQ(-EFAULT, _raw_lookup_bulk(self->fd, b.keys,
+						    self->bad.ro, status, n,
+						    &out, &found));
+		EXPECT_EQ(0, out);
+	}
+	/* Arrays that wrap around the address space. */
+	p = (__u8 *)(uintptr_t)(~0ULL - 15);
+	ret = _raw_lookup_bulk(self->fd, p, b.vals, status, ~0U, &out, &found);
+	EXPECT_TRUE(ret == -EOVERFLOW || ret == -EFAULT) TH_LOG("got %d", ret);
+	EXPECT_EQ(0, out);
+
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, check(self->fd, &self->s, i, 0)) TH_LOG("key %u", i);
+	EXPECT_EQ(n, count_of(self->fd));
+	batch_free(&b);
+}
+
+/*
+ * BATCH_LOOKUP_AND_DELETE, positional and ordered, at several counts,
+ * drains the map: every key comes back once with its value, and is gone.
+ */
+TEST_F(rcumap_hash, batch_lookup_and_delete_drains_the_map)
+{
+	static const __u32 counts[] = { 1, 3, 7, 64 };
+	__u8 token[RCUMAP_BATCH_TOKEN_SIZE(TEST_MAX_KEY)];
+	__u32 n = MAXE, seen[256], c, i, got, total;
+	__u8 *keys, *vals;
+	int ordered, ret;
+
+	ASSERT_GE(ARRAY_LEN(seen), n);
+	keys = calloc(64, KS);
+	vals = calloc(64, VS + 1);
+	ASSERT_NE(NULL, keys);
+	ASSERT_NE(NULL, vals);
+	for (ordered = 0; ordered < 2; ordered++) {
+		for (c = 0; c < ARRAY_LEN(counts); c++) {
+			bool started = false;
+
+			ASSERT_EQ(0, fill_keys(self->fd, &self->s, n, c + 1));
+			memset(seen, 0, sizeof(seen));
+			memset(token, 0, sizeof(token));
+			total = 0;
+			do {
+				ret = _test_cmd_batch_lookup_and_delete(
+					self->fd, token, started, ordered,
+					keys, VS ? vals : NULL, counts[c], &got);
+				started = true;
+				ASSERT_TRUE(!ret || ret == -ENOENT) TH_LOG("got %d", ret);
+				ASSERT_GE(counts[c], got);
+				for (i = 0; i < got; i++) {
+					long long k = key_index(keys + (size_t)i * KS,
+								KS);
+
+					ASSERT_LE(0, k);
+					ASSERT_GT(n, k);
+					seen[k]++;
+					EXPECT_TRUE(value_is(vals + (size_t)i * VS,
+							     VS, k, c + 1))
+						TH_LOG("key %lld", k);
+				}
+				total += got;
+			} while (!ret && total <= n);
+			EXPECT_EQ(-ENOENT, ret);
+			EXPECT_EQ(n, total) TH_LOG("count %u, %s", counts[c],
+						   ordered ? "ordered" : "positional");
+			for (i = 0; i < n; i++)
+				EXPECT_EQ(1, seen[i]) TH_LOG("key %u", i);
+			EXPECT_EQ(0, count_of(self->fd));
+		}
+	}
+	free(keys);
+	free(vals);
+}
+
+/*
+ * A value slot that cannot be written stops the batch before the entry
+ * that would go there is deleted: out_count entries were returned and
+ * deleted, every other key is still in the map with its value.
+ */
+TEST_F(rcumap_hash, batch_lookup_and_delete_fault_loses_nothing)
+{
+	__u32 n = 16, j = 3, out, i, k;
+	__u8 *keys, *vals, *gone;
+	__u64 cursor = 0;
+	int ret;
+
+	if (!VS)
+		SKIP(return, "no values: only the keys array can fault");
+	keys = calloc(n, KS);
+	gone = calloc(n, 1);
+	ASSERT_NE(NULL, keys);
+	ASSERT_NE(NULL, gone);
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, n, 7));
+	j = VS * 3 < 2 * PAGE ? 3 : 1;
+	/* Value slot j's first byte is mapped, its last is not. */
+	vals = badmem_at_end(&self->bad, (size_t)j * VS + 1);
+	{
+		struct rcumap_batch cmd = {
+			.size = sizeof(cmd),
+			.keys = U64_PTR(keys),
+			.values = U64_PTR(vals),
+			.count = n,
+			.out_count = UNTOUCHED32,
+		};
+
+		ret = rcumap_ioctl(self->fd, RCUMAP_IOC_BATCH_LOOKUP_AND_DELETE,
+				   &cmd);
+		out = cmd.out_count;
+		cursor = cmd.out_cursor;
+	}
+	EXPECT_EQ(-EFAULT, ret);
+	EXPECT_EQ(j, out);
+	for (i = 0; i < out; i++) {
+		long long kn = key_index(keys + (size_t)i * KS, KS);
+
+		ASSERT_LE(0, kn);
+		ASSERT_GT(n, kn);
+		gone[kn] = 1;
+		k = kn;
+		EXPECT_TRUE(value_is(vals + (size_t)i * VS, VS, k, 7));
+	}
+	for (k = 0; k < n; k++)
+		EXPECT_EQ(gone[k] ? -ENOENT : 0, check(self->fd, &self->s, k, 7))
+			TH_LOG("key %u", k);
+	EXPECT_EQ(n - out, count_of(self->fd));
+	(void)cursor;
+	free(keys);
+	free(gone);
+}
+
 /* ---- Ordered walks while another process churns and resizes -------------- */
 
 #define OWC_STABLE	96	/* keys 0..95: in the map the whole time */

@@ -39,6 +39,7 @@ struct env {
 	__u8 lkeys[8][ENV_KS], lvals[8][ENV_VS];
 	__u64 ids[2];
 	__u32 hist[8];
+	__u32 status[8];
 };
 
 static const struct shape env_hash = {
@@ -135,6 +136,29 @@ static void fill_batch_delete(struct env *e, void *p)
 	c->count = 2;
 }
 
+/* Keys 1 to 4 (all present) and 9 (absent): out_found is 4. */
+static void fill_lookup_bulk(struct env *e, void *p)
+{
+	struct rcumap_lookup_bulk *c = p;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		make_key(e->lkeys[i], ENV_KS, i < 4 ? 1 + i : 9);
+	c->keys = U64_PTR(e->lkeys);
+	c->values = U64_PTR(e->lvals);
+	c->status = U64_PTR(e->status);
+	c->count = 5;
+}
+
+static void fill_batch_lookup_and_delete(struct env *e, void *p)
+{
+	struct rcumap_batch *c = p;
+
+	c->keys = U64_PTR(e->lkeys);
+	c->values = U64_PTR(e->lvals);
+	c->count = 2;
+}
+
 static void fill_resize(struct env *e, void *p)
 {
 	struct rcumap_resize *c = p;
@@ -216,7 +240,7 @@ enum {
 	OP_LOOKUP_AND_DELETE, OP_GET_NEXT_KEY, OP_BATCH_LOOKUP,
 	OP_BATCH_UPDATE, OP_BATCH_DELETE, OP_PTAB_INSERT, OP_PTAB_LOOKUP,
 	OP_PTAB_REMOVE, OP_PTAB_NEXT, OP_RESIZE, OP_BUCKET_STATS,
-	OP_DUP_RDONLY, NR_OPS
+	OP_DUP_RDONLY, OP_LOOKUP_BULK, OP_BATCH_LOOKUP_AND_DELETE, NR_OPS
 };
 
 /* The writes column of ops[]: R may run on a read-only file, W may not. */
@@ -265,6 +289,12 @@ static const struct op ops[NR_OPS] = {
 	/* Any map: NEED_HASH is the one the tests over every op make. */
 	[OP_DUP_RDONLY] = OP(DUP_RDONLY, rcumap_dup_rdonly, __reserved,
 			     NEED_HASH, W, 0, 0, true, fill_dup_rdonly),
+	[OP_LOOKUP_BULK] = OP(LOOKUP_BULK, rcumap_lookup_bulk, __reserved,
+			      NEED_HASH, R, 0, 0, true, fill_lookup_bulk),
+	[OP_BATCH_LOOKUP_AND_DELETE] = OP(BATCH_LOOKUP_AND_DELETE, rcumap_batch,
+					  out_count, NEED_HASH, W,
+					  WALK_FLAG_BITS, -2, true,
+					  fill_batch_lookup_and_delete),
 };
 
 #undef R
@@ -340,7 +370,8 @@ static bool op_same(const struct op *op, const void *a, const void *b)
 	if (op->ioc == RCUMAP_IOC_PTAB_INSERT) {
 		skip_off = offsetof(struct rcumap_ptab_insert, out_id);
 		skip_len = 8;
-	} else if (op->ioc == RCUMAP_IOC_BATCH_LOOKUP) {
+	} else if (op->ioc == RCUMAP_IOC_BATCH_LOOKUP ||
+		   op->ioc == RCUMAP_IOC_BATCH_LOOKUP_AND_DELETE) {
 		skip_off = offsetof(struct rcumap_batch, out_cursor);
 		skip_len = 8;
 	} else if (op->ioc == RCUMAP_IOC_INFO) {
@@ -508,6 +539,8 @@ LENGTH_TEST(ptab_next, OP_PTAB_NEXT)
 LENGTH_TEST(resize, OP_RESIZE)
 LENGTH_TEST(bucket_stats, OP_BUCKET_STATS)
 LENGTH_TEST(dup_rdonly, OP_DUP_RDONLY)
+LENGTH_TEST(lookup_bulk, OP_LOOKUP_BULK)
+LENGTH_TEST(batch_lookup_and_delete, OP_BATCH_LOOKUP_AND_DELETE)
 
 /* Every flag bit an op does not know: EOPNOTSUPP, nothing done. */
 TEST_F(rcumap_dev, unknown_flags_eopnotsupp)
@@ -769,7 +802,7 @@ TEST_F(rcumap_dev, unknown_ioctl_enotty)
 {
 	const unsigned long bad[] = {
 		_IO(RCUMAP_TYPE, RCUMAP_CMD_BASE - 1),
-		_IO(RCUMAP_TYPE, RCUMAP_CMD_DUP_RDONLY + 1),
+		_IO(RCUMAP_TYPE, RCUMAP_CMD_BATCH_LOOKUP_AND_DELETE + 1),
 		_IO(RCUMAP_TYPE, 0xff),
 		_IO(RCUMAP_TYPE, 0),
 		_IO('x', RCUMAP_CMD_CREATE),
@@ -834,7 +867,8 @@ TEST_F(rcumap_dev, readonly_file_refuses_writes)
 			struct rcumap_batch *b = (void *)buf;
 			int want = op->writes ? -EPERM : 0;
 			bool batch = op->ioc == RCUMAP_IOC_BATCH_UPDATE ||
-				     op->ioc == RCUMAP_IOC_BATCH_DELETE;
+				     op->ioc == RCUMAP_IOC_BATCH_DELETE ||
+				     op->ioc == RCUMAP_IOC_BATCH_LOOKUP_AND_DELETE;
 
 			if (!op_applies(op, need))
 				continue;

@@ -186,6 +186,49 @@ TEST_F(rcumap_lru, looked_up_keys_survive_walked_keys_do_not)
 }
 
 /*
+ * LOOKUP_BULK marks the keys it finds used, as LOOKUP does: keys looked
+ * up only in bulk survive four times max_entries inserts, the others go.
+ * A missing key in the same call costs nothing.
+ */
+TEST_F(rcumap_lru, bulk_looked_up_keys_survive)
+{
+	__u32 nh = MAXE / LRU_HOT_EVERY + 1, status[64 + 1], out, found;
+	__u8 *keys = calloc(nh, KS), *vals = malloc((size_t)nh * (VS ? VS : 1));
+	__u32 hot_left = 0, cold_left = 0, j;
+	__u64 n, i;
+	int ret;
+
+	ASSERT_TRUE(keys && vals);
+	ASSERT_GE(ARRAY_LEN(status), nh);
+	ASSERT_EQ(0, fill_keys(self->fd, &self->s, MAXE, 0));
+	for (j = 0; j + 1 < nh; j++)
+		make_key(keys + (size_t)j * KS, KS, (__u64)j * LRU_HOT_EVERY);
+	/* And one key that is never in the map. */
+	make_key(keys + (size_t)j * KS, KS, 1ULL << 20);
+	for (i = 0; i < 4 * MAXE; i++) {
+		test_cmd_lookup_bulk(keys, VS ? vals : NULL, status, nh, &out,
+				     &found);
+		ASSERT_EQ(nh, out);
+		ASSERT_EQ(nh - 1, found);
+		ASSERT_EQ(ENOENT, status[nh - 1]);
+		ASSERT_EQ(0, put(self->fd, &self->s, 100000 + i, 0,
+				 RCUMAP_UPDATE_NOEXIST));
+		ASSERT_EQ(MAXE, count_of(self->fd));
+	}
+	for (n = 0; n < MAXE; n++) {
+		ret = check(self->fd, &self->s, n, 0);
+		if (n % LRU_HOT_EVERY)
+			cold_left += !ret;
+		else
+			hot_left += !ret;
+	}
+	EXPECT_EQ(0, cold_left);
+	EXPECT_EQ(MAXE / LRU_HOT_EVERY, hot_left);
+	free(keys);
+	free(vals);
+}
+
+/*
  * PTAB ops: EINVAL, as on HASH.  RESIZE works and keeps every key, up to
  * max_entries rounded up to a power of two buckets.
  */

@@ -262,6 +262,67 @@ TEST_F(rcumap_percpu, lookup_and_delete_returns_every_cpu)
 	EXPECT_EQ(0, count_of(self->fd));
 }
 
+/*
+ * LOOKUP_BULK returns every CPU's value of each key found, in value
+ * buffers a stride apart, and ENOENT for the others; the lookup-and-delete
+ * batch returns them too, and empties the map.
+ */
+TEST_F(rcumap_percpu, lookup_bulk_and_lookup_and_delete_batch)
+{
+	__u32 n = 6, m = n + 2, status[8], out, found, i, seen = 0;
+	__u8 token[RCUMAP_BATCH_TOKEN_SIZE(TEST_MAX_KEY)];
+	__u8 *keys = calloc(m, KS), *vals = malloc((size_t)m * self->vbuf);
+	bool started = false;
+	int ret;
+
+	ASSERT_TRUE(keys && vals);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, pc_put(self->fd, &self->s, self->nr_cpus, self->a,
+				    i, 1, RCUMAP_UPDATE_NOEXIST));
+	for (i = 0; i < m; i++)
+		make_key(keys + (size_t)i * KS, KS, i);
+	memset(vals, 0xa5, (size_t)m * self->vbuf);
+	test_cmd_lookup_bulk(keys, vals, status, m, &out, &found);
+	EXPECT_EQ(m, out);
+	EXPECT_EQ(n, found);
+	for (i = 0; i < m; i++) {
+		const __u8 *v = vals + (size_t)i * self->vbuf;
+
+		EXPECT_EQ(i < n ? 0 : ENOENT, status[i]) TH_LOG("key %u", i);
+		if (i < n) {
+			EXPECT_TRUE(pc_is(&self->s, self->nr_cpus, v, i, 1,
+					  self->a)) TH_LOG("key %u", i);
+		} else {
+			EXPECT_TRUE(all_bytes(v, 0xa5, self->vbuf))
+				TH_LOG("key %u", i);
+		}
+	}
+
+	memset(token, 0, sizeof(token));
+	do {
+		ret = _test_cmd_batch_lookup_and_delete(self->fd, token, started,
+							false, keys, vals, 4,
+							&out);
+		started = true;
+		ASSERT_TRUE(!ret || ret == -ENOENT) TH_LOG("got %d", ret);
+		for (i = 0; i < out; i++) {
+			long long k = key_index(keys + (size_t)i * KS, KS);
+
+			ASSERT_LE(0, k);
+			ASSERT_GT(n, k);
+			EXPECT_TRUE(pc_is(&self->s, self->nr_cpus,
+					  vals + (size_t)i * self->vbuf, k, 1,
+					  self->a)) TH_LOG("key %lld", k);
+		}
+		seen += out;
+	} while (!ret && seen <= n);
+	EXPECT_EQ(-ENOENT, ret);
+	EXPECT_EQ(n, seen);
+	EXPECT_EQ(0, count_of(self->fd));
+	free(keys);
+	free(vals);
+}
+
 /* A PERCPU_HASH map is not an LRU one: a full map says ENOSPC. */
 TEST_F(rcumap_percpu, full_map_enospc)
 {
