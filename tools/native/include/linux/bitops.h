@@ -12,4 +12,24 @@ static inline unsigned int __ffs64(u64 word)
 	return __builtin_ctzll(word);
 }
 
+#define BITS_PER_LONG		64
+#define BIT_WORD(nr)		((nr) / BITS_PER_LONG)
+#define BITS_TO_LONGS(nr)	(((nr) + BITS_PER_LONG - 1) / BITS_PER_LONG)
+
+/* The non-atomic bit operations on a bitmap of unsigned longs. */
+static inline void __set_bit(unsigned long nr, unsigned long *addr)
+{
+	addr[BIT_WORD(nr)] |= 1UL << (nr % BITS_PER_LONG);
+}
+
+static inline void __clear_bit(unsigned long nr, unsigned long *addr)
+{
+	addr[BIT_WORD(nr)] &= ~(1UL << (nr % BITS_PER_LONG));
+}
+
+static inline bool test_bit(unsigned long nr, const unsigned long *addr)
+{
+	return addr[BIT_WORD(nr)] >> (nr % BITS_PER_LONG) & 1;
+}
+
 #endif /* _NATIVE_LINUX_BITOPS_H */
