@@ -676,6 +676,19 @@ static void *kthread_main(void *arg)
 	pthread_mutex_unlock(&k->lock);
 	/* As in the kernel, a thread stopped before it ran never runs. */
 	k->ret = run ? k->threadfn(k->data) : -EINTR;
+	/*
+	 * One that returned by itself before kthread_stop() is gone, as in
+	 * the kernel: stopping it now would be a use after free.
+	 */
+	pthread_mutex_lock(&k->lock);
+	run = k->should_stop;
+	pthread_mutex_unlock(&k->lock);
+	if (!run) {
+		pthread_detach(k->thread);
+		pthread_mutex_destroy(&k->lock);
+		pthread_cond_destroy(&k->cond);
+		free(k);
+	}
 	return NULL;
 }
 

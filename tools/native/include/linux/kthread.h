@@ -4,9 +4,9 @@
  * kthread_create() makes a thread that waits for wake_up_process();
  * kthread_stop() asks it to stop (kthread_should_stop() turns true),
  * starts it if it never ran (then @threadfn is not called, as in the
- * kernel), waits for it and returns what @threadfn returned.  A task is
- * freed by kthread_stop(), so a thread that may return by itself must
- * still be stopped.
+ * kernel), waits for it and returns what @threadfn returned.  A thread
+ * whose @threadfn returns before kthread_stop() is called frees its task,
+ * as the kernel's exits: it must not be stopped then.
  */
 #ifndef _NATIVE_LINUX_KTHREAD_H
 #define _NATIVE_LINUX_KTHREAD_H
