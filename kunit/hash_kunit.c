@@ -1520,6 +1520,102 @@ static void hash_replace_copies_pointers_only(struct kunit *test)
 	rcumap_hash_destroy(h);
 }
 
+/*
+ * The accessors report the shape asked for, and the bucket count is
+ * max_entries rounded up to a power of two unless nr_buckets says
+ * otherwise (itself rounded up).
+ */
+static void hash_create_picks_buckets(struct kunit *test)
+{
+	struct rcumap_hash *h;
+
+	h = new_table(test, RCUMAP_HASH_MAX_KEY_SIZE, 0, 100, 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_nr_buckets(h), 128U);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_key_size(h), RCUMAP_HASH_MAX_KEY_SIZE);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_value_size(h), 0U);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_max_entries(h), 100U);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), 0U);
+	rcumap_hash_destroy(h);
+
+	h = new_table(test, 1, RCUMAP_HASH_MAX_VALUE_SIZE, 100, 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_value_size(h),
+			RCUMAP_HASH_MAX_VALUE_SIZE);
+	rcumap_hash_destroy(h);
+
+	/* 4 buckets (3 rounded up) hold 4 * RCUMAP_HASH_BUCKET_MAX keys. */
+	h = new_table(test, 4, 0, 4 * RCUMAP_HASH_BUCKET_MAX, 3);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_nr_buckets(h), 4U);
+	rcumap_hash_destroy(h);
+}
+
+/* A positional walk without a value buffer returns every key once. */
+static void hash_walk_without_values(struct kunit *test)
+{
+	const u32 n = 100;
+	struct rcumap_hash *h = new_table(test, 4, 8, n, 0);
+	DECLARE_BITMAP(seen, 100) = {};
+	u32 key, walked = 0;
+	u64 pos = 0, val;
+	int err;
+
+	for (key = 0; key < n; key++) {
+		val = key;
+		KUNIT_ASSERT_EQ(test, update(h, &key, &val, RCUMAP_NOEXIST), 0);
+	}
+	while ((err = rcumap_hash_walk(h, &pos, &key, NULL)) != -ENOENT) {
+		if (err == -EAGAIN)
+			continue;
+		KUNIT_ASSERT_EQ(test, err, 0);
+		KUNIT_ASSERT_LT(test, key, n);
+		KUNIT_EXPECT_FALSE(test, __test_and_set_bit(key, seen));
+		walked++;
+	}
+	KUNIT_EXPECT_EQ(test, walked, n);
+	rcumap_hash_destroy(h);
+}
+
+/*
+ * A bucket-length histogram taken in chunks counts every bucket and every
+ * key once, its longest bucket is one it counted, and a cursor past the
+ * end visits nothing.
+ */
+static void hash_bucket_stats_count_every_key(struct kunit *test)
+{
+	const u32 n = 300, nr_hist = RCUMAP_HASH_BUCKET_MAX + 1;
+	struct rcumap_hash *h = new_table(test, 4, 4, n, 64);
+	u32 *hist = kunit_kcalloc(test, nr_hist, sizeof(*hist), GFP_KERNEL);
+	u32 key, len, cursor = 0, longest = 0, buckets = 0, keys = 0;
+	int nr;
+
+	KUNIT_ASSERT_NOT_NULL(test, hist);
+	for (key = 0; key < n; key++)
+		KUNIT_ASSERT_EQ(test, update(h, &key, &key, RCUMAP_NOEXIST), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_bucket_stats(h, &cursor, 8, hist, 0,
+						       &longest), -EINVAL);
+	do {
+		nr = rcumap_hash_bucket_stats(h, &cursor, 7, hist, nr_hist,
+					      &longest);
+		KUNIT_ASSERT_EQ(test, nr, 64);
+	} while (cursor < nr);
+	KUNIT_EXPECT_EQ(test, cursor, 64U);
+	for (len = 0; len < nr_hist; len++) {
+		buckets += hist[len];
+		keys += len * hist[len];
+		if (hist[len])
+			KUNIT_EXPECT_LE(test, len, longest);
+	}
+	KUNIT_EXPECT_EQ(test, buckets, 64U);
+	KUNIT_EXPECT_EQ(test, keys, n);
+	KUNIT_EXPECT_GT(test, hist[longest], 0U);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_bucket_stats(h, &cursor, 8, hist,
+						       nr_hist, &longest), 64);
+	KUNIT_EXPECT_EQ(test, cursor, 64U);
+	for (len = 0, buckets = 0; len < nr_hist; len++)
+		buckets += hist[len];
+	KUNIT_EXPECT_EQ(test, buckets, 64U);
+	rcumap_hash_destroy(h);
+}
+
 static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE_PARAM(hash_create_rejects_bad_params, bad_params_gen_params),
 	KUNIT_CASE(hash_update_modes),
@@ -1549,6 +1645,9 @@ static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE(hash_layout_follows_entry_size),
 	KUNIT_CASE_PARAM(hash_big_entries, big_shape_gen_params),
 	KUNIT_CASE_PARAM(hash_replace_copies_pointers_only, layout_gen_params),
+	KUNIT_CASE(hash_create_picks_buckets),
+	KUNIT_CASE(hash_walk_without_values),
+	KUNIT_CASE(hash_bucket_stats_count_every_key),
 	{}
 };
 
@@ -1771,6 +1870,40 @@ static void hash_free_callback_after_dead_entries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, free_log_count(l, 50, 50), 1U);
 }
 
+/*
+ * Sweep fail-nth over create: every injected failure gives -ENOMEM and
+ * leaks nothing (kmemleak checks), and the table finally created works.
+ */
+static void hash_create_alloc_failure_is_clean(struct kunit *test)
+{
+	struct rcumap_hash_params p = {
+		.key_size = 8, .value_size = 8, .max_entries = 64,
+	};
+	struct rcumap_hash *h = NULL;
+	u32 nth, failures = 0;
+	u64 key = 1, val = 2, out;
+
+	for (nth = 1; nth < 100; nth++) {
+		fail_nth_arm(nth);
+		h = rcumap_hash_create(&p, GFP_KERNEL);
+		if (!fail_nth_fired())
+			break;
+		if (IS_ERR(h)) {
+			KUNIT_EXPECT_EQ(test, PTR_ERR(h), -ENOMEM);
+			failures++;
+		} else {
+			rcumap_hash_destroy(h);
+		}
+		h = NULL;
+	}
+	KUNIT_EXPECT_GT(test, failures, 0U);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
+	KUNIT_EXPECT_EQ(test, update(h, &key, &val, RCUMAP_NOEXIST), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &key, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, val);
+	rcumap_hash_destroy(h);
+}
+
 static struct kunit_case rcumap_hash_fault_cases[] = {
 	KUNIT_CASE_PARAM(hash_insert_alloc_failure_changes_nothing,
 			 layout_gen_params),
@@ -1781,6 +1914,7 @@ static struct kunit_case rcumap_hash_fault_cases[] = {
 			 layout_gen_params),
 	KUNIT_CASE_PARAM(hash_free_callback_after_dead_entries,
 			 layout_gen_params),
+	KUNIT_CASE(hash_create_alloc_failure_is_clean),
 	{}
 };
 

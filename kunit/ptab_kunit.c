@@ -29,6 +29,9 @@
 
 #include "fail_nth.h"
 #include "stress.h"
+#ifdef RCUMAP_NATIVE
+#include "native.h"	/* tools/native: native_warnings */
+#endif
 
 static unsigned int ptab_stress_ms = 3000;
 module_param(ptab_stress_ms, uint, 0444);
@@ -920,6 +923,29 @@ static void ptab_walk_ends_despite_inserts(struct kunit *test)
 	rcumap_ptab_destroy(t);
 }
 
+#ifdef RCUMAP_NATIVE
+/*
+ * Native only (tools/native): destroying a table that still holds objects
+ * is a caller's bug, which rcumap_ptab_destroy() reports with a WARN.  A
+ * kernel test must not make a WARN fire (panic_on_warn); the native shim
+ * counts them instead, so this checks that exactly one fired.
+ */
+static void ptab_destroy_nonempty_warns(struct kunit *test)
+{
+	struct rcumap_ptab *t = new_ptab(test, 64);
+	struct obj *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	long before = native_warnings;
+	u64 id;
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	KUNIT_ASSERT_EQ(test, rcumap_ptab_insert(t, &o->node, &id), 0);
+	rcumap_ptab_destroy(t);
+	KUNIT_EXPECT_EQ(test, native_warnings - before, 1L);
+	/* The warning was the expected result, not a failure of the case. */
+	native_warnings = before;
+}
+#endif
+
 static struct kunit_case rcumap_ptab_cases[] = {
 	KUNIT_CASE_PARAM(ptab_create_rejects_bad_capacity,
 			 bad_capacity_gen_params),
@@ -942,6 +968,9 @@ static struct kunit_case rcumap_ptab_cases[] = {
 	KUNIT_CASE(ptab_ids_run_out_with_eoverflow),
 	KUNIT_CASE(ptab_removed_object_stays_readable_until_grace_period),
 	KUNIT_CASE(ptab_destroy_waits_for_readers),
+#ifdef RCUMAP_NATIVE
+	KUNIT_CASE(ptab_destroy_nonempty_warns),
+#endif
 	{}
 };
 

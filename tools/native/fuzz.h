@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <linux/rcupdate.h>
 
 #include "native.h"
@@ -52,6 +53,30 @@ static inline void native_fuzz_reclaim(void)
 			NATIVE_FUZZ_RECLAIM);
 		abort();
 	}
+}
+
+/*
+ * The keys of the fuzzers: key @id (below 256) is @id followed by fixed
+ * bytes, so that a key read back from a table names its id, or is not a
+ * key that was ever written (-1).
+ */
+static inline void fuzz_make_key(u8 *key, u32 key_size, u32 id)
+{
+	u32 i;
+
+	key[0] = id;
+	for (i = 1; i < key_size; i++)
+		key[i] = (u8)(i * 29 + 3);
+}
+
+static inline int fuzz_key_id(const u8 *key, u32 key_size, u32 nr_ids)
+{
+	u8 want[64];
+
+	fuzz_make_key(want, key_size, key[0]);
+	if (key[0] >= nr_ids || memcmp(key, want, key_size))
+		return -1;
+	return key[0];
 }
 
 #endif /* _NATIVE_FUZZ_H */

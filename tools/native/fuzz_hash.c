@@ -41,21 +41,12 @@ static u32 key_size, value_size, max_entries;
 
 static void make_key(u8 *key, u32 id)
 {
-	u32 i;
-
-	key[0] = id;
-	for (i = 1; i < key_size; i++)
-		key[i] = (u8)(i * 29 + 3);
+	fuzz_make_key(key, key_size, id);
 }
 
 static int key_id(const u8 *key)
 {
-	u8 want[64];
-
-	make_key(want, key[0]);
-	if (key[0] >= NR_IDS || memcmp(key, want, key_size))
-		return -1;
-	return key[0];
+	return fuzz_key_id(key, key_size, NR_IDS);
 }
 
 static void make_value(u8 *value, u32 id, u8 arg)
