@@ -1098,6 +1098,36 @@ static void ptab_random_ops_keep_the_promises(struct kunit *test)
 	rcumap_ptab_destroy(t);
 }
 
+/*
+ * In a large, nearly empty table, next() skips the groups of slots that
+ * are all free and finds the one object far ahead, and nothing past the
+ * last one; destroying NULL does nothing.
+ */
+static void ptab_next_skips_free_groups(struct kunit *test)
+{
+	const u32 cap = 1U << 16;
+	struct rcumap_ptab *t = new_ptab(test, cap);
+	struct obj *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct obj *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	u64 ida, idb, id;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	ida = insert_ok(test, t, a);
+	rcumap_ptab_kunit_set_next_id(t, cap - 1000);
+	idb = insert_ok(test, t, b);
+	KUNIT_EXPECT_EQ(test, ida, 0ULL);
+	KUNIT_EXPECT_EQ(test, idb, (u64)cap - 1000);
+	id = ida + 1;
+	KUNIT_EXPECT_PTR_EQ(test, next(t, &id), &b->node);
+	KUNIT_EXPECT_EQ(test, id, idb);
+	id = idb + 1;
+	KUNIT_EXPECT_NULL(test, next(t, &id));
+	drain(test, t);
+	rcumap_ptab_destroy(t);
+	rcumap_ptab_destroy(NULL);
+}
+
 #ifdef RCUMAP_NATIVE
 /*
  * Native only (tools/native): destroying a table that still holds objects
@@ -1145,6 +1175,7 @@ static struct kunit_case rcumap_ptab_cases[] = {
 	KUNIT_CASE(ptab_destroy_waits_for_readers),
 	KUNIT_CASE_PARAM(ptab_random_ops_keep_the_promises,
 			 promise_capacity_gen_params),
+	KUNIT_CASE(ptab_next_skips_free_groups),
 #ifdef RCUMAP_NATIVE
 	KUNIT_CASE(ptab_destroy_nonempty_warns),
 #endif
