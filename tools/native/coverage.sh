@@ -3,16 +3,16 @@
 #
 # coverage.sh BUILD_DIR OUT_DIR STRESS_SECONDS - line and branch coverage
 # of the maps (kmod/hash.c, hash_lru.c, hash_percpu.c, ptab.c) in the
-# native build, from running the KUnit suites of kunit/ and the stress
-# programs built with gcov instrumentation ("make -C tools/native
-# coverage").  Writes OUT_DIR/maps.info (lcov), OUT_DIR/html/ and
+# native build, from running the tests of run-tests.sh (the KUnit suites
+# of kunit/ and the stress programs) built with gcov instrumentation in
+# BUILD_DIR/cov ("make -C tools/native coverage").  Writes OUT_DIR/maps.info (lcov), OUT_DIR/html/ and
 # OUT_DIR/summary.txt, a table per file with the targets (95% of lines,
 # 85% of branches); exits non-zero only if a program fails.
 set -uo pipefail
-dir=$1
+here=$(cd "$(dirname "$0")" && pwd)
+dir=$1/cov
 out=$2
 seconds=$3
-ms=$((seconds * 1000 / 3))
 rc="--rc lcov_branch_coverage=1"
 files=(hash.c hash_lru.c hash_percpu.c ptab.c)
 
@@ -21,21 +21,11 @@ mkdir -p "$out"
 lcov -q --zerocounters -d "$dir"
 
 failed=0
-run() {
-	echo "---- coverage: $*"
-	if ! "$dir/$1" "${@:2}" >"$out/$1.log" 2>&1; then
-		echo "FAIL coverage: $1, see $out/$1.log"
-		failed=1
-	fi
-}
-run hash_kunit stress_ms=$ms
-run hash_resize_kunit resize_stress_ms=$ms resize_worker_ms=$((2 * ms))
-run hash_lru_kunit lru_stress_ms=$ms
-run hash_percpu_kunit percpu_stress_ms=$ms
-run ptab_kunit ptab_stress_ms=$ms
-run stress_hash "$seconds"
-run stress_resize "$seconds"
-run stress_ptab "$seconds"
+if ! "$here/run-tests.sh" cov "$1" "$seconds" >"$out/tests.log" 2>&1; then
+	echo "FAIL coverage: a test failed, see $out/tests.log"
+	failed=1
+fi
+grep -E '^(ok  |FAIL) ' "$out/tests.log"
 
 lcov -q $rc --capture -d "$dir" -o "$out/all.info" 2>"$out/lcov.log"
 lcov -q $rc --extract "$out/all.info" "${files[@]/#/*/kmod/}" \

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <linux/rcumap_hash.h>
 #include <linux/rcupdate.h>
 
 #include "native.h"
@@ -77,6 +79,83 @@ static inline int fuzz_key_id(const u8 *key, u32 key_size, u32 nr_ids)
 	if (key[0] >= nr_ids || memcmp(key, want, key_size))
 		return -1;
 	return key[0];
+}
+
+/*
+ * What an update in @mode must return, single-threaded, for a key that is
+ * @present or not, in a table that is @full (never, for the LRU table).
+ */
+static inline int fuzz_update_want(u32 mode, bool present, bool full)
+{
+	if (mode > RCUMAP_EXIST)
+		return -EINVAL;
+	if (mode == RCUMAP_NOEXIST && present)
+		return -EEXIST;
+	if (mode == RCUMAP_EXIST && !present)
+		return -ENOENT;
+	if (!present && full)
+		return -E2BIG;
+	return 0;
+}
+
+/*
+ * A hash-like table's two walks, get_next_key() and the positional one,
+ * each as (table, key or pos, key, value) wrappers around its API.
+ */
+struct fuzz_walks {
+	int (*get_next_key)(const void *map, const void *key, void *next);
+	int (*walk)(const void *map, u64 *pos, void *key, void *value);
+};
+
+/*
+ * The model of a hash-like table: of keys 0 to @nr_ids - 1, which are
+ * @present, and each one's value at @values + id * @stride, @value_size
+ * bytes of it compared.
+ */
+struct fuzz_model {
+	u32 nr_ids, count, key_size;
+	const bool *present;
+	const u8 *values;
+	size_t stride, value_size;
+};
+
+/*
+ * Both walks return every key of the model exactly once, and the
+ * positional one its value; nothing else.  @buf holds a value.
+ */
+static inline void fuzz_check_walks(const struct fuzz_walks *w,
+				    const void *map,
+				    const struct fuzz_model *m, u8 *buf)
+{
+	u8 key[64], next[64], seen[256] = { 0 };
+	u32 n = 0, id;
+	u64 pos = 0;
+	int err, k;
+
+	err = w->get_next_key(map, NULL, next);
+	while (!err) {
+		k = fuzz_key_id(next, m->key_size, m->nr_ids);
+		CHECK(k >= 0 && m->present[k] && !(seen[k] & 1));
+		seen[k] |= 1;
+		CHECK(++n <= m->count);
+		memcpy(key, next, m->key_size);
+		err = w->get_next_key(map, key, next);
+	}
+	CHECK(err == -ENOENT && n == m->count);
+	n = 0;
+	do {
+		err = w->walk(map, &pos, key, buf);
+		if (err)
+			continue;
+		k = fuzz_key_id(key, m->key_size, m->nr_ids);
+		CHECK(k >= 0 && m->present[k] && !(seen[k] & 2));
+		CHECK(!memcmp(buf, m->values + k * m->stride, m->value_size));
+		seen[k] |= 2;
+		CHECK(++n <= m->count);
+	} while (!err || err == -EAGAIN);
+	CHECK(err == -ENOENT && n == m->count);
+	for (id = 0; id < m->nr_ids; id++)
+		CHECK(!m->present[id] || seen[id] == 3);
 }
 
 #endif /* _NATIVE_FUZZ_H */

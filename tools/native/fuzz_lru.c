@@ -73,37 +73,32 @@ static void sync_model(struct rcumap_lru_hash *lru, struct model *m, bool may_ev
 	      RCUMAP_LRU_SLACK_PER_CPU * num_possible_cpus());
 }
 
+static int lru_get_next_key(const void *map, const void *key, void *next)
+{
+	return rcumap_lru_hash_get_next_key(map, key, next);
+}
+
+static int lru_walk(const void *map, u64 *pos, void *key, void *value)
+{
+	return rcumap_lru_hash_walk(map, pos, key, value);
+}
+
+static const struct fuzz_walks lru_walks = {
+	.get_next_key = lru_get_next_key,
+	.walk = lru_walk,
+};
+
 /* Every key of the model once, by both walks, and nothing else. */
 static void check_all(struct rcumap_lru_hash *lru, const struct model *m)
 {
-	u8 key[64], next[64], value[MAX_VALUE];
-	u8 seen[NR_IDS] = { 0 };
-	u32 n = 0;
-	u64 pos = 0;
-	int err, k;
+	const struct fuzz_model fm = {
+		.nr_ids = NR_IDS, .count = m->count, .key_size = key_size,
+		.present = m->present, .values = &m->value[0][0],
+		.stride = MAX_VALUE, .value_size = value_size,
+	};
+	u8 value[MAX_VALUE];
 
-	err = rcumap_lru_hash_get_next_key(lru, NULL, next);
-	while (!err) {
-		k = fuzz_key_id(next, key_size, NR_IDS);
-		CHECK(k >= 0 && m->present[k] && !(seen[k] & 1));
-		seen[k] |= 1;
-		CHECK(++n <= m->count);
-		memcpy(key, next, key_size);
-		err = rcumap_lru_hash_get_next_key(lru, key, next);
-	}
-	CHECK(err == -ENOENT && n == m->count);
-	n = 0;
-	do {
-		err = rcumap_lru_hash_walk(lru, &pos, key, value);
-		if (err)
-			continue;
-		k = fuzz_key_id(key, key_size, NR_IDS);
-		CHECK(k >= 0 && m->present[k] && !(seen[k] & 2));
-		CHECK(!memcmp(value, m->value[k], value_size));
-		seen[k] |= 2;
-		CHECK(++n <= m->count);
-	} while (!err || err == -EAGAIN);
-	CHECK(err == -ENOENT && n == m->count);
+	fuzz_check_walks(&lru_walks, lru, &fm, value);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -161,14 +156,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				  mode == RCUMAP_NOEXIST) && !m.present[id];
 			err = rcumap_lru_hash_update(lru, key, value, mode,
 						     GFP_KERNEL);
-			if (mode > RCUMAP_EXIST)
-				want = -EINVAL;
-			else if (mode == RCUMAP_NOEXIST && m.present[id])
-				want = -EEXIST;
-			else if (mode == RCUMAP_EXIST && !m.present[id])
-				want = -ENOENT;
-			else
-				want = 0;
+			want = fuzz_update_want(mode, m.present[id], false);
 			if (err == -ENOMEM && may_fail && !want) {
 				sync_model(lru, &m, insert, -1);
 				break;

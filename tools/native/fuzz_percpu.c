@@ -56,37 +56,32 @@ static void keep_values(u8 *dst, const u8 *values)
 		memset(dst + off + value_size, 0, stride - value_size);
 }
 
+static int pcpu_get_next_key(const void *map, const void *key, void *next)
+{
+	return rcumap_percpu_hash_get_next_key(map, key, next);
+}
+
+static int pcpu_walk(const void *map, u64 *pos, void *key, void *values)
+{
+	return rcumap_percpu_hash_walk(map, pos, key, values);
+}
+
+static const struct fuzz_walks pcpu_walks = {
+	.get_next_key = pcpu_get_next_key,
+	.walk = pcpu_walk,
+};
+
 static void check_all(struct rcumap_percpu_hash *ph, const struct model *m)
 {
-	u8 key[64], next[64], values[MAX_VALUES];
-	u8 seen[NR_IDS] = { 0 };
-	u32 n = 0;
-	u64 pos = 0;
-	int err, k;
+	const struct fuzz_model fm = {
+		.nr_ids = NR_IDS, .count = m->count, .key_size = key_size,
+		.present = m->present, .values = &m->values[0][0],
+		.stride = MAX_VALUES, .value_size = values_size,
+	};
+	u8 values[MAX_VALUES];
 
 	CHECK(rcumap_percpu_hash_count(ph) == m->count);
-	err = rcumap_percpu_hash_get_next_key(ph, NULL, next);
-	while (!err) {
-		k = fuzz_key_id(next, key_size, NR_IDS);
-		CHECK(k >= 0 && m->present[k] && !(seen[k] & 1));
-		seen[k] |= 1;
-		CHECK(++n <= m->count);
-		memcpy(key, next, key_size);
-		err = rcumap_percpu_hash_get_next_key(ph, key, next);
-	}
-	CHECK(err == -ENOENT && n == m->count);
-	n = 0;
-	do {
-		err = rcumap_percpu_hash_walk(ph, &pos, key, values);
-		if (err)
-			continue;
-		k = fuzz_key_id(key, key_size, NR_IDS);
-		CHECK(k >= 0 && m->present[k] && !(seen[k] & 2));
-		CHECK(!memcmp(values, m->values[k], values_size));
-		seen[k] |= 2;
-		CHECK(++n <= m->count);
-	} while (!err || err == -EAGAIN);
-	CHECK(err == -ENOENT && n == m->count);
+	fuzz_check_walks(&pcpu_walks, ph, &fm, values);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -145,16 +140,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			make_values(values, id, arg);
 			err = rcumap_percpu_hash_update(ph, key, values, mode,
 							GFP_KERNEL);
-			if (mode > RCUMAP_EXIST)
-				want = -EINVAL;
-			else if (mode == RCUMAP_NOEXIST && m.present[id])
-				want = -EEXIST;
-			else if (mode == RCUMAP_EXIST && !m.present[id])
-				want = -ENOENT;
-			else if (!m.present[id] && m.count == max_entries)
-				want = -E2BIG;
-			else
-				want = 0;
+			want = fuzz_update_want(mode, m.present[id],
+						m.count == max_entries);
 			if (err == -ENOMEM && may_fail &&
 			    (want == 0 || want == -E2BIG))
 				break;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # run-tests.sh VARIANT BUILD_DIR STRESS_SECONDS - run the native tests of
-# one build variant (debug, tsan or asan): the shim's tests, the KUnit
+# one build variant (debug, tsan, asan, or cov for coverage.sh): the shim's tests, the KUnit
 # suites of kunit/ (one program per file, KTAP output, each stress case
 # running STRESS_SECONDS / 3) and the stress programs.  Each program
 # counts as one test; the last line is "N passed, N failed".

@@ -22,6 +22,7 @@
  * data_race(expr): a deliberately racy access, which KCSAN ignores in
  * the kernel and ThreadSanitizer here.  @expr must have a value.
  */
+/* NATIVE_TSAN: a ThreadSanitizer build (gcc or clang). */
 #if defined(__SANITIZE_THREAD__)
 #define NATIVE_TSAN 1
 #elif defined(__has_feature)

@@ -43,14 +43,7 @@
 
 typedef void (*rcu_callback_t)(struct rcu_head *head);
 
-#if defined(__SANITIZE_THREAD__)
-#define NATIVE_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define NATIVE_TSAN 1
-#endif
-#endif
-
+/* NATIVE_TSAN: see linux/compiler.h. */
 #ifdef NATIVE_TSAN
 void native_tsan_reader_done(void);
 void native_tsan_after_gp(void);
