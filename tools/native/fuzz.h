@@ -5,7 +5,8 @@
  * Tables a fuzz input destroys are freed after a grace period.  Waiting
  * for one after every input would cap the fuzzers at a hundred or so
  * inputs a second (a call_rcu thread sleeps 10 ms between batches), so
- * native_barrier() runs every NATIVE_FUZZ_RECLAIM inputs,
+ * native_barrier() runs every NATIVE_FUZZ_RECLAIM inputs (a fuzzer may
+ * define it lower before including this),
  * and then nothing may be left allocated: a leak check that, unlike
  * libFuzzer's own (run them with -detect_leaks=0), understands deferred
  * frees.
@@ -22,7 +23,9 @@
 
 #include "native.h"
 
+#ifndef NATIVE_FUZZ_RECLAIM
 #define NATIVE_FUZZ_RECLAIM	4096
+#endif
 
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\

@@ -19,6 +19,13 @@
 #include <linux/rcumap_hash_percpu.h>
 #include <linux/rcupdate.h>
 
+/*
+ * The destroy of a per-CPU table waits in its work for an rcu_barrier()
+ * (its values' areas are freed by callbacks), some 10 ms with liburcu:
+ * reclaim often, so that no one input waits for thousands of them.
+ */
+#define NATIVE_FUZZ_RECLAIM	64
+
 #include "fuzz.h"
 
 #define NR_IDS		32
