@@ -311,7 +311,10 @@ static void count(struct totals *t, const struct kunit *test)
 		t->pass++;
 }
 
-/* One case: a parameterised one as a subtest per parameter. */
+/*
+ * One case: a parameterised one as a subtest per parameter.  The totals
+ * count each parameter, as the kernel's do.
+ */
 static void run_kunit_case(struct kunit_suite *suite, struct kunit_case *c, int nr,
 		     struct totals *t)
 {
@@ -343,6 +346,7 @@ static void run_kunit_case(struct kunit_suite *suite, struct kunit_case *c, int 
 			if (!desc[0])
 				snprintf(desc, sizeof(desc), "param-%d", n - 1);
 			print_result(8, n, desc, &ptest);
+			count(t, &ptest);
 			if (ptest.status == KUNIT_FAILURE)
 				test.status = KUNIT_FAILURE;
 			memset(desc, 0, sizeof(desc));
@@ -353,7 +357,8 @@ static void run_kunit_case(struct kunit_suite *suite, struct kunit_case *c, int 
 		printf("    # %s: %s%.1f s\n", c->name,
 		       c->slow ? "slow, " : "", now_seconds() - start);
 	print_result(4, nr, c->name, &test);
-	count(t, &test);
+	if (!n)
+		count(t, &test);
 }
 
 static bool run_suite(struct kunit_suite *suite, int nr, struct totals *all)
