@@ -34,20 +34,23 @@ genhtml -q $rc --legend -o "$out/html" "$out/maps.info" \
 	>>"$out/lcov.log" 2>&1
 
 # The per-file figures from the tracefile's LF/LH/BRF/BRH records.
-awk -v date="$(date -u +%Y-%m-%d)" '
+{
+printf "coverage of the native build, %s (targets: lines >= 95%%, branches >= 85%%)\n" \
+	"$(date -u +%Y-%m-%d)"
+printf "%-14s %8s %14s %8s %14s\n" file lines "" branches ""
+awk '
 /^SF:/ { n = split($0, p, "/"); file = p[n] }
 /^LF:/ { lf[file] = substr($0, 4) }
 /^LH:/ { lh[file] = substr($0, 4) }
 /^BRF:/ { bf[file] = substr($0, 5) }
 /^BRH:/ { bh[file] = substr($0, 5) }
 END {
-	printf "coverage of the native build, %s (targets: lines >= 95%%, branches >= 85%%)\n", date
-	printf "%-14s %8s %14s %8s %14s\n", "file", "lines", "", "branches", ""
 	for (f in lf) {
 		l = lf[f] ? 100 * lh[f] / lf[f] : 100
 		b = bf[f] ? 100 * bh[f] / bf[f] : 100
 		printf "%-14s %7.1f%% %6d of %5d %7.1f%% %6d of %5d%s\n", f, l, lh[f], lf[f], b, bh[f], bf[f], (l < 95 || b < 85) ? "  below target" : ""
 	}
-}' "$out/maps.info" | sort -k1,1 | tee "$out/summary.txt"
+}' "$out/maps.info" | sort -k1,1
+} | tee "$out/summary.txt"
 echo "html: $out/html/index.html"
 exit $failed
