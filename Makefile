@@ -134,6 +134,14 @@ fuzz:
 	@$(VM)/deps.sh --quiet
 	@$(MAKE) -s -C tools/native fuzz
 
+# Line and branch coverage of the maps (kmod/hash.c, hash_lru.c,
+# hash_percpu.c, ptab.c) in the native build, from the KUnit suites and the
+# stress programs: out/native/coverage/ (summary.txt, html/).
+.PHONY: coverage
+coverage:
+	@$(VM)/deps.sh --quiet
+	@$(MAKE) -s -C tools/native coverage
+
 # make install: where things go.  KERNELRELEASE is the kernel's UTS_RELEASE,
 # which is what modprobe looks for: Debian's headers say "6.1.0-56-amd64"
 # there while their "make kernelrelease" says "6.1.192".  depmod runs only

@@ -1321,6 +1321,8 @@ static const struct big_shape big_shapes[] = {
 	  false },
 	{ "4 MiB keys, no value", RCUMAP_HASH_MAX_KEY_SIZE, 0, 2, 1, false },
 	{ "8-byte keys and values, forced out of line", 8, 8, 300, 8, true },
+	{ "key and value of 2 MiB each", RCUMAP_HASH_MAX_KEY_VALUE_SIZE / 2,
+	  RCUMAP_HASH_MAX_KEY_VALUE_SIZE / 2, 2, 1, false },
 };
 
 static void big_shape_desc(const struct big_shape *c, char *desc)
@@ -1520,6 +1522,392 @@ static void hash_replace_copies_pointers_only(struct kunit *test)
 	rcumap_hash_destroy(h);
 }
 
+/*
+ * The accessors report the shape asked for, and the bucket count is
+ * max_entries rounded up to a power of two unless nr_buckets says
+ * otherwise (itself rounded up).
+ */
+static void hash_create_picks_buckets(struct kunit *test)
+{
+	struct rcumap_hash *h;
+
+	h = new_table(test, RCUMAP_HASH_MAX_KEY_SIZE, 0, 100, 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_nr_buckets(h), 128U);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_key_size(h), RCUMAP_HASH_MAX_KEY_SIZE);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_value_size(h), 0U);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_max_entries(h), 100U);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), 0U);
+	rcumap_hash_destroy(h);
+
+	h = new_table(test, 1, RCUMAP_HASH_MAX_VALUE_SIZE, 100, 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_value_size(h),
+			RCUMAP_HASH_MAX_VALUE_SIZE);
+	rcumap_hash_destroy(h);
+
+	/* 4 buckets (3 rounded up) hold 4 * RCUMAP_HASH_BUCKET_MAX keys. */
+	h = new_table(test, 4, 0, 4 * RCUMAP_HASH_BUCKET_MAX, 3);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_nr_buckets(h), 4U);
+	rcumap_hash_destroy(h);
+}
+
+/* A positional walk without a value buffer returns every key once. */
+static void hash_walk_without_values(struct kunit *test)
+{
+	const u32 n = 100;
+	struct rcumap_hash *h = new_table(test, 4, 8, n, 0);
+	DECLARE_BITMAP(seen, 100) = {};
+	u32 key, walked = 0;
+	u64 pos = 0, val;
+	int err;
+
+	for (key = 0; key < n; key++) {
+		val = key;
+		KUNIT_ASSERT_EQ(test, update(h, &key, &val, RCUMAP_NOEXIST), 0);
+	}
+	while ((err = rcumap_hash_walk(h, &pos, &key, NULL)) != -ENOENT) {
+		if (err == -EAGAIN)
+			continue;
+		KUNIT_ASSERT_EQ(test, err, 0);
+		KUNIT_ASSERT_LT(test, key, n);
+		KUNIT_EXPECT_FALSE(test, __test_and_set_bit(key, seen));
+		walked++;
+	}
+	KUNIT_EXPECT_EQ(test, walked, n);
+	rcumap_hash_destroy(h);
+}
+
+/*
+ * A bucket-length histogram taken in chunks counts every bucket and every
+ * key once, its longest bucket is one it counted, and a cursor past the
+ * end visits nothing.
+ */
+static void hash_bucket_stats_count_every_key(struct kunit *test)
+{
+	const u32 n = 300, nr_hist = RCUMAP_HASH_BUCKET_MAX + 1;
+	struct rcumap_hash *h = new_table(test, 4, 4, n, 64);
+	u32 *hist = kunit_kcalloc(test, nr_hist, sizeof(*hist), GFP_KERNEL);
+	u32 key, len, cursor = 0, longest = 0, buckets = 0, keys = 0;
+	int nr;
+
+	KUNIT_ASSERT_NOT_NULL(test, hist);
+	for (key = 0; key < n; key++)
+		KUNIT_ASSERT_EQ(test, update(h, &key, &key, RCUMAP_NOEXIST), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_bucket_stats(h, &cursor, 8, hist, 0,
+						       &longest), -EINVAL);
+	do {
+		nr = rcumap_hash_bucket_stats(h, &cursor, 7, hist, nr_hist,
+					      &longest);
+		KUNIT_ASSERT_EQ(test, nr, 64);
+	} while (cursor < nr);
+	KUNIT_EXPECT_EQ(test, cursor, 64U);
+	for (len = 0; len < nr_hist; len++) {
+		buckets += hist[len];
+		keys += len * hist[len];
+		if (hist[len])
+			KUNIT_EXPECT_LE(test, len, longest);
+	}
+	KUNIT_EXPECT_EQ(test, buckets, 64U);
+	KUNIT_EXPECT_EQ(test, keys, n);
+	KUNIT_EXPECT_GT(test, hist[longest], 0U);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_bucket_stats(h, &cursor, 8, hist,
+						       nr_hist, &longest), 64);
+	KUNIT_EXPECT_EQ(test, cursor, 64U);
+	for (len = 0, buckets = 0; len < nr_hist; len++)
+		buckets += hist[len];
+	KUNIT_EXPECT_EQ(test, buckets, 64U);
+	rcumap_hash_destroy(h);
+}
+
+/* Keys need no alignment: at any address they find the same entry. */
+static void hash_keys_may_be_unaligned(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, 8, 4, 64, 8);
+	u64 k = 0x1122334455667788ULL;
+	u32 v = 77, out = 0, off;
+	u8 buf[32];
+
+	memcpy(buf + 1, &k, 8);
+	KUNIT_EXPECT_EQ(test, update(h, buf + 1, &v, RCUMAP_ANY), 0);
+	for (off = 0; off < 8; off++) {
+		memcpy(buf + off, &k, 8);
+		KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, buf + off,
+							      &out), 0);
+		KUNIT_EXPECT_EQ(test, out, 77U);
+	}
+	KUNIT_EXPECT_EQ(test, rcumap_hash_get_next_key(h, NULL, buf + 3), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(buf + 3, &k, 8), 0);
+	rcumap_hash_destroy(h);
+}
+
+/* A positional walk, resumed from a position it never returned. */
+static int walk_on(struct rcumap_hash *h, u64 *pos, void *key, void *value)
+{
+	int err;
+
+	do {
+		err = rcumap_hash_walk(h, pos, key, value);
+	} while (err == -EAGAIN);
+	return err;
+}
+
+/*
+ * A positional walk takes any position: past the last bucket it ends,
+ * and past a bucket's last entry it goes on with the next bucket.
+ */
+static void hash_walk_accepts_any_position(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, 4, 4, 64, 16);
+	u32 k, v = 0;
+	u64 pos;
+
+	for (k = 0; k < 10; k++)
+		KUNIT_EXPECT_EQ(test, update(h, &k, &v, RCUMAP_ANY), 0);
+	pos = U64_MAX;
+	KUNIT_EXPECT_EQ(test, walk_on(h, &pos, &k, &v), -ENOENT);
+	pos = 16ULL << 32;
+	KUNIT_EXPECT_EQ(test, walk_on(h, &pos, &k, &v), -ENOENT);
+	pos = 3ULL << 32 | 0xffffffffU;
+	KUNIT_EXPECT_TRUE(test, walk_on(h, &pos, &k, NULL) == 0 ||
+			  pos >= 16ULL << 32);
+	rcumap_hash_destroy(h);
+}
+
+/*
+ * A positional walk of a sparse table: each call visits at most
+ * RCUMAP_HASH_WALK_BUCKETS buckets, and says -EAGAIN with the position
+ * moved past exactly that many empty ones, until it finds the one key.
+ */
+static void hash_walk_pauses_in_empty_runs(struct kunit *test)
+{
+	struct rcumap_hash *h = new_table(test, 4, 4, 4096, 4096);
+	u32 k, v = 1, got, bucket = 0, calls = 0, found = 0;
+	u64 pos = 0, before;
+	int err;
+
+	/* A key in one of the last buckets. */
+	for (k = 0; bucket < 4000; k++)
+		bucket = bitrev32(rcumap_hash_key_pos(h, &k)) & 4095;
+	k--;
+	KUNIT_EXPECT_EQ(test, update(h, &k, &v, RCUMAP_NOEXIST), 0);
+	do {
+		before = pos;
+		err = rcumap_hash_walk(h, &pos, &got, NULL);
+		calls++;
+		/* Exactly the bucket budget further, at its first entry. */
+		if (err == -EAGAIN)
+			KUNIT_EXPECT_EQ(test, pos,
+					((before >> 32) +
+					 RCUMAP_HASH_WALK_BUCKETS) << 32);
+		if (!err) {
+			KUNIT_EXPECT_EQ(test, got, k);
+			KUNIT_EXPECT_EQ(test, pos >> 32, (u64)bucket);
+			found++;
+		}
+	} while (err != -ENOENT && calls < 1000);
+	KUNIT_EXPECT_EQ(test, found, 1U);
+	KUNIT_EXPECT_EQ(test, pos, 4096ULL << 32);
+	/* No call visited more than its budget of buckets. */
+	KUNIT_EXPECT_GE(test, calls, 4096U / RCUMAP_HASH_WALK_BUCKETS);
+	rcumap_hash_destroy(h);
+}
+
+/* A table shape for random operations; @layout: 0 as sizes say, 1, 2. */
+struct random_shape {
+	u32 key_size, value_size, nr_buckets, layout;
+};
+
+#define SHAPE_AUTO	0
+#define SHAPE_INLINE	1
+#define SHAPE_INDIRECT	2
+
+/*
+ * Up to 300 keys: 8 buckets are long ones (about 28 keys each, far from
+ * the bound, which no random sequence here reaches).  Entries of more
+ * than RCUMAP_HASH_INLINE_MAX bytes go out of line by themselves; the
+ * forced layouts try both at small and large sizes, on both sides of the
+ * threshold.
+ */
+static const struct random_shape random_shapes[] = {
+	{ 1, 8, 8 }, { 3, 0, 16 }, { 4, 4, 8 }, { 4, 1, 64 }, { 5, 13, 8 },
+	{ 8, 8, 8 }, { 8, 24, 256 }, { 12, 8, 8 }, { 13, 100, 32 },
+	{ 64, 4096, 8 }, { 256, 3, 16 },
+	{ 8, RCUMAP_HASH_INLINE_MAX - 8, 8 },
+	{ 8, RCUMAP_HASH_INLINE_MAX - 7, 8 },
+	{ 1, 8, 8, SHAPE_INDIRECT }, { 4, 4, 8, SHAPE_INDIRECT },
+	{ 8, 8, 8, SHAPE_INDIRECT }, { 3, 0, 16, SHAPE_INDIRECT },
+	{ 13, 100, 32, SHAPE_INDIRECT },
+	{ 256, 3, 16, SHAPE_INLINE }, { 4, 1000, 8, SHAPE_INLINE },
+	{ 500, 0, 8 }, { 33, 65536, 8 },
+};
+
+static void random_shape_desc(const struct random_shape *s, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "key %u value %u buckets %u%s",
+		 s->key_size, s->value_size, s->nr_buckets,
+		 s->layout == SHAPE_INLINE ? " inline" :
+		 s->layout == SHAPE_INDIRECT ? " out of line" : "");
+}
+
+KUNIT_ARRAY_PARAM(random_shape, random_shapes, random_shape_desc);
+
+/* The id of a key made by make_key() for a table of @nr_ids keys. */
+static u32 random_key_id(const void *key, u32 key_size)
+{
+	u32 id = 0;
+
+	memcpy(&id, key, min(key_size, 4U));
+	return id;
+}
+
+/*
+ * Both walks return each key of @present once, the count agrees, and the
+ * memory counted as updates go is what the buckets hold.
+ */
+static void expect_walks_match(struct kunit *test, struct rcumap_hash *h,
+			       const bool *present, u32 nr_ids, u8 *key,
+			       u8 *prev)
+{
+	u32 key_size = rcumap_hash_key_size(h), nr_present = 0, n = 0, id;
+	u8 *seen = kunit_kzalloc(test, nr_ids, GFP_KERNEL);
+	u64 pos = 0;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	for (id = 0; id < nr_ids; id++)
+		nr_present += present[id];
+	KUNIT_EXPECT_EQ(test, rcumap_hash_count(h), nr_present);
+	err = rcumap_hash_get_next_key(h, NULL, key);
+	while (!err && n++ <= nr_present) {
+		id = random_key_id(key, key_size);
+		KUNIT_ASSERT_LT(test, id, nr_ids);
+		KUNIT_EXPECT_TRUE(test, present[id] && !(seen[id] & 1));
+		seen[id] |= 1;
+		memcpy(prev, key, key_size);
+		err = rcumap_hash_get_next_key(h, prev, key);
+	}
+	KUNIT_EXPECT_EQ(test, n, nr_present);
+	n = 0;
+	while ((err = rcumap_hash_walk(h, &pos, key, NULL)) != -ENOENT &&
+	       n <= nr_present) {
+		if (err == -EAGAIN)
+			continue;
+		id = random_key_id(key, key_size);
+		KUNIT_ASSERT_LT(test, id, nr_ids);
+		KUNIT_EXPECT_TRUE(test, present[id] && !(seen[id] & 2));
+		seen[id] |= 2;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, nr_present);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_bytes_used(h),
+			rcumap_hash_kunit_walk_bytes(h, &n));
+	KUNIT_EXPECT_LE(test, n, RCUMAP_HASH_BUCKET_HARD_MAX);
+	kunit_kfree(test, seen);
+}
+
+/*
+ * Random updates, deletes, lookups and lookup_and_deletes on one shape,
+ * each checked against a plain array, with now and then an allocation
+ * failure (with fault injection); the walks, count and memory checked
+ * along the way.
+ */
+static void hash_random_ops_match_reference(struct kunit *test)
+{
+	const struct random_shape *sh = test->param_value;
+	const u32 nr_ids = sh->key_size == 1 ? 256 : 300;
+	const u32 max_entries = nr_ids * 3 / 4;
+	const u32 nr_ops = sh->value_size >= 1024 ? 1000 : 5000;
+	struct rcumap_hash_params p = {
+		.key_size = sh->key_size,
+		.value_size = sh->value_size,
+		.max_entries = max_entries,
+		.nr_buckets = sh->nr_buckets,
+	};
+	bool *present = kunit_kcalloc(test, nr_ids, sizeof(*present),
+				      GFP_KERNEL);
+	u32 *version = kunit_kcalloc(test, nr_ids, sizeof(*version),
+				     GFP_KERNEL);
+	u8 *key = kunit_kzalloc(test, sh->key_size, GFP_KERNEL);
+	u8 *prev = kunit_kzalloc(test, sh->key_size, GFP_KERNEL);
+	u8 *value = kunit_kzalloc(test, sh->value_size + 1, GFP_KERNEL);
+	u8 *want = kunit_kzalloc(test, sh->value_size + 1, GFP_KERNEL);
+	struct rnd_state rnd;
+	struct rcumap_hash *h;
+	u32 count = 0, i;
+
+	KUNIT_ASSERT_TRUE(test, present && version && key && prev && value &&
+			  want);
+	if (sh->layout == SHAPE_AUTO)
+		h = rcumap_hash_create(&p, GFP_KERNEL);
+	else
+		h = rcumap_hash_kunit_create(&p, GFP_KERNEL,
+					     sh->layout == SHAPE_INDIRECT);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_kunit_indirect(h),
+			sh->layout == SHAPE_AUTO ?
+			ALIGN(sh->key_size, 8) + ALIGN(sh->value_size, 8) >
+			RCUMAP_HASH_INLINE_MAX : sh->layout == SHAPE_INDIRECT);
+	prandom_seed_state(&rnd, 0x1234567 + sh->key_size * 1000 +
+			   sh->value_size + sh->layout);
+	for (i = 0; i < nr_ops; i++) {
+		u32 id = prandom_u32_state(&rnd) % nr_ids;
+		u32 op = prandom_u32_state(&rnd) % 10;
+		u32 mode = prandom_u32_state(&rnd) % 3;
+		int err, expect;
+
+		make_key(key, sh->key_size, id);
+		/* The element's allocation, or the bucket's. */
+		if (prandom_u32_state(&rnd) % 50 == 0)
+			fail_nth_arm(1 + prandom_u32_state(&rnd) % 2);
+		if (op < 5) {
+			make_value(value, sh->value_size, id, version[id] + 1);
+			err = update(h, key, value, mode);
+			if (mode == RCUMAP_NOEXIST && present[id])
+				expect = -EEXIST;
+			else if (mode == RCUMAP_EXIST && !present[id])
+				expect = -ENOENT;
+			else if (!present[id] && count == max_entries)
+				expect = -E2BIG;
+			else
+				expect = 0;
+			if (!(err == -ENOMEM && expect == 0)) {
+				KUNIT_EXPECT_EQ(test, err, expect);
+				if (!err) {
+					version[id]++;
+					count += !present[id];
+					present[id] = true;
+				}
+			}
+		} else if (op < 7) {
+			err = rcumap_hash_delete(h, key);
+			KUNIT_EXPECT_EQ(test, err, present[id] ? 0 : -ENOENT);
+			count -= present[id];
+			present[id] = false;
+		} else {
+			if (op == 7)
+				err = rcumap_hash_lookup_and_delete(h, key, value);
+			else
+				err = rcumap_hash_lookup_copy(h, key, value);
+			KUNIT_EXPECT_EQ(test, err, present[id] ? 0 : -ENOENT);
+			make_value(want, sh->value_size, id, version[id]);
+			if (!err)
+				KUNIT_EXPECT_EQ(test, memcmp(value, want,
+							     sh->value_size), 0);
+			if (op == 7) {
+				count -= present[id];
+				present[id] = false;
+			}
+		}
+		fail_nth_fired();
+		if (i % 1000 == 999)
+			expect_walks_match(test, h, present, nr_ids, key, prev);
+		cond_resched();
+	}
+	expect_walks_match(test, h, present, nr_ids, key, prev);
+	KUNIT_EXPECT_GT(test, rcumap_hash_bytes_used(h),
+			count * (size_t)sh->key_size);
+	rcumap_hash_destroy(h);
+}
+
 static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE_PARAM(hash_create_rejects_bad_params, bad_params_gen_params),
 	KUNIT_CASE(hash_update_modes),
@@ -1549,6 +1937,14 @@ static struct kunit_case rcumap_hash_cases[] = {
 	KUNIT_CASE(hash_layout_follows_entry_size),
 	KUNIT_CASE_PARAM(hash_big_entries, big_shape_gen_params),
 	KUNIT_CASE_PARAM(hash_replace_copies_pointers_only, layout_gen_params),
+	KUNIT_CASE(hash_create_picks_buckets),
+	KUNIT_CASE(hash_walk_without_values),
+	KUNIT_CASE(hash_bucket_stats_count_every_key),
+	KUNIT_CASE_PARAM(hash_random_ops_match_reference,
+			 random_shape_gen_params),
+	KUNIT_CASE(hash_keys_may_be_unaligned),
+	KUNIT_CASE(hash_walk_accepts_any_position),
+	KUNIT_CASE(hash_walk_pauses_in_empty_runs),
 	{}
 };
 
@@ -1771,6 +2167,40 @@ static void hash_free_callback_after_dead_entries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, free_log_count(l, 50, 50), 1U);
 }
 
+/*
+ * Sweep fail-nth over create: every injected failure gives -ENOMEM and
+ * leaks nothing (kmemleak checks), and the table finally created works.
+ */
+static void hash_create_alloc_failure_is_clean(struct kunit *test)
+{
+	struct rcumap_hash_params p = {
+		.key_size = 8, .value_size = 8, .max_entries = 64,
+	};
+	struct rcumap_hash *h = NULL;
+	u32 nth, failures = 0;
+	u64 key = 1, val = 2, out;
+
+	for (nth = 1; nth < 100; nth++) {
+		fail_nth_arm(nth);
+		h = rcumap_hash_create(&p, GFP_KERNEL);
+		if (!fail_nth_fired())
+			break;
+		if (IS_ERR(h)) {
+			KUNIT_EXPECT_EQ(test, PTR_ERR(h), -ENOMEM);
+			failures++;
+		} else {
+			rcumap_hash_destroy(h);
+		}
+		h = NULL;
+	}
+	KUNIT_EXPECT_GT(test, failures, 0U);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
+	KUNIT_EXPECT_EQ(test, update(h, &key, &val, RCUMAP_NOEXIST), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_lookup_copy(h, &key, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, val);
+	rcumap_hash_destroy(h);
+}
+
 static struct kunit_case rcumap_hash_fault_cases[] = {
 	KUNIT_CASE_PARAM(hash_insert_alloc_failure_changes_nothing,
 			 layout_gen_params),
@@ -1781,6 +2211,7 @@ static struct kunit_case rcumap_hash_fault_cases[] = {
 			 layout_gen_params),
 	KUNIT_CASE_PARAM(hash_free_callback_after_dead_entries,
 			 layout_gen_params),
+	KUNIT_CASE(hash_create_alloc_failure_is_clean),
 	{}
 };
 

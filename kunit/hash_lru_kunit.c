@@ -674,8 +674,50 @@ static void lru_insert_alloc_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&l->bad), 0);
 }
 
+/*
+ * Sweep fail-nth over create: every injected failure gives -ENOMEM and
+ * leaks nothing (kmemleak checks), the table finally created works, and
+ * destroying NULL does nothing.  The smallest tag array: a larger one
+ * takes per-CPU chunks of 32 KiB, whose failure pcpu_alloc() reports
+ * with a stack dump.
+ */
+static void lru_create_alloc_failure_is_clean(struct kunit *test)
+{
+	struct rcumap_lru_hash_params p = {
+		.hash = {
+			.key_size = sizeof(u64),
+			.value_size = sizeof(struct lru_value),
+			.max_entries = 64,
+		},
+		.nr_tags = RCUMAP_LRU_MIN_TAGS,
+	};
+	struct rcumap_lru_hash *lru = NULL;
+	u32 nth, failures = 0;
+
+	for (nth = 1; nth < 100; nth++) {
+		fail_nth_arm(nth);
+		lru = rcumap_lru_hash_create(&p, GFP_KERNEL);
+		if (!fail_nth_fired())
+			break;
+		if (IS_ERR(lru)) {
+			KUNIT_EXPECT_EQ(test, PTR_ERR(lru), -ENOMEM);
+			failures++;
+		} else {
+			rcumap_lru_hash_destroy(lru);
+		}
+		lru = NULL;
+	}
+	KUNIT_EXPECT_GT(test, failures, 0U);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, lru);
+	KUNIT_EXPECT_EQ(test, lru_put(lru, 1, 1, RCUMAP_NOEXIST), 0);
+	KUNIT_EXPECT_TRUE(test, lru_peek(lru, 1));
+	rcumap_lru_hash_destroy(lru);
+	rcumap_lru_hash_destroy(NULL);
+}
+
 static struct kunit_case rcumap_lru_hash_fault_cases[] = {
 	KUNIT_CASE(lru_insert_alloc_failure),
+	KUNIT_CASE(lru_create_alloc_failure_is_clean),
 	{}
 };
 

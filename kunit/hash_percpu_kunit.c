@@ -936,11 +936,54 @@ static void percpu_indirect_keys_alloc_failures(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, settled_areas(), base);
 }
 
+/*
+ * Sweep fail-nth over create: every injected failure gives -ENOMEM and
+ * leaks nothing, the table finally created works, and destroying NULL
+ * does nothing.
+ */
+static void percpu_create_alloc_failure_is_clean(struct kunit *test)
+{
+	struct rcumap_hash_params p = {
+		.key_size = sizeof(u32),
+		.value_size = PCPU_VALUE_SIZE,
+		.max_entries = 16,
+	};
+	long base = settled_areas();
+	struct rcumap_percpu_hash *ph = NULL;
+	u32 nth, failures = 0, key = 1;
+	void *values;
+
+	for (nth = 1; nth < 100; nth++) {
+		fail_nth_arm(nth);
+		ph = rcumap_percpu_hash_create(&p, GFP_KERNEL);
+		if (!fail_nth_fired())
+			break;
+		if (IS_ERR(ph)) {
+			KUNIT_EXPECT_EQ(test, PTR_ERR(ph), -ENOMEM);
+			failures++;
+		} else {
+			rcumap_percpu_hash_destroy(ph);
+		}
+		ph = NULL;
+	}
+	KUNIT_EXPECT_GT(test, failures, 0U);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ph);
+	values = new_values(test, ph);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_update(ph, &key, values,
+							RCUMAP_NOEXIST,
+							GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_percpu_hash_count(ph), 1U);
+	rcumap_percpu_hash_destroy(ph);
+	rcumap_percpu_hash_destroy(NULL);
+	KUNIT_EXPECT_EQ(test, settled_areas(), base);
+}
+
 static struct kunit_case rcumap_percpu_hash_fault_cases[] = {
 	KUNIT_CASE(percpu_insert_alloc_failure_changes_nothing),
 	KUNIT_CASE(percpu_replace_alloc_failure_changes_nothing),
 	KUNIT_CASE(percpu_delete_never_fails_for_memory),
 	KUNIT_CASE(percpu_indirect_keys_alloc_failures),
+	KUNIT_CASE(percpu_create_alloc_failure_is_clean),
 	{}
 };
 

@@ -41,21 +41,12 @@ static u32 key_size, value_size, max_entries;
 
 static void make_key(u8 *key, u32 id)
 {
-	u32 i;
-
-	key[0] = id;
-	for (i = 1; i < key_size; i++)
-		key[i] = (u8)(i * 29 + 3);
+	fuzz_make_key(key, key_size, id);
 }
 
 static int key_id(const u8 *key)
 {
-	u8 want[64];
-
-	make_key(want, key[0]);
-	if (key[0] >= NR_IDS || memcmp(key, want, key_size))
-		return -1;
-	return key[0];
+	return fuzz_key_id(key, key_size, NR_IDS);
 }
 
 static void make_value(u8 *value, u32 id, u8 arg)
@@ -66,40 +57,37 @@ static void make_value(u8 *value, u32 id, u8 arg)
 		value[i] = (u8)(arg + i * 13 + id * 7);
 }
 
+static int hash_get_next_key(const void *map, const void *key, void *next)
+{
+	return rcumap_hash_get_next_key(map, key, next);
+}
+
+static int hash_walk(const void *map, u64 *pos, void *key, void *value)
+{
+	return rcumap_hash_walk(map, pos, key, value);
+}
+
+static const struct fuzz_walks hash_walks = {
+	.get_next_key = hash_get_next_key,
+	.walk = hash_walk,
+};
+
 /*
  * Every present key exactly once, by both walks; the count agrees, and so
  * does the memory, counted as updates go and the slow way.
  */
 static void check_all(struct rcumap_hash *h, const struct model *m)
 {
-	u8 key[64], next[64], value[MAX_VALUE];
-	u8 seen[NR_IDS] = { 0 };
-	u32 n = 0, id;
-	u64 pos = 0;
-	int err, k;
+	const struct fuzz_model fm = {
+		.nr_ids = NR_IDS, .count = m->count, .key_size = key_size,
+		.present = m->present, .values = &m->value[0][0],
+		.stride = MAX_VALUE, .value_size = value_size,
+	};
+	u8 value[MAX_VALUE];
+	u32 n;
 
 	CHECK(rcumap_hash_count(h) == m->count);
-	err = rcumap_hash_get_next_key(h, NULL, next);
-	while (!err) {
-		k = key_id(next);
-		CHECK(k >= 0 && m->present[k] && !(seen[k] & 1));
-		seen[k] |= 1;
-		CHECK(++n <= m->count);
-		memcpy(key, next, key_size);
-		err = rcumap_hash_get_next_key(h, key, next);
-	}
-	CHECK(err == -ENOENT && n == m->count);
-	n = 0;
-	while (!(err = walk_next(h, &pos, key, value))) {
-		k = key_id(key);
-		CHECK(k >= 0 && m->present[k] && !(seen[k] & 2));
-		CHECK(!memcmp(value, m->value[k], value_size));
-		seen[k] |= 2;
-		CHECK(++n <= m->count);
-	}
-	CHECK(err == -ENOENT && n == m->count);
-	for (id = 0; id < NR_IDS; id++)
-		CHECK(!m->present[id] || seen[id] == 3);
+	fuzz_check_walks(&hash_walks, h, &fm, value);
 	CHECK(rcumap_hash_bytes_used(h) == rcumap_hash_kunit_walk_bytes(h, &n));
 	CHECK(n <= RCUMAP_HASH_BUCKET_HARD_MAX);
 }
@@ -164,16 +152,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			mode = op % 10 == 3 ? 3 + (arg & 7) : op % 10;
 			make_value(value, id, arg);
 			err = rcumap_hash_update(h, key, value, mode, GFP_KERNEL);
-			if (mode > RCUMAP_EXIST)
-				want = -EINVAL;
-			else if (mode == RCUMAP_NOEXIST && m.present[id])
-				want = -EEXIST;
-			else if (mode == RCUMAP_EXIST && !m.present[id])
-				want = -ENOENT;
-			else if (!m.present[id] && m.count == max_entries)
-				want = -E2BIG;
-			else
-				want = 0;
+			want = fuzz_update_want(mode, m.present[id],
+						m.count == max_entries);
 			if (err == -ENOMEM && may_fail &&
 			    (want == 0 || want == -E2BIG))
 				break;

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run-fuzz.sh BUILD_DIR OUT_DIR SECONDS - run both libFuzzer targets side by
-# side for SECONDS each.  Each starts from the seed corpus in corpus/<map>/
+# run-fuzz.sh BUILD_DIR OUT_DIR SECONDS - run the libFuzzer targets (hash,
+# LRU hash, per-CPU hash, ptab) side by side for SECONDS each.  Each starts from the seed corpus in corpus/<map>/
 # and from what earlier runs found (OUT_DIR/<map>/corpus); a crash leaves
 # its input in OUT_DIR/<map>/.  Each target counts as one test; the last
 # line is "N passed, N failed".
@@ -16,7 +16,7 @@ export ASAN_OPTIONS="detect_leaks=0 ${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 ${UBSAN_OPTIONS:-}"
 
 declare -A pid
-for map in hash ptab; do
+for map in hash lru percpu ptab; do
 	mkdir -p "$out/$map/corpus"
 	"$build/fuzz_$map" "$out/$map/corpus" "$here/corpus/$map" \
 		-max_total_time="$seconds" -max_len=1024 -timeout=30 \
@@ -27,7 +27,7 @@ done
 
 passed=0
 failed=0
-for map in hash ptab; do
+for map in hash lru percpu ptab; do
 	if wait "${pid[$map]}"; then
 		passed=$((passed + 1))
 		echo "ok   fuzz_$map: $(grep -o 'stat::number_of_executed_units: [0-9]*' \

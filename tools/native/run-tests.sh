@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # run-tests.sh VARIANT BUILD_DIR STRESS_SECONDS - run the native tests of
-# one build variant (debug, tsan or asan).  Each program counts as one
-# test; the last line is "N passed, N failed".
+# one build variant (debug, tsan, asan, or cov for coverage.sh): the shim's tests, the KUnit
+# suites of kunit/ (one program per file, KTAP output, each stress case
+# running STRESS_SECONDS / 3) and the stress programs.  Each program
+# counts as one test; the last line is "N passed, N failed".
 set -uo pipefail
 variant=$1
 dir=$2/$variant
@@ -28,9 +30,13 @@ run() {
 	fi
 }
 
+ms=$((seconds * 1000 / 3))
 run test_shim
-run test_hash
-run test_ptab
+run hash_kunit stress_ms=$ms
+run hash_resize_kunit resize_stress_ms=$ms resize_worker_ms=$((2 * ms))
+run hash_lru_kunit lru_stress_ms=$ms
+run hash_percpu_kunit percpu_stress_ms=$ms
+run ptab_kunit ptab_stress_ms=$ms
 run stress_hash "$seconds"
 run stress_resize "$seconds"
 run stress_ptab "$seconds"

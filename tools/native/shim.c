@@ -3,11 +3,16 @@
  * The out-of-line half of the native build's kernel shim (the headers are
  * in include/): the allocator, warnings, random numbers, the workqueue
  * behind queue_rcu_work(), RCU thread registration, the ThreadSanitizer
- * annotations of grace periods, and what kmod/main.c does at module load
- * and unload.
+ * annotations of grace periods, tasks and kthreads, per-CPU memory,
+ * module parameters, and what kmod/main.c does at module load and
+ * unload.
  */
 #include <linux/bug.h>
 #include <linux/cpumask.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
 #include <linux/log2.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
@@ -22,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,10 +38,19 @@
 #ifdef NATIVE_TSAN
 #include <sanitizer/tsan_interface.h>
 #endif
+#if defined(__SANITIZE_ADDRESS__) || defined(NATIVE_ASAN)
+#include <sanitizer/asan_interface.h>
+#define native_poison(p, n)	ASAN_POISON_MEMORY_REGION(p, n)
+#define native_unpoison(p, n)	ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define native_poison(p, n)	do { } while (0)
+#define native_unpoison(p, n)	do { } while (0)
+#endif
 
 long native_warnings;
 bool native_warn_fatal;
 __thread int native_locks_held;
+__thread int native_atomic_depth;
 
 /* ---- Warnings and bugs --------------------------------------------- */
 
@@ -65,6 +80,20 @@ void native_might_sleep(const char *file, int line)
 		native_bug(file, line, "might sleep inside rcu_read_lock()");
 	if (native_locks_held)
 		native_bug(file, line, "might sleep with a spinlock held");
+	if (native_atomic_depth)
+		native_bug(file, line, "might sleep with preemption or BHs off");
+}
+
+void native_preempt_disable(void)
+{
+	rcu_read_lock();
+	native_atomic_depth++;
+}
+
+void native_preempt_enable(void)
+{
+	native_atomic_depth--;
+	rcu_read_unlock();
 }
 
 unsigned int native_possible_cpus(void)
@@ -112,14 +141,13 @@ u32 get_random_u32(void)
 #ifdef NATIVE_DEBUG
 static long allocs_live;
 #endif
-static __thread unsigned int fail_nth;
 static __thread unsigned int fail_per_million;
 static __thread bool fail_nowait_only;
 static __thread u64 fail_rng;
 
 void native_fail_alloc_nth(unsigned int nth)
 {
-	fail_nth = nth;
+	current->fail_nth = nth;
 }
 
 void native_fail_alloc_rate(unsigned int per_million, bool nowait_only)
@@ -141,7 +169,9 @@ long native_allocs_live(void)
 
 static bool should_fail(gfp_t gfp)
 {
-	if (fail_nth && !--fail_nth)
+	struct task_struct *task = current;
+
+	if (task->fail_nth && !--task->fail_nth)
 		return true;
 	if (fail_per_million &&
 	    !(fail_nowait_only && gfpflags_allow_blocking(gfp))) {
@@ -211,6 +241,31 @@ void native_kvfree_rcu_cb(struct rcu_head *head)
 {
 	native_tsan_after_gp();
 	kvfree(head);
+}
+
+struct kvfree_rcu_off {
+	struct rcu_head head;
+	void *obj;
+};
+
+static void kvfree_rcu_off_cb(struct rcu_head *head)
+{
+	struct kvfree_rcu_off *k = container_of(head, struct kvfree_rcu_off,
+						head);
+
+	native_tsan_after_gp();
+	kvfree(k->obj);
+	free(k);
+}
+
+void native_kvfree_rcu_off(struct rcu_head *head, size_t offset)
+{
+	struct kvfree_rcu_off *k = malloc(sizeof(*k));
+
+	if (!k)
+		abort();
+	k->obj = (char *)head - offset;
+	call_rcu(&k->head, kvfree_rcu_off_cb);
 }
 
 #ifdef NATIVE_TSAN
@@ -563,6 +618,363 @@ void flush_workqueue(struct workqueue_struct *wq)
 bool native_mutex_held(const struct mutex *m)
 {
 	return native_mutex_is_held(m);
+}
+
+/* ---- Tasks and kthreads -------------------------------------------- */
+
+/*
+ * The kthread side of a task.  Under @lock: @woken, @should_stop (also
+ * read without it, atomically).  @task must stay first: current of a
+ * kthread points at it.
+ */
+struct native_kthread {
+	struct task_struct task;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool woken;
+	bool should_stop;
+	int (*threadfn)(void *data);
+	void *data;
+	int ret;
+};
+
+static __thread struct task_struct *current_task;
+static __thread struct task_struct thread_task;
+static unsigned int next_cpu;
+
+static int pick_cpu(void)
+{
+	return __atomic_fetch_add(&next_cpu, 1, __ATOMIC_RELAXED) %
+	       native_possible_cpus();
+}
+
+struct task_struct *native_current(void)
+{
+	if (unlikely(!current_task)) {
+		thread_task.cpu = pick_cpu();
+		current_task = &thread_task;
+	}
+	return current_task;
+}
+
+int native_processor_id(void)
+{
+	return native_current()->cpu;
+}
+
+static void *kthread_main(void *arg)
+{
+	struct native_kthread *k = arg;
+	bool run;
+
+	current_task = &k->task;
+	pthread_mutex_lock(&k->lock);
+	while (!k->woken)
+		pthread_cond_wait(&k->cond, &k->lock);
+	run = !k->should_stop;
+	pthread_mutex_unlock(&k->lock);
+	/* As in the kernel, a thread stopped before it ran never runs. */
+	k->ret = run ? k->threadfn(k->data) : -EINTR;
+	/*
+	 * One that returned by itself before kthread_stop() is gone, as in
+	 * the kernel: stopping it now would be a use after free.
+	 */
+	pthread_mutex_lock(&k->lock);
+	run = k->should_stop;
+	pthread_mutex_unlock(&k->lock);
+	if (!run) {
+		pthread_detach(k->thread);
+		pthread_mutex_destroy(&k->lock);
+		pthread_cond_destroy(&k->cond);
+		free(k);
+	}
+	return NULL;
+}
+
+static struct task_struct *kthread_new(int (*threadfn)(void *data),
+				       void *data, int cpu)
+{
+	struct native_kthread *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return ERR_PTR(-ENOMEM);
+	k->task.cpu = cpu;
+	k->task.kthread = k;
+	k->threadfn = threadfn;
+	k->data = data;
+	pthread_mutex_init(&k->lock, NULL);
+	pthread_cond_init(&k->cond, NULL);
+	if (native_thread_create(&k->thread, kthread_main, k)) {
+		free(k);
+		return ERR_PTR(-EAGAIN);
+	}
+	return &k->task;
+}
+
+struct task_struct *kthread_create(int (*threadfn)(void *data), void *data,
+				   const char *namefmt, ...)
+{
+	might_sleep();
+	return kthread_new(threadfn, data, pick_cpu());
+}
+
+struct task_struct *kthread_create_on_cpu(int (*threadfn)(void *data),
+					  void *data, unsigned int cpu,
+					  const char *namefmt)
+{
+	might_sleep();
+	return kthread_new(threadfn, data, cpu % native_possible_cpus());
+}
+
+/* Before wake_up_process(), as in the kernel. */
+void kthread_bind(struct task_struct *task, unsigned int cpu)
+{
+	task->cpu = cpu % native_possible_cpus();
+}
+
+/* Only kthreads are ever woken here. */
+bool wake_up_process(struct task_struct *task)
+{
+	struct native_kthread *k = task->kthread;
+	bool was;
+
+	if (!k)
+		return false;
+	pthread_mutex_lock(&k->lock);
+	was = k->woken;
+	k->woken = true;
+	pthread_cond_broadcast(&k->cond);
+	pthread_mutex_unlock(&k->lock);
+	return !was;
+}
+
+bool kthread_should_stop(void)
+{
+	struct native_kthread *k = native_current()->kthread;
+
+	return k && __atomic_load_n(&k->should_stop, __ATOMIC_ACQUIRE);
+}
+
+int kthread_stop(struct task_struct *task)
+{
+	struct native_kthread *k = task->kthread;
+	int ret;
+
+	might_sleep();
+	pthread_mutex_lock(&k->lock);
+	__atomic_store_n(&k->should_stop, true, __ATOMIC_RELEASE);
+	k->woken = true;
+	pthread_cond_broadcast(&k->cond);
+	pthread_mutex_unlock(&k->lock);
+	pthread_join(k->thread, NULL);
+	ret = k->ret;
+	pthread_mutex_destroy(&k->lock);
+	pthread_cond_destroy(&k->cond);
+	free(k);
+	return ret;
+}
+
+static u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Starts at an arbitrary value, as in the kernel; it wraps in 49 days. */
+unsigned long native_jiffies(void)
+{
+	return (unsigned long)(monotonic_ns() / (1000000000ULL / HZ)) +
+	       0x7fff0000UL;
+}
+
+long schedule_timeout_uninterruptible(long timeout)
+{
+	might_sleep();
+	usleep((useconds_t)timeout * (1000000 / HZ));
+	return 0;
+}
+
+void schedule(void)
+{
+	might_sleep();
+	sched_yield();
+}
+
+/* ---- Per-CPU memory ------------------------------------------------- */
+
+/*
+ * CPU 0's objects are carved out of the first unit by size class (powers
+ * of two from 8 bytes to PCPU_MIN_UNIT_SIZE), each class with a free list
+ * threaded through CPU 0's copies of its free objects; pcpu_class[] has
+ * the class of each object, by its offset / 8.  Under pcpu_lock.
+ */
+#define PCPU_CLASSES	13	/* 8 << 12 == PCPU_MIN_UNIT_SIZE */
+
+static pthread_mutex_t pcpu_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *pcpu_base;
+static size_t pcpu_used;
+static void *pcpu_free[PCPU_CLASSES];
+static unsigned char *pcpu_class;
+
+static void pcpu_poison(void *p, size_t size, bool poison)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < native_possible_cpus(); cpu++) {
+		if (poison)
+			native_poison(per_cpu_ptr(p, cpu), size);
+		else
+			native_unpoison(per_cpu_ptr(p, cpu), size);
+	}
+}
+
+void __percpu *__alloc_percpu_gfp(size_t size, size_t align, gfp_t gfp)
+{
+	unsigned int class = 0, cpu;
+	void *p;
+
+	might_alloc(gfp);
+	if (!size || size > PCPU_MIN_UNIT_SIZE || align > PAGE_SIZE)
+		return NULL;
+	if (should_fail(gfp))
+		return NULL;
+	while ((8UL << class) < size || (8UL << class) < align)
+		class++;
+	pthread_mutex_lock(&pcpu_lock);
+	if (!pcpu_base) {
+		pcpu_base = mmap(NULL, NATIVE_PCPU_UNIT * native_possible_cpus(),
+				 PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				 -1, 0);
+		pcpu_class = calloc(NATIVE_PCPU_UNIT / 8, 1);
+		if (pcpu_base == MAP_FAILED || !pcpu_class)
+			abort();
+		native_poison(pcpu_base,
+			      NATIVE_PCPU_UNIT * native_possible_cpus());
+	}
+	p = pcpu_free[class];
+	if (p) {
+		native_unpoison(p, sizeof(void *));
+		pcpu_free[class] = *(void **)p;
+	} else {
+		pcpu_used = ALIGN(pcpu_used, 8UL << class);
+		if (pcpu_used + (8UL << class) > NATIVE_PCPU_UNIT) {
+			pthread_mutex_unlock(&pcpu_lock);
+			return NULL;
+		}
+		p = pcpu_base + pcpu_used;
+		pcpu_used += 8UL << class;
+	}
+	pcpu_class[((char *)p - pcpu_base) / 8] = class;
+	pthread_mutex_unlock(&pcpu_lock);
+	pcpu_poison(p, 8UL << class, false);
+	for (cpu = 0; cpu < native_possible_cpus(); cpu++)
+		memset(per_cpu_ptr(p, cpu), 0, 8UL << class);
+	pcpu_poison(p, 8UL << class, true);
+	pcpu_poison(p, size, false);
+#ifdef NATIVE_DEBUG
+	__atomic_fetch_add(&allocs_live, 1, __ATOMIC_RELAXED);
+#endif
+	return p;
+}
+
+/* The copies of the static per-CPU section, one per CPU, made on first use. */
+static char *pcpu_static;
+static pthread_once_t pcpu_static_once = PTHREAD_ONCE_INIT;
+
+static void pcpu_static_init(void)
+{
+	size_t size = __stop_native_percpu - __start_native_percpu;
+
+	pcpu_static = calloc(native_possible_cpus(), size);
+	if (!pcpu_static)
+		abort();
+}
+
+void *native_static_per_cpu_ptr(const void *ptr, unsigned int cpu)
+{
+	size_t size = __stop_native_percpu - __start_native_percpu;
+
+	pthread_once(&pcpu_static_once, pcpu_static_init);
+	return pcpu_static + cpu * size +
+	       ((const char *)ptr - __start_native_percpu);
+}
+
+void free_percpu(void __percpu *ptr)
+{
+	unsigned int class;
+
+	if (!ptr)
+		return;
+	pthread_mutex_lock(&pcpu_lock);
+	class = pcpu_class[((char *)ptr - pcpu_base) / 8];
+	pcpu_poison(ptr, 8UL << class, false);
+	*(void **)ptr = pcpu_free[class];
+	pcpu_free[class] = ptr;
+	pcpu_poison(ptr, 8UL << class, true);
+	pthread_mutex_unlock(&pcpu_lock);
+#ifdef NATIVE_DEBUG
+	__atomic_fetch_sub(&allocs_live, 1, __ATOMIC_RELAXED);
+#endif
+}
+
+/* ---- Module parameters ---------------------------------------------- */
+
+#define MAX_PARAMS	32
+
+static struct {
+	const char *name;
+	void *var;
+	size_t size;
+	bool is_bool;
+} params[MAX_PARAMS];
+static unsigned int nr_params;
+
+void native_param_register(const char *name, void *var, size_t size,
+			   bool is_bool)
+{
+	if (nr_params == MAX_PARAMS)
+		abort();
+	params[nr_params].name = name;
+	params[nr_params].var = var;
+	params[nr_params].size = size;
+	params[nr_params].is_bool = is_bool;
+	nr_params++;
+}
+
+int native_param_set(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	unsigned long long v;
+	unsigned int i;
+	char *end;
+
+	if (!eq)
+		return -EINVAL;
+	for (i = 0; i < nr_params; i++) {
+		if (strlen(params[i].name) != (size_t)(eq - arg) ||
+		    strncmp(params[i].name, arg, eq - arg))
+			continue;
+		errno = 0;
+		v = strtoull(eq + 1, &end, 0);
+		if (errno || end == eq + 1 || *end)
+			return -EINVAL;
+		if (params[i].is_bool)
+			v = !!v;
+		if (params[i].size == 8)
+			*(u64 *)params[i].var = v;
+		else if (params[i].size == 4)
+			*(u32 *)params[i].var = v;
+		else if (params[i].size == 2)
+			*(u16 *)params[i].var = v;
+		else
+			*(u8 *)params[i].var = v;
+		return 0;
+	}
+	return -EINVAL;
 }
 
 /* ---- Module load and unload (kmod/main.c) -------------------------- */

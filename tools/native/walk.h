@@ -2,8 +2,8 @@
 /*
  * The native hash tests' positional walk: rcumap_hash_walk(), going on
  * past the runs of empty buckets that end a step with -EAGAIN.
- * (test_hash.c's walk_pauses_in_empty_runs checks the -EAGAIN steps
- * themselves.)
+ * (kunit/hash_kunit.c's hash_walk_pauses_in_empty_runs checks the
+ * -EAGAIN steps themselves.)
  */
 #ifndef _NATIVE_WALK_H
 #define _NATIVE_WALK_H

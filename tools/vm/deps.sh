@@ -16,6 +16,7 @@ pkgs=(
 	spin				# model/: the Promela models
 	liburcu-dev libjemalloc-dev	# tools/native: the maps in user space
 	clang libclang-rt-14-dev llvm-14 # tools/native: sanitizers, libFuzzer
+	lcov				# tools/native: make coverage
 	valgrind gnuplot-nox		# tools/native: callgrind, plots
 	dkms				# tools/pkg: the DKMS build check
 )

@@ -126,9 +126,11 @@ static inline bool pfx##_inc_not_zero(pfx##_t *v)			\
 
 __NATIVE_ATOMIC_OPS(atomic, int)
 __NATIVE_ATOMIC_OPS(atomic64, s64)
+__NATIVE_ATOMIC_OPS(atomic_long, long)
 
 #define ATOMIC_INIT(i)		{ (i) }
 #define ATOMIC64_INIT(i)	{ (i) }
+#define ATOMIC_LONG_INIT(i)	{ (i) }
 
 /* On plain scalars and pointers. */
 #define xchg(ptr, new)	__atomic_exchange_n((ptr), (new), __NATIVE_MB)

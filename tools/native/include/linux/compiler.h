@@ -18,4 +18,35 @@
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, val)	__atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
 
+/*
+ * data_race(expr): a deliberately racy access, which KCSAN ignores in
+ * the kernel and ThreadSanitizer here.  @expr must have a value.
+ */
+/* NATIVE_TSAN: a ThreadSanitizer build (gcc or clang). */
+#if defined(__SANITIZE_THREAD__)
+#define NATIVE_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define NATIVE_TSAN 1
+#endif
+#endif
+
+#ifdef NATIVE_TSAN
+void AnnotateIgnoreReadsBegin(const char *file, int line);
+void AnnotateIgnoreReadsEnd(const char *file, int line);
+void AnnotateIgnoreWritesBegin(const char *file, int line);
+void AnnotateIgnoreWritesEnd(const char *file, int line);
+#define data_race(expr) ({						\
+	__typeof__(expr) __v;						\
+	AnnotateIgnoreReadsBegin(__FILE__, __LINE__);			\
+	AnnotateIgnoreWritesBegin(__FILE__, __LINE__);			\
+	__v = (expr);							\
+	AnnotateIgnoreWritesEnd(__FILE__, __LINE__);			\
+	AnnotateIgnoreReadsEnd(__FILE__, __LINE__);			\
+	__v;								\
+})
+#else
+#define data_race(expr)		(expr)
+#endif
+
 #endif /* _NATIVE_LINUX_COMPILER_H */

@@ -26,5 +26,6 @@
 #define __acquires(x)
 #define __releases(x)
 #define __must_hold(x)
+#define __printf(a, b)		__attribute__((__format__(printf, a, b)))
 
 #endif /* _NATIVE_LINUX_COMPILER_TYPES_H */

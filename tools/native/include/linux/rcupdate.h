@@ -43,14 +43,7 @@
 
 typedef void (*rcu_callback_t)(struct rcu_head *head);
 
-#if defined(__SANITIZE_THREAD__)
-#define NATIVE_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define NATIVE_TSAN 1
-#endif
-#endif
-
+/* NATIVE_TSAN: see linux/compiler.h. */
 #ifdef NATIVE_TSAN
 void native_tsan_reader_done(void);
 void native_tsan_after_gp(void);
@@ -166,14 +159,19 @@ static inline void call_rcu(struct rcu_head *head, rcu_callback_t func)
 void native_kvfree_rcu_cb(struct rcu_head *head);
 
 /*
- * The kernel encodes the offset of the rcu_head in the callback; liburcu
- * has no room for it, so the native build takes only an rcu_head at the
- * start of the object, and says so at compile time.
+ * Frees the object @offset bytes before @head after a grace period.  The
+ * kernel encodes the offset in the callback; liburcu has no room for it,
+ * so this allocates a small record for it (and aborts if it cannot).
  */
+void native_kvfree_rcu_off(struct rcu_head *head, size_t offset);
+
+/* An rcu_head at the start of the object needs nothing more. */
 #define kvfree_rcu(ptr, rhf) do {					\
-	_Static_assert(offsetof(__typeof__(*(ptr)), rhf) == 0,		\
-		       "native kvfree_rcu(): the rcu_head must come first");\
-	call_rcu(&(ptr)->rhf, native_kvfree_rcu_cb);			\
+	if (offsetof(__typeof__(*(ptr)), rhf) == 0)			\
+		call_rcu(&(ptr)->rhf, native_kvfree_rcu_cb);		\
+	else								\
+		native_kvfree_rcu_off(&(ptr)->rhf,			\
+				offsetof(__typeof__(*(ptr)), rhf));	\
 } while (0)
 #define kfree_rcu(ptr, rhf)	kvfree_rcu(ptr, rhf)
 

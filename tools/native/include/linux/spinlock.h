@@ -103,4 +103,9 @@ bool native_mutex_held(const struct mutex *m);
 #define lockdep_assert_held(lock)	do { (void)(lock); } while (0)
 #endif
 
+/* No softirqs here: a bottom-half section only forbids sleeping. */
+#include <linux/sched.h>
+#define local_bh_disable()	preempt_disable()
+#define local_bh_enable()	preempt_enable()
+
 #endif /* _NATIVE_LINUX_SPINLOCK_H */

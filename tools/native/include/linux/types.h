@@ -30,4 +30,8 @@ typedef struct {
 	s64 counter;
 } atomic64_t;
 
+typedef struct {
+	long counter;
+} atomic_long_t;
+
 #endif /* _NATIVE_LINUX_TYPES_H */
