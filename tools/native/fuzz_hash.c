@@ -12,6 +12,7 @@
  * line by size (RCUMAP_HASH_INLINE_MAX); the capacity byte forces either
  * layout on any shape.
  */
+#include <linux/bitmap.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/rcumap_hash.h>
@@ -96,6 +97,44 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	native_fuzz_init();
 	return 0;
+}
+
+/*
+ * A bulk lookup of the @n ids from @first on (wrapping, so some repeat):
+ * what the model says, key by key, in both forms.
+ */
+#define MAX_BULK	32
+
+static void check_bulk(struct rcumap_hash *h, const struct model *m,
+		       u32 first, u32 n)
+{
+	static u8 keys[MAX_BULK * 64], values[MAX_BULK * MAX_VALUE];
+	DECLARE_BITMAP(found, MAX_BULK);
+	void *v[MAX_BULK];
+	u32 i, hits, want = 0;
+
+	for (i = 0; i < n; i++) {
+		make_key(keys + i * key_size, (first + i) % NR_IDS);
+		want += m->present[(first + i) % NR_IDS];
+	}
+	hits = rcumap_hash_lookup_bulk_copy(h, keys, n, values, found);
+	CHECK(hits == want);
+	for (i = 0; i < n; i++) {
+		u32 id = (first + i) % NR_IDS;
+
+		CHECK(test_bit(i, found) == m->present[id]);
+		CHECK(!m->present[id] ||
+		      !memcmp(values + i * value_size, m->value[id], value_size));
+	}
+	rcu_read_lock();
+	CHECK(rcumap_hash_lookup_bulk(h, keys, n, v) == want);
+	for (i = 0; i < n; i++) {
+		u32 id = (first + i) % NR_IDS;
+
+		CHECK(!v[i] == !m->present[id]);
+		CHECK(!v[i] || !memcmp(v[i], m->value[id], value_size));
+	}
+	rcu_read_unlock();
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
@@ -188,6 +227,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			err = rcumap_hash_lookup_copy(h, key, got);
 			CHECK(err == (m.present[id] ? 0 : -ENOENT));
 			CHECK(err || !memcmp(got, m.value[id], value_size));
+			check_bulk(h, &m, id, 1 + arg % MAX_BULK);
 			break;
 		}
 		case 7: {

@@ -37,6 +37,7 @@ run hash_resize_kunit resize_stress_ms=$ms resize_worker_ms=$((2 * ms))
 run hash_lru_kunit lru_stress_ms=$ms
 run hash_percpu_kunit percpu_stress_ms=$ms
 run ptab_kunit ptab_stress_ms=$ms
+run hash_bulk_kunit
 run stress_hash "$seconds"
 run stress_resize "$seconds"
 run stress_ptab "$seconds"

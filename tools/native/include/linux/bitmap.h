@@ -12,6 +12,21 @@ static inline void bitmap_zero(unsigned long *map, unsigned int nbits)
 	memset(map, 0, BITS_TO_LONGS(nbits) * sizeof(long));
 }
 
+static inline void bitmap_fill(unsigned long *map, unsigned int nbits)
+{
+	memset(map, 0xff, BITS_TO_LONGS(nbits) * sizeof(long));
+}
+
+static inline unsigned int bitmap_weight(const unsigned long *map,
+					 unsigned int nbits)
+{
+	unsigned int i, w = 0;
+
+	for (i = 0; i < nbits; i++)
+		w += test_bit(i, map);
+	return w;
+}
+
 static inline bool bitmap_full(const unsigned long *map, unsigned int nbits)
 {
 	unsigned int i;
