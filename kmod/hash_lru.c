@@ -708,3 +708,44 @@ const struct rcumap_hash *rcumap_lru_hash_table(const struct rcumap_lru_hash *lr
 	return lru->h;
 }
 EXPORT_SYMBOL_GPL(rcumap_lru_hash_table);
+
+/**
+ * rcumap_lru_hash_keys() - The inner table of an LRU table, for writes.
+ * @lru: Table.
+ *
+ * The table that holds @lru's keys and values, for the calls of
+ * include/linux/rcumap_hash.h that an LRU table makes no different:
+ * those of rcumap_lru_hash_table(), and rcumap_hash_delete(),
+ * rcumap_hash_lookup_and_delete() and rcumap_hash_resize().  Never
+ * rcumap_hash_update() through it: an insert into a full table would
+ * fail with -E2BIG instead of evicting.  It lives as long as @lru.
+ *
+ * Context: Any context.
+ * Return: The inner table.
+ */
+struct rcumap_hash *rcumap_lru_hash_keys(const struct rcumap_lru_hash *lru)
+{
+	return lru->h;
+}
+EXPORT_SYMBOL_GPL(rcumap_lru_hash_keys);
+
+/**
+ * rcumap_lru_hash_max_buckets() - The most buckets an LRU map should have.
+ * @max_entries: The map's max_entries.
+ *
+ * @max_entries rounded up to a power of two.  Eviction moves the CLOCK
+ * hand by ordered walk steps, each costing a load per empty bucket it
+ * skips, under the BH-disabling eviction lock; a full map with at least
+ * one key per bucket keeps that short.  A map of one key in
+ * %RCUMAP_HASH_MAX_BUCKETS buckets would scan millions of buckets for
+ * every insert.  /dev/rcumap refuses to create or resize an LRU map past
+ * it; the table itself does not enforce it.
+ *
+ * Context: Any context.
+ * Return: The bucket count.
+ */
+u32 rcumap_lru_hash_max_buckets(u32 max_entries)
+{
+	return roundup_pow_of_two(max_entries);
+}
+EXPORT_SYMBOL_GPL(rcumap_lru_hash_max_buckets);

@@ -694,3 +694,23 @@ rcumap_percpu_hash_table(const struct rcumap_percpu_hash *ph)
 	return ph->h;
 }
 EXPORT_SYMBOL_GPL(rcumap_percpu_hash_table);
+
+/**
+ * rcumap_percpu_hash_keys() - The inner table of a per-CPU table, for writes.
+ * @ph: Table.
+ *
+ * The table that maps @ph's keys to their per-CPU areas, for the calls of
+ * include/linux/rcumap_hash.h that do not read or write a value: those of
+ * rcumap_percpu_hash_table(), and rcumap_hash_delete() and
+ * rcumap_hash_resize() (its free callback frees the areas of the values
+ * that leave it).  Never an update through it: its values are area
+ * pointers.  It lives as long as @ph.
+ *
+ * Context: Any context.
+ * Return: The inner table.
+ */
+struct rcumap_hash *rcumap_percpu_hash_keys(const struct rcumap_percpu_hash *ph)
+{
+	return ph->h;
+}
+EXPORT_SYMBOL_GPL(rcumap_percpu_hash_keys);

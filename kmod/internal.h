@@ -82,7 +82,10 @@ int rcumap_hash_update_slack(struct rcumap_hash *h, const void *key,
  *	used under @del_lock, freed with the map.  %NULL for short keys.
  * @ops: What the map's type does for the ioctls (kmod/ioctl.c), picked by
  *	CREATE from @map_type, so that no ioctl has to switch on it.
- * @hash: The map, if @map_type is %RCUMAP_MAP_HASH.
+ * @keys: The table that holds a hash-like map's keys: the map itself if
+ *	@map_type is %RCUMAP_MAP_HASH, else the inner table of @percpu or
+ *	@lru; %NULL for a process table.  Ioctls call it directly for what
+ *	every hash-like type does alike (delete, resize, bucket stats).
  * @ptab: The map, if @map_type is %RCUMAP_MAP_PTAB.
  * @percpu: The map, if @map_type is %RCUMAP_MAP_PERCPU_HASH.
  * @lru: The map, if @map_type is %RCUMAP_MAP_LRU_HASH.
@@ -106,8 +109,8 @@ struct rcumap_file {
 	struct mutex del_lock;		/* serialises uses of @del_key */
 	void *del_key;
 	const struct rcumap_map_ops *ops;
+	struct rcumap_hash *keys;
 	union {
-		struct rcumap_hash *hash;
 		struct rcumap_ptab *ptab;
 		struct rcumap_percpu_hash *percpu;
 		struct rcumap_lru_hash *lru;

@@ -135,5 +135,7 @@ void rcumap_lru_hash_get_stats(struct rcumap_lru_hash *lru,
 size_t rcumap_lru_hash_bytes_used(const struct rcumap_lru_hash *lru);
 const struct rcumap_hash *
 rcumap_lru_hash_table(const struct rcumap_lru_hash *lru);
+struct rcumap_hash *rcumap_lru_hash_keys(const struct rcumap_lru_hash *lru);
+u32 rcumap_lru_hash_max_buckets(u32 max_entries);
 
 #endif /* _LINUX_RCUMAP_HASH_LRU_H */

@@ -83,5 +83,6 @@ size_t rcumap_percpu_hash_bytes_used(const struct rcumap_percpu_hash *ph);
 long rcumap_percpu_hash_nr_areas(void);
 const struct rcumap_hash *
 rcumap_percpu_hash_table(const struct rcumap_percpu_hash *ph);
+struct rcumap_hash *rcumap_percpu_hash_keys(const struct rcumap_percpu_hash *ph);
 
 #endif /* _LINUX_RCUMAP_HASH_PERCPU_H */
