@@ -67,7 +67,7 @@
 #include <linux/workqueue.h>
 #include <asm/unaligned.h>
 
-#include "internal.h"
+#include "hash_internal.h"
 
 #define RCUMAP_HASH_LIVE_MASK	0x7fffffffU
 #define RCUMAP_HASH_DEAD	U32_MAX

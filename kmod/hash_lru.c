@@ -55,7 +55,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
-#include "internal.h"
+#include "hash_internal.h"
 
 /* Ways per set: 16 bytes of tags, never straddling a cache line. */
 #define RCUMAP_LRU_WAYS		4U

@@ -64,7 +64,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "internal.h"
+#include "dev.h"
 
 /*
  * The device's limits are the maps' or tighter, and its update modes are
