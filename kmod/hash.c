@@ -2306,7 +2306,7 @@ static int rcumap_hash_step(const struct rcumap_hash *h, const void *after,
  * does not depend on the bucket count, so a resize between two steps
  * neither repeats nor skips keys.  As with BPF's bpf_map_get_next_key(),
  * if @key is no longer in the table the walk starts again from the first
- * key; rcumap_hash_next_key_after() is the variant that does not.
+ * key; rcumap_hash_walk_after() is the variant that does not.
  *
  * Cost: the steps of rcumap_hash_cursor_next(), each in its own RCU
  * read-side critical section, until one finds a key: up to one load per
@@ -2327,36 +2327,18 @@ int rcumap_hash_get_next_key(const struct rcumap_hash *h, const void *key,
 EXPORT_SYMBOL_GPL(rcumap_hash_get_next_key);
 
 /**
- * rcumap_hash_next_key_after() - Ordered walk that never restarts.
+ * rcumap_hash_walk_after() - Ordered walk that never restarts.
  * @h: Table.
- * @key: Cursor: the last key returned, or %NULL to start the walk.  It
+ * @after: Cursor: the last key returned, or %NULL to start the walk.  It
  *	need not be in the table (any more).
- * @next_key: Buffer of the table's key size for the first key after
- *	@key; may be @key.
+ * @key: Buffer of the table's key size for the first key after @after;
+ *	may be @after.
+ * @value: Buffer of the table's value size for its value, copied from the
+ *	same snapshot as the key, or %NULL to walk the keys alone.
  *
  * One whole step of rcumap_hash_cursor_next(), with its guarantees, from
- * a key cursor; the cost is that of rcumap_hash_get_next_key().
- *
- * Context: Any context.  Takes and releases the RCU read lock.
- * Return: 0 if @next_key was filled in, -ENOENT if no key follows @key.
- */
-int rcumap_hash_next_key_after(const struct rcumap_hash *h, const void *key,
-			       void *next_key)
-{
-	return rcumap_hash_step(h, key, next_key, NULL,
-				RCUMAP_CURSOR_AFTER_KEY);
-}
-EXPORT_SYMBOL_GPL(rcumap_hash_next_key_after);
-
-/**
- * rcumap_hash_walk_after() - Ordered walk with values, for batches.
- * @h: Table.
- * @after: Cursor: the last key returned, or %NULL to start.
- * @key: Buffer of the table's key size for the next key; may be @after.
- * @value: Buffer of the table's value size for its value, or %NULL.
- *
- * rcumap_hash_next_key_after() that also copies the value out, from the
- * same snapshot as the key.  The same guarantees and cost.
+ * a key cursor; the cost is that of rcumap_hash_get_next_key().  With a
+ * %NULL @value, it is rcumap_hash_get_next_key() without the restart.
  *
  * Context: Any context.  Takes and releases the RCU read lock.
  * Return: 0 if @key (and @value) were filled in, -ENOENT if no key follows
@@ -2374,7 +2356,7 @@ EXPORT_SYMBOL_GPL(rcumap_hash_walk_after);
  * @h: Table.
  * @key: Any key, in the table or not.
  *
- * The order of rcumap_hash_next_key_after() is: increasing position, and
+ * The order of rcumap_hash_walk_after() is: increasing position, and
  * keys of equal position in memcmp() order of their bytes.  This gives
  * the position, so that a caller (a test's reference map, say) can sort
  * keys the way the table walks them.  It depends on the table's seed and

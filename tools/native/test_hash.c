@@ -841,7 +841,7 @@ static void largest_sizes_round_trip(void)
 		for (n = 0; !walk_next(h, &pos, next, out); n++)
 			EXPECT(!memcmp(next, key, ks) || !memcmp(next, key2, ks));
 		EXPECT_EQ(n, 2);
-		EXPECT_EQ(rcumap_hash_next_key_after(h, NULL, next), 0);
+		EXPECT_EQ(rcumap_hash_walk_after(h, NULL, next, NULL), 0);
 		expect_bytes_exact(h);
 		EXPECT(rcumap_hash_bytes_used(h) > 2ULL * (ks + vs));
 		EXPECT_EQ(rcumap_hash_lookup_and_delete(h, key, out), 0);
