@@ -27,7 +27,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 
-#include "internal.h"
+#include "dev.h"
 
 static ushort dev_mode = 0600;
 module_param(dev_mode, ushort, 0444);

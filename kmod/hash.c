@@ -69,7 +69,7 @@
 #include <linux/workqueue.h>
 #include <asm/unaligned.h>
 
-#include "internal.h"
+#include "hash_internal.h"
 
 #define RCUMAP_HASH_LIVE_MASK	0x7fffffffU
 #define RCUMAP_HASH_DEAD	U32_MAX
@@ -142,7 +142,7 @@ struct rcumap_hash {
 	bool indirect;		/* entries are pointers to elements */
 	bool tail;		/* buckets carry a struct rcumap_bucket_tail */
 	gfp_t remove_gfp;	/* for delete's smaller bucket */
-	bool destroyed;		/* by rcumap_hash_destroy(); stops a resize */
+	bool destroyed;		/* by rcumap_hash_destroy(); stops a resize early */
 	rcumap_hash_free_t free_value;	/* may be NULL */
 	void *free_priv;
 	u32 flags;		/* RCUMAP_HASH_F_* */
@@ -182,14 +182,15 @@ rcumap_hash_tbl(const struct rcumap_hash *h)
 }
 
 /*
- * rcumap_hash_tbl_resizer(): the bucket array, loaded by a resize, which
- * alone replaces it, under h->resize_mutex; or by the destroy work.
+ * rcumap_hash_tbl_resizer(): the bucket array, loaded under
+ * h->resize_mutex by a resize, which alone replaces it, or by the destroy
+ * work (rcumap_hash_free_work()), which takes the mutex as a resize would.
  */
 static inline struct rcumap_hash_table *
 rcumap_hash_tbl_resizer(const struct rcumap_hash *h)
 {
 	return rcu_dereference_protected(h->tbl,
-			lockdep_is_held(&h->resize_mutex) || h->destroyed);
+					 lockdep_is_held(&h->resize_mutex));
 }
 
 /*
@@ -203,13 +204,13 @@ rcumap_table_future(const struct rcumap_hash_table *tbl)
 	return rcu_dereference_check(tbl->future, rcu_read_lock_any_held());
 }
 
-/* The same, loaded by the resize (h->resize_mutex) or the destroy work. */
+/* The same, loaded under h->resize_mutex (a resize or the destroy work). */
 static inline struct rcumap_hash_table *
 rcumap_table_future_resizer(const struct rcumap_hash *h,
 			    const struct rcumap_hash_table *tbl)
 {
 	return rcu_dereference_protected(tbl->future,
-			lockdep_is_held(&h->resize_mutex) || h->destroyed);
+					 lockdep_is_held(&h->resize_mutex));
 }
 
 static inline spinlock_t *rcumap_bucket_lock(const struct rcumap_hash_table *tbl,
@@ -232,6 +233,19 @@ rcumap_bucket_locked(const struct rcumap_hash_table *tbl, u32 hash)
 {
 	return rcu_dereference_protected(tbl->buckets[hash & tbl->mask],
 			lockdep_is_held(rcumap_bucket_lock(tbl, hash)));
+}
+
+/*
+ * Bucket @i of @tbl, loaded by the destroy work: no updater runs any more
+ * (rcumap_hash_destroy()'s contract), and no resize while it holds
+ * h->resize_mutex, so nothing else can replace the bucket.
+ */
+static inline struct rcumap_bucket *
+rcumap_bucket_destroyer(const struct rcumap_hash *h,
+			const struct rcumap_hash_table *tbl, u32 i)
+{
+	return rcu_dereference_protected(tbl->buckets[i],
+					 lockdep_is_held(&h->resize_mutex));
 }
 
 /*
@@ -1588,7 +1602,9 @@ static void rcumap_hash_free_work(struct work_struct *work)
 	/*
 	 * No update runs or will, so nothing queues the resize worker any
 	 * more; it may still be queued (or backing off) or running.  Wait
-	 * for it: it frees tables and retires buckets.
+	 * for it: it frees tables and retires buckets.  Not under
+	 * h->resize_mutex: the worker takes it, so waiting for the worker
+	 * while holding it could wait for ever.
 	 */
 	cancel_delayed_work_sync(&h->resize_work);
 	/*
@@ -1598,6 +1614,16 @@ static void rcumap_hash_free_work(struct work_struct *work)
 	if (h->tail)
 		rcu_barrier();
 	/*
+	 * Take the table as a resize does, as rhashtable's destroy takes its
+	 * mutex, so that every load below names the lock that keeps the
+	 * arrays still.  Nobody else can want it now: the worker is stopped
+	 * for good (cancel_delayed_work_sync() returned, and nothing
+	 * queues it again), and no explicit resize may run
+	 * (rcumap_hash_destroy()'s contract); so this never waits, and
+	 * holding it across the frees below, which may sleep, is allowed.
+	 */
+	mutex_lock(&h->resize_mutex);
+	/*
 	 * A resize that an allocation failure interrupted leaves the table
 	 * and its future, each bucket in exactly one of them (the other
 	 * holds RCUMAP_MOVED or nothing).
@@ -1605,9 +1631,7 @@ static void rcumap_hash_free_work(struct work_struct *work)
 	for (tbl = rcumap_hash_tbl_resizer(h); tbl; tbl = next) {
 		next = rcumap_table_future_resizer(h, tbl);
 		for (i = 0; i <= tbl->mask; i++) {
-			struct rcumap_bucket *b =
-				rcu_dereference_protected(tbl->buckets[i],
-							  h->destroyed);
+			struct rcumap_bucket *b = rcumap_bucket_destroyer(h, tbl, i);
 
 			/* Elements may be megabytes each: yield per bucket. */
 			if (h->indirect || !(i % 1024))
@@ -1627,6 +1651,7 @@ static void rcumap_hash_free_work(struct work_struct *work)
 		}
 		rcumap_hash_table_free(tbl);
 	}
+	mutex_unlock(&h->resize_mutex);
 	mem_cgroup_put(h->memcg);
 	mutex_destroy(&h->resize_mutex);
 	kfree(h);
@@ -1651,7 +1676,11 @@ void rcumap_hash_destroy(struct rcumap_hash *h)
 {
 	if (!h)
 		return;
-	/* Read by a resize worker that may be running: see rcumap_hash_migrate(). */
+	/*
+	 * Read by a resize worker that may be running, so that it stops
+	 * early (see rcumap_hash_migrate()); not a lock: the destroy work
+	 * waits for the worker, then takes h->resize_mutex.
+	 */
 	WRITE_ONCE(h->destroyed, true);
 	INIT_RCU_WORK(&h->free_work, rcumap_hash_free_work);
 	queue_rcu_work(rcumap_wq, &h->free_work);
@@ -2467,7 +2496,7 @@ static int rcumap_hash_step(const struct rcumap_hash *h, const void *after,
  * does not depend on the bucket count, so a resize between two steps
  * neither repeats nor skips keys.  As with BPF's bpf_map_get_next_key(),
  * if @key is no longer in the table the walk starts again from the first
- * key; rcumap_hash_next_key_after() is the variant that does not.
+ * key; rcumap_hash_walk_after() is the variant that does not.
  *
  * Cost: the steps of rcumap_hash_cursor_next(), each in its own RCU
  * read-side critical section, until one finds a key: up to one load per
@@ -2488,36 +2517,18 @@ int rcumap_hash_get_next_key(const struct rcumap_hash *h, const void *key,
 EXPORT_SYMBOL_GPL(rcumap_hash_get_next_key);
 
 /**
- * rcumap_hash_next_key_after() - Ordered walk that never restarts.
+ * rcumap_hash_walk_after() - Ordered walk that never restarts.
  * @h: Table.
- * @key: Cursor: the last key returned, or %NULL to start the walk.  It
+ * @after: Cursor: the last key returned, or %NULL to start the walk.  It
  *	need not be in the table (any more).
- * @next_key: Buffer of the table's key size for the first key after
- *	@key; may be @key.
+ * @key: Buffer of the table's key size for the first key after @after;
+ *	may be @after.
+ * @value: Buffer of the table's value size for its value, copied from the
+ *	same snapshot as the key, or %NULL to walk the keys alone.
  *
  * One whole step of rcumap_hash_cursor_next(), with its guarantees, from
- * a key cursor; the cost is that of rcumap_hash_get_next_key().
- *
- * Context: Any context.  Takes and releases the RCU read lock.
- * Return: 0 if @next_key was filled in, -ENOENT if no key follows @key.
- */
-int rcumap_hash_next_key_after(const struct rcumap_hash *h, const void *key,
-			       void *next_key)
-{
-	return rcumap_hash_step(h, key, next_key, NULL,
-				RCUMAP_CURSOR_AFTER_KEY);
-}
-EXPORT_SYMBOL_GPL(rcumap_hash_next_key_after);
-
-/**
- * rcumap_hash_walk_after() - Ordered walk with values, for batches.
- * @h: Table.
- * @after: Cursor: the last key returned, or %NULL to start.
- * @key: Buffer of the table's key size for the next key; may be @after.
- * @value: Buffer of the table's value size for its value, or %NULL.
- *
- * rcumap_hash_next_key_after() that also copies the value out, from the
- * same snapshot as the key.  The same guarantees and cost.
+ * a key cursor; the cost is that of rcumap_hash_get_next_key().  With a
+ * %NULL @value, it is rcumap_hash_get_next_key() without the restart.
  *
  * Context: Any context.  Takes and releases the RCU read lock.
  * Return: 0 if @key (and @value) were filled in, -ENOENT if no key follows
@@ -2535,7 +2546,7 @@ EXPORT_SYMBOL_GPL(rcumap_hash_walk_after);
  * @h: Table.
  * @key: Any key, in the table or not.
  *
- * The order of rcumap_hash_next_key_after() is: increasing position, and
+ * The order of rcumap_hash_walk_after() is: increasing position, and
  * keys of equal position in memcmp() order of their bytes.  This gives
  * the position, so that a caller (a test's reference map, say) can sort
  * keys the way the table walks them.  It depends on the table's seed and

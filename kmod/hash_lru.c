@@ -56,7 +56,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 
-#include "internal.h"
+#include "hash_internal.h"
 
 /* Ways per set: 16 bytes of tags, never straddling a cache line. */
 #define RCUMAP_LRU_WAYS		4U
@@ -536,183 +536,6 @@ int rcumap_lru_hash_update(struct rcumap_lru_hash *lru, const void *key,
 EXPORT_SYMBOL_GPL(rcumap_lru_hash_update);
 
 /**
- * rcumap_lru_hash_delete() - Delete a key.
- * @lru: Table.
- * @key: Key to delete.
- *
- * As rcumap_hash_delete(); never fails for lack of memory.  The key's tags
- * stay until they are overwritten or the hand clears them.
- *
- * Context: Process or softirq context, interrupts enabled.  Takes and
- * releases the RCU read lock and the bucket lock.
- * Return: 0 if @key was deleted, -ENOENT if it was not in the table.
- */
-int rcumap_lru_hash_delete(struct rcumap_lru_hash *lru, const void *key)
-{
-	return rcumap_hash_delete(lru->h, key);
-}
-EXPORT_SYMBOL_GPL(rcumap_lru_hash_delete);
-
-/**
- * rcumap_lru_hash_lookup_and_delete() - Delete a key and return its value.
- * @lru: Table.
- * @key: Key to delete.
- * @value: Buffer of the table's value size for the deleted value.
- *
- * As rcumap_hash_lookup_and_delete().
- *
- * Context: Process or softirq context, interrupts enabled.  Takes and
- * releases the RCU read lock and the bucket lock.
- * Return: 0 if @key was deleted and @value filled in, -ENOENT if @key was
- * not in the table.
- */
-int rcumap_lru_hash_lookup_and_delete(struct rcumap_lru_hash *lru,
-				      const void *key, void *value)
-{
-	return rcumap_hash_lookup_and_delete(lru->h, key, value);
-}
-EXPORT_SYMBOL_GPL(rcumap_lru_hash_lookup_and_delete);
-
-/**
- * rcumap_lru_hash_get_next_key() - Walk the keys, BPF style.
- * @lru: Table.
- * @key: Current key, or %NULL to start the walk.
- * @next_key: Buffer of the table's key size for the key after @key.
- *
- * As rcumap_hash_get_next_key(); marks nothing used.
- *
- * Context: Any context.  Takes and releases the RCU read lock.
- * Return: 0 if @next_key was filled in, -ENOENT if @key was the last key
- * (or the table is empty).
- */
-int rcumap_lru_hash_get_next_key(const struct rcumap_lru_hash *lru,
-				 const void *key, void *next_key)
-{
-	return rcumap_hash_get_next_key(lru->h, key, next_key);
-}
-EXPORT_SYMBOL_GPL(rcumap_lru_hash_get_next_key);
-
-/**
- * rcumap_lru_hash_next_key_after() - Ordered walk that never restarts.
- * @lru: Table.
- * @key: Cursor: the last key returned, or %NULL to start the walk.
- * @next_key: Buffer of the table's key size; may be @key.
- *
- * As rcumap_hash_next_key_after(); marks nothing used.  Keys evicted
- * during the walk are like keys deleted during it.
- *
- * Context: Any context.  Takes and releases the RCU read lock.
- * Return: 0 if @next_key was filled in, -ENOENT if no key follows @key.
- */
-int rcumap_lru_hash_next_key_after(const struct rcumap_lru_hash *lru,
-				   const void *key, void *next_key)
-{
-	return rcumap_hash_next_key_after(lru->h, key, next_key);
-}
-EXPORT_SYMBOL_GPL(rcumap_lru_hash_next_key_after);
-
-/**
- * rcumap_lru_hash_cursor_next() - One bounded step of an ordered walk.
- * @lru: Table.
- * @c: Cursor (see rcumap_hash_cursor_next()).
- * @key: Buffer of the table's key size: the cursor's key, then the next.
- * @value: Buffer of the table's value size, or %NULL.
- *
- * As rcumap_hash_cursor_next(); marks nothing used.
- *
- * Context: Any context.  Takes and releases the RCU read lock.
- * Return: 0 if @key (and @value) were filled in, -ENOENT at the end of the
- * walk, -EAGAIN if the step stopped in a run of empty buckets.
- */
-int rcumap_lru_hash_cursor_next(const struct rcumap_lru_hash *lru,
-				struct rcumap_hash_cursor *c, void *key,
-				void *value)
-{
-	return rcumap_hash_cursor_next(lru->h, c, key, value);
-}
-EXPORT_SYMBOL_GPL(rcumap_lru_hash_cursor_next);
-
-/**
- * rcumap_lru_hash_walk_after() - Ordered walk with values, for batches.
- * @lru: Table.
- * @after: Cursor: the last key returned, or %NULL to start.
- * @key: Buffer of the table's key size; may be @after.
- * @value: Buffer of the table's value size, or %NULL.
- *
- * As rcumap_hash_walk_after(); marks nothing used.
- *
- * Context: Any context.  Takes and releases the RCU read lock.
- * Return: 0 if @key (and @value) were filled in, -ENOENT if no key follows
- * @after.
- */
-int rcumap_lru_hash_walk_after(const struct rcumap_lru_hash *lru,
-			       const void *after, void *key, void *value)
-{
-	return rcumap_hash_walk_after(lru->h, after, key, value);
-}
-EXPORT_SYMBOL_GPL(rcumap_lru_hash_walk_after);
-
-/**
- * rcumap_lru_hash_walk() - Copy out the next entry of a positional walk.
- * @lru: Table.
- * @pos: Walk position: 0 to start.  Advanced past the entry returned.
- * @key: Buffer of the table's key size.
- * @value: Buffer of the table's value size, or %NULL.
- *
- * As rcumap_hash_walk(); marks nothing used.
- *
- * Context: Any context.  Takes and releases the RCU read lock.
- * Return: 0 if @key (and @value) were filled in, -ENOENT at the end of
- * the table, -EAGAIN after a run of empty buckets (as rcumap_hash_walk():
- * call again from @pos).
- */
-int rcumap_lru_hash_walk(const struct rcumap_lru_hash *lru, u64 *pos,
-			 void *key, void *value)
-{
-	return rcumap_hash_walk(lru->h, pos, key, value);
-}
-EXPORT_SYMBOL_GPL(rcumap_lru_hash_walk);
-
-/**
- * rcumap_lru_hash_resize() - Change the bucket count of an LRU table.
- * @lru: Table.
- * @nr_buckets: New bucket count (see rcumap_hash_resize()).
- *
- * As rcumap_hash_resize(); max_entries does not change.  Evictions may run
- * meanwhile: the hand is a key cursor of the ordered walk, which a resize
- * does not disturb.
- *
- * Context: Process context.  May sleep.  Must not race with
- * rcumap_lru_hash_destroy().
- * Return: 0 if the table has @nr_buckets buckets, -EINVAL if @nr_buckets
- * is 0 or too large, -ENOMEM if memory ran out, -EINTR on a fatal signal
- * (no entry is lost; see rcumap_hash_resize()).
- */
-int rcumap_lru_hash_resize(struct rcumap_lru_hash *lru, u32 nr_buckets)
-{
-	return rcumap_hash_resize(lru->h, nr_buckets);
-}
-EXPORT_SYMBOL_GPL(rcumap_lru_hash_resize);
-
-/**
- * rcumap_lru_hash_count() - Number of keys in an LRU table.
- * @lru: Table.
- *
- * Exact, as rcumap_hash_count(): evictions are deletes.  Past the table's
- * max_entries only while inserts that went past it have not yet evicted
- * (by at most %RCUMAP_LRU_SLACK_PER_CPU per possible CPU); with no update
- * running, never.
- *
- * Context: Any context.
- * Return: The number of keys (a snapshot).
- */
-u32 rcumap_lru_hash_count(const struct rcumap_lru_hash *lru)
-{
-	return rcumap_hash_count(lru->h);
-}
-EXPORT_SYMBOL_GPL(rcumap_lru_hash_count);
-
-/**
  * rcumap_lru_hash_get_stats() - Eviction counters of an LRU table.
  * @lru: Table.
  * @stats: Filled in with the counters since creation.
@@ -751,19 +574,42 @@ size_t rcumap_lru_hash_bytes_used(const struct rcumap_lru_hash *lru)
 EXPORT_SYMBOL_GPL(rcumap_lru_hash_bytes_used);
 
 /**
- * rcumap_lru_hash_table() - The inner table of an LRU table.
+ * rcumap_lru_hash_keys() - The inner table of an LRU table, for writes.
  * @lru: Table.
  *
- * For the read-only calls of include/linux/rcumap_hash.h: lookups that do
- * not mark keys used, walks, sizes, the bucket count.  The pointer is
- * const because an update through it would bypass eviction (an insert
- * into a full table would fail with -E2BIG); it lives as long as @lru.
+ * The table that holds @lru's keys and values, for the calls of
+ * include/linux/rcumap_hash.h that an LRU table makes no different:
+ * those of rcumap_lru_hash_table(), and rcumap_hash_delete(),
+ * rcumap_hash_lookup_and_delete() and rcumap_hash_resize().  Never
+ * rcumap_hash_update() through it: an insert into a full table would
+ * fail with -E2BIG instead of evicting.  It lives as long as @lru.
  *
  * Context: Any context.
  * Return: The inner table.
  */
-const struct rcumap_hash *rcumap_lru_hash_table(const struct rcumap_lru_hash *lru)
+struct rcumap_hash *rcumap_lru_hash_keys(const struct rcumap_lru_hash *lru)
 {
 	return lru->h;
 }
-EXPORT_SYMBOL_GPL(rcumap_lru_hash_table);
+EXPORT_SYMBOL_GPL(rcumap_lru_hash_keys);
+
+/**
+ * rcumap_lru_hash_max_buckets() - The most buckets an LRU map should have.
+ * @max_entries: The map's max_entries.
+ *
+ * @max_entries rounded up to a power of two.  Eviction moves the CLOCK
+ * hand by ordered walk steps, each costing a load per empty bucket it
+ * skips, under the BH-disabling eviction lock; a full map with at least
+ * one key per bucket keeps that short.  A map of one key in
+ * %RCUMAP_HASH_MAX_BUCKETS buckets would scan millions of buckets for
+ * every insert.  /dev/rcumap refuses to create or resize an LRU map past
+ * it; the table itself does not enforce it.
+ *
+ * Context: Any context.
+ * Return: The bucket count.
+ */
+u32 rcumap_lru_hash_max_buckets(u32 max_entries)
+{
+	return roundup_pow_of_two(max_entries);
+}
+EXPORT_SYMBOL_GPL(rcumap_lru_hash_max_buckets);

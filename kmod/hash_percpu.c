@@ -442,24 +442,6 @@ int rcumap_percpu_hash_update(struct rcumap_percpu_hash *ph, const void *key,
 EXPORT_SYMBOL_GPL(rcumap_percpu_hash_update);
 
 /**
- * rcumap_percpu_hash_delete() - Delete a key.
- * @ph: Table.
- * @key: Key to delete.
- *
- * The key's area is freed after a grace period.  Never fails for lack of
- * memory (see rcumap_hash_delete()).
- *
- * Context: Process or softirq context, interrupts enabled.  Takes and
- * releases the RCU read lock and the bucket lock.
- * Return: 0 if @key was deleted, -ENOENT if it was not in the table.
- */
-int rcumap_percpu_hash_delete(struct rcumap_percpu_hash *ph, const void *key)
-{
-	return rcumap_hash_delete(ph->h, key);
-}
-EXPORT_SYMBOL_GPL(rcumap_percpu_hash_delete);
-
-/**
  * rcumap_percpu_hash_lookup_and_delete() - Delete a key, copying its values.
  * @ph: Table.
  * @key: Key to delete.
@@ -494,43 +476,6 @@ int rcumap_percpu_hash_lookup_and_delete(struct rcumap_percpu_hash *ph,
 	return err;
 }
 EXPORT_SYMBOL_GPL(rcumap_percpu_hash_lookup_and_delete);
-
-/**
- * rcumap_percpu_hash_get_next_key() - Walk the keys, BPF style.
- * @ph: Table.
- * @key: Current key, or %NULL to start the walk.
- * @next_key: Buffer of the table's key size for the key after @key.
- *
- * As rcumap_hash_get_next_key().
- *
- * Context: Any context.  Takes and releases the RCU read lock.
- * Return: 0 if @next_key was filled in, -ENOENT if @key was the last key
- * (or the table is empty).
- */
-int rcumap_percpu_hash_get_next_key(const struct rcumap_percpu_hash *ph,
-				    const void *key, void *next_key)
-{
-	return rcumap_hash_get_next_key(ph->h, key, next_key);
-}
-EXPORT_SYMBOL_GPL(rcumap_percpu_hash_get_next_key);
-
-/**
- * rcumap_percpu_hash_next_key_after() - Ordered walk that never restarts.
- * @ph: Table.
- * @key: Cursor: the last key returned, or %NULL to start the walk.
- * @next_key: Buffer of the table's key size; may be @key.
- *
- * As rcumap_hash_next_key_after().
- *
- * Context: Any context.  Takes and releases the RCU read lock.
- * Return: 0 if @next_key was filled in, -ENOENT if no key follows @key.
- */
-int rcumap_percpu_hash_next_key_after(const struct rcumap_percpu_hash *ph,
-				      const void *key, void *next_key)
-{
-	return rcumap_hash_next_key_after(ph->h, key, next_key);
-}
-EXPORT_SYMBOL_GPL(rcumap_percpu_hash_next_key_after);
 
 /**
  * rcumap_percpu_hash_cursor_next() - One bounded step of an ordered walk.
@@ -625,53 +570,6 @@ int rcumap_percpu_hash_walk(const struct rcumap_percpu_hash *ph, u64 *pos,
 EXPORT_SYMBOL_GPL(rcumap_percpu_hash_walk);
 
 /**
- * rcumap_percpu_hash_resize() - Change the bucket count of a per-CPU table.
- * @ph: Table.
- * @nr_buckets: New bucket count (see rcumap_hash_resize()).
- *
- * As rcumap_hash_resize(): only the inner table's buckets move; the
- * per-CPU areas are neither copied nor freed, and readers holding one
- * keep it.
- *
- * Context: Process context.  May sleep.  Must not race with
- * rcumap_percpu_hash_destroy().
- * Return: 0 if the table has @nr_buckets buckets, -EINVAL if @nr_buckets
- * is 0 or too large, -ENOMEM if memory ran out, -EINTR on a fatal signal
- * (no entry is lost; see rcumap_hash_resize()).
- */
-int rcumap_percpu_hash_resize(struct rcumap_percpu_hash *ph, u32 nr_buckets)
-{
-	return rcumap_hash_resize(ph->h, nr_buckets);
-}
-EXPORT_SYMBOL_GPL(rcumap_percpu_hash_resize);
-
-/**
- * rcumap_percpu_hash_count() - Number of keys in a per-CPU table.
- * @ph: Table.
- *
- * Context: Any context.
- * Return: The number of keys (a snapshot, as rcumap_hash_count()).
- */
-u32 rcumap_percpu_hash_count(const struct rcumap_percpu_hash *ph)
-{
-	return rcumap_hash_count(ph->h);
-}
-EXPORT_SYMBOL_GPL(rcumap_percpu_hash_count);
-
-/**
- * rcumap_percpu_hash_key_size() - Key size of a per-CPU table.
- * @ph: Table.
- *
- * Context: Any context.
- * Return: The key size in bytes.
- */
-u32 rcumap_percpu_hash_key_size(const struct rcumap_percpu_hash *ph)
-{
-	return rcumap_hash_key_size(ph->h);
-}
-EXPORT_SYMBOL_GPL(rcumap_percpu_hash_key_size);
-
-/**
  * rcumap_percpu_hash_value_size() - Size of one CPU's value.
  * @ph: Table.
  *
@@ -696,32 +594,6 @@ size_t rcumap_percpu_hash_values_size(const struct rcumap_percpu_hash *ph)
 	return (size_t)num_possible_cpus() * ph->stride;
 }
 EXPORT_SYMBOL_GPL(rcumap_percpu_hash_values_size);
-
-/**
- * rcumap_percpu_hash_max_entries() - Capacity of a per-CPU table.
- * @ph: Table.
- *
- * Context: Any context.
- * Return: The most keys the table holds.
- */
-u32 rcumap_percpu_hash_max_entries(const struct rcumap_percpu_hash *ph)
-{
-	return rcumap_hash_max_entries(ph->h);
-}
-EXPORT_SYMBOL_GPL(rcumap_percpu_hash_max_entries);
-
-/**
- * rcumap_percpu_hash_nr_buckets() - Bucket count of a per-CPU table.
- * @ph: Table.
- *
- * Context: Any context.  Takes and releases the RCU read lock.
- * Return: The number of buckets of the inner table.
- */
-u32 rcumap_percpu_hash_nr_buckets(const struct rcumap_percpu_hash *ph)
-{
-	return rcumap_hash_nr_buckets(ph->h);
-}
-EXPORT_SYMBOL_GPL(rcumap_percpu_hash_nr_buckets);
 
 /**
  * rcumap_percpu_hash_bytes_used() - Memory a per-CPU table uses.
@@ -770,21 +642,21 @@ long rcumap_percpu_hash_nr_areas(void)
 EXPORT_SYMBOL_NS_GPL(rcumap_percpu_hash_nr_areas, RCUMAP_TESTING);
 
 /**
- * rcumap_percpu_hash_table() - The inner table of a per-CPU table.
+ * rcumap_percpu_hash_keys() - The inner table of a per-CPU table, for writes.
  * @ph: Table.
  *
- * For the read-only calls of include/linux/rcumap_hash.h that do not
- * touch values (whose inner values are per-CPU area pointers, not the
- * values): sizes, the bucket count, rcumap_hash_bucket_stats().  The
- * pointer is const because an update through it would bypass the areas;
- * it lives as long as @ph.
+ * The table that maps @ph's keys to their per-CPU areas, for the calls of
+ * include/linux/rcumap_hash.h that do not read or write a value: those of
+ * rcumap_percpu_hash_table(), and rcumap_hash_delete() and
+ * rcumap_hash_resize() (its free callback frees the areas of the values
+ * that leave it).  Never an update through it: its values are area
+ * pointers.  It lives as long as @ph.
  *
  * Context: Any context.
  * Return: The inner table.
  */
-const struct rcumap_hash *
-rcumap_percpu_hash_table(const struct rcumap_percpu_hash *ph)
+struct rcumap_hash *rcumap_percpu_hash_keys(const struct rcumap_percpu_hash *ph)
 {
 	return ph->h;
 }
-EXPORT_SYMBOL_GPL(rcumap_percpu_hash_table);
+EXPORT_SYMBOL_GPL(rcumap_percpu_hash_keys);

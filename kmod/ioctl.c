@@ -5,13 +5,15 @@
  * Conventions: @rf is the struct rcumap_file of the open file; @ucmd the
  * ioctl in progress: the user's struct pointer, the size user space gave,
  * and the struct as copied in (@ucmd->cmd, a zeroed union buffer on the
- * stack).  @rf->hash, @rf->percpu, @rf->lru or @rf->ptab is the map, as
- * @rf->map_type says, and @rf->ops the ops of its type (struct
- * rcumap_map_ops); the first three are the hash-like maps, which share
- * every handler and differ only in the layer a handler calls through
- * @rf->ops.  A bounce buffer is kernel memory that keys and values pass
- * through between user memory and a map; a value takes @rf->value_stride
- * bytes there and in user memory (every CPU's value, for a per-CPU map).
+ * stack).  @rf->ops are the ops of the map's type (struct
+ * rcumap_map_ops).  A hash-like map (plain, per-CPU or LRU hash) keeps
+ * its keys in @rf->keys (a per-CPU or LRU map: in its inner table, and
+ * the map is @rf->percpu or @rf->lru); every handler serves all three,
+ * calling @rf->keys for what they do alike and @rf->ops for what the
+ * type's layer does its own way.  A process table is @rf->ptab.  A bounce
+ * buffer is kernel memory that keys and values pass through between user
+ * memory and a map; a value takes @rf->value_stride bytes there and in
+ * user memory (every CPU's value, for a per-CPU map).
  * User pointers are u64 in the structs and become pointers only through
  * u64_to_user_ptr().
  *
@@ -19,7 +21,8 @@
  * create_lock (a mutex), and the deletes of keys of more than 256 bytes
  * @rf's del_lock (a mutex, around the copy-in of the key and the delete;
  * see rcumap_del_key_get()).  Every other op reads @rf's map type with acquire
- * ordering and calls into the map (a hash-like map through @rf->ops),
+ * ordering and calls into the map (a hash-like map: @rf->keys, or through
+ * @rf->ops),
  * which takes its own locks (hash: the RCU read lock and a bucket
  * spinlock, and for RESIZE the table's resize mutex; per-CPU and LRU hash:
  * the same through their inner table, and for an LRU insert into a full
@@ -63,7 +66,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "internal.h"
+#include "dev.h"
 
 /*
  * The device's limits are the maps' or tighter, and its update modes are
@@ -283,14 +286,15 @@ static void rcumap_kv_put(struct rcumap_kv *kv)
  * @check: Check the fields of a CREATE that the type gives a meaning to,
  *	once its flags and __reserved have passed; -EINVAL for a bad value.
  * @create: Make the map of a CREATE that @check passed and point @rf at
- *	it; a type whose values user space passes wider than @rf->value_size
- *	sets @rf->value_stride.  Publishes nothing.
+ *	it (a hash-like type: @rf->keys too); a type whose values user space
+ *	passes wider than @rf->value_size sets @rf->value_stride.  Publishes
+ *	nothing.
  * @info: Fill in what INFO reports that depends on the type:
  *	out_max_entries, out_nr_buckets, out_count and out_bytes_used.
  * @destroy: Free the map; see rcumap_file_destroy_map().
+ * @bytes_used: What INFO reports as out_bytes_used of a hash-like map.
  * @lookup: Copy the value of a key into a bounce buffer.
  * @update: Insert or replace a key as the enum rcumap_update_mode says.
- * @delete: Remove a key.
  * @lookup_and_delete: Remove a key and copy out the value it had.
  * @lookup_bulk: Copy out the values of @n keys, packed, into @n value
  *	buffers, packed, setting a bit of @found for each key found, as
@@ -300,16 +304,19 @@ static void rcumap_kv_put(struct rcumap_kv *kv)
  *	(see rcumap_hash_cursor_next()).
  * @walk: Copy out the entry at a walk position, and advance the position
  *	past it.
- * @resize: Change the bucket count.  An LRU map also refuses (-EINVAL)
- *	more buckets than its CREATE could have asked for.
- * @bucket_stats: rcumap_hash_bucket_stats() of the table that holds the
- *	map's keys (a per-CPU or LRU map's inner table).
+ * @max_buckets: The most buckets a map of max_entries keys may have, or
+ *	%NULL for no limit but the device's: RESIZE past it is -EINVAL.
+ * @wide_values: A value is every possible CPU's: LOOKUP_AND_DELETE
+ *	allocates its buffer with kvmalloc(), which may fail, however small.
  *
  * CREATE picks the ops of its map type, and they stay the file's for good
- * (@rf->ops, published with the map).  Each element op, @lookup to @resize,
+ * (@rf->ops, published with the map).  Each element op, @lookup to @walk,
  * calls the function of the same name in the type's layer (for @lookup the
  * one that copies the value out: rcumap_hash_lookup_copy() and its per-CPU
- * and LRU twins), which says what it returns.  A bounce buffer of a value
+ * and LRU twins), which says what it returns.  What every hash-like type
+ * does alike, on the table that holds its keys (@rf->keys), has no op: the
+ * ioctls call rcumap_hash_delete(), rcumap_hash_resize() and
+ * rcumap_hash_bucket_stats() on it directly.  A bounce buffer of a value
  * is @rf->value_stride bytes, and a walk's value buffer is NULL when
  * values have no bytes.  @update's layer says -E2BIG when the map is full
  * (an LRU map: when eviction gave up).  The process table has no element
@@ -321,12 +328,12 @@ struct rcumap_map_ops {
 	int (*create)(struct rcumap_file *rf, const struct rcumap_create *cmd);
 	void (*info)(const struct rcumap_file *rf, struct rcumap_info *cmd);
 	void (*destroy)(struct rcumap_file *rf);
+	size_t (*bytes_used)(const struct rcumap_file *rf);
 
 	int (*lookup)(const struct rcumap_file *rf, const void *key,
 		      void *value);
 	int (*update)(const struct rcumap_file *rf, const void *key,
 		      const void *value, u32 mode);
-	int (*delete)(const struct rcumap_file *rf, const void *key);
 	int (*lookup_and_delete)(const struct rcumap_file *rf, const void *key,
 				 void *value);
 	u32 (*lookup_bulk)(const struct rcumap_file *rf, const void *keys,
@@ -336,25 +343,11 @@ struct rcumap_map_ops {
 			   void *value);
 	int (*walk)(const struct rcumap_file *rf, u64 *pos, void *key,
 		    void *value);
-	int (*resize)(const struct rcumap_file *rf, u32 nr_buckets);
-	int (*bucket_stats)(const struct rcumap_file *rf, u32 *cursor,
-			    u32 budget, u32 *hist, u32 nr_hist, u32 *longest);
+	u32 (*max_buckets)(u32 max_entries);
+	bool wide_values;
 };
 
 #define RCUMAP_CREATE_FLAGS	(RCUMAP_CREATE_RESIZE | RCUMAP_CREATE_SHRINK)
-
-/*
- * The most buckets an LRU map may have: its max_entries rounded up to a
- * power of two.  Eviction moves the CLOCK hand by ordered walk steps, each
- * costing a load per empty bucket it skips, under the map's BH-disabling
- * eviction lock; a full map with at least one key per bucket keeps that
- * short.  A map of one key in RCUMAP_MAX_BUCKETS buckets would scan
- * millions of buckets for every insert.
- */
-static u32 rcumap_lru_max_buckets(u32 max_entries)
-{
-	return roundup_pow_of_two(max_entries);
-}
 
 /*
  * The checks of a CREATE that every hash-like type makes: -EINVAL for a
@@ -381,11 +374,6 @@ static int rcumap_kv_size_check(const struct rcumap_create *cmd)
 	return 0;
 }
 
-static int rcumap_hash_map_check(const struct rcumap_create *cmd)
-{
-	return rcumap_hash_like_check(cmd) ?: rcumap_kv_size_check(cmd);
-}
-
 /* The hash table's flags for the RCUMAP_CREATE_* of a CREATE. */
 static u32 rcumap_create_hash_flags(u32 flags)
 {
@@ -407,20 +395,67 @@ rcumap_create_params(const struct rcumap_create *cmd)
 }
 
 /*
- * INFO's numbers of the table that holds a map's keys: a plain map is its
- * own; the LRU layer lends its inner table for that
- * (rcumap_lru_hash_table()), whose count is the map's, exact.  Not for a
- * per-CPU map, whose inner table holds area pointers, not values.
+ * What every hash-like type does on the table that holds its keys.  INFO's
+ * numbers are that table's: a per-CPU or LRU map's count is its inner
+ * table's, exact, and so are its capacity and bucket count; the bytes
+ * are the type's.  The element ops below are the plain table's, and serve
+ * the LRU map too where it adds nothing to its inner table: its walks and
+ * LOOKUP_AND_DELETE mark nothing used and evict nothing.
  */
-static void rcumap_keys_table_info(const struct rcumap_hash *h,
-				   struct rcumap_info *cmd)
+static void rcumap_keys_info(const struct rcumap_file *rf,
+			     struct rcumap_info *cmd)
 {
-	cmd->out_max_entries = rcumap_hash_max_entries(h);
-	cmd->out_nr_buckets = rcumap_hash_nr_buckets(h);
-	cmd->out_count = rcumap_hash_count(h);
+	cmd->out_max_entries = rcumap_hash_max_entries(rf->keys);
+	cmd->out_nr_buckets = rcumap_hash_nr_buckets(rf->keys);
+	cmd->out_count = rcumap_hash_count(rf->keys);
+	cmd->out_bytes_used = rf->ops->bytes_used(rf);
+}
+
+static int rcumap_keys_lookup(const struct rcumap_file *rf, const void *key,
+			      void *value)
+{
+	return rcumap_hash_lookup_copy(rf->keys, key, value);
+}
+
+static int rcumap_keys_update(const struct rcumap_file *rf, const void *key,
+			      const void *value, u32 mode)
+{
+	return rcumap_hash_update(rf->keys, key, value, mode,
+				  GFP_KERNEL_ACCOUNT);
+}
+
+static int rcumap_keys_lookup_and_delete(const struct rcumap_file *rf,
+					 const void *key, void *value)
+{
+	return rcumap_hash_lookup_and_delete(rf->keys, key, value);
+}
+
+static int rcumap_keys_cursor_next(const struct rcumap_file *rf,
+				   struct rcumap_hash_cursor *c, void *key,
+				   void *value)
+{
+	return rcumap_hash_cursor_next(rf->keys, c, key, value);
+}
+
+static int rcumap_keys_walk(const struct rcumap_file *rf, u64 *pos,
+			    void *key, void *value)
+{
+	return rcumap_hash_walk(rf->keys, pos, key, value);
+}
+
+static u32 rcumap_keys_lookup_bulk(const struct rcumap_file *rf,
+				   const void *keys, u32 n, void *values,
+				   unsigned long *found)
+{
+	return rcumap_hash_lookup_bulk_copy(rf->keys, keys, n, values, found);
 }
 
 /* RCUMAP_MAP_HASH: the bucket-swap hash table itself. */
+
+static int rcumap_hash_map_check(const struct rcumap_create *cmd)
+{
+	return rcumap_hash_like_check(cmd) ?: rcumap_kv_size_check(cmd);
+}
 
 static int rcumap_hash_map_create(struct rcumap_file *rf,
 				  const struct rcumap_create *cmd)
@@ -431,98 +466,39 @@ static int rcumap_hash_map_create(struct rcumap_file *rf,
 	h = rcumap_hash_create(&params, GFP_KERNEL_ACCOUNT);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	rf->hash = h;
+	rf->keys = h;
 	return 0;
-}
-
-static void rcumap_hash_map_info(const struct rcumap_file *rf,
-				 struct rcumap_info *cmd)
-{
-	rcumap_keys_table_info(rf->hash, cmd);
-	cmd->out_bytes_used = rcumap_hash_bytes_used(rf->hash);
 }
 
 static void rcumap_hash_map_destroy(struct rcumap_file *rf)
 {
-	rcumap_hash_destroy(rf->hash);
+	rcumap_hash_destroy(rf->keys);
 }
 
-static int rcumap_hash_map_lookup(const struct rcumap_file *rf,
-				  const void *key, void *value)
+static size_t rcumap_hash_map_bytes_used(const struct rcumap_file *rf)
 {
-	return rcumap_hash_lookup_copy(rf->hash, key, value);
-}
-
-static int rcumap_hash_map_update(const struct rcumap_file *rf,
-				  const void *key, const void *value, u32 mode)
-{
-	return rcumap_hash_update(rf->hash, key, value, mode,
-				  GFP_KERNEL_ACCOUNT);
-}
-
-static int rcumap_hash_map_delete(const struct rcumap_file *rf,
-				  const void *key)
-{
-	return rcumap_hash_delete(rf->hash, key);
-}
-
-static int rcumap_hash_map_lookup_and_delete(const struct rcumap_file *rf,
-					     const void *key, void *value)
-{
-	return rcumap_hash_lookup_and_delete(rf->hash, key, value);
-}
-
-static u32 rcumap_hash_map_lookup_bulk(const struct rcumap_file *rf,
-				       const void *keys, u32 n, void *values,
-				       unsigned long *found)
-{
-	return rcumap_hash_lookup_bulk_copy(rf->hash, keys, n, values, found);
-}
-
-static int rcumap_hash_map_cursor_next(const struct rcumap_file *rf,
-				       struct rcumap_hash_cursor *c, void *key,
-				       void *value)
-{
-	return rcumap_hash_cursor_next(rf->hash, c, key, value);
-}
-
-static int rcumap_hash_map_walk(const struct rcumap_file *rf, u64 *pos,
-				void *key, void *value)
-{
-	return rcumap_hash_walk(rf->hash, pos, key, value);
-}
-
-static int rcumap_hash_map_resize(const struct rcumap_file *rf,
-				  u32 nr_buckets)
-{
-	return rcumap_hash_resize(rf->hash, nr_buckets);
-}
-
-static int rcumap_hash_map_bucket_stats(const struct rcumap_file *rf,
-					u32 *cursor, u32 budget, u32 *hist,
-					u32 nr_hist, u32 *longest)
-{
-	return rcumap_hash_bucket_stats(rf->hash, cursor, budget, hist,
-					nr_hist, longest);
+	return rcumap_hash_bytes_used(rf->keys);
 }
 
 static const struct rcumap_map_ops rcumap_hash_map_ops = {
 	.check = rcumap_hash_map_check,
 	.create = rcumap_hash_map_create,
-	.info = rcumap_hash_map_info,
+	.info = rcumap_keys_info,
 	.destroy = rcumap_hash_map_destroy,
-	.lookup = rcumap_hash_map_lookup,
-	.update = rcumap_hash_map_update,
-	.delete = rcumap_hash_map_delete,
-	.lookup_and_delete = rcumap_hash_map_lookup_and_delete,
-	.lookup_bulk = rcumap_hash_map_lookup_bulk,
-	.cursor_next = rcumap_hash_map_cursor_next,
-	.walk = rcumap_hash_map_walk,
-	.resize = rcumap_hash_map_resize,
-	.bucket_stats = rcumap_hash_map_bucket_stats,
+	.bytes_used = rcumap_hash_map_bytes_used,
+	.lookup = rcumap_keys_lookup,
+	.update = rcumap_keys_update,
+	.lookup_and_delete = rcumap_keys_lookup_and_delete,
+	.lookup_bulk = rcumap_keys_lookup_bulk,
+	.cursor_next = rcumap_keys_cursor_next,
+	.walk = rcumap_keys_walk,
 };
 
-/* RCUMAP_MAP_PERCPU_HASH: every possible CPU's value, passed as one. */
+/*
+ * RCUMAP_MAP_PERCPU_HASH: every possible CPU's value, passed as one.  Its
+ * inner table holds area pointers, not values: every op that reads or
+ * writes a value goes through its layer.
+ */
 
 static int rcumap_percpu_map_check(const struct rcumap_create *cmd)
 {
@@ -557,21 +533,18 @@ static int rcumap_percpu_map_create(struct rcumap_file *rf,
 	/* At most U32_MAX: see the static_assert()s at the top. */
 	rf->value_stride = rcumap_percpu_hash_values_size(ph);
 	rf->percpu = ph;
+	rf->keys = rcumap_percpu_hash_keys(ph);
 	return 0;
-}
-
-static void rcumap_percpu_map_info(const struct rcumap_file *rf,
-				   struct rcumap_info *cmd)
-{
-	cmd->out_max_entries = rcumap_percpu_hash_max_entries(rf->percpu);
-	cmd->out_nr_buckets = rcumap_percpu_hash_nr_buckets(rf->percpu);
-	cmd->out_count = rcumap_percpu_hash_count(rf->percpu);
-	cmd->out_bytes_used = rcumap_percpu_hash_bytes_used(rf->percpu);
 }
 
 static void rcumap_percpu_map_destroy(struct rcumap_file *rf)
 {
 	rcumap_percpu_hash_destroy(rf->percpu);
+}
+
+static size_t rcumap_percpu_map_bytes_used(const struct rcumap_file *rf)
+{
+	return rcumap_percpu_hash_bytes_used(rf->percpu);
 }
 
 static int rcumap_percpu_map_lookup(const struct rcumap_file *rf,
@@ -586,12 +559,6 @@ static int rcumap_percpu_map_update(const struct rcumap_file *rf,
 {
 	return rcumap_percpu_hash_update(rf->percpu, key, value, mode,
 					 GFP_KERNEL_ACCOUNT);
-}
-
-static int rcumap_percpu_map_delete(const struct rcumap_file *rf,
-				    const void *key)
-{
-	return rcumap_percpu_hash_delete(rf->percpu, key);
 }
 
 static int rcumap_percpu_map_lookup_and_delete(const struct rcumap_file *rf,
@@ -621,40 +588,25 @@ static int rcumap_percpu_map_walk(const struct rcumap_file *rf, u64 *pos,
 	return rcumap_percpu_hash_walk(rf->percpu, pos, key, value);
 }
 
-static int rcumap_percpu_map_resize(const struct rcumap_file *rf,
-				    u32 nr_buckets)
-{
-	return rcumap_percpu_hash_resize(rf->percpu, nr_buckets);
-}
-
-/* The inner table's buckets hold the map's keys (and area pointers). */
-static int rcumap_percpu_map_bucket_stats(const struct rcumap_file *rf,
-					  u32 *cursor, u32 budget, u32 *hist,
-					  u32 nr_hist, u32 *longest)
-{
-	return rcumap_hash_bucket_stats(rcumap_percpu_hash_table(rf->percpu),
-					cursor, budget, hist, nr_hist, longest);
-}
-
 static const struct rcumap_map_ops rcumap_percpu_map_ops = {
 	.check = rcumap_percpu_map_check,
 	.create = rcumap_percpu_map_create,
-	.info = rcumap_percpu_map_info,
+	.info = rcumap_keys_info,
 	.destroy = rcumap_percpu_map_destroy,
+	.bytes_used = rcumap_percpu_map_bytes_used,
 	.lookup = rcumap_percpu_map_lookup,
 	.update = rcumap_percpu_map_update,
-	.delete = rcumap_percpu_map_delete,
 	.lookup_and_delete = rcumap_percpu_map_lookup_and_delete,
 	.lookup_bulk = rcumap_percpu_map_lookup_bulk,
 	.cursor_next = rcumap_percpu_map_cursor_next,
 	.walk = rcumap_percpu_map_walk,
-	.resize = rcumap_percpu_map_resize,
-	.bucket_stats = rcumap_percpu_map_bucket_stats,
+	.wide_values = true,
 };
 
 /*
  * RCUMAP_MAP_LRU_HASH: a hash table that evicts to make room.  Its lookup
- * marks the key used; its walks do not.
+ * marks the key used and its update evicts; everything else is its inner
+ * table's.  Its bucket count stays within rcumap_lru_hash_max_buckets().
  */
 
 static int rcumap_lru_map_check(const struct rcumap_create *cmd)
@@ -664,7 +616,7 @@ static int rcumap_lru_map_check(const struct rcumap_create *cmd)
 	if (err)
 		return err;
 	/* Only now is max_entries known to be in range. */
-	if (cmd->nr_buckets > rcumap_lru_max_buckets(cmd->max_entries))
+	if (cmd->nr_buckets > rcumap_lru_hash_max_buckets(cmd->max_entries))
 		return -EINVAL;
 	return rcumap_kv_size_check(cmd);
 }
@@ -681,19 +633,18 @@ static int rcumap_lru_map_create(struct rcumap_file *rf,
 	if (IS_ERR(lru))
 		return PTR_ERR(lru);
 	rf->lru = lru;
+	rf->keys = rcumap_lru_hash_keys(lru);
 	return 0;
-}
-
-static void rcumap_lru_map_info(const struct rcumap_file *rf,
-				struct rcumap_info *cmd)
-{
-	rcumap_keys_table_info(rcumap_lru_hash_table(rf->lru), cmd);
-	cmd->out_bytes_used = rcumap_lru_hash_bytes_used(rf->lru);
 }
 
 static void rcumap_lru_map_destroy(struct rcumap_file *rf)
 {
 	rcumap_lru_hash_destroy(rf->lru);
+}
+
+static size_t rcumap_lru_map_bytes_used(const struct rcumap_file *rf)
+{
+	return rcumap_lru_hash_bytes_used(rf->lru);
 }
 
 static int rcumap_lru_map_lookup(const struct rcumap_file *rf,
@@ -709,18 +660,7 @@ static int rcumap_lru_map_update(const struct rcumap_file *rf,
 				      GFP_KERNEL_ACCOUNT);
 }
 
-static int rcumap_lru_map_delete(const struct rcumap_file *rf,
-				 const void *key)
-{
-	return rcumap_lru_hash_delete(rf->lru, key);
-}
-
-static int rcumap_lru_map_lookup_and_delete(const struct rcumap_file *rf,
-					    const void *key, void *value)
-{
-	return rcumap_lru_hash_lookup_and_delete(rf->lru, key, value);
-}
-
+/* The LRU's own: it marks each key it finds used. */
 static u32 rcumap_lru_map_lookup_bulk(const struct rcumap_file *rf,
 				      const void *keys, u32 n, void *values,
 				      unsigned long *found)
@@ -729,52 +669,19 @@ static u32 rcumap_lru_map_lookup_bulk(const struct rcumap_file *rf,
 						found);
 }
 
-static int rcumap_lru_map_cursor_next(const struct rcumap_file *rf,
-				      struct rcumap_hash_cursor *c, void *key,
-				      void *value)
-{
-	return rcumap_lru_hash_cursor_next(rf->lru, c, key, value);
-}
-
-static int rcumap_lru_map_walk(const struct rcumap_file *rf, u64 *pos,
-			       void *key, void *value)
-{
-	return rcumap_lru_hash_walk(rf->lru, pos, key, value);
-}
-
-/* An LRU map stays as dense as CREATE allowed it to be: -EINVAL. */
-static int rcumap_lru_map_resize(const struct rcumap_file *rf,
-				 u32 nr_buckets)
-{
-	u32 max = rcumap_hash_max_entries(rcumap_lru_hash_table(rf->lru));
-
-	if (nr_buckets > rcumap_lru_max_buckets(max))
-		return -EINVAL;
-	return rcumap_lru_hash_resize(rf->lru, nr_buckets);
-}
-
-static int rcumap_lru_map_bucket_stats(const struct rcumap_file *rf,
-				       u32 *cursor, u32 budget, u32 *hist,
-				       u32 nr_hist, u32 *longest)
-{
-	return rcumap_hash_bucket_stats(rcumap_lru_hash_table(rf->lru),
-					cursor, budget, hist, nr_hist, longest);
-}
-
 static const struct rcumap_map_ops rcumap_lru_map_ops = {
 	.check = rcumap_lru_map_check,
 	.create = rcumap_lru_map_create,
-	.info = rcumap_lru_map_info,
+	.info = rcumap_keys_info,
 	.destroy = rcumap_lru_map_destroy,
+	.bytes_used = rcumap_lru_map_bytes_used,
 	.lookup = rcumap_lru_map_lookup,
 	.update = rcumap_lru_map_update,
-	.delete = rcumap_lru_map_delete,
-	.lookup_and_delete = rcumap_lru_map_lookup_and_delete,
+	.lookup_and_delete = rcumap_keys_lookup_and_delete,
 	.lookup_bulk = rcumap_lru_map_lookup_bulk,
-	.cursor_next = rcumap_lru_map_cursor_next,
-	.walk = rcumap_lru_map_walk,
-	.resize = rcumap_lru_map_resize,
-	.bucket_stats = rcumap_lru_map_bucket_stats,
+	.cursor_next = rcumap_keys_cursor_next,
+	.walk = rcumap_keys_walk,
+	.max_buckets = rcumap_lru_hash_max_buckets,
 };
 
 /*
@@ -1066,7 +973,7 @@ static int rcumap_ioc_delete(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 	err = rcumap_del_key_get(rf, &key, cmd->key);
 	if (err)
 		return err;
-	err = rf->ops->delete(rf, key.bytes);
+	err = rcumap_hash_delete(rf->keys, key.bytes);
 	rcumap_del_key_put(rf, &key);
 	return err;
 }
@@ -1085,8 +992,7 @@ static int rcumap_ioc_lookup_and_delete(struct rcumap_file *rf,
 	err = rcumap_probe_writable(cmd->value, rf->value_stride);
 	if (err)
 		return err;
-	if (rf->map_type == RCUMAP_MAP_PERCPU_HASH ||
-	    rf->value_size > RCUMAP_NOFAIL_VALUE_SIZE) {
+	if (rf->ops->wide_values || rf->value_size > RCUMAP_NOFAIL_VALUE_SIZE) {
 		/*
 		 * Every CPU's value (up to NR_CPUS * 32 KiB), or a value of
 		 * up to 4 MiB: too much to ask of __GFP_NOFAIL.  The UAPI
@@ -1485,7 +1391,7 @@ static int rcumap_ioc_batch_delete(struct rcumap_file *rf,
 		err = rcumap_del_key_get(rf, &key, cmd->keys + (u64)i * ks);
 		if (err)
 			break;
-		err = rf->ops->delete(rf, key.bytes);
+		err = rcumap_hash_delete(rf->keys, key.bytes);
 		rcumap_del_key_put(rf, &key);
 		if (err)
 			break;
@@ -1602,8 +1508,12 @@ static int rcumap_ioc_resize(struct rcumap_file *rf, struct rcumap_ucmd *ucmd)
 		return -EOPNOTSUPP;
 	if (!cmd->nr_buckets || cmd->nr_buckets > RCUMAP_MAX_BUCKETS)
 		return -EINVAL;
-	/* An LRU map's resize also says -EINVAL past what CREATE allowed. */
-	return rf->ops->resize(rf, cmd->nr_buckets);
+	/* An LRU map also stays as dense as its CREATE had to be. */
+	if (rf->ops->max_buckets &&
+	    cmd->nr_buckets >
+	    rf->ops->max_buckets(rcumap_hash_max_entries(rf->keys)))
+		return -EINVAL;
+	return rcumap_hash_resize(rf->keys, cmd->nr_buckets);
 }
 
 /*
@@ -1625,8 +1535,8 @@ static int rcumap_ioc_bucket_stats(struct rcumap_file *rf,
 	if (!cmd->nr_hist || cmd->nr_hist > RCUMAP_STATS_MAX_HIST ||
 	    !cmd->budget || cmd->budget > RCUMAP_STATS_MAX_BUDGET)
 		return -EINVAL;
-	nr = rf->ops->bucket_stats(rf, &cursor, cmd->budget, hist,
-				   cmd->nr_hist, &longest);
+	nr = rcumap_hash_bucket_stats(rf->keys, &cursor, cmd->budget, hist,
+				      cmd->nr_hist, &longest);
 	if (nr < 0)
 		return nr;
 	/* Nothing visited: the walk is over, or the table shrank under it. */
@@ -1964,9 +1874,8 @@ static int rcumap_check_needs(const struct file *filp,
 	case RCUMAP_NEEDS_MAP:
 		return type ? 0 : -EINVAL;
 	case RCUMAP_NEEDS_HASH:
-		return type == RCUMAP_MAP_HASH ||
-		       type == RCUMAP_MAP_PERCPU_HASH ||
-		       type == RCUMAP_MAP_LRU_HASH ? 0 : -EINVAL;
+		/* A hash-like map is one with a table of keys. */
+		return type && rf->keys ? 0 : -EINVAL;
 	case RCUMAP_NEEDS_PTAB:
 		return type == RCUMAP_MAP_PTAB ? 0 : -EINVAL;
 	}

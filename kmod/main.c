@@ -7,7 +7,8 @@
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 
-#include "internal.h"
+#include "dev.h"
+#include "hash_internal.h"
 
 struct workqueue_struct *rcumap_wq;
 

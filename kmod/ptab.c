@@ -48,7 +48,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
-#include "internal.h"
+#include "hash_internal.h"
 
 /* log2 of the slots that share a cache line. */
 #define RCUMAP_PTAB_SLOT_LINE_SHIFT \

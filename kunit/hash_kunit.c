@@ -480,7 +480,7 @@ static u32 walk_order(struct kunit *test, struct rcumap_hash *h, u32 *order)
 					    sizeof(long), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, seen);
-	while (!rcumap_hash_next_key_after(h, cur, &key)) {
+	while (!rcumap_hash_walk_after(h, cur, &key, NULL)) {
 		KUNIT_ASSERT_LT(test, key, (u32)ORDER_KEYS);
 		KUNIT_ASSERT_FALSE_MSG(test, __test_and_set_bit(key, seen),
 				       "key %u came twice", key);
@@ -526,12 +526,12 @@ static void hash_next_key_after_is_a_total_order(struct kunit *test)
 			;
 		key = order[i];
 		if (j == ORDER_KEYS) {
-			KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, &key,
-									 &next),
+			KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, &key,
+								     &next, NULL),
 					-ENOENT);
 			continue;
 		}
-		KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, &key, &next), 0);
+		KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, &key, &next, NULL), 0);
 		KUNIT_EXPECT_EQ_MSG(test, next, order[j], "after key %u", key);
 		/* With the value, and into the cursor's own buffer. */
 		KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, &key, &key, &val), 0);
@@ -572,8 +572,8 @@ static void hash_next_key_after_survives_churn(struct kunit *test)
 	for (i = 0; i < ORDER_KEYS; i++)
 		KUNIT_ASSERT_EQ(test, update(h, &i, &i, RCUMAP_NOEXIST), 0);
 	prandom_seed_state(&rnd, 7);
-	while (!(err = rcumap_hash_next_key_after(h, have_cur ? &cur : NULL,
-						  &key))) {
+	while (!(err = rcumap_hash_walk_after(h, have_cur ? &cur : NULL,
+					      &key, NULL))) {
 		KUNIT_ASSERT_LT(test, key, 2 * ORDER_KEYS);
 		KUNIT_ASSERT_EQ_MSG(test, seen[key]++, 0, "key %u came twice",
 				    key);
@@ -600,14 +600,14 @@ static void hash_next_key_after_edges(struct kunit *test)
 	struct rcumap_hash *h = new_table(test, 16, 0, 8, 0);
 	u8 key[16] = { 1 }, next[16], none = 0;
 
-	KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, NULL, next), -ENOENT);
-	KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, key, next), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, NULL, next, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, key, next, NULL), -ENOENT);
 	KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, NULL, next, NULL),
 			-ENOENT);
 	KUNIT_ASSERT_EQ(test, update(h, key, &none, RCUMAP_ANY), 0);
-	KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, NULL, next), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, NULL, next, NULL), 0);
 	KUNIT_EXPECT_EQ(test, memcmp(next, key, sizeof(key)), 0);
-	KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, key, next), -ENOENT);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, key, next, NULL), -ENOENT);
 	KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, NULL, next, NULL), 0);
 	rcumap_hash_destroy(h);
 }
@@ -728,7 +728,7 @@ static void hash_key_pos_sorts_keys_like_the_walk(struct kunit *test)
 					0);
 		nr_buckets = rcumap_hash_nr_buckets(h);
 		cur = NULL;
-		for (i = 0; !rcumap_hash_next_key_after(h, cur, &key); i++) {
+		for (i = 0; !rcumap_hash_walk_after(h, cur, &key, NULL); i++) {
 			KUNIT_ASSERT_LT_MSG(test, i, n, "%u buckets", nr_buckets);
 			KUNIT_EXPECT_EQ_MSG(test, key, want[i].key,
 					    "step %u of the walk, %u buckets", i,
@@ -1258,7 +1258,7 @@ static void hash_cursor_stops_in_empty_runs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rcumap_hash_cursor_next(h, &c, &key, NULL),
 			-ENOENT);
 
-	KUNIT_EXPECT_EQ(test, rcumap_hash_next_key_after(h, &first, &key), 0);
+	KUNIT_EXPECT_EQ(test, rcumap_hash_walk_after(h, &first, &key, NULL), 0);
 	KUNIT_EXPECT_EQ(test, key, last);
 	KUNIT_EXPECT_EQ(test, rcumap_hash_get_next_key(h, &first, &key), 0);
 	KUNIT_EXPECT_EQ(test, key, last);

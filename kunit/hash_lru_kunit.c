@@ -232,8 +232,8 @@ static void lru_update_modes_and_walks(struct kunit *test)
 		n++;
 	seen[2] = n;
 	n = 0;
-	for (err = rcumap_lru_hash_next_key_after(lru, NULL, &key); !err;
-	     err = rcumap_lru_hash_next_key_after(lru, &key, &key))
+	for (err = rcumap_lru_hash_walk_after(lru, NULL, &key, NULL); !err;
+	     err = rcumap_lru_hash_walk_after(lru, &key, &key, NULL))
 		n++;
 	seen[3] = n;
 	for (n = 0; n < 4; n++)

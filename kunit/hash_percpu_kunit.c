@@ -625,8 +625,8 @@ static void percpu_walks_return_every_key_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n, 40U);
 
 	n = 0;
-	for (err = rcumap_percpu_hash_next_key_after(ph, NULL, &key); !err;
-	     err = rcumap_percpu_hash_next_key_after(ph, &key, &key)) {
+	for (err = rcumap_percpu_hash_walk_after(ph, NULL, &key, NULL); !err;
+	     err = rcumap_percpu_hash_walk_after(ph, &key, &key, NULL)) {
 		KUNIT_ASSERT_LT(test, key, 40U);
 		seen[key]++;
 		n++;

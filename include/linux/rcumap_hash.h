@@ -229,8 +229,6 @@ static inline void rcumap_hash_cursor_init(struct rcumap_hash_cursor *c,
 int rcumap_hash_cursor_next(const struct rcumap_hash *h,
 			    struct rcumap_hash_cursor *c, void *key,
 			    void *value);
-int rcumap_hash_next_key_after(const struct rcumap_hash *h, const void *key,
-			       void *next_key);
 int rcumap_hash_walk_after(const struct rcumap_hash *h, const void *after,
 			   void *key, void *value);
 /* For tests: exported in the RCUMAP_TESTING symbol namespace. */

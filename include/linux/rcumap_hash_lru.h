@@ -112,33 +112,155 @@ u32 rcumap_lru_hash_lookup_bulk_copy(const struct rcumap_lru_hash *lru,
 int __must_check rcumap_lru_hash_update(struct rcumap_lru_hash *lru,
 					const void *key, const void *value,
 					u32 mode, gfp_t gfp);
-int rcumap_lru_hash_delete(struct rcumap_lru_hash *lru, const void *key);
-int rcumap_lru_hash_lookup_and_delete(struct rcumap_lru_hash *lru,
-				      const void *key, void *value);
-int rcumap_lru_hash_get_next_key(const struct rcumap_lru_hash *lru,
-				 const void *key, void *next_key);
 
-/* Ordered walks: see rcumap_hash_cursor_next(). */
-int rcumap_lru_hash_cursor_next(const struct rcumap_lru_hash *lru,
-				struct rcumap_hash_cursor *c, void *key,
-				void *value);
-int rcumap_lru_hash_next_key_after(const struct rcumap_lru_hash *lru,
-				   const void *key, void *next_key);
-int rcumap_lru_hash_walk_after(const struct rcumap_lru_hash *lru,
-			       const void *after, void *key, void *value);
-
-/* Positional walks, for batches: see rcumap_hash_walk(). */
-int rcumap_lru_hash_walk(const struct rcumap_lru_hash *lru, u64 *pos,
-			 void *key, void *value);
-
-int __must_check rcumap_lru_hash_resize(struct rcumap_lru_hash *lru,
-					u32 nr_buckets);
-
-u32 rcumap_lru_hash_count(const struct rcumap_lru_hash *lru);
 void rcumap_lru_hash_get_stats(struct rcumap_lru_hash *lru,
 			       struct rcumap_lru_hash_stats *stats);
 size_t rcumap_lru_hash_bytes_used(const struct rcumap_lru_hash *lru);
-const struct rcumap_hash *
-rcumap_lru_hash_table(const struct rcumap_lru_hash *lru);
+struct rcumap_hash *rcumap_lru_hash_keys(const struct rcumap_lru_hash *lru);
+u32 rcumap_lru_hash_max_buckets(u32 max_entries);
+
+/*
+ * What an LRU table does as its inner table (rcumap_lru_hash_keys()) does:
+ * the call of include/linux/rcumap_hash.h of the same name, with its
+ * context, cost and return values.  None marks a key used or evicts one;
+ * a key evicted meanwhile is a key deleted meanwhile.
+ */
+
+/**
+ * rcumap_lru_hash_table() - The inner table, for reads only.
+ * @lru: Table.
+ *
+ * For lookups that mark nothing used, walks, sizes and the bucket count;
+ * const, because an update through it would bypass eviction.
+ *
+ * Return: The inner table, which lives as long as @lru.
+ */
+static inline const struct rcumap_hash *
+rcumap_lru_hash_table(const struct rcumap_lru_hash *lru)
+{
+	return rcumap_lru_hash_keys(lru);
+}
+
+/**
+ * rcumap_lru_hash_delete() - rcumap_hash_delete() of the inner table.
+ * @lru: Table.
+ * @key: Key to delete; its tags stay until overwritten or cleared.
+ *
+ * Return: 0, or -ENOENT if @key was not in the table.
+ */
+static inline int rcumap_lru_hash_delete(struct rcumap_lru_hash *lru,
+					 const void *key)
+{
+	return rcumap_hash_delete(rcumap_lru_hash_keys(lru), key);
+}
+
+/**
+ * rcumap_lru_hash_lookup_and_delete() - rcumap_hash_lookup_and_delete().
+ * @lru: Table.
+ * @key: Key to delete.
+ * @value: Buffer of the table's value size for the deleted value.
+ *
+ * Return: 0, or -ENOENT if @key was not in the table.
+ */
+static inline int
+rcumap_lru_hash_lookup_and_delete(struct rcumap_lru_hash *lru,
+				  const void *key, void *value)
+{
+	return rcumap_hash_lookup_and_delete(rcumap_lru_hash_keys(lru), key,
+					     value);
+}
+
+/**
+ * rcumap_lru_hash_get_next_key() - rcumap_hash_get_next_key().
+ * @lru: Table.
+ * @key: Current key, or %NULL to start the walk.
+ * @next_key: Buffer of the table's key size for the key after @key.
+ *
+ * Return: 0, or -ENOENT if @key was the last key.
+ */
+static inline int
+rcumap_lru_hash_get_next_key(const struct rcumap_lru_hash *lru,
+			     const void *key, void *next_key)
+{
+	return rcumap_hash_get_next_key(rcumap_lru_hash_table(lru), key,
+					next_key);
+}
+
+/**
+ * rcumap_lru_hash_cursor_next() - rcumap_hash_cursor_next().
+ * @lru: Table.
+ * @c: Cursor.
+ * @key: Buffer of the table's key size: the cursor's key, then the next.
+ * @value: Buffer of the table's value size, or %NULL.
+ *
+ * Return: 0, -ENOENT at the end of the walk, or -EAGAIN.
+ */
+static inline int
+rcumap_lru_hash_cursor_next(const struct rcumap_lru_hash *lru,
+			    struct rcumap_hash_cursor *c, void *key,
+			    void *value)
+{
+	return rcumap_hash_cursor_next(rcumap_lru_hash_table(lru), c, key,
+				       value);
+}
+
+/**
+ * rcumap_lru_hash_walk_after() - rcumap_hash_walk_after().
+ * @lru: Table.
+ * @after: Cursor: the last key returned, or %NULL to start.
+ * @key: Buffer of the table's key size; may be @after.
+ * @value: Buffer of the table's value size, or %NULL for the key alone.
+ *
+ * Return: 0, or -ENOENT if no key follows @after.
+ */
+static inline int
+rcumap_lru_hash_walk_after(const struct rcumap_lru_hash *lru,
+			   const void *after, void *key, void *value)
+{
+	return rcumap_hash_walk_after(rcumap_lru_hash_table(lru), after, key,
+				      value);
+}
+
+/**
+ * rcumap_lru_hash_walk() - rcumap_hash_walk(), for batches.
+ * @lru: Table.
+ * @pos: Walk position: 0 to start.  Advanced past the entry returned.
+ * @key: Buffer of the table's key size.
+ * @value: Buffer of the table's value size, or %NULL.
+ *
+ * Return: 0, -ENOENT at the end of the table, or -EAGAIN.
+ */
+static inline int rcumap_lru_hash_walk(const struct rcumap_lru_hash *lru,
+				       u64 *pos, void *key, void *value)
+{
+	return rcumap_hash_walk(rcumap_lru_hash_table(lru), pos, key, value);
+}
+
+/**
+ * rcumap_lru_hash_resize() - rcumap_hash_resize(); evictions may go on.
+ * @lru: Table; must not race with rcumap_lru_hash_destroy().
+ * @nr_buckets: New bucket count; max_entries does not change.
+ *
+ * Return: As rcumap_hash_resize().
+ */
+static inline int __must_check
+rcumap_lru_hash_resize(struct rcumap_lru_hash *lru, u32 nr_buckets)
+{
+	return rcumap_hash_resize(rcumap_lru_hash_keys(lru), nr_buckets);
+}
+
+/**
+ * rcumap_lru_hash_count() - rcumap_hash_count(): exact, evictions delete.
+ * @lru: Table.
+ *
+ * Past max_entries only while inserts that went past it have not yet
+ * evicted (by at most %RCUMAP_LRU_SLACK_PER_CPU per possible CPU).
+ *
+ * Return: The number of keys (a snapshot).
+ */
+static inline u32 rcumap_lru_hash_count(const struct rcumap_lru_hash *lru)
+{
+	return rcumap_hash_count(rcumap_lru_hash_table(lru));
+}
 
 #endif /* _LINUX_RCUMAP_HASH_LRU_H */

@@ -56,18 +56,13 @@ u32 rcumap_percpu_hash_lookup_bulk_copy(const struct rcumap_percpu_hash *ph,
 int __must_check rcumap_percpu_hash_update(struct rcumap_percpu_hash *ph,
 					   const void *key, const void *values,
 					   u32 mode, gfp_t gfp);
-int rcumap_percpu_hash_delete(struct rcumap_percpu_hash *ph, const void *key);
 int rcumap_percpu_hash_lookup_and_delete(struct rcumap_percpu_hash *ph,
 					 const void *key, void *values);
-int rcumap_percpu_hash_get_next_key(const struct rcumap_percpu_hash *ph,
-				    const void *key, void *next_key);
 
 /* Ordered walks: see rcumap_hash_cursor_next(). */
 int rcumap_percpu_hash_cursor_next(const struct rcumap_percpu_hash *ph,
 				   struct rcumap_hash_cursor *c, void *key,
 				   void *values);
-int rcumap_percpu_hash_next_key_after(const struct rcumap_percpu_hash *ph,
-				      const void *key, void *next_key);
 int rcumap_percpu_hash_walk_after(const struct rcumap_percpu_hash *ph,
 				  const void *after, void *key, void *values);
 
@@ -75,19 +70,122 @@ int rcumap_percpu_hash_walk_after(const struct rcumap_percpu_hash *ph,
 int rcumap_percpu_hash_walk(const struct rcumap_percpu_hash *ph, u64 *pos,
 			    void *key, void *values);
 
-int __must_check rcumap_percpu_hash_resize(struct rcumap_percpu_hash *ph,
-					   u32 nr_buckets);
-
-u32 rcumap_percpu_hash_count(const struct rcumap_percpu_hash *ph);
-u32 rcumap_percpu_hash_key_size(const struct rcumap_percpu_hash *ph);
 u32 rcumap_percpu_hash_value_size(const struct rcumap_percpu_hash *ph);
 size_t rcumap_percpu_hash_values_size(const struct rcumap_percpu_hash *ph);
-u32 rcumap_percpu_hash_max_entries(const struct rcumap_percpu_hash *ph);
-u32 rcumap_percpu_hash_nr_buckets(const struct rcumap_percpu_hash *ph);
 size_t rcumap_percpu_hash_bytes_used(const struct rcumap_percpu_hash *ph);
 /* For tests: exported in the RCUMAP_TESTING symbol namespace. */
 long rcumap_percpu_hash_nr_areas(void);
-const struct rcumap_hash *
-rcumap_percpu_hash_table(const struct rcumap_percpu_hash *ph);
+struct rcumap_hash *rcumap_percpu_hash_keys(const struct rcumap_percpu_hash *ph);
+
+/*
+ * What a per-CPU table does as its inner table (rcumap_percpu_hash_keys())
+ * does, touching no value: the call of include/linux/rcumap_hash.h of the
+ * same name, with its context, cost and return values.
+ */
+
+/**
+ * rcumap_percpu_hash_table() - The inner table, for reads only.
+ * @ph: Table.
+ *
+ * For sizes, the bucket count and rcumap_hash_bucket_stats(): its values
+ * are per-CPU area pointers.  Const, because an update through it would
+ * bypass the areas.
+ *
+ * Return: The inner table, which lives as long as @ph.
+ */
+static inline const struct rcumap_hash *
+rcumap_percpu_hash_table(const struct rcumap_percpu_hash *ph)
+{
+	return rcumap_percpu_hash_keys(ph);
+}
+
+/**
+ * rcumap_percpu_hash_delete() - rcumap_hash_delete() of the inner table.
+ * @ph: Table.
+ * @key: Key to delete; its area is freed after a grace period.
+ *
+ * Return: 0, or -ENOENT if @key was not in the table.
+ */
+static inline int rcumap_percpu_hash_delete(struct rcumap_percpu_hash *ph,
+					    const void *key)
+{
+	return rcumap_hash_delete(rcumap_percpu_hash_keys(ph), key);
+}
+
+/**
+ * rcumap_percpu_hash_get_next_key() - rcumap_hash_get_next_key().
+ * @ph: Table.
+ * @key: Current key, or %NULL to start the walk.
+ * @next_key: Buffer of the table's key size for the key after @key.
+ *
+ * Return: 0, or -ENOENT if @key was the last key.
+ */
+static inline int
+rcumap_percpu_hash_get_next_key(const struct rcumap_percpu_hash *ph,
+				const void *key, void *next_key)
+{
+	return rcumap_hash_get_next_key(rcumap_percpu_hash_table(ph), key,
+					next_key);
+}
+
+/**
+ * rcumap_percpu_hash_resize() - rcumap_hash_resize(); areas stay put.
+ * @ph: Table; must not race with rcumap_percpu_hash_destroy().
+ * @nr_buckets: New bucket count.
+ *
+ * Return: As rcumap_hash_resize().
+ */
+static inline int __must_check
+rcumap_percpu_hash_resize(struct rcumap_percpu_hash *ph, u32 nr_buckets)
+{
+	return rcumap_hash_resize(rcumap_percpu_hash_keys(ph), nr_buckets);
+}
+
+/**
+ * rcumap_percpu_hash_count() - rcumap_hash_count().
+ * @ph: Table.
+ *
+ * Return: The number of keys (a snapshot).
+ */
+static inline u32 rcumap_percpu_hash_count(const struct rcumap_percpu_hash *ph)
+{
+	return rcumap_hash_count(rcumap_percpu_hash_table(ph));
+}
+
+/**
+ * rcumap_percpu_hash_key_size() - rcumap_hash_key_size().
+ * @ph: Table.
+ *
+ * Return: The key size in bytes.
+ */
+static inline u32
+rcumap_percpu_hash_key_size(const struct rcumap_percpu_hash *ph)
+{
+	return rcumap_hash_key_size(rcumap_percpu_hash_table(ph));
+}
+
+/**
+ * rcumap_percpu_hash_max_entries() - rcumap_hash_max_entries().
+ * @ph: Table.
+ *
+ * Return: The most keys the table holds.
+ */
+static inline u32
+rcumap_percpu_hash_max_entries(const struct rcumap_percpu_hash *ph)
+{
+	return rcumap_hash_max_entries(rcumap_percpu_hash_table(ph));
+}
+
+/**
+ * rcumap_percpu_hash_nr_buckets() - rcumap_hash_nr_buckets().
+ * @ph: Table.
+ *
+ * Return: The number of buckets of the inner table.
+ */
+static inline u32
+rcumap_percpu_hash_nr_buckets(const struct rcumap_percpu_hash *ph)
+{
+	return rcumap_hash_nr_buckets(rcumap_percpu_hash_table(ph));
+}
 
 #endif /* _LINUX_RCUMAP_HASH_PERCPU_H */

@@ -22,7 +22,7 @@ static const struct tt_hash_shape df_hash_shapes[] = {
 
 /*
  * Compare the whole contents: a positional walk, a get_next_key() walk,
- * and a next_key_after() walk or a walk_after() walk (in turns) must each
+ * and a walk_after() walk of keys alone or with values (in turns) must each
  * return every key of the reference exactly once, with its value where
  * they give it, the last two in the reference's walk order; the counts
  * must agree.
@@ -34,7 +34,7 @@ static void df_hash_compare(struct df *d, const struct tt_hash_shape *s,
 			    struct rcumap_hash *h, struct ref_hash *ref)
 {
 	static const char *const names[] = {
-		"positional", "get_next_key", "next_key_after", "walk_after",
+		"positional", "get_next_key", "walk_after keys", "walk_after",
 	};
 	u32 ks = s->key_size, vs = s->value_size;
 	struct ref_entry *e, *want;
@@ -63,7 +63,7 @@ static void df_hash_compare(struct df *d, const struct tt_hash_shape *s,
 			err = rcumap_hash_get_next_key(h, NULL, d->key);
 			break;
 		case 2:
-			err = rcumap_hash_next_key_after(h, NULL, d->key);
+			err = rcumap_hash_walk_after(h, NULL, d->key, NULL);
 			break;
 		default:
 			err = rcumap_hash_walk_after(h, NULL, d->key, d->value);
@@ -101,8 +101,8 @@ static void df_hash_compare(struct df *d, const struct tt_hash_shape *s,
 							       d->key);
 				break;
 			case 2:
-				err = rcumap_hash_next_key_after(h, d->key2,
-								 d->key);
+				err = rcumap_hash_walk_after(h, d->key2, d->key,
+							     NULL);
 				break;
 			default:
 				err = rcumap_hash_walk_after(h, d->key2, d->key,
@@ -121,7 +121,7 @@ static void df_hash_compare(struct df *d, const struct tt_hash_shape *s,
 }
 
 /*
- * One step of an ordered walk, next_key_after() or walk_after(), from
+ * One step of an ordered walk, walk_after() with or without a value, from
  * NULL, a present key or an absent one (random bytes, or a key id's key
  * with a byte changed): it must return exactly the reference's first key
  * after the cursor in walk order (never the first key, as a restart
@@ -151,13 +151,13 @@ static void df_hash_ordered(struct df *d, const struct tt_hash_shape *s,
 		memcpy(out, key, ks);
 		key = out;
 	}
-	err = tt_ordered_step(h, key, out, with_value ? d->value : NULL);
+	err = rcumap_hash_walk_after(h, key, out, with_value ? d->value : NULL);
 	if (err != (want ? 0 : -ENOENT) ||
 	    (want && memcmp(out, want->data, ks)) ||
 	    (want && with_value && memcmp(d->value, want->data + ks, vs)))
 		tt_fail("diff %u hash op %lu (%s): %s from %s%*phN: %d, key %*phN, want %*phN%s",
 			d->nr, d->op, df_shape_str(s, shape, sizeof(shape)),
-			with_value ? "walk_after" : "next_key_after",
+			with_value ? "walk_after" : "walk_after keys",
 			key ? "key " : "NULL", key ? (int)min(ks, 16U) : 0,
 			cursor, err, err ? 0 : (int)min(ks, 16U), out,
 			want ? (int)min(ks, 16U) : 0, want ? want->data : out,

@@ -226,20 +226,6 @@ bool tt_key_after(const struct rcumap_hash *h, const u8 *a, const u8 *b,
 	return pb > pa || (pb == pa && memcmp(b, a, ks) > 0);
 }
 
-/*
- * One step of an ordered walk of @h from @after (NULL: from the start)
- * into @key, and into @value unless it is NULL: through
- * rcumap_hash_walk_after() or rcumap_hash_next_key_after(), so that the
- * callers exercise both.
- */
-int tt_ordered_step(const struct rcumap_hash *h, const void *after,
-		    void *key, void *value)
-{
-	if (value)
-		return rcumap_hash_walk_after(h, after, key, value);
-	return rcumap_hash_next_key_after(h, after, key);
-}
-
 /* ---- Module --------------------------------------------------------- */
 
 static int __init rcumap_torture_init(void)

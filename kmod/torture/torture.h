@@ -125,8 +125,6 @@ u32 tt_min_order(const struct tt_hash_shape *s);
 u32 tt_roomy_order(const struct tt_hash_shape *s);
 bool tt_key_after(const struct rcumap_hash *h, const u8 *a, const u8 *b,
 		  u32 ks);
-int tt_ordered_step(const struct rcumap_hash *h, const void *after,
-		    void *key, void *value);
 
 /* The id of the node at @node, for messages; -1 for none. */
 static inline s64 tt_node_id(const void *node)

@@ -336,8 +336,8 @@ void tt_hash_ordered_steps(struct tt_worker *w)
 
 	tt_make_key(w->prev_key, ks, r->salt, tt_rand(&w->rnd, r->keys));
 	for (i = 0; i < steps; i++) {
-		err = tt_ordered_step(r->h, w->prev_key, w->key,
-				      with_value ? w->value : NULL);
+		err = rcumap_hash_walk_after(r->h, w->prev_key, w->key,
+					     with_value ? w->value : NULL);
 		if (err) {
 			if (err != -ENOENT)
 				tt_fail("round %u: ordered walk step: %d",
@@ -378,7 +378,8 @@ void tt_hash_ordered_walk(struct tt_worker *w)
 	int err;
 
 	bitmap_zero(w->seen, r->keys);
-	err = tt_ordered_step(r->h, NULL, w->key, with_value ? w->value : NULL);
+	err = rcumap_hash_walk_after(r->h, NULL, w->key,
+				     with_value ? w->value : NULL);
 	while (!err) {
 		bool own;
 
@@ -416,8 +417,8 @@ void tt_hash_ordered_walk(struct tt_worker *w)
 				r->nr, w->nr);
 			return;
 		}
-		err = tt_ordered_step(r->h, w->prev_key, w->key,
-				      with_value ? w->value : NULL);
+		err = rcumap_hash_walk_after(r->h, w->prev_key, w->key,
+					     with_value ? w->value : NULL);
 		if (!(n % 32))
 			cond_resched();
 	}
@@ -633,7 +634,8 @@ void tt_round_check_hash(struct tt_round *r)
 	for (walk = 0; walk < 2; walk++) {
 		bitmap_zero(seen, r->keys);
 		found = 0;
-		err = tt_ordered_step(r->h, NULL, key, walk ? value : NULL);
+		err = rcumap_hash_walk_after(r->h, NULL, key,
+					     walk ? value : NULL);
 		while (!err) {
 			if (!tt_key_id(key, ks, r->salt, &key_id) ||
 			    key_id >= r->keys ||
@@ -646,8 +648,8 @@ void tt_round_check_hash(struct tt_round *r)
 			}
 			found++;
 			memcpy(prev, key, ks);
-			err = tt_ordered_step(r->h, prev, key,
-					      walk ? value : NULL);
+			err = rcumap_hash_walk_after(r->h, prev, key,
+						     walk ? value : NULL);
 		}
 		if (found != expected)
 			tt_fail("round %u: ordered walk%s found %ld keys, want %ld",

@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #include "native.h"
-#include "../../kmod/internal.h"
+#include "../../kmod/hash_internal.h"
 
 #ifdef NATIVE_TSAN
 #include <sanitizer/tsan_interface.h>

@@ -1,17 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared between the files of rcumap.ko, never seen by its users.
+ * Shared between the files of /dev/rcumap (kmod/dev.c, kmod/ioctl.c) and
+ * the module's set-up (kmod/main.c), never seen by the maps.
  */
-#ifndef _RCUMAP_INTERNAL_H
-#define _RCUMAP_INTERNAL_H
+#ifndef _RCUMAP_DEV_H
+#define _RCUMAP_DEV_H
 
-#include <linux/jhash.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
-#include <linux/workqueue.h>
 #include <asm/barrier.h>
-#include <asm/unaligned.h>
 
 struct file;
 struct rcumap_hash;
@@ -19,40 +17,6 @@ struct rcumap_lru_hash;
 struct rcumap_map_ops;
 struct rcumap_percpu_hash;
 struct rcumap_ptab;
-
-/*
- * Tables are freed from this workqueue after a grace period
- * (queue_rcu_work()), in process context so that a large table does not
- * hold up softirq.  Module exit waits for it with rcu_barrier() followed by
- * destroy_workqueue().
- */
-extern struct workqueue_struct *rcumap_wq;
-
-/* ---- Between the hash table and its layers ------------------------- */
-
-/*
- * jhash() of a key of @ks bytes, keys of 4 and 8 bytes (the common sizes)
- * as one jhash_1word() or jhash_2words() of their unaligned words.  The
- * hash table's bucket hash and the LRU layer's recency tag; inline, so
- * that a caller that specialises on a constant @ks gets the one case.
- */
-static __always_inline u32 rcumap_jhash_key(const void *key, u32 ks, u32 seed)
-{
-	switch (ks) {
-	case 4:
-		return jhash_1word(get_unaligned((const u32 *)key), seed);
-	case 8:
-		return jhash_2words(get_unaligned((const u32 *)key),
-				    get_unaligned((const u32 *)key + 1), seed);
-	default:
-		return jhash(key, ks, seed);
-	}
-}
-
-int rcumap_hash_update_slack(struct rcumap_hash *h, const void *key,
-			     const void *value, u32 mode, gfp_t gfp, u32 extra);
-
-/* ---- /dev/rcumap (kmod/dev.c, kmod/ioctl.c) ------------------------- */
 
 /**
  * struct rcumap_file - The map of one open file of /dev/rcumap, and of the
@@ -82,7 +46,10 @@ int rcumap_hash_update_slack(struct rcumap_hash *h, const void *key,
  *	used under @del_lock, freed with the map.  %NULL for short keys.
  * @ops: What the map's type does for the ioctls (kmod/ioctl.c), picked by
  *	CREATE from @map_type, so that no ioctl has to switch on it.
- * @hash: The map, if @map_type is %RCUMAP_MAP_HASH.
+ * @keys: The table that holds a hash-like map's keys: the map itself if
+ *	@map_type is %RCUMAP_MAP_HASH, else the inner table of @percpu or
+ *	@lru; %NULL for a process table.  Ioctls call it directly for what
+ *	every hash-like type does alike (delete, resize, bucket stats).
  * @ptab: The map, if @map_type is %RCUMAP_MAP_PTAB.
  * @percpu: The map, if @map_type is %RCUMAP_MAP_PERCPU_HASH.
  * @lru: The map, if @map_type is %RCUMAP_MAP_LRU_HASH.
@@ -106,8 +73,8 @@ struct rcumap_file {
 	struct mutex del_lock;		/* serialises uses of @del_key */
 	void *del_key;
 	const struct rcumap_map_ops *ops;
+	struct rcumap_hash *keys;
 	union {
-		struct rcumap_hash *hash;
 		struct rcumap_ptab *ptab;
 		struct rcumap_percpu_hash *percpu;
 		struct rcumap_lru_hash *lru;
@@ -130,4 +97,4 @@ struct file *rcumap_file_open_rdonly(struct rcumap_file *rf);
 int rcumap_dev_init(void);
 void rcumap_dev_exit(void);
 
-#endif /* _RCUMAP_INTERNAL_H */
+#endif /* _RCUMAP_DEV_H */
