@@ -291,9 +291,14 @@ static struct kunit_suite rcumap_hash_bulk_suite = {
  */
 static void bulk_follows_a_half_moved_table(struct kunit *test)
 {
-	static const u32 sizes[][2] = { { 16, 256 }, { 256, 16 } };
+	/*
+	 * Small, so that a sweep is short: each bucket of a growing resize
+	 * splits into 16, each of a shrinking one merges 16, about 70
+	 * allocations to fail in turn, with 64 keys refilled before each.
+	 */
+	static const u32 sizes[][2] = { { 4, 64 }, { 64, 4 } };
 	const struct bulk_case *c = test->param_value;
-	const u32 n = 200;
+	const u32 n = 64;
 	u8 *keys = kunit_kcalloc(test, BULK_N, c->key_size, GFP_KERNEL);
 	u32 s, nth, r, failures = 0;
 

@@ -777,6 +777,19 @@ static void rw_churn(struct rw *s, u32 id)
 		err = insert ? rcumap_hash_update(s->h, &key, &val,
 						  RCUMAP_NOEXIST, GFP_KERNEL) :
 			       rcumap_hash_delete(s->h, &key);
+		/*
+		 * An insert into a full bucket grows the table once and tries
+		 * again; the resizer may shrink it to a few buckets in
+		 * between, and then the insert says -ENOSPC, as documented.
+		 * Try again: the resizer goes back to 1024 buckets or more
+		 * every other resize, and once it has stopped the insert's
+		 * own growth succeeds.
+		 */
+		while (insert && err == -ENOSPC) {
+			cond_resched();
+			err = rcumap_hash_update(s->h, &key, &val,
+						 RCUMAP_NOEXIST, GFP_KERNEL);
+		}
 		if (err)
 			stress_fail(&s->err, "churner %u: %s key %u: %d", id,
 				    insert ? "insert" : "delete", key, err);
@@ -820,8 +833,13 @@ static void rw_resize(struct rw *s, struct rnd_state *rnd)
 		asked = 1024U << (r / 4 % 3);
 	n = rcumap_hash_nr_buckets(s->h);
 	err = rcumap_hash_resize(s->h, asked);
-	/* A shrink the bucket bound refuses changes nothing, floor included. */
-	if (err == -ENOSPC && asked < n)
+	/*
+	 * A shrink the bucket bound refuses changes nothing, floor included;
+	 * a shrink of the table as it is now, too: the worker may have
+	 * grown it since @n was read.
+	 */
+	if (err == -ENOSPC &&
+	    (asked < n || asked < rcumap_hash_nr_buckets(s->h)))
 		return;
 	if (err) {
 		stress_fail(&s->err, "resize to %u: %d", asked, err);

@@ -163,7 +163,13 @@ static void resizer_run(struct resizer *r, double seconds)
 		 * The bucket bound refuses a shrink whose merged buckets would
 		 * not fit: the table, the floor and the worker are as before.
 		 */
-		if (err == -ENOSPC && asked < n) {
+		/*
+		 * A shrink the bucket bound refuses changes nothing.  A
+		 * shrink of the table as it is now: the worker may have grown
+		 * it since @n was read.
+		 */
+		if (err == -ENOSPC &&
+		    (asked < n || asked < rcumap_hash_nr_buckets(table))) {
 			r->refused++;
 			continue;
 		}
