@@ -69,7 +69,10 @@ kunit() {
 	local v=$1 s summary
 	local dir=$out/kunit-$v
 	echo "---- KUnit in the $v guest"
+	# About 280 s alone on a 2-core host (2026-12-08); twice that and
+	# more on a busy one.
 	if tools/vm/run.sh --kernel "$v" --out "$dir" --script kunit/guest.sh --mem 1024 \
+		--timeout 1200 \
 		--module "build/$v/rcumap.ko" --module "build/$v/rcumap_kunit.ko"; then
 		ok "guest run ($v): no kernel reports, modules unload"
 	else
