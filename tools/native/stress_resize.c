@@ -88,13 +88,23 @@ static void *churner_fn(void *arg)
 		for (key = first; key < first + CHURN_KEYS; key++) {
 			u64 value = mix64(key, 1);
 
-			churn_pause();
-			if (insert)
-				err = rcumap_hash_update(table, &key, &value,
-							 RCUMAP_NOEXIST,
-							 GFP_KERNEL);
-			else
-				err = rcumap_hash_delete(table, &key);
+			do {
+				churn_pause();
+				if (insert)
+					err = rcumap_hash_update(table, &key,
+								 &value,
+								 RCUMAP_NOEXIST,
+								 GFP_KERNEL);
+				else
+					err = rcumap_hash_delete(table, &key);
+				/*
+				 * An insert into a full bucket grows the table
+				 * once and tries again; the resizer may shrink
+				 * it in between, and then the insert says
+				 * -ENOSPC, as documented: try again (the
+				 * resizer goes back to many buckets, and stops).
+				 */
+			} while (insert && err == -ENOSPC);
 			if (err)
 				FAIL("churner %d: %s key %u: %d\n", c->index,
 				     insert ? "insert" : "delete", key, err);
