@@ -250,7 +250,7 @@ def guest_report(out, accel):
             for n in sizes:
                 thr = sorted({k[4] for k in rate if k[:2] == (m, w) and k[3] == n})
                 print(f"\n{m} {w}, {n} entries")
-                hdr = f"{'thr':>3} " + "".join(f"{i:>11}" for i in impls)
+                hdr = f"{'thr':>3} " + "".join(f"{i:>12}" for i in impls)
                 hdr += "  |" + "".join(f"{'/' + p:>12}" for p in peers)
                 print(hdr)
                 for t in thr:
@@ -259,7 +259,7 @@ def guest_report(out, accel):
                     for i in impls:
                         v = median((m, w, i, n, t))
                         row[i + "_mops"] = "" if v is None else f"{v / 1e6:.3f}"
-                        line += f"{fmt(None if v is None else v / 1e6, '.3f'):>11}"
+                        line += f"{fmt(None if v is None else v / 1e6, '.3f'):>12}"
                     line += "  |"
                     for p in peers:
                         rv = ratio((m, w, base, n, t), (m, w, p, n, t))
