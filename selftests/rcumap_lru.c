@@ -124,6 +124,27 @@ TEST_F(rcumap_lru, insert_four_times_max_never_fails)
 #define LRU_HOT_EVERY	16
 
 /*
+ * How many of the first fill's keys 0 to max_entries - 1 are still in the
+ * map: the hot ones (every LRU_HOT_EVERY-th, the keys a test looked up)
+ * into *@hot, the others into *@cold.
+ */
+static void lru_keys_left(int fd, const struct shape *s, __u32 *hot,
+			  __u32 *cold)
+{
+	__u64 n;
+
+	*hot = *cold = 0;
+	for (n = 0; n < s->max_entries; n++) {
+		bool left = !check(fd, s, n, 0);
+
+		if (n % LRU_HOT_EVERY)
+			*cold += left;
+		else
+			*hot += left;
+	}
+}
+
+/*
  * Fill the map, then insert 4 * max_entries new keys, looking up every
  * 16th key of the first fill before each insert (as the KUnit case
  * lru_recently_used_keys_survive does in the kernel).  Deterministic: the
@@ -172,13 +193,7 @@ TEST_F(rcumap_lru, looked_up_keys_survive_walked_keys_do_not)
 				 RCUMAP_UPDATE_NOEXIST));
 		ASSERT_EQ(MAXE, count_of(self->fd));
 	}
-	for (n = 0; n < MAXE; n++) {
-		ret = check(self->fd, &self->s, n, 0);
-		if (n % LRU_HOT_EVERY)
-			cold_left += !ret;
-		else
-			hot_left += !ret;
-	}
+	lru_keys_left(self->fd, &self->s, &hot_left, &cold_left);
 	EXPECT_EQ(0, cold_left);
 	EXPECT_EQ(MAXE / LRU_HOT_EVERY, hot_left);
 	free(keys);
@@ -194,9 +209,8 @@ TEST_F(rcumap_lru, bulk_looked_up_keys_survive)
 {
 	__u32 nh = MAXE / LRU_HOT_EVERY + 1, status[64 + 1], out, found;
 	__u8 *keys = calloc(nh, KS), *vals = malloc((size_t)nh * (VS ? VS : 1));
-	__u32 hot_left = 0, cold_left = 0, j;
-	__u64 n, i;
-	int ret;
+	__u32 hot_left, cold_left, j;
+	__u64 i;
 
 	ASSERT_TRUE(keys && vals);
 	ASSERT_GE(ARRAY_LEN(status), nh);
@@ -215,13 +229,7 @@ TEST_F(rcumap_lru, bulk_looked_up_keys_survive)
 				 RCUMAP_UPDATE_NOEXIST));
 		ASSERT_EQ(MAXE, count_of(self->fd));
 	}
-	for (n = 0; n < MAXE; n++) {
-		ret = check(self->fd, &self->s, n, 0);
-		if (n % LRU_HOT_EVERY)
-			cold_left += !ret;
-		else
-			hot_left += !ret;
-	}
+	lru_keys_left(self->fd, &self->s, &hot_left, &cold_left);
 	EXPECT_EQ(0, cold_left);
 	EXPECT_EQ(MAXE / LRU_HOT_EVERY, hot_left);
 	free(keys);
