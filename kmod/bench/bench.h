@@ -272,6 +272,44 @@ static inline u32 bench_own_key(const struct bench_thread *t, u32 r)
 	return bench_below(r, owned) * n + t->index;
 }
 
+/* Insert back the thread's key that is out of the table, if one is. */
+static __always_inline void
+bench_hash_put_back(struct bench_thread *t,
+		    int (*insert)(void *map, const void *key,
+				  const void *value))
+{
+	if (t->pending == U32_MAX)
+		return;
+	bench_make_key(t->key, t->pending);
+	if (insert(t->run->map, t->key, t->value))
+		t->errors++;
+	else
+		t->pending = U32_MAX;
+}
+
+/*
+ * The update of bench_hash_loop(), @r its random draw: insert back the
+ * thread's key that is out of the table, or else delete one of its own
+ * keys, so that the table stays full to within one key per thread.
+ */
+static __always_inline void
+bench_hash_write(struct bench_thread *t, u64 r,
+		 int (*insert)(void *map, const void *key, const void *value),
+		 int (*remove)(void *map, const void *key))
+{
+	if (t->pending != U32_MAX) {
+		bench_hash_put_back(t, insert);
+	} else {
+		u32 k = bench_own_key(t, r >> 32);
+
+		bench_make_key(t->key, k);
+		if (remove(t->run->map, t->key))
+			t->errors++;
+		else
+			t->pending = k;
+	}
+}
+
 /*
  * The loop every hash table runs: lookups of random keys, and updates of
  * the thread's own keys, alternately deleting one and inserting it back,
@@ -300,21 +338,7 @@ bench_hash_loop(struct bench_thread *t,
 				t->hits += lookup(map, t->key, t->value);
 				continue;
 			}
-			if (t->pending != U32_MAX) {
-				bench_make_key(t->key, t->pending);
-				if (insert(map, t->key, t->value))
-					t->errors++;
-				else
-					t->pending = U32_MAX;
-			} else {
-				u32 k = bench_own_key(t, r >> 32);
-
-				bench_make_key(t->key, k);
-				if (remove(map, t->key))
-					t->errors++;
-				else
-					t->pending = k;
-			}
+			bench_hash_write(t, r, insert, remove);
 		}
 		ops += BENCH_BATCH;
 		cond_resched();
@@ -322,11 +346,7 @@ bench_hash_loop(struct bench_thread *t,
 	t->ops = ops;
 
 	/* Leave the table full for the next measurement (not timed). */
-	if (t->pending != U32_MAX) {
-		bench_make_key(t->key, t->pending);
-		if (insert(map, t->key, t->value))
-			t->errors++;
-	}
+	bench_hash_put_back(t, insert);
 }
 
 /* ---- Counter tables --------------------------------------------------- */

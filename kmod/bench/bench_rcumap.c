@@ -160,21 +160,8 @@ static void bench_rcumap_bulk_work(struct bench_thread *t)
 				nk = 0;
 				continue;
 			}
-			if (t->pending != U32_MAX) {
-				bench_make_key(t->key, t->pending);
-				if (bench_rcumap_insert(run->map, t->key, t->value))
-					t->errors++;
-				else
-					t->pending = U32_MAX;
-			} else {
-				u32 k = bench_own_key(t, r >> 32);
-
-				bench_make_key(t->key, k);
-				if (bench_rcumap_remove(run->map, t->key))
-					t->errors++;
-				else
-					t->pending = k;
-			}
+			bench_hash_write(t, r, bench_rcumap_insert,
+					 bench_rcumap_remove);
 		}
 		ops += BENCH_BATCH;
 		cond_resched();
@@ -183,11 +170,7 @@ static void bench_rcumap_bulk_work(struct bench_thread *t)
 	t->ops = ops - nk;
 	kfree(keys);
 
-	if (t->pending != U32_MAX) {
-		bench_make_key(t->key, t->pending);
-		if (bench_rcumap_insert(run->map, t->key, t->value))
-			t->errors++;
-	}
+	bench_hash_put_back(t, bench_rcumap_insert);
 }
 
 const struct bench_ops bench_rcumap_bulk_ops = {
